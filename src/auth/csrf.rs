@@ -1,0 +1,82 @@
+//! CSRF protection for every state-changing request (synchroniser token kept in the session).
+//!
+//! Forms carry the token in a `csrf_token` field; multipart forms in the query string; scripts in
+//! an `X-CSRF-Token` header. Checked here, in one place, before any handler runs.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{http::header, web};
+
+use super::session::TypedSession;
+use crate::error::AppError;
+
+pub const FIELD: &str = "csrf_token";
+
+pub async fn verify_csrf(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.method().is_safe() {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let expected = TypedSession::of(&req).existing_csrf_token();
+    let mut provided = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| field_in(req.query_string().as_bytes()));
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if provided.is_none() && is_form {
+        let body = req
+            .extract::<web::Bytes>()
+            .await
+            .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
+        provided = field_in(&body);
+        // Put the body back for the handler.
+        let (_, mut payload) = actix_http::h1::Payload::create(true);
+        payload.unread_data(body);
+        req.set_payload(Payload::from(payload));
+    }
+    let valid = match (expected, provided) {
+        (Some(expected), Some(provided)) => constant_time_eq(expected.as_bytes(), provided.as_bytes()),
+        _ => false,
+    };
+    if !valid {
+        tracing::warn!(path = %req.path(), "request refused: missing or wrong CSRF token");
+        return Err(AppError::Csrf.into());
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+fn field_in(encoded: &[u8]) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_html_form::from_bytes(encoded).ok()?;
+    pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_token_among_form_fields() {
+        assert_eq!(field_in(b"a=1&csrf_token=abc%2Bd&b=2").as_deref(), Some("abc+d"));
+        assert_eq!(field_in(b"a=1"), None);
+    }
+
+    #[test]
+    fn compares_whole_tokens() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,88 @@
+//! The middleware that lets only signed-in, active agents past, and puts them in request data.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, http::Method, web};
+use chrono::{Duration, Utc};
+
+use super::CurrentAgent;
+use super::session::TypedSession;
+use crate::startup::AppState;
+use crate::store;
+
+/// Paths anyone may request. Everything else needs a signed-in agent.
+pub fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/healthz") || path.starts_with("/static/")
+}
+
+pub async fn require_agent(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if is_public(req.path()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered")
+        .clone();
+    let session = TypedSession::of(&req);
+    let agent = match session.agent_id() {
+        Some(id) => {
+            let absolute = Duration::hours(state.settings.session_absolute_hours);
+            let fresh = session
+                .signed_in_at()
+                .is_some_and(|at| Utc::now() - at < absolute);
+            let agent = if fresh {
+                store::agents::find_active(&state.pool, id).await.map_err(crate::error::AppError::from)?
+            } else {
+                None
+            };
+            if agent.is_none() {
+                // Expired, or the account was deactivated: end the session for good.
+                session.sign_out();
+            }
+            agent
+        }
+        None => None,
+    };
+    match agent {
+        Some(agent) => {
+            req.extensions_mut().insert(CurrentAgent {
+                id: agent.id,
+                name: agent.name,
+                email: agent.email,
+                role: agent.role,
+            });
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
+        None => {
+            let response = if req.method() == Method::GET || req.method() == Method::HEAD {
+                let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let location = format!("/login?next={}", encode_query_value(target));
+                HttpResponse::SeeOther()
+                    .insert_header(("Location", location))
+                    .finish()
+            } else {
+                HttpResponse::Unauthorized()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("Your session has ended. Sign in again at /login.")
+            };
+            Ok(req.into_response(response))
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

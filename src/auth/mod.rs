@@ -1,0 +1,51 @@
+//! Who is asking: sessions, passwords, CSRF, and the middleware that lets only agents in.
+
+pub mod csrf;
+pub mod guard;
+pub mod password;
+pub mod session;
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+
+use crate::domain::agent::{AgentId, Role};
+use crate::domain::case::Actor;
+use crate::error::AppError;
+
+/// The signed-in agent, put into request data by [`guard::require_agent`].
+#[derive(Debug, Clone)]
+pub struct CurrentAgent {
+    pub id: AgentId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl CurrentAgent {
+    pub fn actor(&self) -> Actor {
+        Actor::Agent {
+            id: self.id,
+            role: self.role,
+        }
+    }
+
+    pub fn is_supervisor(&self) -> bool {
+        self.role == Role::Supervisor
+    }
+}
+
+impl FromRequest for CurrentAgent {
+    type Error = AppError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Present on every route behind the guard; absent means a route was left unguarded.
+        ready(
+            req.extensions()
+                .get::<CurrentAgent>()
+                .cloned()
+                .ok_or(AppError::Unauthenticated),
+        )
+    }
+}

@@ -1,0 +1,95 @@
+//! The one typed view of a session: fixed keys, so handlers never touch raw session entries.
+
+use actix_session::{Session, SessionExt};
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::future::{Ready, ready};
+
+use crate::domain::agent::AgentId;
+use crate::store::sessions::AGENT_KEY;
+
+const CSRF_KEY: &str = "csrf";
+const FLASH_KEY: &str = "flash";
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+
+/// A one-shot message shown after a redirect (Post/Redirect/Get).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    /// `success` or `error`: also the CSS class.
+    pub kind: String,
+    pub text: String,
+}
+
+pub struct TypedSession(Session);
+
+impl TypedSession {
+    /// Signs an agent in, under a new session id (no fixation) and a new CSRF token.
+    pub fn sign_in(&self, agent: AgentId) -> anyhow::Result<()> {
+        self.0.renew();
+        self.0.clear();
+        self.0.insert(AGENT_KEY, agent.0)?;
+        self.0.insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())?;
+        Ok(())
+    }
+
+    /// Ends the session here and in the store.
+    pub fn sign_out(&self) {
+        self.0.purge();
+    }
+
+    pub fn agent_id(&self) -> Option<AgentId> {
+        self.0.get::<i64>(AGENT_KEY).ok().flatten().map(AgentId)
+    }
+
+    pub fn signed_in_at(&self) -> Option<DateTime<Utc>> {
+        let seconds = self.0.get::<i64>(SIGNED_IN_AT_KEY).ok().flatten()?;
+        DateTime::from_timestamp(seconds, 0)
+    }
+
+    /// The session's CSRF token, created on first use.
+    pub fn csrf_token(&self) -> String {
+        if let Ok(Some(token)) = self.0.get::<String>(CSRF_KEY) {
+            return token;
+        }
+        let mut bytes = [0u8; 32];
+        rand::fill(&mut bytes);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        // Inserting a String cannot fail to serialise.
+        let _ = self.0.insert(CSRF_KEY, &token);
+        token
+    }
+
+    /// The token without creating one (a POST must never mint the token it is checked against).
+    pub fn existing_csrf_token(&self) -> Option<String> {
+        self.0.get::<String>(CSRF_KEY).ok().flatten()
+    }
+
+    pub fn flash(&self, kind: &str, text: impl Into<String>) {
+        let flash = Flash {
+            kind: kind.into(),
+            text: text.into(),
+        };
+        let _ = self.0.insert(FLASH_KEY, flash);
+    }
+
+    pub fn take_flash(&self) -> Option<Flash> {
+        self.0.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok)
+    }
+}
+
+impl FromRequest for TypedSession {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(TypedSession(req.get_session())))
+    }
+}
+
+impl TypedSession {
+    pub fn of(req: &impl SessionExt) -> TypedSession {
+        TypedSession(req.get_session())
+    }
+}

@@ -1,0 +1,128 @@
+//! The command line: `serve` (default), `migrate`, `agent add`, `demo`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::database::{self, Origin};
+use crate::domain::agent::{Email, Role};
+use crate::startup::Application;
+use crate::{auth::password, seed, store, telemetry};
+
+#[derive(Parser)]
+#[command(name = "canceldesk", version, about = "The desk that reviews SIM and data-card cancellations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve {
+        /// Seed demo data into an empty database even when DATABASE_URL is set.
+        #[arg(long)]
+        seed_demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage agent accounts.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Seed realistic demo cases (and the demo accounts, when missing).
+    Demo {
+        #[arg(long, default_value_t = 200)]
+        cases: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Create an agent. The password comes from CANCELDESK_PASSWORD or a prompt.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "agent", value_parser = ["agent", "supervisor"])]
+        role: String,
+    },
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init();
+    let settings = Settings::load()?;
+    // actix-web's system (a tokio runtime underneath) drives every command.
+    let runtime = actix_web::rt::System::new();
+    match cli.command.unwrap_or(Command::Serve { seed_demo: false }) {
+        Command::Serve { seed_demo } => runtime.block_on(serve(settings, seed_demo)),
+        Command::Migrate => runtime.block_on(async {
+            database::connect(&settings).await?;
+            println!("migrations applied");
+            Ok(())
+        }),
+        Command::Agent { command: AgentCommand::Add { email, name, role } } => {
+            runtime.block_on(add_agent(&settings, &email, &name, &role))
+        }
+        Command::Demo { cases } => runtime.block_on(async {
+            let (pool, _) = database::connect(&settings).await?;
+            let report = seed::demo(&pool, cases, &settings).await?;
+            println!("{report}");
+            Ok(())
+        }),
+    }
+}
+
+async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
+    let (pool, origin) = database::connect(&settings).await?;
+    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM cases)").fetch_one(&pool).await?;
+    if empty && (origin == Origin::Local || seed_demo) {
+        println!("empty database: seeding demo data…");
+        let report = seed::demo(&pool, 200, &settings).await?;
+        println!("{report}");
+    }
+    let app = Application::build(settings.clone(), pool).await?;
+    let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+    let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
+    println!("Canceldesk is running at http://{host}:{}/", app.port());
+    if origin == Origin::Local {
+        println!(
+            "demo logins: {} (supervisor) and {} (agent), password {}",
+            seed::DEMO_SUPERVISOR,
+            seed::DEMO_AGENT,
+            seed::DEMO_PASSWORD
+        );
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn add_agent(settings: &Settings, email: &str, name: &str, role: &str) -> anyhow::Result<()> {
+    let email = Email::parse(email)?;
+    let role = Role::parse(role).context("role is agent or supervisor")?;
+    let name = name.trim();
+    anyhow::ensure!(!name.is_empty(), "the name may not be empty");
+    let password = match std::env::var("CANCELDESK_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => prompt_password()?,
+    };
+    anyhow::ensure!(password.chars().count() >= 12, "the password needs at least 12 characters");
+    anyhow::ensure!(password.chars().count() <= 128, "the password may have at most 128 characters");
+    let (pool, _) = database::connect(settings).await?;
+    let hash = password::hash(password).await?;
+    let id = store::agents::create(&pool, &email, name, role, &hash).await?;
+    println!("created {} {} (id {})", role.as_str(), email, id.0);
+    Ok(())
+}
+
+fn prompt_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, Write};
+    eprint!("Password (input is shown; set CANCELDESK_PASSWORD to avoid the prompt): ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

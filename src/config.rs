@@ -1,0 +1,107 @@
+//! Typed settings: defaults, then an optional TOML file, then `CANCELDESK_*` environment variables.
+
+use std::path::PathBuf;
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Address and port to listen on. Port 0 picks a free port (the tests do).
+    pub bind: String,
+    /// The PostgreSQL database. Unset: a local server is found or started (see `database`).
+    /// The conventional `DATABASE_URL` is read too.
+    pub database_url: Option<String>,
+    /// Where a private PostgreSQL cluster lives when no server answers on 127.0.0.1:5432.
+    pub data_dir: PathBuf,
+    /// Port of that private cluster.
+    pub private_pg_port: u16,
+    /// `auto` (use 127.0.0.1:5432 when it answers, else a private cluster) or `private`.
+    pub local_postgres: String,
+    /// Name of the database on a local server.
+    pub database_name: String,
+    pub db_max_connections: u32,
+    /// Mark cookies `Secure` (and `__Host-` prefixed); turn on when served over TLS.
+    pub cookie_secure: bool,
+    /// Cookie signing key (at least 64 bytes, base64). Unset: generated once and kept in the database.
+    pub session_secret: Option<String>,
+    /// A session ends after this many minutes without a request...
+    pub session_idle_minutes: i64,
+    /// ...and at the latest this many hours after sign-in.
+    pub session_absolute_hours: i64,
+    /// IANA time zone in which the desk reads times.
+    pub time_zone: String,
+    /// The market's country calling code, for reading phone numbers typed nationally.
+    pub country_code: String,
+    /// E.164 prefixes of the operator's own mobile ranges.
+    pub operator_prefixes: Vec<String>,
+    /// Hours within which the desk decides a case (service level).
+    pub sla_hours: i64,
+    /// Default deadline, in days, offered when requesting documents.
+    pub documents_deadline_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            data_dir: PathBuf::from(".canceldesk"),
+            private_pg_port: 54329,
+            local_postgres: "auto".into(),
+            database_name: "canceldesk".into(),
+            db_max_connections: 10,
+            cookie_secure: false,
+            session_secret: None,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            time_zone: "Asia/Jakarta".into(),
+            country_code: "62".into(),
+            operator_prefixes: ["+62831", "+62832", "+62833", "+62838"]
+                .map(String::from)
+                .to_vec(),
+            sla_hours: 48,
+            documents_deadline_days: 14,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `CANCELDESK_CONFIG` (or `canceldesk.toml` when present), then the environment.
+    pub fn load() -> anyhow::Result<Settings> {
+        let file = std::env::var("CANCELDESK_CONFIG").unwrap_or_else(|_| "canceldesk.toml".into());
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if std::path::Path::new(&file).exists() {
+            figment = figment.merge(Toml::file(&file));
+        }
+        let mut settings: Settings = figment
+            .merge(Env::prefixed("CANCELDESK_").ignore(&["config", "password"]))
+            .extract()?;
+        if settings.database_url.is_none() {
+            settings.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.tz()?;
+        anyhow::ensure!(self.sla_hours > 0, "sla_hours must be positive");
+        anyhow::ensure!(self.session_idle_minutes > 0, "session_idle_minutes must be positive");
+        anyhow::ensure!(self.session_absolute_hours > 0, "session_absolute_hours must be positive");
+        anyhow::ensure!(
+            self.country_code.bytes().all(|b| b.is_ascii_digit()) && !self.country_code.is_empty(),
+            "country_code is digits only, e.g. 62"
+        );
+        Ok(())
+    }
+
+    pub fn tz(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.time_zone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", self.time_zone))
+    }
+}

@@ -1,0 +1,531 @@
+//! The lifecycle of a cancellation case as one pure state machine.
+//!
+//! Every change of a case's state, from a single decision on the case page to bulk triage or a
+//! background job, asks [`transition`] first. It knows nothing of HTTP or SQL: it takes the facts
+//! it needs and returns either the new state (and assignee) or the reason the action is refused.
+
+use std::fmt;
+
+use super::agent::{AgentId, Role};
+
+/// Where a case stands. The database stores [`State::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum State {
+    Submitted,
+    InReview,
+    AwaitingDocuments,
+    Approved,
+    Rejected,
+    Cancelled,
+    Expired,
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 8] = [
+        State::Submitted,
+        State::InReview,
+        State::AwaitingDocuments,
+        State::Approved,
+        State::Rejected,
+        State::Cancelled,
+        State::Expired,
+        State::Withdrawn,
+    ];
+
+    /// The states an agent has to act on: the queue's default view.
+    pub const NEEDS_ACTION: [State; 2] = [State::Submitted, State::InReview];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Submitted => "submitted",
+            State::InReview => "in_review",
+            State::AwaitingDocuments => "awaiting_documents",
+            State::Approved => "approved",
+            State::Rejected => "rejected",
+            State::Cancelled => "cancelled",
+            State::Expired => "expired",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// How the desk names the state on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Submitted => "Submitted",
+            State::InReview => "In review",
+            State::AwaitingDocuments => "Awaiting documents",
+            State::Approved => "Approved",
+            State::Rejected => "Rejected",
+            State::Cancelled => "Cancelled",
+            State::Expired => "Expired",
+            State::Withdrawn => "Withdrawn",
+        }
+    }
+
+    /// Still waiting for a decision (by the desk or by the customer).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Submitted | State::InReview | State::AwaitingDocuments
+        )
+    }
+
+    /// The service-level clock does not run while the customer owes us documents.
+    pub fn sla_paused(self) -> bool {
+        self == State::AwaitingDocuments
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Who asks for a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Agent { id: AgentId, role: Role },
+    Customer,
+    /// Scheduled jobs: deadlines and effective dates.
+    System,
+}
+
+impl Actor {
+    fn agent(self) -> Option<(AgentId, Role)> {
+        match self {
+            Actor::Agent { id, role } => Some((id, role)),
+            _ => None,
+        }
+    }
+}
+
+/// Everything that can happen to a case's state or assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The acting agent takes the case.
+    Claim,
+    /// A supervisor gives the case to an agent.
+    Assign { to: AgentId },
+    Approve,
+    Reject,
+    RequestDocuments,
+    /// The customer uploaded what was asked for.
+    DocumentsReceived,
+    /// The customer did not answer a document request by its deadline.
+    Expire,
+    /// The customer withdrew before a decision.
+    Withdraw,
+    /// An approved cancellation reached its effective date.
+    Complete,
+    /// A supervisor takes back a final decision (with a recorded reason).
+    Reopen,
+}
+
+impl Action {
+    /// The history event kind written for this action.
+    pub fn event_kind(self) -> &'static str {
+        match self {
+            Action::Claim => "claimed",
+            Action::Assign { .. } => "assigned",
+            Action::Approve => "approved",
+            Action::Reject => "rejected",
+            Action::RequestDocuments => "documents_requested",
+            Action::DocumentsReceived => "documents_received",
+            Action::Expire => "expired",
+            Action::Withdraw => "withdrawn",
+            Action::Complete => "cancelled",
+            Action::Reopen => "reopened",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Claim => "claim",
+            Action::Assign { .. } => "assign",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::RequestDocuments => "request documents for",
+            Action::DocumentsReceived => "receive documents for",
+            Action::Expire => "expire",
+            Action::Withdraw => "withdraw",
+            Action::Complete => "complete",
+            Action::Reopen => "reopen",
+        }
+    }
+}
+
+/// What the state machine needs to know about a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub state: State,
+    pub assignee: Option<AgentId>,
+    /// An identity document has been checked and accepted by an agent.
+    pub identity_accepted: bool,
+}
+
+/// The outcome of an allowed action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: State,
+    pub to: State,
+    pub assignee: Option<AgentId>,
+}
+
+/// Why an action is refused. The text is shown to agents as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("a case that is {} cannot be {}", state_phrase(.state), action_phrase(.action))]
+    NotInThisState { state: State, action: Action },
+    #[error("the case is assigned to another agent")]
+    AssignedToAnother,
+    #[error("the case is already assigned to you")]
+    AlreadyYours,
+    #[error("only a supervisor may do this")]
+    SupervisorOnly,
+    #[error("the identity document has not been accepted yet")]
+    IdentityNotAccepted,
+    #[error("this step is not taken by an agent")]
+    NotForAgents,
+    #[error("documents are checked while the case is in review, and this case is {}", state_phrase(.state))]
+    NotUnderReview { state: State },
+}
+
+fn state_phrase(state: &State) -> String {
+    state.label().to_lowercase()
+}
+
+fn action_phrase(action: &Action) -> String {
+    match action {
+        Action::RequestDocuments => "sent a document request".into(),
+        Action::DocumentsReceived => "given new documents".into(),
+        Action::Complete => "completed".into(),
+        Action::Assign { .. } => "assigned".into(),
+        Action::Claim => "claimed".into(),
+        Action::Approve => "approved".into(),
+        Action::Reject => "rejected".into(),
+        Action::Expire => "expired".into(),
+        Action::Withdraw => "withdrawn".into(),
+        Action::Reopen => "reopened".into(),
+    }
+}
+
+/// Decides whether `actor` may apply `action` to a case with `facts`, and what follows.
+pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Transition, Refusal> {
+    use State::*;
+    let from = facts.state;
+    let refuse = Err(Refusal::NotInThisState {
+        state: from,
+        action,
+    });
+    let to = |to: State, assignee: Option<AgentId>| {
+        Ok(Transition {
+            from,
+            to,
+            assignee,
+        })
+    };
+
+    match action {
+        Action::Claim => {
+            let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+            let next = match from {
+                Submitted => InReview,
+                InReview | AwaitingDocuments => from,
+                _ => return refuse,
+            };
+            match facts.assignee {
+                Some(owner) if owner == me && from != Submitted => Err(Refusal::AlreadyYours),
+                Some(owner) if owner != me && role != Role::Supervisor => {
+                    Err(Refusal::AssignedToAnother)
+                }
+                _ => to(next, Some(me)),
+            }
+        }
+        Action::Assign { to: agent } => {
+            let (_, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+            if role != Role::Supervisor {
+                return Err(Refusal::SupervisorOnly);
+            }
+            match from {
+                Submitted => to(InReview, Some(agent)),
+                InReview | AwaitingDocuments => to(from, Some(agent)),
+                _ => refuse,
+            }
+        }
+        Action::Approve | Action::Reject | Action::RequestDocuments => {
+            let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+            if from != InReview {
+                return refuse;
+            }
+            if facts.assignee.is_some_and(|owner| owner != me) && role != Role::Supervisor {
+                return Err(Refusal::AssignedToAnother);
+            }
+            let next = match action {
+                Action::Approve if !facts.identity_accepted => {
+                    return Err(Refusal::IdentityNotAccepted);
+                }
+                Action::Approve => Approved,
+                Action::Reject => Rejected,
+                _ => AwaitingDocuments,
+            };
+            to(next, facts.assignee.or(Some(me)))
+        }
+        Action::DocumentsReceived => match (actor, from) {
+            (Actor::Customer, AwaitingDocuments) => to(Submitted, facts.assignee),
+            (Actor::Customer, _) => refuse,
+            _ => Err(Refusal::NotForAgents),
+        },
+        Action::Withdraw => match (actor, from) {
+            (Actor::Customer, Submitted | InReview | AwaitingDocuments) => {
+                to(Withdrawn, facts.assignee)
+            }
+            (Actor::Customer, _) => refuse,
+            _ => Err(Refusal::NotForAgents),
+        },
+        Action::Expire => match (actor, from) {
+            (Actor::System, AwaitingDocuments) => to(Expired, facts.assignee),
+            (Actor::System, _) => refuse,
+            _ => Err(Refusal::NotForAgents),
+        },
+        Action::Complete => match (actor, from) {
+            (Actor::System, Approved) => to(Cancelled, facts.assignee),
+            (Actor::System, _) => refuse,
+            _ => Err(Refusal::NotForAgents),
+        },
+        Action::Reopen => {
+            let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+            if role != Role::Supervisor {
+                return Err(Refusal::SupervisorOnly);
+            }
+            match from {
+                Approved | Rejected | Cancelled | Expired => {
+                    to(InReview, facts.assignee.or(Some(me)))
+                }
+                _ => refuse,
+            }
+        }
+    }
+}
+
+/// Checking documents is part of the review: in review, by the case's agent or a supervisor.
+pub fn review_allowed(facts: CaseFacts, actor: Actor) -> Result<(), Refusal> {
+    let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+    if facts.state != State::InReview {
+        return Err(Refusal::NotUnderReview { state: facts.state });
+    }
+    if facts.assignee.is_some_and(|owner| owner != me) && role != Role::Supervisor {
+        return Err(Refusal::AssignedToAnother);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ANN: AgentId = AgentId(1);
+    const BOB: AgentId = AgentId(2);
+    const SUE: AgentId = AgentId(3);
+
+    fn agent(id: AgentId) -> Actor {
+        Actor::Agent {
+            id,
+            role: Role::Agent,
+        }
+    }
+    fn supervisor() -> Actor {
+        Actor::Agent {
+            id: SUE,
+            role: Role::Supervisor,
+        }
+    }
+    fn facts(state: State, assignee: Option<AgentId>) -> CaseFacts {
+        CaseFacts {
+            state,
+            assignee,
+            identity_accepted: true,
+        }
+    }
+
+    #[test]
+    fn claiming_a_submitted_case_puts_it_in_review_with_the_claimant() {
+        let t = transition(facts(State::Submitted, None), agent(ANN), Action::Claim).unwrap();
+        assert_eq!((t.to, t.assignee), (State::InReview, Some(ANN)));
+    }
+
+    #[test]
+    fn an_agent_cannot_claim_a_case_assigned_to_someone_else() {
+        let r = transition(facts(State::InReview, Some(BOB)), agent(ANN), Action::Claim);
+        assert_eq!(r, Err(Refusal::AssignedToAnother));
+        let r = transition(facts(State::InReview, Some(ANN)), agent(ANN), Action::Claim);
+        assert_eq!(r, Err(Refusal::AlreadyYours));
+    }
+
+    #[test]
+    fn returned_documents_put_the_case_back_to_its_assignee_who_may_claim_it_again() {
+        let t = transition(
+            facts(State::AwaitingDocuments, Some(ANN)),
+            Actor::Customer,
+            Action::DocumentsReceived,
+        )
+        .unwrap();
+        assert_eq!((t.to, t.assignee), (State::Submitted, Some(ANN)));
+        let t = transition(facts(t.to, t.assignee), agent(ANN), Action::Claim).unwrap();
+        assert_eq!(t.to, State::InReview);
+    }
+
+    #[test]
+    fn approval_needs_an_accepted_identity_document() {
+        let mut f = facts(State::InReview, Some(ANN));
+        f.identity_accepted = false;
+        assert_eq!(
+            transition(f, agent(ANN), Action::Approve),
+            Err(Refusal::IdentityNotAccepted)
+        );
+        f.identity_accepted = true;
+        assert_eq!(
+            transition(f, agent(ANN), Action::Approve).unwrap().to,
+            State::Approved
+        );
+    }
+
+    #[test]
+    fn decisions_are_taken_in_review_only() {
+        for state in [State::Submitted, State::AwaitingDocuments, State::Rejected] {
+            for action in [Action::Approve, Action::Reject, Action::RequestDocuments] {
+                assert_eq!(
+                    transition(facts(state, Some(ANN)), agent(ANN), action),
+                    Err(Refusal::NotInThisState { state, action })
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_supervisor_assigns_and_reopens() {
+        let assign = Action::Assign { to: BOB };
+        assert_eq!(
+            transition(facts(State::Submitted, None), agent(ANN), assign),
+            Err(Refusal::SupervisorOnly)
+        );
+        let t = transition(facts(State::Submitted, None), supervisor(), assign).unwrap();
+        assert_eq!((t.to, t.assignee), (State::InReview, Some(BOB)));
+        assert_eq!(
+            transition(facts(State::Rejected, Some(ANN)), agent(ANN), Action::Reopen),
+            Err(Refusal::SupervisorOnly)
+        );
+        let t = transition(facts(State::Rejected, Some(ANN)), supervisor(), Action::Reopen);
+        assert_eq!(t.unwrap().to, State::InReview);
+    }
+
+    #[test]
+    fn documents_are_checked_in_review_by_the_case_agent() {
+        assert_eq!(review_allowed(facts(State::InReview, Some(ANN)), agent(ANN)), Ok(()));
+        assert_eq!(
+            review_allowed(facts(State::InReview, Some(ANN)), agent(BOB)),
+            Err(Refusal::AssignedToAnother)
+        );
+        assert_eq!(review_allowed(facts(State::InReview, Some(ANN)), supervisor()), Ok(()));
+        assert_eq!(
+            review_allowed(facts(State::Submitted, None), agent(ANN)),
+            Err(Refusal::NotUnderReview { state: State::Submitted })
+        );
+    }
+
+    #[test]
+    fn refusals_read_as_plain_sentences() {
+        let r = transition(facts(State::Approved, None), agent(ANN), Action::Reject).unwrap_err();
+        assert_eq!(r.to_string(), "a case that is approved cannot be rejected");
+    }
+
+    #[test]
+    fn the_state_names_round_trip() {
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(State::parse("deleted"), None);
+    }
+
+    // The diagram in PRODUCT.md, written out independently of `transition`.
+    fn diagram_allows(from: State, to: State) -> bool {
+        use State::*;
+        matches!(
+            (from, to),
+            (Submitted, InReview)
+                | (InReview, InReview)
+                | (AwaitingDocuments, AwaitingDocuments)
+                | (InReview, Approved)
+                | (InReview, Rejected)
+                | (InReview, AwaitingDocuments)
+                | (AwaitingDocuments, Submitted)
+                | (AwaitingDocuments, Expired)
+                | (Approved, Cancelled)
+                | (Submitted | InReview | AwaitingDocuments, Withdrawn)
+                // A supervisor's recorded reopening of a decision.
+                | (Approved | Rejected | Cancelled | Expired, InReview)
+        )
+    }
+
+    fn any_actor() -> impl Strategy<Value = Actor> {
+        prop_oneof![
+            Just(agent(ANN)),
+            Just(agent(BOB)),
+            Just(supervisor()),
+            Just(Actor::Customer),
+            Just(Actor::System),
+        ]
+    }
+
+    fn any_action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            Just(Action::Claim),
+            Just(Action::Assign { to: ANN }),
+            Just(Action::Assign { to: BOB }),
+            Just(Action::Approve),
+            Just(Action::Reject),
+            Just(Action::RequestDocuments),
+            Just(Action::DocumentsReceived),
+            Just(Action::Expire),
+            Just(Action::Withdraw),
+            Just(Action::Complete),
+            Just(Action::Reopen),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// No sequence of actions, by anyone, reaches a state along an edge the diagram lacks.
+        #[test]
+        fn no_sequence_leaves_the_diagram(
+            steps in proptest::collection::vec((any_actor(), any_action(), any::<bool>()), 1..40)
+        ) {
+            let mut case = facts(State::Submitted, None);
+            for (actor, action, identity_accepted) in steps {
+                case.identity_accepted = identity_accepted;
+                if let Ok(t) = transition(case, actor, action) {
+                    prop_assert_eq!(t.from, case.state);
+                    prop_assert!(diagram_allows(t.from, t.to), "{:?} -> {:?} by {:?}", t.from, t.to, action);
+                    if t.to == State::Approved {
+                        prop_assert!(identity_accepted);
+                    }
+                    // Final decisions are left only by a supervisor's reopening.
+                    if matches!(t.from, State::Rejected | State::Cancelled | State::Expired | State::Withdrawn) {
+                        prop_assert_eq!(action, Action::Reopen);
+                        prop_assert_eq!(actor, supervisor());
+                    }
+                    prop_assert!(t.to != State::Withdrawn || actor == Actor::Customer);
+                    case.state = t.to;
+                    case.assignee = t.assignee;
+                }
+            }
+        }
+    }
+}

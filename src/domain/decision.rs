@@ -1,0 +1,254 @@
+//! The agent's decisions as typed values, parsed from what the forms sent. A decision that parses
+//! is complete; the state machine then says whether the case allows it.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+
+use super::document::{DocumentKind, Verdict};
+use super::request::RejectReason;
+
+/// Messages per form field, shown next to the field.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.0.is_empty() { Ok(value()) } else { Err(self) }
+    }
+}
+
+pub const MESSAGE_LIMIT: usize = 2000;
+pub const NOTE_LIMIT: usize = 4000;
+/// How far ahead a document deadline may be set.
+pub const MAX_DEADLINE_DAYS: i64 = 60;
+
+/// The early-termination fee applies when the contract's minimum term ends after the line does.
+pub fn fee_applies(min_term_end: Option<NaiveDate>, effective: NaiveDate, fee_minor: i64) -> bool {
+    fee_minor > 0 && min_term_end.is_some_and(|end| end > effective)
+}
+
+fn text(value: &str, field: &'static str, what: &str, limit: usize, errors: &mut FieldErrors) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(field, format!("Write {what}."));
+    } else if value.chars().count() > limit {
+        errors.add(field, format!("Keep it under {limit} characters."));
+    }
+    value.to_owned()
+}
+
+fn date(value: &str, field: &'static str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    let parsed = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.add(field, "Enter a date as YYYY-MM-DD.");
+    }
+    parsed
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub effective_date: NaiveDate,
+    pub fee_confirmed: bool,
+}
+
+/// What the case says about money at approval time.
+#[derive(Debug, Clone, Copy)]
+pub struct ContractTerms {
+    pub min_term_end: Option<NaiveDate>,
+    pub fee_minor: i64,
+}
+
+pub fn parse_approval(
+    effective_date: &str,
+    confirm_fee: bool,
+    confirm_settlement: bool,
+    terms: ContractTerms,
+    today: NaiveDate,
+) -> Result<Approval, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let effective = date(effective_date, "effective_date", &mut errors);
+    if let Some(day) = effective {
+        if day < today {
+            errors.add("effective_date", "The effective date cannot be in the past.");
+        } else if day > today + Duration::days(365) {
+            errors.add("effective_date", "The effective date must be within a year.");
+        }
+        if fee_applies(terms.min_term_end, day, terms.fee_minor) && !confirm_fee {
+            errors.add("confirm_fee", "Confirm that the early-termination fee will be charged.");
+        }
+    }
+    if !confirm_settlement {
+        errors.add("confirm_settlement", "Confirm how the remaining balance is settled.");
+    }
+    errors.into_result(|| {
+        let day = effective.expect("no errors means a date");
+        Approval {
+            effective_date: day,
+            fee_confirmed: fee_applies(terms.min_term_end, day, terms.fee_minor),
+        }
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub reason: RejectReason,
+    pub message: String,
+}
+
+pub fn parse_rejection(reason: &str, message: &str) -> Result<Rejection, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let reason = RejectReason::parse(reason.trim());
+    if reason.is_none() {
+        errors.add("reason", "Choose a reason.");
+    }
+    let message = text(message, "message", "a message to the customer", MESSAGE_LIMIT, &mut errors);
+    errors.into_result(|| Rejection {
+        reason: reason.expect("checked"),
+        message,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRequest {
+    pub kinds: Vec<DocumentKind>,
+    pub message: String,
+    pub deadline: NaiveDate,
+}
+
+pub fn parse_document_request(
+    kinds: &[String],
+    message: &str,
+    deadline: &str,
+    today: NaiveDate,
+) -> Result<DocumentRequest, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut parsed: Vec<DocumentKind> = Vec::new();
+    for kind in kinds {
+        match DocumentKind::parse(kind) {
+            Some(k) if !parsed.contains(&k) => parsed.push(k),
+            Some(_) => {}
+            None => errors.add("kinds", "Choose documents from the list."),
+        }
+    }
+    if parsed.is_empty() {
+        errors.add("kinds", "Choose at least one document the customer must send.");
+    }
+    let message = text(message, "message", "what the customer must send and why", MESSAGE_LIMIT, &mut errors);
+    let deadline = date(deadline, "deadline", &mut errors);
+    if let Some(day) = deadline {
+        if day <= today {
+            errors.add("deadline", "The deadline must be after today.");
+        } else if day > today + Duration::days(MAX_DEADLINE_DAYS) {
+            errors.add("deadline", format!("The deadline must be within {MAX_DEADLINE_DAYS} days."));
+        }
+    }
+    errors.into_result(|| DocumentRequest {
+        kinds: parsed,
+        message,
+        deadline: deadline.expect("checked"),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentVerdict {
+    pub verdict: Verdict,
+    pub reason: Option<String>,
+}
+
+pub fn parse_verdict(verdict: &str, reason: &str) -> Result<DocumentVerdict, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let verdict = match Verdict::parse(verdict.trim()) {
+        Some(v @ (Verdict::Accepted | Verdict::Rejected)) => Some(v),
+        _ => {
+            errors.add("verdict", "Choose accept or reject.");
+            None
+        }
+    };
+    let reason = reason.trim();
+    if verdict == Some(Verdict::Rejected) && reason.is_empty() {
+        errors.add("verdict_reason", "Say why the document is rejected (the customer is told).");
+    }
+    if reason.chars().count() > MESSAGE_LIMIT {
+        errors.add("verdict_reason", format!("Keep it under {MESSAGE_LIMIT} characters."));
+    }
+    errors.into_result(|| DocumentVerdict {
+        verdict: verdict.expect("checked"),
+        reason: (!reason.is_empty()).then(|| reason.to_owned()),
+    })
+}
+
+pub fn parse_note(body: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let body = text(body, "note", "the note", NOTE_LIMIT, &mut errors);
+    errors.into_result(|| body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    const TODAY: &str = "2026-11-25";
+    const NO_FEE: ContractTerms = ContractTerms { min_term_end: None, fee_minor: 0 };
+
+    #[test]
+    fn approval_needs_a_future_date_and_confirmations() {
+        let ok = parse_approval("2026-12-01", false, true, NO_FEE, day(TODAY)).unwrap();
+        assert_eq!(ok.effective_date, day("2026-12-01"));
+        let err = parse_approval("2026-11-01", false, false, NO_FEE, day(TODAY)).unwrap_err();
+        assert!(err.0.contains_key("effective_date"));
+        assert!(err.0.contains_key("confirm_settlement"));
+        assert!(parse_approval("tomorrow", false, true, NO_FEE, day(TODAY)).is_err());
+    }
+
+    #[test]
+    fn a_fee_within_the_minimum_term_must_be_confirmed() {
+        let terms = ContractTerms { min_term_end: Some(day("2027-03-01")), fee_minor: 50_000_00 };
+        let err = parse_approval("2026-12-01", false, true, terms, day(TODAY)).unwrap_err();
+        assert!(err.0.contains_key("confirm_fee"));
+        assert!(parse_approval("2026-12-01", true, true, terms, day(TODAY)).unwrap().fee_confirmed);
+        // After the minimum term there is nothing to confirm.
+        assert!(!parse_approval("2027-03-02", false, true, terms, day(TODAY)).unwrap().fee_confirmed);
+    }
+
+    #[test]
+    fn rejection_needs_reason_and_message() {
+        assert!(parse_rejection("duplicate_request", "You already applied.").is_ok());
+        let err = parse_rejection("", "   ").unwrap_err();
+        assert_eq!(err.0.len(), 2);
+        assert!(parse_rejection("because", "x").is_err());
+        assert!(parse_rejection("other", &"x".repeat(MESSAGE_LIMIT + 1)).is_err());
+    }
+
+    #[test]
+    fn document_requests_need_kinds_message_and_a_sensible_deadline() {
+        let kinds = vec!["identity_card".to_string(), "identity_card".to_string()];
+        let ok = parse_document_request(&kinds, "Photo unreadable", "2026-12-09", day(TODAY)).unwrap();
+        assert_eq!(ok.kinds, vec![DocumentKind::IdentityCard]);
+        assert!(parse_document_request(&[], "m", "2026-12-09", day(TODAY)).is_err());
+        assert!(parse_document_request(&kinds, "m", TODAY, day(TODAY)).is_err());
+        assert!(parse_document_request(&kinds, "m", "2027-06-01", day(TODAY)).is_err());
+        assert!(parse_document_request(&["passport".into()], "m", "2026-12-09", day(TODAY)).is_err());
+    }
+
+    #[test]
+    fn rejecting_a_document_needs_a_reason() {
+        assert!(parse_verdict("accepted", "").is_ok());
+        assert!(parse_verdict("rejected", "").is_err());
+        assert!(parse_verdict("pending", "").is_err());
+        assert_eq!(parse_verdict("rejected", " blurry ").unwrap().reason.as_deref(), Some("blurry"));
+    }
+
+    #[test]
+    fn notes_are_not_empty() {
+        assert!(parse_note("  ").is_err());
+        assert_eq!(parse_note(" called the customer ").unwrap(), "called the customer");
+    }
+}

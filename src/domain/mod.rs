@@ -1,0 +1,14 @@
+//! Pure types and rules of the desk: no I/O, no HTTP, no SQL.
+
+pub mod agent;
+pub mod case;
+pub mod decision;
+pub mod document;
+mod labels;
+pub mod money;
+pub mod msisdn;
+pub mod nik;
+pub mod queue;
+pub mod reference;
+pub mod request;
+pub mod sla;

@@ -1,0 +1,118 @@
+//! Phone numbers of lines (MSISDN), kept in E.164 (`+6283812345678`).
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Msisdn(String);
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("enter a mobile number like 0838-1234-5678 or +62 838 1234 5678")]
+pub struct InvalidMsisdn;
+
+impl Msisdn {
+    /// Accepts what people type in the market of `country_code` (e.g. "62"): `0838…`, `62838…`,
+    /// `+62 838-…`, with spaces, dashes, dots or brackets.
+    pub fn parse(input: &str, country_code: &str) -> Result<Msisdn, InvalidMsisdn> {
+        let trimmed = input.trim();
+        let international = trimmed.starts_with('+');
+        let digits: String = trimmed
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '+'))
+            .collect();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InvalidMsisdn);
+        }
+        if trimmed[1..].contains('+') {
+            return Err(InvalidMsisdn);
+        }
+        let national = if let Some(rest) = digits.strip_prefix(country_code) {
+            rest.to_string()
+        } else if international {
+            // A number of another country: the desk only serves its own market.
+            return Err(InvalidMsisdn);
+        } else if let Some(rest) = digits.strip_prefix('0') {
+            rest.to_string()
+        } else {
+            return Err(InvalidMsisdn);
+        };
+        let national = national.trim_start_matches('0');
+        // Mobile numbers: 8 to 12 national digits; E.164 allows at most 15 in all.
+        if !(8..=12).contains(&national.len()) || national.len() + country_code.len() > 15 {
+            return Err(InvalidMsisdn);
+        }
+        Ok(Msisdn(format!("+{country_code}{national}")))
+    }
+
+    /// Trusts a value that came out of our own store.
+    pub fn from_e164(value: String) -> Msisdn {
+        Msisdn(value)
+    }
+
+    pub fn e164(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the national number starts with one of the operator's prefixes (e.g. "+62838").
+    pub fn has_prefix(&self, prefixes: &[String]) -> bool {
+        prefixes.iter().any(|p| self.0.starts_with(p.as_str()))
+    }
+
+    fn groups(&self) -> (String, String, String, String) {
+        // "+62" and "838" and the rest split in two; works for any length we accept.
+        let digits = &self.0[1..];
+        let cc_len = if digits.starts_with('1') || digits.starts_with('7') { 1 } else { 2 };
+        let (cc, national) = digits.split_at(cc_len.min(digits.len()));
+        let (area, rest) = national.split_at(3.min(national.len()));
+        let middle_len = rest.len().saturating_sub(4);
+        let (middle, last) = rest.split_at(middle_len);
+        (cc.into(), area.into(), middle.into(), last.into())
+    }
+
+    /// The number with only its last four digits: safe for lists.
+    pub fn masked(&self) -> String {
+        let (cc, area, middle, last) = self.groups();
+        format!("+{cc} {area}-{}-{last}", "•".repeat(middle.len()))
+    }
+}
+
+impl fmt::Display for Msisdn {
+    /// `+62 838-1234-5678`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (cc, area, middle, last) = self.groups();
+        write!(f, "+{cc} {area}-{middle}-{last}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_forms_normalise_to_e164() {
+        for typed in [
+            "0838-1234-5678",
+            "+62 838 1234 5678",
+            "62838.1234.5678",
+            "(0838) 1234 5678",
+            "+62 0838 1234 5678",
+        ] {
+            assert_eq!(Msisdn::parse(typed, "62").unwrap().e164(), "+6283812345678", "{typed}");
+        }
+    }
+
+    #[test]
+    fn nonsense_and_foreign_numbers_are_refused() {
+        for bad in ["", "abc", "0838", "+1 415 555 0100", "838123", "08381234567890123", "+62+838123456"] {
+            assert_eq!(Msisdn::parse(bad, "62"), Err(InvalidMsisdn), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shown_grouped_and_masked() {
+        let m = Msisdn::parse("083812345678", "62").unwrap();
+        assert_eq!(m.to_string(), "+62 838-1234-5678");
+        assert_eq!(m.masked(), "+62 838-••••-5678");
+        assert!(m.has_prefix(&["+62831".into(), "+62838".into()]));
+        assert!(!m.has_prefix(&["+62811".into()]));
+    }
+}

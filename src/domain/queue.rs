@@ -1,0 +1,240 @@
+//! What an agent asks the queue for: filters, search and the keyset cursor, parsed once from the
+//! query string so that a view is a bookmark.
+
+use chrono::{DateTime, Utc};
+
+use super::agent::AgentId;
+use super::case::State;
+use super::msisdn::Msisdn;
+use super::reference::CaseReference;
+use super::request::{CancelReason, Channel};
+
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    /// Submitted or in review: the default view.
+    NeedsAction,
+    One(State),
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Anyone,
+    Me(AgentId),
+    Unassigned,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    Reference(CaseReference),
+    Phone(Msisdn),
+    /// Part of a customer's name.
+    Name(String),
+}
+
+impl Search {
+    /// A reference if it reads as one, else a phone number, else part of a name.
+    pub fn parse(input: &str, country_code: &str) -> Option<Search> {
+        let input = input.trim();
+        if input.is_empty() {
+            return None;
+        }
+        if let Ok(reference) = CaseReference::parse(input) {
+            return Some(Search::Reference(reference));
+        }
+        if let Ok(phone) = Msisdn::parse(input, country_code) {
+            return Some(Search::Phone(phone));
+        }
+        Some(Search::Name(input.chars().take(100).collect()))
+    }
+}
+
+/// A position in the queue's order (due time, then id), exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub due: DateTime<Utc>,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn parse(value: &str) -> Option<Cursor> {
+        let (micros, id) = value.split_once('_')?;
+        Some(Cursor {
+            due: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            id: id.parse().ok()?,
+        })
+    }
+
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.due.timestamp_micros(), self.id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    First,
+    After(Cursor),
+    Before(Cursor),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueQuery {
+    pub state: StateFilter,
+    pub assignee: AssigneeFilter,
+    pub channel: Option<Channel>,
+    pub reason: Option<CancelReason>,
+    pub search: Option<Search>,
+    pub page: Page,
+}
+
+/// The query string as typed; unknown values fall back to the default view with a notice.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct QueueParams {
+    pub state: Option<String>,
+    pub assignee: Option<String>,
+    pub channel: Option<String>,
+    pub reason: Option<String>,
+    pub q: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+}
+
+impl QueueQuery {
+    /// Parses the parameters; returns what could not be understood so the page can say so.
+    pub fn parse(params: &QueueParams, me: AgentId, country_code: &str) -> (QueueQuery, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut field = |value: &Option<String>, name: &str| -> Option<String> {
+            value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| {
+                if v.len() > 200 {
+                    problems.push(format!("The {name} filter was too long and is ignored."));
+                }
+                v.to_owned()
+            })
+        };
+        let state_value = field(&params.state, "state");
+        let assignee_value = field(&params.assignee, "assignee");
+        let channel_value = field(&params.channel, "channel");
+        let reason_value = field(&params.reason, "reason");
+
+        let state = match state_value.as_deref() {
+            None | Some("needs_action") => StateFilter::NeedsAction,
+            Some("all") => StateFilter::All,
+            Some(v) => match State::parse(v) {
+                Some(s) => StateFilter::One(s),
+                None => {
+                    problems.push(format!("Unknown state “{v}”: showing cases that need action."));
+                    StateFilter::NeedsAction
+                }
+            },
+        };
+        let assignee = match assignee_value.as_deref() {
+            None | Some("anyone") => AssigneeFilter::Anyone,
+            Some("me") => AssigneeFilter::Me(me),
+            Some("unassigned") => AssigneeFilter::Unassigned,
+            Some(v) => {
+                problems.push(format!("Unknown assignee filter “{v}”: showing anyone's cases."));
+                AssigneeFilter::Anyone
+            }
+        };
+        let channel = channel_value.as_deref().and_then(|v| {
+            let parsed = Channel::parse(v);
+            if parsed.is_none() {
+                problems.push(format!("Unknown channel “{v}” is ignored."));
+            }
+            parsed
+        });
+        let reason = reason_value.as_deref().and_then(|v| {
+            let parsed = CancelReason::parse(v);
+            if parsed.is_none() {
+                problems.push(format!("Unknown reason “{v}” is ignored."));
+            }
+            parsed
+        });
+        let search = params.q.as_deref().and_then(|q| Search::parse(q, country_code));
+        let cursor = |v: &Option<String>| v.as_deref().and_then(Cursor::parse);
+        let page = match (cursor(&params.after), cursor(&params.before)) {
+            (Some(c), _) => Page::After(c),
+            (None, Some(c)) => Page::Before(c),
+            (None, None) => Page::First,
+        };
+        (
+            QueueQuery {
+                state,
+                assignee,
+                channel,
+                reason,
+                search,
+                page,
+            },
+            problems,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(params: QueueParams) -> (QueueQuery, Vec<String>) {
+        QueueQuery::parse(&params, AgentId(7), "62")
+    }
+
+    #[test]
+    fn the_default_view_is_everything_that_needs_action() {
+        let (q, problems) = parse(QueueParams::default());
+        assert_eq!(q.state, StateFilter::NeedsAction);
+        assert_eq!(q.assignee, AssigneeFilter::Anyone);
+        assert_eq!(q.page, Page::First);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn filters_are_read_from_the_query_string() {
+        let (q, problems) = parse(QueueParams {
+            state: Some("awaiting_documents".into()),
+            assignee: Some("me".into()),
+            channel: Some("hotline".into()),
+            reason: Some("cost".into()),
+            q: Some("0838-1234-5678".into()),
+            after: Some(Cursor { due: DateTime::from_timestamp(1_800_000_000, 5000).unwrap(), id: 42 }.encode()),
+            before: None,
+        });
+        assert!(problems.is_empty());
+        assert_eq!(q.state, StateFilter::One(State::AwaitingDocuments));
+        assert_eq!(q.assignee, AssigneeFilter::Me(AgentId(7)));
+        assert_eq!(q.channel, Some(Channel::Hotline));
+        assert_eq!(q.reason, Some(CancelReason::Cost));
+        assert!(matches!(q.search, Some(Search::Phone(ref m)) if m.e164() == "+6283812345678"));
+        assert!(matches!(q.page, Page::After(Cursor { id: 42, .. })));
+    }
+
+    #[test]
+    fn unknown_values_are_reported_not_obeyed() {
+        let (q, problems) = parse(QueueParams {
+            state: Some("deleted".into()),
+            channel: Some("fax".into()),
+            ..Default::default()
+        });
+        assert_eq!(q.state, StateFilter::NeedsAction);
+        assert_eq!(q.channel, None);
+        assert_eq!(problems.len(), 2);
+    }
+
+    #[test]
+    fn search_understands_references_phones_and_names() {
+        assert!(matches!(Search::parse("cx-7k3m-q9td", "62"), Some(Search::Reference(_))));
+        assert!(matches!(Search::parse("+62 838 1234 5678", "62"), Some(Search::Phone(_))));
+        assert_eq!(Search::parse("  siti  ", "62"), Some(Search::Name("siti".into())));
+        assert_eq!(Search::parse("   ", "62"), None);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = Cursor { due: DateTime::from_timestamp(1_800_000_000, 123_000).unwrap(), id: 9 };
+        assert_eq!(Cursor::parse(&c.encode()), Some(c));
+        assert_eq!(Cursor::parse("x_1"), None);
+        assert_eq!(Cursor::parse("12"), None);
+    }
+}

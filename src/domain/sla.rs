@@ -1,0 +1,53 @@
+//! The service-level clock: when a case is due, and how long it has waited.
+
+use chrono::{DateTime, Duration, Utc};
+
+/// When the desk promised to decide a case that arrived (or came back) at `from`.
+pub fn due_at(from: DateTime<Utc>, sla_hours: i64) -> DateTime<Utc> {
+    from + Duration::hours(sla_hours)
+}
+
+/// The clock stops while the customer owes documents: on resumption the case keeps the time
+/// it had left when it was paused.
+pub fn resumed_due_at(
+    due: DateTime<Utc>,
+    paused_at: DateTime<Utc>,
+    resumed_at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    resumed_at + (due - paused_at)
+}
+
+/// "3d 4h", "5h 12m", "7m": how long something has waited, for a glance at the queue.
+pub fn short_duration(d: Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins}m"),
+        (0, _) => format!("{hours}h {mins}m"),
+        _ => format!("{days}d {hours}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000 + h * 3600, 0).unwrap()
+    }
+
+    #[test]
+    fn a_paused_case_keeps_its_remaining_time() {
+        let due = due_at(at(0), 48);
+        // Paused after 10 h with 38 h left, documents came back 100 h later.
+        assert_eq!(resumed_due_at(due, at(10), at(110)), at(148));
+    }
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        assert_eq!(short_duration(Duration::minutes(7)), "7m");
+        assert_eq!(short_duration(Duration::minutes(312)), "5h 12m");
+        assert_eq!(short_duration(Duration::hours(76)), "3d 4h");
+        assert_eq!(short_duration(Duration::hours(-3)), "0m");
+    }
+}

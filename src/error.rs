@@ -1,0 +1,96 @@
+//! The one error type of the app, and how each error looks to the person who met it.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Also the answer for things the asker may not know exist.
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Unexpected(anyhow::Error::new(e).context("database"))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Unexpected(anyhow::Error::new(e).context("rendering a template"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    incident: Option<&'a str>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let incident = match self {
+            AppError::Unexpected(e) => {
+                let mut bytes = [0u8; 6];
+                rand::fill(&mut bytes);
+                let id = hex::encode(bytes);
+                // `{:#}` prints the context chain; our contexts never hold personal data.
+                tracing::error!(incident = %id, error = %format!("{e:#}"), "unexpected error");
+                Some(id)
+            }
+            _ => None,
+        };
+        let (title, message) = match self {
+            AppError::NotFound => ("Not found", "There is nothing here. Check the address or go back to the queue.".to_string()),
+            AppError::Forbidden(m) => ("Not allowed", m.clone()),
+            AppError::BadRequest(m) => ("Cannot do that", m.clone()),
+            AppError::Csrf => (
+                "This form has expired",
+                "The page you sent it from was too old or came from somewhere else. Nothing was changed. Go back, reload the page and try again.".to_string(),
+            ),
+            AppError::Unauthenticated => ("Sign in first", "Your session has ended. Sign in again to go on.".to_string()),
+            AppError::Unexpected(_) => (
+                "Something went wrong",
+                "Nothing was changed. Try again in a moment; if it keeps happening, give this incident number to the support team.".to_string(),
+            ),
+        };
+        let page = ErrorPage {
+            title,
+            message: &message,
+            incident: incident.as_deref(),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| format!("{title}. {message}"));
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body)
+    }
+}

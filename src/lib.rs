@@ -1,0 +1,14 @@
+//! Canceldesk: the support desk that reviews requests to cancel SIM and data cards.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod workflow;

@@ -1,0 +1,50 @@
+//! `GET /cases/{reference}/documents/{id}`: a document's bytes, served so that they can never
+//! run as a page: detected media type only (never HTML or SVG), `nosniff`, a sandboxing CSP and a
+//! file name chosen by the app.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::CurrentAgent;
+use crate::domain::document::MediaType;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::store::blobs::BlobStore;
+use crate::store::documents;
+
+#[derive(Deserialize)]
+pub struct DocumentQuery {
+    download: Option<String>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    path: web::Path<(String, i64)>,
+    query: web::Query<DocumentQuery>,
+) -> AppResult<HttpResponse> {
+    let (raw_reference, document_id) = path.into_inner();
+    let reference = super::reference(&raw_reference)?;
+    let mut conn = state.pool.acquire().await?;
+    let document = documents::find_in_case(&mut conn, reference.as_str(), document_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Only the three types we accept are ever stored; anything else is refused, not served.
+    let media = MediaType::parse(&document.media_type).ok_or(AppError::NotFound)?;
+    let bytes = state
+        .blobs
+        .get(&mut conn, &document.sha256)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tracing::info!(agent = agent.id.0, document = document_id, "document viewed");
+    let disposition = if query.download.is_some() { "attachment" } else { "inline" };
+    let file_name = format!("{}-document-{document_id}.{}", reference, media.extension());
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, media.as_str()))
+        .insert_header((header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{file_name}\"")))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header(("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'self'"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}

@@ -1,0 +1,463 @@
+//! `GET /cases/{reference}`: everything about one case, and its decision forms.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Duration, Utc};
+
+use crate::auth::CurrentAgent;
+use crate::auth::session::TypedSession;
+use crate::domain::case::{Action, CaseFacts, State, review_allowed, transition};
+use crate::domain::decision::{FieldErrors, fee_applies};
+use crate::domain::document::{DocumentKind, MediaType, Verdict};
+use crate::domain::money::{Currency, Money};
+use crate::domain::msisdn::Msisdn;
+use crate::domain::nik::Nik;
+use crate::domain::reference::CaseReference;
+use crate::domain::request::{CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement};
+use crate::domain::sla::short_duration;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Chrome, local_date, local_time, render};
+use crate::startup::AppState;
+use crate::store::agents::{self, AgentRecord};
+use crate::store::cases::{self, CaseRecord};
+use crate::store::documents::{self, DocumentRecord};
+use crate::store::history::{self, EventRecord};
+
+/// What the agent typed into the case page's forms, kept when a form comes back with an error.
+#[derive(Debug, Default, Clone)]
+pub struct Forms {
+    /// The form that was sent: `approve`, `reject`, `request`, `note`, `assign`, `claim`, `verdict`.
+    pub active: Option<&'static str>,
+    pub error: Option<String>,
+    pub fields: FieldErrors,
+    pub effective_date: String,
+    pub confirm_fee: bool,
+    pub confirm_settlement: bool,
+    pub reject_reason: String,
+    pub reject_message: String,
+    pub request_kinds: Vec<String>,
+    pub request_message: String,
+    pub request_deadline: String,
+    pub note: String,
+    pub assign_to: String,
+    pub verdict_document: Option<i64>,
+    pub verdict_reason: String,
+}
+
+impl Forms {
+    pub fn error_for(&self, form: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.active == Some(form))
+    }
+
+    pub fn field(&self, form: &str, name: &str) -> Option<&str> {
+        if self.active != Some(form) {
+            return None;
+        }
+        self.fields.0.get(name).map(String::as_str)
+    }
+
+    pub fn kind_requested(&self, kind: &str) -> bool {
+        self.request_kinds.iter().any(|k| k == kind)
+    }
+
+    pub fn verdict_error(&self, document: &i64) -> Option<&str> {
+        if self.verdict_document != Some(*document) {
+            return None;
+        }
+        self.error_for("verdict").or_else(|| self.field("verdict", "verdict_reason")).or_else(|| self.field("verdict", "verdict"))
+    }
+
+    pub fn verdict_reason_for(&self, document: &i64) -> &str {
+        if self.verdict_document == Some(*document) { &self.verdict_reason } else { "" }
+    }
+}
+
+pub struct Option2 {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct DocumentView {
+    pub id: i64,
+    pub kind: &'static str,
+    pub file_name: String,
+    pub media_type: String,
+    pub is_image: bool,
+    pub is_identity: bool,
+    pub size: String,
+    pub sha256: String,
+    pub uploaded: String,
+    pub verdict: &'static str,
+    pub verdict_class: &'static str,
+    pub verdict_note: Option<String>,
+    pub other_customers: i64,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub title: String,
+    pub transition: Option<String>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub detail: Option<String>,
+    pub is_note: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case/page.html")]
+pub struct CasePage {
+    pub chrome: Chrome,
+    pub reference: String,
+    pub version: i32,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub assignee: String,
+    pub mine: bool,
+    pub is_supervisor: bool,
+    pub channel: &'static str,
+    pub submitted: String,
+    pub age: String,
+    pub due: String,
+    pub priority: bool,
+    pub documents_received: bool,
+    pub duplicate_line: bool,
+    // Customer
+    pub customer_name: String,
+    pub nik: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub preferred_contact: &'static str,
+    // Line and contract
+    pub msisdn: String,
+    pub account_number: String,
+    pub line_type: &'static str,
+    pub activation_date: String,
+    pub min_term_end: String,
+    pub fee: String,
+    pub fee_applies: bool,
+    pub balance: String,
+    pub large_balance: bool,
+    pub bound_services: String,
+    // Request
+    pub reason: &'static str,
+    pub reason_text: String,
+    pub settlement: &'static str,
+    pub settlement_detail: String,
+    pub requested_effective_date: String,
+    pub consent: bool,
+    // Decision so far
+    pub decision: Option<String>,
+    pub documents: Vec<DocumentView>,
+    pub identity_accepted: bool,
+    pub events: Vec<EventView>,
+    pub notes: Vec<EventView>,
+    // What the agent may do now
+    pub can_claim: bool,
+    pub can_assign: bool,
+    pub can_decide: bool,
+    pub can_review_documents: bool,
+    pub decide_hint: Option<String>,
+    pub agents: Vec<Option2>,
+    pub reject_reasons: Vec<Option2>,
+    pub document_kinds: Vec<Option2>,
+    pub forms: Forms,
+    pub today: String,
+    pub default_deadline: String,
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Idr)).to_string()
+}
+
+fn size(bytes: i32) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", f64::from(b) / 1_048_576.0),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} bytes"),
+    }
+}
+
+fn document_view(d: DocumentRecord, tz: chrono_tz::Tz) -> DocumentView {
+    let verdict = Verdict::parse(&d.verdict).unwrap_or(Verdict::Pending);
+    let by = match (d.uploaded_by_kind.as_str(), d.uploader_name) {
+        ("agent", Some(name)) => name,
+        ("agent", None) => "an agent".into(),
+        _ => "the customer".into(),
+    };
+    let verdict_note = match (verdict, d.verdict_by_name, d.verdict_at) {
+        (Verdict::Pending, _, _) => None,
+        (_, name, at) => Some(format!(
+            "by {} on {}{}",
+            name.unwrap_or_else(|| "an agent".into()),
+            at.map(|a| local_time(a, tz)).unwrap_or_default(),
+            d.verdict_reason.map(|r| format!(": {r}")).unwrap_or_default()
+        )),
+    };
+    DocumentView {
+        id: d.id,
+        kind: DocumentKind::parse(&d.kind).map(|k| k.label()).unwrap_or("Document"),
+        is_identity: d.kind == DocumentKind::IdentityCard.as_str(),
+        is_image: MediaType::parse(&d.media_type).is_some_and(MediaType::is_image),
+        media_type: d.media_type,
+        file_name: d.file_name,
+        size: size(d.size_bytes),
+        sha256: hex::encode(&d.sha256[..8.min(d.sha256.len())]),
+        uploaded: format!("{} by {by}", local_time(d.uploaded_at, tz)),
+        verdict: verdict.label(),
+        verdict_class: verdict.as_str(),
+        verdict_note,
+        other_customers: d.other_customers,
+    }
+}
+
+fn state_label(value: &Option<String>) -> Option<&'static str> {
+    value.as_deref().and_then(State::parse).map(State::label)
+}
+
+pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
+    let actor = match (e.actor_kind.as_str(), e.actor_name) {
+        ("agent", Some(name)) => name,
+        ("customer", _) => "Customer".into(),
+        ("system", _) => "System".into(),
+        _ => "Someone".into(),
+    };
+    let label = |key: &str| e.details.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let title = match e.kind.as_str() {
+        "submitted" => "Application received".into(),
+        "claimed" => "Claimed".into(),
+        "assigned" => format!("Assigned to {}", label("assignee_name").unwrap_or_else(|| "an agent".into())),
+        "approved" => "Approved".into(),
+        "rejected" => "Rejected".into(),
+        "documents_requested" => "Documents requested".into(),
+        "documents_received" => "Documents received".into(),
+        "document_accepted" => format!("{} accepted", label("label").unwrap_or_else(|| "Document".into())),
+        "document_rejected" => format!("{} rejected", label("label").unwrap_or_else(|| "Document".into())),
+        "note" => "Internal note".into(),
+        "expired" => "Expired: no answer by the deadline".into(),
+        "withdrawn" => "Withdrawn by the customer".into(),
+        "cancelled" => "Line cancelled".into(),
+        "reopened" => "Reopened".into(),
+        other => other.replace('_', " "),
+    };
+    let transition = match (state_label(&e.from_state), state_label(&e.to_state)) {
+        (Some(from), Some(to)) if from != to => Some(format!("{from} → {to}")),
+        _ => None,
+    };
+    let detail = match e.kind.as_str() {
+        "approved" => {
+            let day = label("effective_date").unwrap_or_default();
+            let fee = e.details.get("fee_minor").and_then(|v| v.as_i64()).unwrap_or(0);
+            Some(if fee > 0 {
+                format!("Effective {day}; early-termination fee confirmed")
+            } else {
+                format!("Effective {day}; no early-termination fee")
+            })
+        }
+        "documents_requested" => {
+            let kinds: Vec<&str> = e
+                .details
+                .get("kinds")
+                .and_then(|k| k.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str()).filter_map(DocumentKind::parse).map(|k| k.label()).collect())
+                .unwrap_or_default();
+            Some(format!("{} — by {}", kinds.join(", "), label("deadline").unwrap_or_default()))
+        }
+        _ => None,
+    };
+    EventView {
+        at: local_time(e.at, tz),
+        actor,
+        title,
+        transition,
+        reason: e.reason_code.as_deref().and_then(RejectReason::parse).map(|r| r.label().to_owned()),
+        message: e.message,
+        detail,
+        is_note: e.kind == "note",
+    }
+}
+
+/// Builds the case page for `reference` with the given form state.
+pub async fn case_page(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    reference: &CaseReference,
+    forms: Forms,
+) -> AppResult<CasePage> {
+    let case = cases::find(&state.pool, reference).await?.ok_or(AppError::NotFound)?;
+    let documents = documents::for_case(&state.pool, case.id).await?;
+    let events = history::for_case(&state.pool, case.id).await?;
+    let agents = if agent.is_supervisor() { agents::list_active(&state.pool).await? } else { Vec::new() };
+    Ok(build(state, agent, session, case, documents, events, agents, forms))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    case: CaseRecord,
+    documents: Vec<DocumentRecord>,
+    events: Vec<EventRecord>,
+    agents: Vec<AgentRecord>,
+    mut forms: Forms,
+) -> CasePage {
+    let tz = state.tz;
+    let now = Utc::now();
+    let today = state.today();
+    let case_state = State::parse(&case.state).unwrap_or(State::Submitted);
+    let facts = CaseFacts {
+        state: case_state,
+        assignee: case.assignee_id.map(crate::domain::agent::AgentId),
+        identity_accepted: case.identity_accepted,
+    };
+    let allowed = |action| transition(facts, agent.actor(), action).is_ok();
+    let can_decide = allowed(Action::Reject);
+    let decide_hint = if can_decide {
+        None
+    } else {
+        match transition(facts, agent.actor(), Action::Reject) {
+            Err(crate::domain::case::Refusal::NotInThisState { state: State::Submitted, .. }) => {
+                Some("Claim the case to review and decide it.".to_owned())
+            }
+            Err(r) => Some(crate::workflow::sentence(r)),
+            Ok(_) => None,
+        }
+    };
+    let currency = case.currency.clone();
+    let fee_now = fee_applies(case.min_term_end, case.requested_effective_date, case.etf_minor);
+    let settlement = Settlement::parse(&case.settlement).unwrap_or(Settlement::Forfeit);
+    let settlement_detail = match settlement {
+        Settlement::Refund => format!(
+            "{} — account {}",
+            case.refund_bank.clone().unwrap_or_default(),
+            case.refund_account.clone().unwrap_or_default()
+        ),
+        Settlement::Transfer => case
+            .transfer_msisdn
+            .clone()
+            .map(|m| Msisdn::from_e164(m).to_string())
+            .unwrap_or_default(),
+        Settlement::Forfeit => "The customer gives up the remaining balance.".into(),
+    };
+    let due = if case_state.sla_paused() {
+        "paused while awaiting documents".to_owned()
+    } else if !case_state.is_open() {
+        "—".to_owned()
+    } else if case.sla_due_at < now {
+        format!("overdue by {}", short_duration(now - case.sla_due_at))
+    } else {
+        format!("due in {} ({})", short_duration(case.sla_due_at - now), local_time(case.sla_due_at, tz))
+    };
+    let decision = match case_state {
+        State::Approved | State::Cancelled => case.effective_date.map(|d| format!("Cancellation effective {}", local_date(d))),
+        State::Rejected => case
+            .decision_reason
+            .as_deref()
+            .and_then(RejectReason::parse)
+            .map(|r| format!("Rejected: {}", r.label())),
+        State::AwaitingDocuments => {
+            let kinds: Vec<&str> = case.requested_kinds.iter().filter_map(|k| DocumentKind::parse(k)).map(|k| k.label()).collect();
+            Some(format!(
+                "Waiting for: {} (deadline {})",
+                kinds.join(", "),
+                case.documents_deadline.map(|d| local_time(d, tz)).unwrap_or_default()
+            ))
+        }
+        _ => None,
+    };
+    if forms.effective_date.is_empty() {
+        forms.effective_date = case.requested_effective_date.max(today).to_string();
+    }
+    if forms.request_deadline.is_empty() {
+        forms.request_deadline = (today + Duration::days(state.settings.documents_deadline_days)).to_string();
+    }
+    let (notes, events): (Vec<EventView>, Vec<EventView>) =
+        events.into_iter().map(|e| event_view(e, tz)).partition(|e| e.is_note);
+    let balance = Money::new(case.balance_minor, Currency::parse(&currency).unwrap_or(Currency::Idr));
+    CasePage {
+        chrome: Chrome::new(Some(agent), session),
+        version: case.version,
+        state: case_state.label(),
+        state_class: case_state.as_str(),
+        mine: case.assignee_id == Some(agent.id.0),
+        assignee: case.assignee_name.clone().unwrap_or_else(|| "Unassigned".into()),
+        is_supervisor: agent.is_supervisor(),
+        channel: Channel::parse(&case.channel).map(|c| c.label()).unwrap_or("Web"),
+        submitted: local_time(case.submitted_at, tz),
+        age: short_duration(now - case.submitted_at),
+        due,
+        priority: case.priority > 0,
+        documents_received: case.documents_received,
+        duplicate_line: case.duplicate_line,
+        nik: Nik::parse(&case.customer_nik).map(|n| n.masked()).unwrap_or_else(|_| "(invalid)".into()),
+        contact_email: case.contact_email.clone().unwrap_or_else(|| "—".into()),
+        contact_phone: case
+            .contact_phone
+            .clone()
+            .map(|p| Msisdn::from_e164(p).to_string())
+            .unwrap_or_else(|| "—".into()),
+        preferred_contact: ContactChannel::parse(&case.preferred_contact).map(|c| c.label()).unwrap_or("E-mail"),
+        msisdn: Msisdn::from_e164(case.msisdn.clone()).to_string(),
+        account_number: case.account_number.clone(),
+        line_type: LineType::parse(&case.line_type).map(|l| l.label()).unwrap_or("Prepaid"),
+        activation_date: local_date(case.activation_date),
+        min_term_end: case.min_term_end.map(local_date).unwrap_or_else(|| "none".into()),
+        fee: money(case.etf_minor, &currency),
+        fee_applies: fee_now,
+        large_balance: case.balance_minor >= 100_000_000,
+        balance: balance.to_string(),
+        bound_services: if case.bound_services.is_empty() { "none".into() } else { case.bound_services.join(", ") },
+        reason: CancelReason::parse(&case.reason).map(|r| r.label()).unwrap_or("Other"),
+        reason_text: case.reason_text.clone().unwrap_or_default(),
+        settlement: settlement.label(),
+        settlement_detail,
+        requested_effective_date: local_date(case.requested_effective_date),
+        consent: case.consent,
+        decision,
+        documents: documents.into_iter().map(|d| document_view(d, tz)).collect(),
+        identity_accepted: case.identity_accepted,
+        events,
+        notes,
+        can_claim: allowed(Action::Claim),
+        can_assign: agent.is_supervisor() && allowed(Action::Assign { to: agent.id }),
+        can_decide,
+        can_review_documents: review_allowed(facts, agent.actor()).is_ok(),
+        decide_hint,
+        agents: agents
+            .into_iter()
+            .map(|a| Option2 {
+                selected: forms.assign_to == a.id.0.to_string() || (forms.assign_to.is_empty() && case.assignee_id == Some(a.id.0)),
+                value: a.id.0.to_string(),
+                label: format!("{} ({})", a.name, a.role.as_str()),
+            })
+            .collect(),
+        reject_reasons: RejectReason::ALL
+            .iter()
+            .map(|r| Option2 { value: r.as_str().into(), label: r.label().into(), selected: forms.reject_reason == r.as_str() })
+            .collect(),
+        document_kinds: DocumentKind::ALL
+            .iter()
+            .map(|k| Option2 { value: k.as_str().into(), label: k.label().into(), selected: forms.kind_requested(k.as_str()) })
+            .collect(),
+        today: today.to_string(),
+        default_deadline: forms.request_deadline.clone(),
+        reference: case.reference,
+        customer_name: case.customer_name,
+        forms,
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let reference = super::reference(&path)?;
+    let page = case_page(&state, &agent, &session, &reference, Forms::default()).await?;
+    render(StatusCode::OK, &page)
+}

@@ -1,0 +1,65 @@
+//! Thin handlers grouped by page: extract, call the domain and the store, render or redirect.
+
+pub mod assets;
+pub mod case;
+pub mod form;
+pub mod health;
+pub mod login;
+pub mod queue;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, Responder};
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use crate::auth::CurrentAgent;
+use crate::auth::session::{Flash, TypedSession};
+use crate::error::{AppError, AppResult};
+
+/// What every page's frame needs: who is signed in, the CSRF token for its forms, the flash.
+pub struct Chrome {
+    pub agent: Option<CurrentAgent>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+}
+
+impl Chrome {
+    pub fn new(agent: Option<&CurrentAgent>, session: &TypedSession) -> Chrome {
+        Chrome {
+            agent: agent.cloned(),
+            csrf: session.csrf_token(),
+            flash: session.take_flash(),
+        }
+    }
+}
+
+/// Renders a page with a status.
+pub fn render(status: StatusCode, page: &impl Template) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(page.render()?))
+}
+
+/// Post/Redirect/Get: 303 See Other.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+pub async fn home() -> impl Responder {
+    see_other("/queue")
+}
+
+pub async fn not_found() -> AppResult<HttpResponse> {
+    Err(AppError::NotFound)
+}
+
+/// "25 Nov 2026, 14:05" in the desk's time zone.
+pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+}
+
+pub fn local_date(day: chrono::NaiveDate) -> String {
+    day.format("%-d %b %Y").to_string()
+}

@@ -1,0 +1,206 @@
+//! `GET /queue`: the cases that need action, filtered, searched and paged by keyset.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use super::{Chrome, render};
+use crate::auth::CurrentAgent;
+use crate::auth::guard::encode_query_value;
+use crate::auth::session::TypedSession;
+use crate::domain::case::State;
+use crate::domain::decision::fee_applies;
+use crate::domain::msisdn::Msisdn;
+use crate::domain::queue::{AssigneeFilter, Cursor, PAGE_SIZE, Page, QueueParams, QueueQuery, StateFilter};
+use crate::domain::request::{CancelReason, Channel};
+use crate::domain::sla::short_duration;
+use crate::error::AppResult;
+use crate::startup::AppState;
+use crate::store::queue::{self, QueueRow};
+
+pub struct RowView {
+    pub reference: String,
+    pub customer_name: String,
+    pub phone: String,
+    pub reason: &'static str,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub age: String,
+    pub due: String,
+    /// `overdue`, `soon` or `ok`: the row's ageing colour.
+    pub urgency: &'static str,
+    pub assignee: String,
+    pub documents_received: bool,
+    pub fee_applies: bool,
+    pub duplicate_line: bool,
+    pub high_priority: bool,
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    chrome: Chrome,
+    rows: Vec<RowView>,
+    counts: Vec<(Choice, i64)>,
+    states: Vec<Choice>,
+    assignees: Vec<Choice>,
+    channels: Vec<Choice>,
+    reasons: Vec<Choice>,
+    search: String,
+    problems: Vec<String>,
+    previous: Option<String>,
+    next: Option<String>,
+    filtered: bool,
+}
+
+fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
+    let state = State::parse(&row.state).unwrap_or(State::Submitted);
+    let left = row.sla_due_at - now;
+    let (due, urgency) = if row.sla_paused_at.is_some() && state.sla_paused() {
+        ("paused".to_string(), "ok")
+    } else if !state.is_open() {
+        ("—".to_string(), "ok")
+    } else if left < chrono::Duration::zero() {
+        (format!("overdue {}", short_duration(-left)), "overdue")
+    } else if left < chrono::Duration::hours(8) {
+        (format!("in {}", short_duration(left)), "soon")
+    } else {
+        (format!("in {}", short_duration(left)), "ok")
+    };
+    RowView {
+        phone: Msisdn::from_e164(row.msisdn).masked(),
+        reason: CancelReason::parse(&row.reason).map(|r| r.label()).unwrap_or("Other"),
+        state: state.label(),
+        state_class: state.as_str(),
+        age: short_duration(now - row.submitted_at),
+        due,
+        urgency,
+        assignee: row.assignee_name.unwrap_or_else(|| "—".into()),
+        documents_received: row.documents_received,
+        fee_applies: fee_applies(row.min_term_end, row.requested_effective_date, row.etf_minor),
+        duplicate_line: row.duplicate_line,
+        high_priority: row.priority > 0,
+        reference: row.reference,
+        customer_name: row.customer_name,
+    }
+}
+
+/// The filters as a query string (without the page), for links that keep the view.
+fn filter_query(params: &QueueParams) -> String {
+    [
+        ("state", &params.state),
+        ("assignee", &params.assignee),
+        ("channel", &params.channel),
+        ("reason", &params.reason),
+        ("q", &params.q),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode_query_value(v))))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+fn page_link(filters: &str, key: &str, cursor: Cursor) -> String {
+    let sep = if filters.is_empty() { "" } else { "&" };
+    format!("/queue?{filters}{sep}{key}={}", cursor.encode())
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    params: web::Query<QueueParams>,
+) -> AppResult<HttpResponse> {
+    let params = params.into_inner();
+    let (query, problems) = QueueQuery::parse(&params, agent.id, &state.settings.country_code);
+    let mut rows = queue::page(&state.pool, &query, PAGE_SIZE + 1).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    if more {
+        match query.page {
+            // Fetched backwards: the extra row is the oldest, at the front.
+            Page::Before(_) => {
+                rows.remove(0);
+            }
+            _ => rows.truncate(PAGE_SIZE as usize),
+        }
+    }
+    let cursor = |row: &QueueRow| Cursor { due: row.sla_due_at, id: row.id };
+    let filters = filter_query(&params);
+    let (has_previous, has_next) = match query.page {
+        Page::First => (false, more),
+        Page::After(_) => (true, more),
+        Page::Before(_) => (more, true),
+    };
+    let previous = rows.first().filter(|_| has_previous).map(|r| page_link(&filters, "before", cursor(r)));
+    let next = rows.last().filter(|_| has_next).map(|r| page_link(&filters, "after", cursor(r)));
+
+    let counts = queue::counts(&state.pool).await?;
+    let now = Utc::now();
+    let selected_state = match query.state {
+        StateFilter::NeedsAction => "needs_action",
+        StateFilter::All => "all",
+        StateFilter::One(s) => s.as_str(),
+    };
+    let mut states = vec![
+        Choice { value: "needs_action", label: "Needs action".into(), selected: selected_state == "needs_action" },
+        Choice { value: "all", label: "All states".into(), selected: selected_state == "all" },
+    ];
+    states.extend(State::ALL.iter().map(|s| Choice {
+        value: s.as_str(),
+        label: s.label().into(),
+        selected: selected_state == s.as_str(),
+    }));
+    let assignee_value = match query.assignee {
+        AssigneeFilter::Anyone => "anyone",
+        AssigneeFilter::Me(_) => "me",
+        AssigneeFilter::Unassigned => "unassigned",
+    };
+    let assignees = [("anyone", "Anyone"), ("me", "Me"), ("unassigned", "Unassigned")]
+        .iter()
+        .map(|(v, l)| Choice { value: v, label: (*l).into(), selected: assignee_value == *v })
+        .collect();
+    let mut channels = vec![Choice { value: "", label: "Any channel".into(), selected: query.channel.is_none() }];
+    channels.extend(Channel::ALL.iter().map(|c| Choice {
+        value: c.as_str(),
+        label: c.label().into(),
+        selected: query.channel == Some(*c),
+    }));
+    let mut reasons = vec![Choice { value: "", label: "Any reason".into(), selected: query.reason.is_none() }];
+    reasons.extend(CancelReason::ALL.iter().map(|r| Choice {
+        value: r.as_str(),
+        label: r.label().into(),
+        selected: query.reason == Some(*r),
+    }));
+    let filtered = query.state != StateFilter::NeedsAction
+        || query.assignee != AssigneeFilter::Anyone
+        || query.channel.is_some()
+        || query.reason.is_some()
+        || query.search.is_some();
+    let page = QueuePage {
+        chrome: Chrome::new(Some(&agent), &session),
+        rows: rows.into_iter().map(|r| row_view(r, now)).collect(),
+        counts: counts
+            .into_iter()
+            .map(|(s, n)| {
+                (Choice { value: s.as_str(), label: s.label().into(), selected: selected_state == s.as_str() }, n)
+            })
+            .collect(),
+        states,
+        assignees,
+        channels,
+        reasons,
+        search: params.q.clone().unwrap_or_default(),
+        problems,
+        previous,
+        next,
+        filtered,
+    };
+    render(StatusCode::OK, &page)
+}

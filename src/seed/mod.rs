@@ -1,0 +1,105 @@
+//! Demo data: the demo accounts and realistic cases in every state, with generated identity-card
+//! images and PDFs. Cases are generated set-based in SQL so that a million take minutes.
+
+mod images;
+mod pdf;
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use crate::auth::password;
+use crate::config::Settings;
+use crate::domain::agent::{Email, Role};
+use crate::store::agents::{self, CreateAgentError};
+
+pub const DEMO_SUPERVISOR: &str = "supervisor@canceldesk.test";
+pub const DEMO_AGENT: &str = "agent@canceldesk.test";
+pub const DEMO_PASSWORD: &str = "desk-demo-password";
+
+const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
+    (DEMO_SUPERVISOR, "Sari Wulandari", Role::Supervisor),
+    (DEMO_AGENT, "Agus Pratama", Role::Agent),
+    ("dewi@canceldesk.test", "Dewi Lestari", Role::Agent),
+    ("budi@canceldesk.test", "Budi Santoso", Role::Agent),
+];
+
+/// Distinct document images generated per run; cases beyond this share them (benchmarks).
+const IMAGE_POOL: i64 = 200;
+const PDF_POOL: i64 = 20;
+
+/// Seeds `cases` demo cases (and the demo accounts when missing); returns a one-line report.
+pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Result<String> {
+    anyhow::ensure!(cases >= 0, "the number of cases cannot be negative");
+    let hash = password::hash(DEMO_PASSWORD.into()).await?;
+    for (email, name, role) in DEMO_ACCOUNTS {
+        match agents::create(pool, &Email::parse(email)?, name, *role, &hash).await {
+            Ok(_) | Err(CreateAgentError::EmailTaken) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let agent_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM agents WHERE email = ANY($1) AND role = 'agent' ORDER BY id",
+    )
+    .bind(DEMO_ACCOUNTS.iter().map(|(e, _, _)| e.to_string()).collect::<Vec<_>>())
+    .fetch_all(pool)
+    .await?;
+    let supervisor: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE email = $1")
+        .bind(DEMO_SUPERVISOR)
+        .fetch_one(pool)
+        .await?;
+    if cases == 0 {
+        return Ok("demo accounts ready; no cases requested".into());
+    }
+
+    let started = std::time::Instant::now();
+    let images: Vec<Vec<u8>> = (0..IMAGE_POOL.min(cases)).map(|i| images::identity_card(i as u64)).collect::<anyhow::Result<_>>()?;
+    let pdfs: Vec<Vec<u8>> = (0..PDF_POOL.min(cases)).map(|i| pdf::proof_of_ownership(i as u64)).collect();
+    let digest = |bytes: &Vec<u8>| Sha256::digest(bytes).to_vec();
+    let image_shas: Vec<Vec<u8>> = images.iter().map(digest).collect();
+    let pdf_shas: Vec<Vec<u8>> = pdfs.iter().map(digest).collect();
+    let image_sizes: Vec<i32> = images.iter().map(|b| b.len() as i32).collect();
+    let pdf_sizes: Vec<i32> = pdfs.iter().map(|b| b.len() as i32).collect();
+
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO document_blobs (sha256, bytes)
+         SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(image_shas.iter().chain(&pdf_shas).collect::<Vec<_>>())
+    .bind(images.iter().chain(&pdfs).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+    let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM cases")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(include_str!("cases.sql"))
+        .bind(cases)
+        .bind(&agent_ids)
+        .bind(settings.sla_hours as i32)
+        .bind(first_id)
+        .execute(&mut *tx)
+        .await
+        .context("generating demo cases")?;
+    sqlx::query(include_str!("documents.sql"))
+        .bind(first_id)
+        .bind(&image_shas)
+        .bind(&image_sizes)
+        .bind(&pdf_shas)
+        .bind(&pdf_sizes)
+        .execute(&mut *tx)
+        .await
+        .context("attaching demo documents")?;
+    sqlx::query(include_str!("events.sql"))
+        .bind(first_id)
+        .bind(supervisor)
+        .execute(&mut *tx)
+        .await
+        .context("writing demo history")?;
+    tx.commit().await?;
+    sqlx::query("ANALYZE cases").execute(pool).await?;
+    Ok(format!(
+        "seeded {cases} demo cases in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ))
+}

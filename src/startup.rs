@@ -1,0 +1,164 @@
+//! Building the app: state, the one route table, and the middleware stack. `main` and the tests
+//! both start the server through [`Application::build`].
+
+use std::net::TcpListener;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite, time::Duration};
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use base64::Engine;
+use sqlx::PgPool;
+
+use crate::auth::{csrf, guard};
+use crate::config::Settings;
+use crate::routes;
+use crate::store::blobs::PgBlobStore;
+use crate::store::sessions::{self, PgSessionStore};
+
+/// Shared by all handlers.
+pub struct AppState {
+    pub pool: PgPool,
+    pub settings: Settings,
+    pub tz: chrono_tz::Tz,
+    pub blobs: PgBlobStore,
+}
+
+impl AppState {
+    /// Today's date at the desk.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz).date_naive()
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Every route of the app. Anything not listed in `guard::is_public` needs a signed-in agent;
+/// every non-GET request needs a CSRF token.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/", get().to(routes::home))
+        .route("/healthz", get().to(routes::health::healthz))
+        .route("/static/{file}", get().to(routes::assets::serve))
+        .route("/login", get().to(routes::login::form))
+        .route("/login", post().to(routes::login::submit))
+        .route("/logout", post().to(routes::login::logout))
+        .route("/queue", get().to(routes::queue::show))
+        .route("/cases/{reference}", get().to(routes::case::page::show))
+        .route("/cases/{reference}/claim", post().to(routes::case::actions::claim))
+        .route("/cases/{reference}/assign", post().to(routes::case::actions::assign))
+        .route("/cases/{reference}/notes", post().to(routes::case::actions::note))
+        .route("/cases/{reference}/approve", post().to(routes::case::actions::approve))
+        .route("/cases/{reference}/reject", post().to(routes::case::actions::reject))
+        .route(
+            "/cases/{reference}/request-documents",
+            post().to(routes::case::actions::request_documents),
+        )
+        .route(
+            "/cases/{reference}/documents/{id}/verdict",
+            post().to(routes::case::actions::verdict),
+        )
+        .route(
+            "/cases/{reference}/documents/{id}",
+            get().to(routes::case::documents::show),
+        );
+}
+
+impl Application {
+    pub async fn build(settings: Settings, pool: PgPool) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let key = match &settings.session_secret {
+            Some(secret) => base64::engine::general_purpose::STANDARD
+                .decode(secret.trim())
+                .context("session_secret is not base64")?,
+            None => sessions::signing_key(&pool).await?,
+        };
+        anyhow::ensure!(key.len() >= 64, "session_secret must be at least 64 bytes");
+        let key = Key::from(&key);
+        let state = web::Data::new(AppState {
+            tz: settings.tz()?,
+            pool: pool.clone(),
+            settings: settings.clone(),
+            blobs: PgBlobStore,
+        });
+        spawn_session_purge(pool.clone());
+
+        let server = HttpServer::new(move || {
+            let cookie_name = if state.settings.cookie_secure {
+                "__Host-canceldesk"
+            } else {
+                "canceldesk"
+            };
+            let idle = Duration::minutes(state.settings.session_idle_minutes);
+            let session = SessionMiddleware::builder(PgSessionStore::new(state.pool.clone()), key.clone())
+                .cookie_name(cookie_name.into())
+                .cookie_secure(state.settings.cookie_secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(idle)
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                )
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .configure(routes)
+                .default_service(web::to(routes::not_found))
+                // Listed innermost first: headers, then the guard, CSRF, the session, and logs.
+                .wrap(from_fn(guard::require_agent))
+                .wrap(from_fn(csrf::verify_csrf))
+                .wrap(session)
+                .wrap(security_headers())
+                .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+        })
+        .workers(2)
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        // Pages show personal data: nothing may stay in a browser or proxy cache.
+        .add(("Cache-Control", "no-store"))
+}
+
+fn spawn_session_purge(pool: PgPool) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sessions::purge_expired(&pool).await {
+                tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+        }
+    });
+}

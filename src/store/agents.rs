@@ -1,0 +1,106 @@
+//! Agent accounts.
+
+use sqlx::{PgExecutor, PgPool};
+
+use crate::domain::agent::{AgentId, Email, Role};
+
+#[derive(Debug, Clone)]
+pub struct AgentRecord {
+    pub id: AgentId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(sqlx::FromRow)]
+struct AgentRow {
+    id: i64,
+    name: String,
+    email: String,
+    role: String,
+}
+
+impl From<AgentRow> for AgentRecord {
+    fn from(row: AgentRow) -> Self {
+        AgentRecord {
+            id: AgentId(row.id),
+            name: row.name,
+            email: row.email,
+            // The column's CHECK constraint allows only the two roles.
+            role: Role::parse(&row.role).unwrap_or(Role::Agent),
+        }
+    }
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn find_active(pool: &PgPool, id: AgentId) -> sqlx::Result<Option<AgentRecord>> {
+    let row: Option<AgentRow> =
+        sqlx::query_as("SELECT id, name, email, role FROM agents WHERE id = $1 AND active")
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(Into::into))
+}
+
+/// The active agent with this e-mail and their password hash.
+#[tracing::instrument(skip_all)]
+pub async fn find_for_login(pool: &PgPool, email: &Email) -> sqlx::Result<Option<(AgentRecord, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        agent: AgentRow,
+        password_hash: String,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, name, email, role, password_hash FROM agents WHERE lower(email) = $1 AND active",
+    )
+    .bind(email.as_str())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.agent.into(), r.password_hash)))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAgentError {
+    #[error("an agent with this e-mail already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[tracing::instrument(skip(db, password_hash))]
+pub async fn create<'e>(
+    db: impl PgExecutor<'e>,
+    email: &Email,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+) -> Result<AgentId, CreateAgentError> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO agents (email, name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(email.as_str())
+    .bind(name)
+    .bind(role.as_str())
+    .bind(password_hash)
+    .fetch_one(db)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => CreateAgentError::EmailTaken,
+        _ => CreateAgentError::Database(e),
+    })?;
+    Ok(AgentId(id))
+}
+
+/// Active agents, for the assign list.
+pub async fn list_active(pool: &PgPool) -> sqlx::Result<Vec<AgentRecord>> {
+    let rows: Vec<AgentRow> =
+        sqlx::query_as("SELECT id, name, email, role FROM agents WHERE active ORDER BY name")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn count<'e>(db: impl PgExecutor<'e>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM agents").fetch_one(db).await
+}

@@ -1,0 +1,10 @@
+//! All SQL of the app lives here, one file per entity. Functions take a pool or a connection
+//! (a transaction when the caller needs several statements to commit together).
+
+pub mod agents;
+pub mod blobs;
+pub mod cases;
+pub mod documents;
+pub mod history;
+pub mod queue;
+pub mod sessions;

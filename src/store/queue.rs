@@ -1,0 +1,116 @@
+//! The queue: one keyset page of cases for a filter, and the counts per state.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::domain::case::State;
+use crate::domain::queue::{AssigneeFilter, Page, QueueQuery, Search, StateFilter};
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct QueueRow {
+    pub id: i64,
+    pub reference: String,
+    pub customer_name: String,
+    pub msisdn: String,
+    pub reason: String,
+    pub state: String,
+    pub submitted_at: DateTime<Utc>,
+    pub sla_due_at: DateTime<Utc>,
+    pub sla_paused_at: Option<DateTime<Utc>>,
+    pub assignee_name: Option<String>,
+    pub priority: i16,
+    pub documents_received: bool,
+    pub min_term_end: Option<NaiveDate>,
+    pub requested_effective_date: NaiveDate,
+    pub etf_minor: i64,
+    pub duplicate_line: bool,
+}
+
+/// Up to `limit` rows in queue order (due time, then id), from the page's position.
+#[tracing::instrument(skip(pool))]
+pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result<Vec<QueueRow>> {
+    let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(
+        "SELECT c.id, c.reference, c.customer_name, c.msisdn, c.reason, c.state, c.submitted_at,
+                c.sla_due_at, c.sla_paused_at, a.name AS assignee_name, c.priority,
+                c.documents_received, c.min_term_end, c.requested_effective_date, c.etf_minor,
+                EXISTS (SELECT 1 FROM cases o WHERE o.msisdn = c.msisdn AND o.id <> c.id
+                        AND o.state IN ('submitted', 'in_review', 'awaiting_documents')) AS duplicate_line
+         FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id WHERE true",
+    );
+    match query.state {
+        // Spelled out (not bound) so the planner can use the partial "needs action" index.
+        StateFilter::NeedsAction => {
+            sql.push(" AND c.state IN ('submitted', 'in_review')");
+        }
+        StateFilter::One(state) => {
+            sql.push(" AND c.state = ").push_bind(state.as_str());
+        }
+        StateFilter::All => {}
+    }
+    match query.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Me(me) => {
+            sql.push(" AND c.assignee_id = ").push_bind(me.0);
+        }
+        AssigneeFilter::Unassigned => {
+            sql.push(" AND c.assignee_id IS NULL");
+        }
+    }
+    if let Some(channel) = query.channel {
+        sql.push(" AND c.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(reason) = query.reason {
+        sql.push(" AND c.reason = ").push_bind(reason.as_str());
+    }
+    match &query.search {
+        None => {}
+        Some(Search::Reference(r)) => {
+            sql.push(" AND c.reference = ").push_bind(r.as_str().to_owned());
+        }
+        Some(Search::Phone(m)) => {
+            sql.push(" AND c.msisdn = ").push_bind(m.e164().to_owned());
+        }
+        Some(Search::Name(name)) => {
+            sql.push(" AND c.customer_name ILIKE ").push_bind(format!("%{}%", escape_like(name)));
+        }
+    }
+    let descending = match query.page {
+        Page::First => false,
+        Page::After(c) => {
+            sql.push(" AND (c.sla_due_at, c.id) > (").push_bind(c.due).push(", ").push_bind(c.id).push(")");
+            false
+        }
+        Page::Before(c) => {
+            sql.push(" AND (c.sla_due_at, c.id) < (").push_bind(c.due).push(", ").push_bind(c.id).push(")");
+            true
+        }
+    };
+    sql.push(if descending {
+        " ORDER BY c.sla_due_at DESC, c.id DESC LIMIT "
+    } else {
+        " ORDER BY c.sla_due_at, c.id LIMIT "
+    });
+    sql.push_bind(limit);
+    let mut rows: Vec<QueueRow> = sql.build_query_as().fetch_all(pool).await?;
+    if descending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+fn escape_like(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Cases per state, from the counters the triggers maintain (never a COUNT over all cases).
+pub async fn counts(pool: &PgPool) -> sqlx::Result<Vec<(State, i64)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT state, count FROM case_state_counts")
+        .fetch_all(pool)
+        .await?;
+    let mut counts: Vec<(State, i64)> = rows
+        .into_iter()
+        .filter_map(|(s, n)| State::parse(&s).map(|s| (s, n)))
+        .collect();
+    counts.sort_by_key(|(s, _)| *s);
+    Ok(counts)
+}

@@ -1,0 +1,157 @@
+//! Server-side sessions in PostgreSQL, behind actix-session's `SessionStore`.
+//!
+//! Logging out deletes the row, so a copied cookie is worthless at once. Only the SHA-256 of each
+//! session key is stored.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use crate::domain::agent::AgentId;
+
+/// The session key under which the signed-in agent is kept; copied into its own column.
+pub const AGENT_KEY: &str = "agent_id";
+
+#[derive(Clone)]
+pub struct PgSessionStore {
+    pool: PgPool,
+}
+
+impl PgSessionStore {
+    pub fn new(pool: PgPool) -> Self {
+        PgSessionStore { pool }
+    }
+}
+
+fn key_hash(key: &str) -> Vec<u8> {
+    Sha256::digest(key.as_bytes()).to_vec()
+}
+
+fn new_key() -> SessionKey {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    SessionKey::try_from(key).expect("a 43-character key is valid")
+}
+
+fn agent_of(state: &HashMap<String, String>) -> Option<i64> {
+    state.get(AGENT_KEY).and_then(|v| serde_json::from_str(v).ok())
+}
+
+fn seconds(ttl: &Duration) -> f64 {
+    ttl.whole_seconds() as f64
+}
+
+impl SessionStore for PgSessionStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let state: Option<sqlx::types::Json<HashMap<String, String>>> = sqlx::query_scalar(
+            "SELECT state FROM sessions WHERE key_hash = $1 AND expires_at > now()",
+        )
+        .bind(key_hash(key.as_ref()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| LoadError::Other(e.into()))?;
+        Ok(state.map(|s| s.0))
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let key = new_key();
+        sqlx::query(
+            "INSERT INTO sessions (key_hash, agent_id, state, expires_at)
+             VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
+        )
+        .bind(key_hash(key.as_ref()))
+        .bind(agent_of(&state))
+        .bind(sqlx::types::Json(&state))
+        .bind(seconds(ttl))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| SaveError::Other(e.into()))?;
+        Ok(key)
+    }
+
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let updated = sqlx::query(
+            "UPDATE sessions SET state = $2, agent_id = $3, expires_at = now() + make_interval(secs => $4)
+             WHERE key_hash = $1 AND expires_at > now()",
+        )
+        .bind(key_hash(key.as_ref()))
+        .bind(sqlx::types::Json(&state))
+        .bind(agent_of(&state))
+        .bind(seconds(ttl))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| UpdateError::Other(e.into()))?;
+        if updated.rows_affected() == 1 {
+            Ok(key)
+        } else {
+            // Ended meanwhile (logout elsewhere, expiry): never revive it, start a fresh one.
+            self.save(state, ttl).await.map_err(|e| UpdateError::Other(e.into()))
+        }
+    }
+
+    async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+        // Written at most once a minute per session: most requests change nothing on disk.
+        sqlx::query(
+            "UPDATE sessions SET expires_at = now() + make_interval(secs => $2)
+             WHERE key_hash = $1 AND expires_at > now()
+               AND expires_at < now() + make_interval(secs => $2) - interval '60 seconds'",
+        )
+        .bind(key_hash(key.as_ref()))
+        .bind(seconds(ttl))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
+        sqlx::query("DELETE FROM sessions WHERE key_hash = $1")
+            .bind(key_hash(key.as_ref()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Removes expired sessions; run periodically.
+pub async fn purge_expired(pool: &PgPool) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= now()")
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends every session of an agent (deactivation, "sign out everywhere").
+pub async fn end_all_for(pool: &PgPool, agent: AgentId) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+        .bind(agent.0)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The cookie signing key: configured, or generated once and kept in the database.
+pub async fn signing_key(pool: &PgPool) -> sqlx::Result<Vec<u8>> {
+    let mut fresh = vec![0u8; 64];
+    rand::fill(&mut fresh[..]);
+    sqlx::query("INSERT INTO app_secrets (name, value) VALUES ('cookie_key', $1) ON CONFLICT DO NOTHING")
+        .bind(&fresh)
+        .execute(pool)
+        .await?;
+    sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = 'cookie_key'")
+        .fetch_one(pool)
+        .await
+}

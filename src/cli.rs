@@ -10,7 +10,11 @@ use crate::startup::Application;
 use crate::{auth::password, seed, store, telemetry};
 
 #[derive(Parser)]
-#[command(name = "canceldesk", version, about = "The desk that reviews SIM and data-card cancellations")]
+#[command(
+    name = "canceldesk",
+    version,
+    about = "The desk that reviews SIM and data-card cancellations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -64,9 +68,9 @@ pub fn run() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }),
-        Command::Agent { command: AgentCommand::Add { email, name, role } } => {
-            runtime.block_on(add_agent(&settings, &email, &name, &role))
-        }
+        Command::Agent {
+            command: AgentCommand::Add { email, name, role },
+        } => runtime.block_on(add_agent(&settings, &email, &name, &role)),
         Command::Demo { cases } => runtime.block_on(async {
             let (pool, _) = database::connect(&settings).await?;
             let report = seed::demo(&pool, cases, &settings).await?;
@@ -78,14 +82,20 @@ pub fn run() -> anyhow::Result<()> {
 
 async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
     let (pool, origin) = database::connect(&settings).await?;
-    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM cases)").fetch_one(&pool).await?;
+    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM cases)")
+        .fetch_one(&pool)
+        .await?;
     if empty && (origin == Origin::Local || seed_demo) {
         println!("empty database: seeding demo data…");
         let report = seed::demo(&pool, 200, &settings).await?;
         println!("{report}");
     }
     let app = Application::build(settings.clone(), pool).await?;
-    let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+    let host = settings
+        .bind
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or("127.0.0.1");
     let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
     println!("Canceldesk is running at http://{host}:{}/", app.port());
     if origin == Origin::Local {
@@ -109,8 +119,14 @@ async fn add_agent(settings: &Settings, email: &str, name: &str, role: &str) -> 
         Ok(p) => p,
         Err(_) => prompt_password()?,
     };
-    anyhow::ensure!(password.chars().count() >= 12, "the password needs at least 12 characters");
-    anyhow::ensure!(password.chars().count() <= 128, "the password may have at most 128 characters");
+    anyhow::ensure!(
+        password.chars().count() >= 12,
+        "the password needs at least 12 characters"
+    );
+    anyhow::ensure!(
+        password.chars().count() <= 128,
+        "the password may have at most 128 characters"
+    );
     let (pool, _) = database::connect(settings).await?;
     let hash = password::hash(password).await?;
     let id = store::agents::create(&pool, &email, name, role, &hash).await?;

@@ -90,8 +90,14 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         self.tz()?;
         anyhow::ensure!(self.sla_hours > 0, "sla_hours must be positive");
-        anyhow::ensure!(self.session_idle_minutes > 0, "session_idle_minutes must be positive");
-        anyhow::ensure!(self.session_absolute_hours > 0, "session_absolute_hours must be positive");
+        anyhow::ensure!(
+            self.session_idle_minutes > 0,
+            "session_idle_minutes must be positive"
+        );
+        anyhow::ensure!(
+            self.session_absolute_hours > 0,
+            "session_absolute_hours must be positive"
+        );
         anyhow::ensure!(
             self.country_code.bytes().all(|b| b.is_ascii_digit()) && !self.country_code.is_empty(),
             "country_code is digits only, e.g. 62"

@@ -25,7 +25,9 @@ pub enum Origin {
 /// Options for the server without a database chosen, and where they came from.
 pub async fn server_options(settings: &Settings) -> anyhow::Result<(PgConnectOptions, Origin)> {
     if let Some(url) = &settings.database_url {
-        let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+        let options: PgConnectOptions = url
+            .parse()
+            .context("DATABASE_URL is not a valid PostgreSQL URL")?;
         return Ok((options, Origin::Configured));
     }
     Ok((local_server(settings).await?, Origin::Local))
@@ -43,7 +45,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<(PgPool, Origin)> {
         }
     };
     let pool = pool(options, settings.db_max_connections).await?;
-    MIGRATOR.run(&pool).await.context("applying database migrations")?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("applying database migrations")?;
     Ok((pool, origin))
 }
 
@@ -56,17 +61,24 @@ pub async fn pool(options: PgConnectOptions, max_connections: u32) -> anyhow::Re
         .context("connecting to PostgreSQL")
 }
 
-pub async fn create_database_if_missing(server: &PgConnectOptions, name: &str) -> anyhow::Result<()> {
+pub async fn create_database_if_missing(
+    server: &PgConnectOptions,
+    name: &str,
+) -> anyhow::Result<()> {
     let mut conn = PgConnection::connect_with(&server.clone().database("postgres"))
         .await
         .context("connecting to the local PostgreSQL server")?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
         let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', ""));
-        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await {
+        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+        {
             Ok(_) => {}
             // Another process created it at the same moment: fine.
             Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
@@ -130,14 +142,30 @@ async fn private_cluster(settings: &Settings) -> anyhow::Result<PgConnectOptions
     if !cluster.join("PG_VERSION").exists() {
         std::fs::create_dir_all(&cluster)?;
         if as_root {
-            run(Command::new("chown").arg("-R").arg("postgres:postgres").arg(&cluster), false)?;
+            run(
+                Command::new("chown")
+                    .arg("-R")
+                    .arg("postgres:postgres")
+                    .arg(&cluster),
+                false,
+            )?;
         }
-        eprintln!("initialising a private PostgreSQL cluster in {}", cluster.display());
+        eprintln!(
+            "initialising a private PostgreSQL cluster in {}",
+            cluster.display()
+        );
         run(
             Command::new(bin.join("initdb"))
                 .arg("-D")
                 .arg(&cluster)
-                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"]),
+                .args([
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ]),
             as_root,
         )?;
     }
@@ -149,11 +177,17 @@ async fn private_cluster(settings: &Settings) -> anyhow::Result<PgConnectOptions
             .arg("-l")
             .arg(cluster.join("server.log"))
             .arg("-o")
-            .arg(format!("-p {port} -c listen_addresses=127.0.0.1 -k {}", cluster.display()))
+            .arg(format!(
+                "-p {port} -c listen_addresses=127.0.0.1 -k {}",
+                cluster.display()
+            ))
             .args(["-w", "-t", "60", "start"]),
         as_root,
     )?;
-    eprintln!("started a private PostgreSQL on 127.0.0.1:{port} (data in {})", cluster.display());
+    eprintln!(
+        "started a private PostgreSQL on 127.0.0.1:{port} (data in {})",
+        cluster.display()
+    );
     Ok(options)
 }
 
@@ -163,12 +197,17 @@ use std::process::Command;
 fn run(command: &mut Command, as_postgres: bool) -> anyhow::Result<()> {
     let mut command = if as_postgres {
         let mut wrapped = Command::new("runuser");
-        wrapped.args(["-u", "postgres", "--"]).arg(command.get_program()).args(command.get_args());
+        wrapped
+            .args(["-u", "postgres", "--"])
+            .arg(command.get_program())
+            .args(command.get_args());
         wrapped
     } else {
         std::mem::replace(command, Command::new("true"))
     };
-    let output = command.output().with_context(|| format!("running {command:?}"))?;
+    let output = command
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
     if !output.status.success() {
         bail!(
             "{:?} failed: {}{}",

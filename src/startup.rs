@@ -51,11 +51,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", post().to(routes::login::logout))
         .route("/queue", get().to(routes::queue::show))
         .route("/cases/{reference}", get().to(routes::case::page::show))
-        .route("/cases/{reference}/claim", post().to(routes::case::actions::claim))
-        .route("/cases/{reference}/assign", post().to(routes::case::actions::assign))
-        .route("/cases/{reference}/notes", post().to(routes::case::actions::note))
-        .route("/cases/{reference}/approve", post().to(routes::case::actions::approve))
-        .route("/cases/{reference}/reject", post().to(routes::case::actions::reject))
+        .route(
+            "/cases/{reference}/claim",
+            post().to(routes::case::actions::claim),
+        )
+        .route(
+            "/cases/{reference}/assign",
+            post().to(routes::case::actions::assign),
+        )
+        .route(
+            "/cases/{reference}/notes",
+            post().to(routes::case::actions::note),
+        )
+        .route(
+            "/cases/{reference}/approve",
+            post().to(routes::case::actions::approve),
+        )
+        .route(
+            "/cases/{reference}/reject",
+            post().to(routes::case::actions::reject),
+        )
         .route(
             "/cases/{reference}/request-documents",
             post().to(routes::case::actions::request_documents),
@@ -98,25 +113,27 @@ impl Application {
                 "canceldesk"
             };
             let idle = Duration::minutes(state.settings.session_idle_minutes);
-            let session = SessionMiddleware::builder(PgSessionStore::new(state.pool.clone()), key.clone())
-                .cookie_name(cookie_name.into())
-                .cookie_secure(state.settings.cookie_secure)
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Lax)
-                .session_lifecycle(
-                    BrowserSession::default()
-                        .state_ttl(idle)
-                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
-                )
-                .build();
+            let session =
+                SessionMiddleware::builder(PgSessionStore::new(state.pool.clone()), key.clone())
+                    .cookie_name(cookie_name.into())
+                    .cookie_secure(state.settings.cookie_secure)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .session_lifecycle(
+                        BrowserSession::default()
+                            .state_ttl(idle)
+                            .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                    )
+                    .build();
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
                 .configure(routes)
                 .default_service(web::to(routes::not_found))
-                // Listed innermost first: headers, then the guard, CSRF, the session, and logs.
-                .wrap(from_fn(guard::require_agent))
+                // Listed innermost first. A request meets, in order: the logger, the security
+                // headers, the session, the sign-in guard, the CSRF check, then the handler.
                 .wrap(from_fn(csrf::verify_csrf))
+                .wrap(from_fn(guard::require_agent))
                 .wrap(session)
                 .wrap(security_headers())
                 .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz"))

@@ -49,7 +49,10 @@ pub enum Outcome {
     /// The state machine (or a rule around it) said no. Nothing changed.
     Refused(String),
     /// The form was made for an older version: someone else acted first. Nothing changed.
-    Stale { case_id: i64, seen_version: i32 },
+    Stale {
+        case_id: i64,
+        seen_version: i32,
+    },
 }
 
 fn facts(case: &LockedCase) -> CaseFacts {
@@ -70,14 +73,23 @@ pub async fn decide(
     decision: Decision,
 ) -> AppResult<Outcome> {
     let mut tx = pool.begin().await?;
-    let case = cases::lock(&mut tx, reference).await?.ok_or(AppError::NotFound)?;
+    let case = cases::lock(&mut tx, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if case.version != version {
-        return Ok(Outcome::Stale { case_id: case.id, seen_version: version });
+        return Ok(Outcome::Stale {
+            case_id: case.id,
+            seen_version: version,
+        });
     }
     let assignee_name = match decision {
         Decision::Assign(to) => match agents::find_active(pool, to).await? {
             Some(assignee) => Some(assignee.name),
-            None => return Ok(Outcome::Refused("Choose an active agent to assign the case to.".into())),
+            None => {
+                return Ok(Outcome::Refused(
+                    "Choose an active agent to assign the case to.".into(),
+                ));
+            }
         },
         _ => None,
     };
@@ -106,10 +118,20 @@ pub async fn decide(
     Ok(Outcome::Done)
 }
 
-type Described = (CaseUpdate, Option<String>, Option<String>, serde_json::Value);
+type Described = (
+    CaseUpdate,
+    Option<String>,
+    Option<String>,
+    serde_json::Value,
+);
 
 /// The columns a decision changes and what its history event says.
-fn describe(decision: &Decision, case: &LockedCase, t: Transition, now: DateTime<Utc>) -> Described {
+fn describe(
+    decision: &Decision,
+    case: &LockedCase,
+    t: Transition,
+    now: DateTime<Utc>,
+) -> Described {
     let mut update = CaseUpdate {
         state: Some(t.to),
         assignee: t.assignee,
@@ -123,7 +145,7 @@ fn describe(decision: &Decision, case: &LockedCase, t: Transition, now: DateTime
         Decision::Approve(a) => {
             decided(&mut update);
             update.effective_date = Some(a.effective_date);
-            let fee = a.fee_confirmed.then_some(case.etf_minor).unwrap_or(0);
+            let fee = if a.fee_confirmed { case.etf_minor } else { 0 };
             let details = json!({
                 "effective_date": a.effective_date,
                 "fee_confirmed": a.fee_confirmed,
@@ -134,14 +156,26 @@ fn describe(decision: &Decision, case: &LockedCase, t: Transition, now: DateTime
         Decision::Reject(r) => {
             decided(&mut update);
             update.decision_reason = Some(r.reason.as_str().into());
-            (update, Some(r.reason.as_str().into()), Some(r.message.clone()), json!({}))
+            (
+                update,
+                Some(r.reason.as_str().into()),
+                Some(r.message.clone()),
+                json!({}),
+            )
         }
-        Decision::RequestDocuments { request, deadline_at } => {
+        Decision::RequestDocuments {
+            request,
+            deadline_at,
+        } => {
             decided(&mut update);
             // The service-level clock stops until the customer answers.
             update.sla_paused_at = Some(Some(now));
             update.documents_deadline = Some(*deadline_at);
-            let kinds: Vec<String> = request.kinds.iter().map(|k| k.as_str().to_owned()).collect();
+            let kinds: Vec<String> = request
+                .kinds
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect();
             update.requested_kinds = Some(kinds.clone());
             let details = json!({ "kinds": kinds, "deadline": request.deadline });
             (update, None, Some(request.message.clone()), details)
@@ -186,9 +220,14 @@ pub async fn set_verdict(
     verdict: &DocumentVerdict,
 ) -> AppResult<Outcome> {
     let mut tx = pool.begin().await?;
-    let case = cases::lock(&mut tx, reference).await?.ok_or(AppError::NotFound)?;
+    let case = cases::lock(&mut tx, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if case.version != version {
-        return Ok(Outcome::Stale { case_id: case.id, seen_version: version });
+        return Ok(Outcome::Stale {
+            case_id: case.id,
+            seen_version: version,
+        });
     }
     let (kind, _current) = documents::lock_in_case(&mut tx, case.id, document_id)
         .await?
@@ -196,9 +235,18 @@ pub async fn set_verdict(
     if let Err(refusal) = review_allowed(facts(&case), agent.actor()) {
         return Ok(Outcome::Refused(sentence(refusal)));
     }
-    documents::set_verdict(&mut tx, document_id, verdict.verdict, verdict.reason.as_deref(), agent.id).await?;
+    documents::set_verdict(
+        &mut tx,
+        document_id,
+        verdict.verdict,
+        verdict.reason.as_deref(),
+        agent.id,
+    )
+    .await?;
     let new_version = cases::update(&mut tx, case.id, &CaseUpdate::default()).await?;
-    let kind_label = DocumentKind::parse(&kind).map(|k| k.label()).unwrap_or("Document");
+    let kind_label = DocumentKind::parse(&kind)
+        .map(|k| k.label())
+        .unwrap_or("Document");
     let event = NewEvent {
         actor: agent.actor(),
         kind: match verdict.verdict {
@@ -218,9 +266,16 @@ pub async fn set_verdict(
 
 /// Adds an internal note to the history. Notes do not bump the version: a colleague's remark
 /// should not turn everyone's open forms stale.
-pub async fn add_note(pool: &PgPool, reference: &CaseReference, agent: &CurrentAgent, body: &str) -> AppResult<()> {
+pub async fn add_note(
+    pool: &PgPool,
+    reference: &CaseReference,
+    agent: &CurrentAgent,
+    body: &str,
+) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let case = cases::lock(&mut tx, reference).await?.ok_or(AppError::NotFound)?;
+    let case = cases::lock(&mut tx, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let event = NewEvent {
         actor: agent.actor(),
         kind: "note",

@@ -44,7 +44,9 @@ pub async fn verify_csrf(
         req.set_payload(Payload::from(payload));
     }
     let valid = match (expected, provided) {
-        (Some(expected), Some(provided)) => constant_time_eq(expected.as_bytes(), provided.as_bytes()),
+        (Some(expected), Some(provided)) => {
+            constant_time_eq(expected.as_bytes(), provided.as_bytes())
+        }
         _ => false,
     };
     if !valid {
@@ -69,7 +71,10 @@ mod tests {
 
     #[test]
     fn finds_the_token_among_form_fields() {
-        assert_eq!(field_in(b"a=1&csrf_token=abc%2Bd&b=2").as_deref(), Some("abc+d"));
+        assert_eq!(
+            field_in(b"a=1&csrf_token=abc%2Bd&b=2").as_deref(),
+            Some("abc+d")
+        );
         assert_eq!(field_in(b"a=1"), None);
     }
 

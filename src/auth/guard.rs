@@ -35,7 +35,9 @@ pub async fn require_agent(
                 .signed_in_at()
                 .is_some_and(|at| Utc::now() - at < absolute);
             let agent = if fresh {
-                store::agents::find_active(&state.pool, id).await.map_err(crate::error::AppError::from)?
+                store::agents::find_active(&state.pool, id)
+                    .await
+                    .map_err(crate::error::AppError::from)?
             } else {
                 None
             };
@@ -58,17 +60,20 @@ pub async fn require_agent(
             Ok(next.call(req).await?.map_into_boxed_body())
         }
         None => {
-            let response = if req.method() == Method::GET || req.method() == Method::HEAD {
-                let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let location = format!("/login?next={}", encode_query_value(target));
-                HttpResponse::SeeOther()
-                    .insert_header(("Location", location))
-                    .finish()
+            // Back to the sign-in page; a GET comes back to where it was going afterwards.
+            let location = if req.method() == Method::GET {
+                let target = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                format!("/login?next={}", encode_query_value(target))
             } else {
-                HttpResponse::Unauthorized()
-                    .content_type("text/plain; charset=utf-8")
-                    .body("Your session has ended. Sign in again at /login.")
+                "/login".to_owned()
             };
+            let response = HttpResponse::SeeOther()
+                .insert_header(("Location", location))
+                .finish();
             Ok(req.into_response(response))
         }
     }

@@ -36,7 +36,9 @@ pub async fn verify(stored: Option<String>, password: String) -> anyhow::Result<
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let parsed = PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        let matches = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
+        let matches = hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(known && matches)
     })
     .await?
@@ -50,7 +52,11 @@ mod tests {
     async fn hashes_are_argon2id_and_verify() {
         let stored = hash("correct horse battery".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify(Some(stored.clone()), "correct horse battery".into()).await.unwrap());
+        assert!(
+            verify(Some(stored.clone()), "correct horse battery".into())
+                .await
+                .unwrap()
+        );
         assert!(!verify(Some(stored), "wrong".into()).await.unwrap());
         assert!(!verify(None, "not a real password".into()).await.unwrap());
     }

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// Internal id of an agent account. Never shown to customers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct AgentId(pub i64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +50,11 @@ impl Email {
             && !domain.contains('@')
             && value.len() <= 254
             && !value.chars().any(|c| c.is_whitespace() || c.is_control());
-        if plausible { Ok(Email(value)) } else { Err(InvalidEmail) }
+        if plausible {
+            Ok(Email(value))
+        } else {
+            Err(InvalidEmail)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -68,12 +74,23 @@ mod tests {
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(Email::parse("  Ana@Desk.Example ").unwrap().as_str(), "ana@desk.example");
+        assert_eq!(
+            Email::parse("  Ana@Desk.Example ").unwrap().as_str(),
+            "ana@desk.example"
+        );
     }
 
     #[test]
     fn implausible_emails_are_refused() {
-        for bad in ["", "ana", "ana@", "@desk.example", "ana@desk", "a na@desk.example", "a@b@c.d"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@desk.example",
+            "ana@desk",
+            "a na@desk.example",
+            "a@b@c.d",
+        ] {
             assert_eq!(Email::parse(bad), Err(InvalidEmail), "{bad}");
         }
     }

@@ -90,7 +90,10 @@ impl fmt::Display for State {
 /// Who asks for a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
-    Agent { id: AgentId, role: Role },
+    Agent {
+        id: AgentId,
+        role: Role,
+    },
     Customer,
     /// Scheduled jobs: deadlines and effective dates.
     System,
@@ -111,7 +114,9 @@ pub enum Action {
     /// The acting agent takes the case.
     Claim,
     /// A supervisor gives the case to an agent.
-    Assign { to: AgentId },
+    Assign {
+        to: AgentId,
+    },
     Approve,
     Reject,
     RequestDocuments,
@@ -223,13 +228,7 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
         state: from,
         action,
     });
-    let to = |to: State, assignee: Option<AgentId>| {
-        Ok(Transition {
-            from,
-            to,
-            assignee,
-        })
-    };
+    let to = |to: State, assignee: Option<AgentId>| Ok(Transition { from, to, assignee });
 
     match action {
         Action::Claim => {
@@ -418,24 +417,40 @@ mod tests {
         let t = transition(facts(State::Submitted, None), supervisor(), assign).unwrap();
         assert_eq!((t.to, t.assignee), (State::InReview, Some(BOB)));
         assert_eq!(
-            transition(facts(State::Rejected, Some(ANN)), agent(ANN), Action::Reopen),
+            transition(
+                facts(State::Rejected, Some(ANN)),
+                agent(ANN),
+                Action::Reopen
+            ),
             Err(Refusal::SupervisorOnly)
         );
-        let t = transition(facts(State::Rejected, Some(ANN)), supervisor(), Action::Reopen);
+        let t = transition(
+            facts(State::Rejected, Some(ANN)),
+            supervisor(),
+            Action::Reopen,
+        );
         assert_eq!(t.unwrap().to, State::InReview);
     }
 
     #[test]
     fn documents_are_checked_in_review_by_the_case_agent() {
-        assert_eq!(review_allowed(facts(State::InReview, Some(ANN)), agent(ANN)), Ok(()));
+        assert_eq!(
+            review_allowed(facts(State::InReview, Some(ANN)), agent(ANN)),
+            Ok(())
+        );
         assert_eq!(
             review_allowed(facts(State::InReview, Some(ANN)), agent(BOB)),
             Err(Refusal::AssignedToAnother)
         );
-        assert_eq!(review_allowed(facts(State::InReview, Some(ANN)), supervisor()), Ok(()));
+        assert_eq!(
+            review_allowed(facts(State::InReview, Some(ANN)), supervisor()),
+            Ok(())
+        );
         assert_eq!(
             review_allowed(facts(State::Submitted, None), agent(ANN)),
-            Err(Refusal::NotUnderReview { state: State::Submitted })
+            Err(Refusal::NotUnderReview {
+                state: State::Submitted
+            })
         );
     }
 

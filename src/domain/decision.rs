@@ -18,7 +18,11 @@ impl FieldErrors {
     }
 
     fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
-        if self.0.is_empty() { Ok(value()) } else { Err(self) }
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -32,7 +36,13 @@ pub fn fee_applies(min_term_end: Option<NaiveDate>, effective: NaiveDate, fee_mi
     fee_minor > 0 && min_term_end.is_some_and(|end| end > effective)
 }
 
-fn text(value: &str, field: &'static str, what: &str, limit: usize, errors: &mut FieldErrors) -> String {
+fn text(
+    value: &str,
+    field: &'static str,
+    what: &str,
+    limit: usize,
+    errors: &mut FieldErrors,
+) -> String {
     let value = value.trim();
     if value.is_empty() {
         errors.add(field, format!("Write {what}."));
@@ -74,16 +84,28 @@ pub fn parse_approval(
     let effective = date(effective_date, "effective_date", &mut errors);
     if let Some(day) = effective {
         if day < today {
-            errors.add("effective_date", "The effective date cannot be in the past.");
+            errors.add(
+                "effective_date",
+                "The effective date cannot be in the past.",
+            );
         } else if day > today + Duration::days(365) {
-            errors.add("effective_date", "The effective date must be within a year.");
+            errors.add(
+                "effective_date",
+                "The effective date must be within a year.",
+            );
         }
         if fee_applies(terms.min_term_end, day, terms.fee_minor) && !confirm_fee {
-            errors.add("confirm_fee", "Confirm that the early-termination fee will be charged.");
+            errors.add(
+                "confirm_fee",
+                "Confirm that the early-termination fee will be charged.",
+            );
         }
     }
     if !confirm_settlement {
-        errors.add("confirm_settlement", "Confirm how the remaining balance is settled.");
+        errors.add(
+            "confirm_settlement",
+            "Confirm how the remaining balance is settled.",
+        );
     }
     errors.into_result(|| {
         let day = effective.expect("no errors means a date");
@@ -106,7 +128,13 @@ pub fn parse_rejection(reason: &str, message: &str) -> Result<Rejection, FieldEr
     if reason.is_none() {
         errors.add("reason", "Choose a reason.");
     }
-    let message = text(message, "message", "a message to the customer", MESSAGE_LIMIT, &mut errors);
+    let message = text(
+        message,
+        "message",
+        "a message to the customer",
+        MESSAGE_LIMIT,
+        &mut errors,
+    );
     errors.into_result(|| Rejection {
         reason: reason.expect("checked"),
         message,
@@ -136,15 +164,27 @@ pub fn parse_document_request(
         }
     }
     if parsed.is_empty() {
-        errors.add("kinds", "Choose at least one document the customer must send.");
+        errors.add(
+            "kinds",
+            "Choose at least one document the customer must send.",
+        );
     }
-    let message = text(message, "message", "what the customer must send and why", MESSAGE_LIMIT, &mut errors);
+    let message = text(
+        message,
+        "message",
+        "what the customer must send and why",
+        MESSAGE_LIMIT,
+        &mut errors,
+    );
     let deadline = date(deadline, "deadline", &mut errors);
     if let Some(day) = deadline {
         if day <= today {
             errors.add("deadline", "The deadline must be after today.");
         } else if day > today + Duration::days(MAX_DEADLINE_DAYS) {
-            errors.add("deadline", format!("The deadline must be within {MAX_DEADLINE_DAYS} days."));
+            errors.add(
+                "deadline",
+                format!("The deadline must be within {MAX_DEADLINE_DAYS} days."),
+            );
         }
     }
     errors.into_result(|| DocumentRequest {
@@ -171,10 +211,16 @@ pub fn parse_verdict(verdict: &str, reason: &str) -> Result<DocumentVerdict, Fie
     };
     let reason = reason.trim();
     if verdict == Some(Verdict::Rejected) && reason.is_empty() {
-        errors.add("verdict_reason", "Say why the document is rejected (the customer is told).");
+        errors.add(
+            "verdict_reason",
+            "Say why the document is rejected (the customer is told).",
+        );
     }
     if reason.chars().count() > MESSAGE_LIMIT {
-        errors.add("verdict_reason", format!("Keep it under {MESSAGE_LIMIT} characters."));
+        errors.add(
+            "verdict_reason",
+            format!("Keep it under {MESSAGE_LIMIT} characters."),
+        );
     }
     errors.into_result(|| DocumentVerdict {
         verdict: verdict.expect("checked"),
@@ -196,7 +242,10 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
     const TODAY: &str = "2026-11-25";
-    const NO_FEE: ContractTerms = ContractTerms { min_term_end: None, fee_minor: 0 };
+    const NO_FEE: ContractTerms = ContractTerms {
+        min_term_end: None,
+        fee_minor: 0,
+    };
 
     #[test]
     fn approval_needs_a_future_date_and_confirmations() {
@@ -210,12 +259,23 @@ mod tests {
 
     #[test]
     fn a_fee_within_the_minimum_term_must_be_confirmed() {
-        let terms = ContractTerms { min_term_end: Some(day("2027-03-01")), fee_minor: 50_000_00 };
+        let terms = ContractTerms {
+            min_term_end: Some(day("2027-03-01")),
+            fee_minor: 5_000_000,
+        };
         let err = parse_approval("2026-12-01", false, true, terms, day(TODAY)).unwrap_err();
         assert!(err.0.contains_key("confirm_fee"));
-        assert!(parse_approval("2026-12-01", true, true, terms, day(TODAY)).unwrap().fee_confirmed);
+        assert!(
+            parse_approval("2026-12-01", true, true, terms, day(TODAY))
+                .unwrap()
+                .fee_confirmed
+        );
         // After the minimum term there is nothing to confirm.
-        assert!(!parse_approval("2027-03-02", false, true, terms, day(TODAY)).unwrap().fee_confirmed);
+        assert!(
+            !parse_approval("2027-03-02", false, true, terms, day(TODAY))
+                .unwrap()
+                .fee_confirmed
+        );
     }
 
     #[test]
@@ -230,12 +290,15 @@ mod tests {
     #[test]
     fn document_requests_need_kinds_message_and_a_sensible_deadline() {
         let kinds = vec!["identity_card".to_string(), "identity_card".to_string()];
-        let ok = parse_document_request(&kinds, "Photo unreadable", "2026-12-09", day(TODAY)).unwrap();
+        let ok =
+            parse_document_request(&kinds, "Photo unreadable", "2026-12-09", day(TODAY)).unwrap();
         assert_eq!(ok.kinds, vec![DocumentKind::IdentityCard]);
         assert!(parse_document_request(&[], "m", "2026-12-09", day(TODAY)).is_err());
         assert!(parse_document_request(&kinds, "m", TODAY, day(TODAY)).is_err());
         assert!(parse_document_request(&kinds, "m", "2027-06-01", day(TODAY)).is_err());
-        assert!(parse_document_request(&["passport".into()], "m", "2026-12-09", day(TODAY)).is_err());
+        assert!(
+            parse_document_request(&["passport".into()], "m", "2026-12-09", day(TODAY)).is_err()
+        );
     }
 
     #[test]
@@ -243,12 +306,21 @@ mod tests {
         assert!(parse_verdict("accepted", "").is_ok());
         assert!(parse_verdict("rejected", "").is_err());
         assert!(parse_verdict("pending", "").is_err());
-        assert_eq!(parse_verdict("rejected", " blurry ").unwrap().reason.as_deref(), Some("blurry"));
+        assert_eq!(
+            parse_verdict("rejected", " blurry ")
+                .unwrap()
+                .reason
+                .as_deref(),
+            Some("blurry")
+        );
     }
 
     #[test]
     fn notes_are_not_empty() {
         assert!(parse_note("  ").is_err());
-        assert_eq!(parse_note(" called the customer ").unwrap(), "called the customer");
+        assert_eq!(
+            parse_note(" called the customer ").unwrap(),
+            "called the customer"
+        );
     }
 }

@@ -78,8 +78,14 @@ mod tests {
 
     #[test]
     fn media_type_comes_from_the_bytes() {
-        assert_eq!(MediaType::sniff(b"\xFF\xD8\xFF\xE0rest"), Some(MediaType::Jpeg));
-        assert_eq!(MediaType::sniff(b"\x89PNG\r\n\x1a\n...."), Some(MediaType::Png));
+        assert_eq!(
+            MediaType::sniff(b"\xFF\xD8\xFF\xE0rest"),
+            Some(MediaType::Jpeg)
+        );
+        assert_eq!(
+            MediaType::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(MediaType::Png)
+        );
         assert_eq!(MediaType::sniff(b"%PDF-1.7\n"), Some(MediaType::Pdf));
         assert_eq!(MediaType::sniff(b"<svg xmlns=..."), None);
         assert_eq!(MediaType::sniff(b"<html>"), None);

@@ -69,14 +69,19 @@ impl fmt::Display for Money {
         let digits = whole.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
         }
         write!(f, "{sign}{} {grouped}", self.currency.symbol())?;
         if fraction != 0 {
-            write!(f, ".{:0width$}", fraction, width = self.currency.exponent() as usize)?;
+            write!(
+                f,
+                ".{:0width$}",
+                fraction,
+                width = self.currency.exponent() as usize
+            )?;
         }
         Ok(())
     }
@@ -88,11 +93,17 @@ mod tests {
 
     #[test]
     fn amounts_are_grouped_and_trimmed() {
-        assert_eq!(Money::new(15_000_000, Currency::Idr).to_string(), "Rp 150,000");
+        assert_eq!(
+            Money::new(15_000_000, Currency::Idr).to_string(),
+            "Rp 150,000"
+        );
         assert_eq!(Money::new(1_250, Currency::Usd).to_string(), "$ 12.50");
         assert_eq!(Money::new(0, Currency::Idr).to_string(), "Rp 0");
         assert_eq!(Money::new(-99_900, Currency::Idr).to_string(), "-Rp 999");
-        assert_eq!(Money::new(123_456_789_01, Currency::Eur).to_string(), "€ 123,456,789.01");
+        assert_eq!(
+            Money::new(12_345_678_901, Currency::Eur).to_string(),
+            "€ 123,456,789.01"
+        );
     }
 
     #[test]

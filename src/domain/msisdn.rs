@@ -60,7 +60,11 @@ impl Msisdn {
     fn groups(&self) -> (String, String, String, String) {
         // "+62" and "838" and the rest split in two; works for any length we accept.
         let digits = &self.0[1..];
-        let cc_len = if digits.starts_with('1') || digits.starts_with('7') { 1 } else { 2 };
+        let cc_len = if digits.starts_with('1') || digits.starts_with('7') {
+            1
+        } else {
+            2
+        };
         let (cc, national) = digits.split_at(cc_len.min(digits.len()));
         let (area, rest) = national.split_at(3.min(national.len()));
         let middle_len = rest.len().saturating_sub(4);
@@ -96,13 +100,25 @@ mod tests {
             "(0838) 1234 5678",
             "+62 0838 1234 5678",
         ] {
-            assert_eq!(Msisdn::parse(typed, "62").unwrap().e164(), "+6283812345678", "{typed}");
+            assert_eq!(
+                Msisdn::parse(typed, "62").unwrap().e164(),
+                "+6283812345678",
+                "{typed}"
+            );
         }
     }
 
     #[test]
     fn nonsense_and_foreign_numbers_are_refused() {
-        for bad in ["", "abc", "0838", "+1 415 555 0100", "838123", "08381234567890123", "+62+838123456"] {
+        for bad in [
+            "",
+            "abc",
+            "0838",
+            "+1 415 555 0100",
+            "838123",
+            "08381234567890123",
+            "+62+838123456",
+        ] {
             assert_eq!(Msisdn::parse(bad, "62"), Err(InvalidMsisdn), "{bad}");
         }
     }

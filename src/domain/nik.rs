@@ -25,7 +25,10 @@ pub enum InvalidNik {
 
 impl Nik {
     pub fn parse(input: &str) -> Result<Nik, InvalidNik> {
-        let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+        let digits: String = input
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-'))
+            .collect();
         if digits.len() != 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidNik::Length);
         }

@@ -103,15 +103,23 @@ pub struct QueueParams {
 
 impl QueueQuery {
     /// Parses the parameters; returns what could not be understood so the page can say so.
-    pub fn parse(params: &QueueParams, me: AgentId, country_code: &str) -> (QueueQuery, Vec<String>) {
+    pub fn parse(
+        params: &QueueParams,
+        me: AgentId,
+        country_code: &str,
+    ) -> (QueueQuery, Vec<String>) {
         let mut problems = Vec::new();
         let mut field = |value: &Option<String>, name: &str| -> Option<String> {
-            value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| {
-                if v.len() > 200 {
-                    problems.push(format!("The {name} filter was too long and is ignored."));
-                }
-                v.to_owned()
-            })
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    if v.len() > 200 {
+                        problems.push(format!("The {name} filter was too long and is ignored."));
+                    }
+                    v.to_owned()
+                })
         };
         let state_value = field(&params.state, "state");
         let assignee_value = field(&params.assignee, "assignee");
@@ -124,7 +132,9 @@ impl QueueQuery {
             Some(v) => match State::parse(v) {
                 Some(s) => StateFilter::One(s),
                 None => {
-                    problems.push(format!("Unknown state “{v}”: showing cases that need action."));
+                    problems.push(format!(
+                        "Unknown state “{v}”: showing cases that need action."
+                    ));
                     StateFilter::NeedsAction
                 }
             },
@@ -134,7 +144,9 @@ impl QueueQuery {
             Some("me") => AssigneeFilter::Me(me),
             Some("unassigned") => AssigneeFilter::Unassigned,
             Some(v) => {
-                problems.push(format!("Unknown assignee filter “{v}”: showing anyone's cases."));
+                problems.push(format!(
+                    "Unknown assignee filter “{v}”: showing anyone's cases."
+                ));
                 AssigneeFilter::Anyone
             }
         };
@@ -152,7 +164,10 @@ impl QueueQuery {
             }
             parsed
         });
-        let search = params.q.as_deref().and_then(|q| Search::parse(q, country_code));
+        let search = params
+            .q
+            .as_deref()
+            .and_then(|q| Search::parse(q, country_code));
         let cursor = |v: &Option<String>| v.as_deref().and_then(Cursor::parse);
         let page = match (cursor(&params.after), cursor(&params.before)) {
             (Some(c), _) => Page::After(c),
@@ -198,7 +213,13 @@ mod tests {
             channel: Some("hotline".into()),
             reason: Some("cost".into()),
             q: Some("0838-1234-5678".into()),
-            after: Some(Cursor { due: DateTime::from_timestamp(1_800_000_000, 5000).unwrap(), id: 42 }.encode()),
+            after: Some(
+                Cursor {
+                    due: DateTime::from_timestamp(1_800_000_000, 5000).unwrap(),
+                    id: 42,
+                }
+                .encode(),
+            ),
             before: None,
         });
         assert!(problems.is_empty());
@@ -224,15 +245,27 @@ mod tests {
 
     #[test]
     fn search_understands_references_phones_and_names() {
-        assert!(matches!(Search::parse("cx-7k3m-q9td", "62"), Some(Search::Reference(_))));
-        assert!(matches!(Search::parse("+62 838 1234 5678", "62"), Some(Search::Phone(_))));
-        assert_eq!(Search::parse("  siti  ", "62"), Some(Search::Name("siti".into())));
+        assert!(matches!(
+            Search::parse("cx-7k3m-q9td", "62"),
+            Some(Search::Reference(_))
+        ));
+        assert!(matches!(
+            Search::parse("+62 838 1234 5678", "62"),
+            Some(Search::Phone(_))
+        ));
+        assert_eq!(
+            Search::parse("  siti  ", "62"),
+            Some(Search::Name("siti".into()))
+        );
         assert_eq!(Search::parse("   ", "62"), None);
     }
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let c = Cursor { due: DateTime::from_timestamp(1_800_000_000, 123_000).unwrap(), id: 9 };
+        let c = Cursor {
+            due: DateTime::from_timestamp(1_800_000_000, 123_000).unwrap(),
+            id: 9,
+        };
         assert_eq!(Cursor::parse(&c.encode()), Some(c));
         assert_eq!(Cursor::parse("x_1"), None);
         assert_eq!(Cursor::parse("12"), None);

@@ -55,13 +55,23 @@ mod tests {
     #[test]
     fn typed_variants_become_the_canonical_form() {
         for typed in ["CX-7K3M-Q9TD", "cx7k3mq9td", " 7K3M Q9TD ", "cx-7k3m-q9td"] {
-            assert_eq!(CaseReference::parse(typed).unwrap().as_str(), "CX-7K3M-Q9TD");
+            assert_eq!(
+                CaseReference::parse(typed).unwrap().as_str(),
+                "CX-7K3M-Q9TD"
+            );
         }
     }
 
     #[test]
     fn ambiguous_or_short_references_are_refused() {
-        for bad in ["", "CX-7K3M", "CX-7K3M-Q9T0", "CX-1K3M-Q9TD", "CX-7K3M-Q9TD-A", "../etc"] {
+        for bad in [
+            "",
+            "CX-7K3M",
+            "CX-7K3M-Q9T0",
+            "CX-1K3M-Q9TD",
+            "CX-7K3M-Q9TD-A",
+            "../etc",
+        ] {
             assert_eq!(CaseReference::parse(bad), Err(InvalidReference), "{bad}");
         }
     }

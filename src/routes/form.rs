@@ -21,7 +21,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
                 .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
             serde_html_form::from_bytes(&body)
                 .map(HtmlForm)
-                .map_err(|_| AppError::BadRequest("The form was incomplete. Reload the page and try again.".into()))
+                .map_err(|_| {
+                    AppError::BadRequest(
+                        "The form was incomplete. Reload the page and try again.".into(),
+                    )
+                })
         })
     }
 }

@@ -108,7 +108,10 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/cases/CX-7K3M-Q9TD")), "/cases/CX-7K3M-Q9TD");
+        assert_eq!(
+            safe_next(Some("/cases/CX-7K3M-Q9TD")),
+            "/cases/CX-7K3M-Q9TD"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/queue");
         assert_eq!(safe_next(Some("https://evil.example")), "/queue");
         assert_eq!(safe_next(Some("/\\evil.example")), "/queue");

@@ -12,7 +12,9 @@ use crate::auth::session::TypedSession;
 use crate::domain::case::State;
 use crate::domain::decision::fee_applies;
 use crate::domain::msisdn::Msisdn;
-use crate::domain::queue::{AssigneeFilter, Cursor, PAGE_SIZE, Page, QueueParams, QueueQuery, StateFilter};
+use crate::domain::queue::{
+    AssigneeFilter, Cursor, PAGE_SIZE, Page, QueueParams, QueueQuery, StateFilter,
+};
 use crate::domain::request::{CancelReason, Channel};
 use crate::domain::sla::short_duration;
 use crate::error::AppResult;
@@ -76,7 +78,9 @@ fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
     };
     RowView {
         phone: Msisdn::from_e164(row.msisdn).masked(),
-        reason: CancelReason::parse(&row.reason).map(|r| r.label()).unwrap_or("Other"),
+        reason: CancelReason::parse(&row.reason)
+            .map(|r| r.label())
+            .unwrap_or("Other"),
         state: state.label(),
         state_class: state.as_str(),
         age: short_duration(now - row.submitted_at),
@@ -84,7 +88,11 @@ fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
         urgency,
         assignee: row.assignee_name.unwrap_or_else(|| "—".into()),
         documents_received: row.documents_received,
-        fee_applies: fee_applies(row.min_term_end, row.requested_effective_date, row.etf_minor),
+        fee_applies: fee_applies(
+            row.min_term_end,
+            row.requested_effective_date,
+            row.etf_minor,
+        ),
         duplicate_line: row.duplicate_line,
         high_priority: row.priority > 0,
         reference: row.reference,
@@ -102,7 +110,11 @@ fn filter_query(params: &QueueParams) -> String {
         ("q", &params.q),
     ]
     .iter()
-    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode_query_value(v))))
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("{k}={}", encode_query_value(v)))
+    })
     .collect::<Vec<_>>()
     .join("&")
 }
@@ -131,15 +143,24 @@ pub async fn show(
             _ => rows.truncate(PAGE_SIZE as usize),
         }
     }
-    let cursor = |row: &QueueRow| Cursor { due: row.sla_due_at, id: row.id };
+    let cursor = |row: &QueueRow| Cursor {
+        due: row.sla_due_at,
+        id: row.id,
+    };
     let filters = filter_query(&params);
     let (has_previous, has_next) = match query.page {
         Page::First => (false, more),
         Page::After(_) => (true, more),
         Page::Before(_) => (more, true),
     };
-    let previous = rows.first().filter(|_| has_previous).map(|r| page_link(&filters, "before", cursor(r)));
-    let next = rows.last().filter(|_| has_next).map(|r| page_link(&filters, "after", cursor(r)));
+    let previous = rows
+        .first()
+        .filter(|_| has_previous)
+        .map(|r| page_link(&filters, "before", cursor(r)));
+    let next = rows
+        .last()
+        .filter(|_| has_next)
+        .map(|r| page_link(&filters, "after", cursor(r)));
 
     let counts = queue::counts(&state.pool).await?;
     let now = Utc::now();
@@ -149,8 +170,16 @@ pub async fn show(
         StateFilter::One(s) => s.as_str(),
     };
     let mut states = vec![
-        Choice { value: "needs_action", label: "Needs action".into(), selected: selected_state == "needs_action" },
-        Choice { value: "all", label: "All states".into(), selected: selected_state == "all" },
+        Choice {
+            value: "needs_action",
+            label: "Needs action".into(),
+            selected: selected_state == "needs_action",
+        },
+        Choice {
+            value: "all",
+            label: "All states".into(),
+            selected: selected_state == "all",
+        },
     ];
     states.extend(State::ALL.iter().map(|s| Choice {
         value: s.as_str(),
@@ -162,17 +191,33 @@ pub async fn show(
         AssigneeFilter::Me(_) => "me",
         AssigneeFilter::Unassigned => "unassigned",
     };
-    let assignees = [("anyone", "Anyone"), ("me", "Me"), ("unassigned", "Unassigned")]
-        .iter()
-        .map(|(v, l)| Choice { value: v, label: (*l).into(), selected: assignee_value == *v })
-        .collect();
-    let mut channels = vec![Choice { value: "", label: "Any channel".into(), selected: query.channel.is_none() }];
+    let assignees = [
+        ("anyone", "Anyone"),
+        ("me", "Me"),
+        ("unassigned", "Unassigned"),
+    ]
+    .iter()
+    .map(|(v, l)| Choice {
+        value: v,
+        label: (*l).into(),
+        selected: assignee_value == *v,
+    })
+    .collect();
+    let mut channels = vec![Choice {
+        value: "",
+        label: "Any channel".into(),
+        selected: query.channel.is_none(),
+    }];
     channels.extend(Channel::ALL.iter().map(|c| Choice {
         value: c.as_str(),
         label: c.label().into(),
         selected: query.channel == Some(*c),
     }));
-    let mut reasons = vec![Choice { value: "", label: "Any reason".into(), selected: query.reason.is_none() }];
+    let mut reasons = vec![Choice {
+        value: "",
+        label: "Any reason".into(),
+        selected: query.reason.is_none(),
+    }];
     reasons.extend(CancelReason::ALL.iter().map(|r| Choice {
         value: r.as_str(),
         label: r.label().into(),
@@ -189,7 +234,14 @@ pub async fn show(
         counts: counts
             .into_iter()
             .map(|(s, n)| {
-                (Choice { value: s.as_str(), label: s.label().into(), selected: selected_state == s.as_str() }, n)
+                (
+                    Choice {
+                        value: s.as_str(),
+                        label: s.label().into(),
+                        selected: selected_state == s.as_str(),
+                    },
+                    n,
+                )
             })
             .collect(),
         states,

@@ -34,9 +34,13 @@ pub fn identity_card(seed: u64) -> anyhow::Result<Vec<u8>> {
         }
     }
     // Label and value lines of varying length.
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     for line in 0..9u32 {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let y = 62 + line * 22;
         paint(16, y, 96, y + 8, [90, 100, 115]);
         let len = 80 + (state >> 33) as u32 % 140;

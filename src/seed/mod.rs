@@ -41,7 +41,12 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
     let agent_ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM agents WHERE email = ANY($1) AND role = 'agent' ORDER BY id",
     )
-    .bind(DEMO_ACCOUNTS.iter().map(|(e, _, _)| e.to_string()).collect::<Vec<_>>())
+    .bind(
+        DEMO_ACCOUNTS
+            .iter()
+            .map(|(e, _, _)| e.to_string())
+            .collect::<Vec<_>>(),
+    )
     .fetch_all(pool)
     .await?;
     let supervisor: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE email = $1")
@@ -53,8 +58,12 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
     }
 
     let started = std::time::Instant::now();
-    let images: Vec<Vec<u8>> = (0..IMAGE_POOL.min(cases)).map(|i| images::identity_card(i as u64)).collect::<anyhow::Result<_>>()?;
-    let pdfs: Vec<Vec<u8>> = (0..PDF_POOL.min(cases)).map(|i| pdf::proof_of_ownership(i as u64)).collect();
+    let images: Vec<Vec<u8>> = (0..IMAGE_POOL.min(cases))
+        .map(|i| images::identity_card(i as u64))
+        .collect::<anyhow::Result<_>>()?;
+    let pdfs: Vec<Vec<u8>> = (0..PDF_POOL.min(cases))
+        .map(|i| pdf::proof_of_ownership(i as u64))
+        .collect();
     let digest = |bytes: &Vec<u8>| Sha256::digest(bytes).to_vec();
     let image_shas: Vec<Vec<u8>> = images.iter().map(digest).collect();
     let pdf_shas: Vec<Vec<u8>> = pdfs.iter().map(digest).collect();

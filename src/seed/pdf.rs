@@ -11,7 +11,12 @@ pub fn proof_of_ownership(seed: u64) -> Vec<u8> {
     ];
     let mut text = String::from("BT /F1 14 Tf 56 780 Td 18 TL\n");
     for line in &lines {
-        text.push_str(&format!("({}) '\n", line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)")));
+        text.push_str(&format!(
+            "({}) '\n",
+            line.replace('\\', "\\\\")
+                .replace('(', "\\(")
+                .replace(')', "\\)")
+        ));
     }
     text.push_str("ET\n");
     let objects = [
@@ -28,12 +33,18 @@ pub fn proof_of_ownership(seed: u64) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -48,7 +59,15 @@ mod tests {
         let pdf = proof_of_ownership(7);
         assert_eq!(MediaType::sniff(&pdf), Some(MediaType::Pdf));
         let text = String::from_utf8_lossy(&pdf);
-        let start: usize = text.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
+        let start: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(text[start..].starts_with("xref"));
     }
 }

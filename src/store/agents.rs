@@ -44,7 +44,10 @@ pub async fn find_active(pool: &PgPool, id: AgentId) -> sqlx::Result<Option<Agen
 
 /// The active agent with this e-mail and their password hash.
 #[tracing::instrument(skip_all)]
-pub async fn find_for_login(pool: &PgPool, email: &Email) -> sqlx::Result<Option<(AgentRecord, String)>> {
+pub async fn find_for_login(
+    pool: &PgPool,
+    email: &Email,
+) -> sqlx::Result<Option<(AgentRecord, String)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -102,5 +105,7 @@ pub async fn list_active(pool: &PgPool) -> sqlx::Result<Vec<AgentRecord>> {
 }
 
 pub async fn count<'e>(db: impl PgExecutor<'e>) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM agents").fetch_one(db).await
+    sqlx::query_scalar("SELECT count(*) FROM agents")
+        .fetch_one(db)
+        .await
 }

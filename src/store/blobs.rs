@@ -28,19 +28,28 @@ pub trait BlobStore: Send + Sync {
 pub struct PgBlobStore;
 
 impl BlobStore for PgBlobStore {
-    async fn put(&self, conn: &mut PgConnection, sha256: &[u8], bytes: &[u8]) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(sha256)
-            .bind(bytes)
-            .execute(conn)
-            .await?;
+    async fn put(
+        &self,
+        conn: &mut PgConnection,
+        sha256: &[u8],
+        bytes: &[u8],
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(bytes)
+        .execute(conn)
+        .await?;
         Ok(())
     }
 
     async fn get(&self, conn: &mut PgConnection, sha256: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
-        Ok(sqlx::query_scalar("SELECT bytes FROM document_blobs WHERE sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(conn)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT bytes FROM document_blobs WHERE sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(conn)
+                .await?,
+        )
     }
 }

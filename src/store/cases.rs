@@ -95,7 +95,10 @@ impl LockedCase {
     }
 }
 
-pub async fn lock(conn: &mut PgConnection, reference: &CaseReference) -> sqlx::Result<Option<LockedCase>> {
+pub async fn lock(
+    conn: &mut PgConnection,
+    reference: &CaseReference,
+) -> sqlx::Result<Option<LockedCase>> {
     sqlx::query_as(
         "SELECT c.id, c.state, c.version, c.assignee_id, c.sla_due_at, c.sla_paused_at,
                 c.min_term_end, c.etf_minor,
@@ -136,7 +139,11 @@ pub struct NewEvent<'a> {
 }
 
 /// Writes the update, bumps the version and appends the event; returns the new version.
-pub async fn update(conn: &mut PgConnection, case_id: i64, change: &CaseUpdate) -> sqlx::Result<i32> {
+pub async fn update(
+    conn: &mut PgConnection,
+    case_id: i64,
+    change: &CaseUpdate,
+) -> sqlx::Result<i32> {
     sqlx::query_scalar(
         "UPDATE cases SET
             state = COALESCE($2, state),

@@ -99,7 +99,11 @@ pub async fn attach(
     .bind(doc.media_type.as_str())
     .bind(doc.bytes.len() as i32)
     .bind(&sha)
-    .bind(if doc.uploaded_by.is_some() { "agent" } else { "customer" })
+    .bind(if doc.uploaded_by.is_some() {
+        "agent"
+    } else {
+        "customer"
+    })
     .bind(doc.uploaded_by.map(|a| a.0))
     .fetch_one(conn)
     .await?;

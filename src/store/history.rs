@@ -33,7 +33,11 @@ pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<EventReco
 }
 
 /// The changes that made a form's version stale.
-pub async fn since_version(pool: &PgPool, case_id: i64, version: i32) -> sqlx::Result<Vec<EventRecord>> {
+pub async fn since_version(
+    pool: &PgPool,
+    case_id: i64,
+    version: i32,
+) -> sqlx::Result<Vec<EventRecord>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_EVENTS} WHERE e.case_id = $1 AND e.case_version > $2 AND e.kind <> 'note' ORDER BY e.id"
     )))

@@ -65,23 +65,33 @@ pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result
     match &query.search {
         None => {}
         Some(Search::Reference(r)) => {
-            sql.push(" AND c.reference = ").push_bind(r.as_str().to_owned());
+            sql.push(" AND c.reference = ")
+                .push_bind(r.as_str().to_owned());
         }
         Some(Search::Phone(m)) => {
             sql.push(" AND c.msisdn = ").push_bind(m.e164().to_owned());
         }
         Some(Search::Name(name)) => {
-            sql.push(" AND c.customer_name ILIKE ").push_bind(format!("%{}%", escape_like(name)));
+            sql.push(" AND c.customer_name ILIKE ")
+                .push_bind(format!("%{}%", escape_like(name)));
         }
     }
     let descending = match query.page {
         Page::First => false,
         Page::After(c) => {
-            sql.push(" AND (c.sla_due_at, c.id) > (").push_bind(c.due).push(", ").push_bind(c.id).push(")");
+            sql.push(" AND (c.sla_due_at, c.id) > (")
+                .push_bind(c.due)
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
             false
         }
         Page::Before(c) => {
-            sql.push(" AND (c.sla_due_at, c.id) < (").push_bind(c.due).push(", ").push_bind(c.id).push(")");
+            sql.push(" AND (c.sla_due_at, c.id) < (")
+                .push_bind(c.due)
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
             true
         }
     };
@@ -99,7 +109,10 @@ pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result
 }
 
 fn escape_like(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    value
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Cases per state, from the counters the triggers maintain (never a COUNT over all cases).

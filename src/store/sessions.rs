@@ -39,7 +39,9 @@ fn new_key() -> SessionKey {
 }
 
 fn agent_of(state: &HashMap<String, String>) -> Option<i64> {
-    state.get(AGENT_KEY).and_then(|v| serde_json::from_str(v).ok())
+    state
+        .get(AGENT_KEY)
+        .and_then(|v| serde_json::from_str(v).ok())
 }
 
 fn seconds(ttl: &Duration) -> f64 {
@@ -99,7 +101,9 @@ impl SessionStore for PgSessionStore {
             Ok(key)
         } else {
             // Ended meanwhile (logout elsewhere, expiry): never revive it, start a fresh one.
-            self.save(state, ttl).await.map_err(|e| UpdateError::Other(e.into()))
+            self.save(state, ttl)
+                .await
+                .map_err(|e| UpdateError::Other(e.into()))
         }
     }
 
@@ -147,10 +151,12 @@ pub async fn end_all_for(pool: &PgPool, agent: AgentId) -> sqlx::Result<u64> {
 pub async fn signing_key(pool: &PgPool) -> sqlx::Result<Vec<u8>> {
     let mut fresh = vec![0u8; 64];
     rand::fill(&mut fresh[..]);
-    sqlx::query("INSERT INTO app_secrets (name, value) VALUES ('cookie_key', $1) ON CONFLICT DO NOTHING")
-        .bind(&fresh)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO app_secrets (name, value) VALUES ('cookie_key', $1) ON CONFLICT DO NOTHING",
+    )
+    .bind(&fresh)
+    .execute(pool)
+    .await?;
     sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = 'cookie_key'")
         .fetch_one(pool)
         .await

@@ -32,7 +32,9 @@ struct ConflictPage {
 
 /// The form's version; a missing or mangled one can only be stale.
 fn version(raw: &Option<String>) -> i32 {
-    raw.as_deref().and_then(|v| v.trim().parse().ok()).unwrap_or(-1)
+    raw.as_deref()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1)
 }
 
 struct Context<'a> {
@@ -53,7 +55,12 @@ impl Context<'_> {
         render(status, &page)
     }
 
-    async fn invalid(&self, form: &'static str, fields: FieldErrors, mut forms: Forms) -> AppResult<HttpResponse> {
+    async fn invalid(
+        &self,
+        form: &'static str,
+        fields: FieldErrors,
+        mut forms: Forms,
+    ) -> AppResult<HttpResponse> {
         forms.active = Some(form);
         forms.fields = fields;
         forms.error = Some("Check the highlighted fields. Nothing was changed.".into());
@@ -78,13 +85,23 @@ impl Context<'_> {
                 forms.error = Some(format!("{reason} Nothing was changed."));
                 self.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await
             }
-            Outcome::Stale { case_id, seen_version } => {
-                let events = history::since_version(&self.state.pool, case_id, seen_version).await?;
+            Outcome::Stale {
+                case_id,
+                seen_version,
+            } => {
+                let events =
+                    history::since_version(&self.state.pool, case_id, seen_version).await?;
                 let page = ConflictPage {
                     chrome: Chrome::new(Some(self.agent), self.session),
                     reference: self.reference.to_string(),
-                    events: events.into_iter().map(|e| event_view(e, self.state.tz)).collect(),
-                    typed: typed.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect(),
+                    events: events
+                        .into_iter()
+                        .map(|e| event_view(e, self.state.tz))
+                        .collect(),
+                    typed: typed
+                        .into_iter()
+                        .filter(|(_, v)| !v.trim().is_empty())
+                        .collect(),
                 };
                 render(StatusCode::CONFLICT, &page)
             }
@@ -121,7 +138,14 @@ pub async fn claim(
     let cx = context(&state, &agent, &session, &path)?;
     let v = version(&form.version);
     let outcome = workflow::decide(&state.pool, &cx.reference, v, &agent, Decision::Claim).await?;
-    cx.finish(outcome, "claim", Forms::default(), vec![], "You claimed the case.").await
+    cx.finish(
+        outcome,
+        "claim",
+        Forms::default(),
+        vec![],
+        "You claimed the case.",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -140,17 +164,30 @@ pub async fn assign(
 ) -> AppResult<HttpResponse> {
     let cx = context(&state, &agent, &session, &path)?;
     if !agent.is_supervisor() {
-        return Err(AppError::Forbidden("Only a supervisor may assign cases.".into()));
+        return Err(AppError::Forbidden(
+            "Only a supervisor may assign cases.".into(),
+        ));
     }
-    let forms = Forms { assign_to: form.agent_id.clone(), ..Forms::default() };
+    let forms = Forms {
+        assign_to: form.agent_id.clone(),
+        ..Forms::default()
+    };
     let Ok(to) = form.agent_id.trim().parse::<i64>() else {
         let mut fields = FieldErrors::default();
         fields.0.insert("agent_id", "Choose an agent.".into());
         return cx.invalid("assign", fields, forms).await;
     };
     let v = version(&form.version);
-    let outcome = workflow::decide(&state.pool, &cx.reference, v, &agent, Decision::Assign(AgentId(to))).await?;
-    cx.finish(outcome, "assign", forms, vec![], "The case was assigned.").await
+    let outcome = workflow::decide(
+        &state.pool,
+        &cx.reference,
+        v,
+        &agent,
+        Decision::Assign(AgentId(to)),
+    )
+    .await?;
+    cx.finish(outcome, "assign", forms, vec![], "The case was assigned.")
+        .await
 }
 
 #[derive(Deserialize)]
@@ -167,7 +204,10 @@ pub async fn note(
     HtmlForm(form): HtmlForm<NoteForm>,
 ) -> AppResult<HttpResponse> {
     let cx = context(&state, &agent, &session, &path)?;
-    let forms = Forms { note: form.note.clone(), ..Forms::default() };
+    let forms = Forms {
+        note: form.note.clone(),
+        ..Forms::default()
+    };
     match decision::parse_note(&form.note) {
         Err(fields) => cx.invalid("note", fields, forms).await,
         Ok(body) => {
@@ -202,8 +242,13 @@ pub async fn approve(
         ..Forms::default()
     };
     // Contract terms are fixed at application time, so reading them before the lock is safe.
-    let case = cases::find(&state.pool, &cx.reference).await?.ok_or(AppError::NotFound)?;
-    let terms = ContractTerms { min_term_end: case.min_term_end, fee_minor: case.etf_minor };
+    let case = cases::find(&state.pool, &cx.reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let terms = ContractTerms {
+        min_term_end: case.min_term_end,
+        fee_minor: case.etf_minor,
+    };
     let approval = match decision::parse_approval(
         &form.effective_date,
         forms.confirm_fee,
@@ -215,9 +260,23 @@ pub async fn approve(
         Err(fields) => return cx.invalid("approve", fields, forms).await,
     };
     let v = version(&form.version);
-    let outcome = workflow::decide(&state.pool, &cx.reference, v, &agent, Decision::Approve(approval)).await?;
+    let outcome = workflow::decide(
+        &state.pool,
+        &cx.reference,
+        v,
+        &agent,
+        Decision::Approve(approval),
+    )
+    .await?;
     let typed = vec![("Effective date", form.effective_date.clone())];
-    cx.finish(outcome, "approve", forms, typed, "The cancellation is approved. The customer will be told.").await
+    cx.finish(
+        outcome,
+        "approve",
+        forms,
+        typed,
+        "The cancellation is approved. The customer will be told.",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -247,9 +306,23 @@ pub async fn reject(
         Err(fields) => return cx.invalid("reject", fields, forms).await,
     };
     let v = version(&form.version);
-    let outcome = workflow::decide(&state.pool, &cx.reference, v, &agent, Decision::Reject(rejection)).await?;
+    let outcome = workflow::decide(
+        &state.pool,
+        &cx.reference,
+        v,
+        &agent,
+        Decision::Reject(rejection),
+    )
+    .await?;
     let typed = vec![("Message to the customer", form.message.clone())];
-    cx.finish(outcome, "reject", forms, typed, "The application is rejected. The customer will be told.").await
+    cx.finish(
+        outcome,
+        "reject",
+        forms,
+        typed,
+        "The application is rejected. The customer will be told.",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -277,7 +350,12 @@ pub async fn request_documents(
         request_deadline: form.deadline.clone(),
         ..Forms::default()
     };
-    let request = match decision::parse_document_request(&form.kinds, &form.message, &form.deadline, state.today()) {
+    let request = match decision::parse_document_request(
+        &form.kinds,
+        &form.message,
+        &form.deadline,
+        state.today(),
+    ) {
         Ok(r) => r,
         Err(fields) => return cx.invalid("request", fields, forms).await,
     };
@@ -288,11 +366,21 @@ pub async fn request_documents(
         &cx.reference,
         v,
         &agent,
-        Decision::RequestDocuments { request, deadline_at },
+        Decision::RequestDocuments {
+            request,
+            deadline_at,
+        },
     )
     .await?;
     let typed = vec![("Message to the customer", form.message.clone())];
-    cx.finish(outcome, "request", forms, typed, "Documents requested. The customer will get an upload link.").await
+    cx.finish(
+        outcome,
+        "request",
+        forms,
+        typed,
+        "Documents requested. The customer will get an upload link.",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -323,7 +411,8 @@ pub async fn verdict(
         Err(fields) => return cx.invalid("verdict", fields, forms).await,
     };
     let v = version(&form.version);
-    let outcome = workflow::set_verdict(&state.pool, &cx.reference, v, &agent, document_id, &verdict).await?;
+    let outcome =
+        workflow::set_verdict(&state.pool, &cx.reference, v, &agent, document_id, &verdict).await?;
     let done = match verdict.verdict {
         crate::domain::document::Verdict::Accepted => "Document accepted.",
         _ => "Document rejected.",

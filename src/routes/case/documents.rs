@@ -37,14 +37,28 @@ pub async fn show(
         .get(&mut conn, &document.sha256)
         .await?
         .ok_or(AppError::NotFound)?;
-    tracing::info!(agent = agent.id.0, document = document_id, "document viewed");
-    let disposition = if query.download.is_some() { "attachment" } else { "inline" };
+    tracing::info!(
+        agent = agent.id.0,
+        document = document_id,
+        "document viewed"
+    );
+    let disposition = if query.download.is_some() {
+        "attachment"
+    } else {
+        "inline"
+    };
     let file_name = format!("{}-document-{document_id}.{}", reference, media.extension());
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, media.as_str()))
-        .insert_header((header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{file_name}\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{file_name}\""),
+        ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header(("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'self'"))
+        .insert_header((
+            "Content-Security-Policy",
+            "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'self'",
+        ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(bytes))
 }

@@ -14,7 +14,9 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::nik::Nik;
 use crate::domain::reference::CaseReference;
-use crate::domain::request::{CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement};
+use crate::domain::request::{
+    CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
+};
 use crate::domain::sla::short_duration;
 use crate::error::{AppError, AppResult};
 use crate::routes::{Chrome, local_date, local_time, render};
@@ -65,11 +67,17 @@ impl Forms {
         if self.verdict_document != Some(*document) {
             return None;
         }
-        self.error_for("verdict").or_else(|| self.field("verdict", "verdict_reason")).or_else(|| self.field("verdict", "verdict"))
+        self.error_for("verdict")
+            .or_else(|| self.field("verdict", "verdict_reason"))
+            .or_else(|| self.field("verdict", "verdict"))
     }
 
     pub fn verdict_reason_for(&self, document: &i64) -> &str {
-        if self.verdict_document == Some(*document) { &self.verdict_reason } else { "" }
+        if self.verdict_document == Some(*document) {
+            &self.verdict_reason
+        } else {
+            ""
+        }
     }
 }
 
@@ -193,12 +201,16 @@ fn document_view(d: DocumentRecord, tz: chrono_tz::Tz) -> DocumentView {
             "by {} on {}{}",
             name.unwrap_or_else(|| "an agent".into()),
             at.map(|a| local_time(a, tz)).unwrap_or_default(),
-            d.verdict_reason.map(|r| format!(": {r}")).unwrap_or_default()
+            d.verdict_reason
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
         )),
     };
     DocumentView {
         id: d.id,
-        kind: DocumentKind::parse(&d.kind).map(|k| k.label()).unwrap_or("Document"),
+        kind: DocumentKind::parse(&d.kind)
+            .map(|k| k.label())
+            .unwrap_or("Document"),
         is_identity: d.kind == DocumentKind::IdentityCard.as_str(),
         is_image: MediaType::parse(&d.media_type).is_some_and(MediaType::is_image),
         media_type: d.media_type,
@@ -224,17 +236,31 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
         ("system", _) => "System".into(),
         _ => "Someone".into(),
     };
-    let label = |key: &str| e.details.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let label = |key: &str| {
+        e.details
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
     let title = match e.kind.as_str() {
         "submitted" => "Application received".into(),
         "claimed" => "Claimed".into(),
-        "assigned" => format!("Assigned to {}", label("assignee_name").unwrap_or_else(|| "an agent".into())),
+        "assigned" => format!(
+            "Assigned to {}",
+            label("assignee_name").unwrap_or_else(|| "an agent".into())
+        ),
         "approved" => "Approved".into(),
         "rejected" => "Rejected".into(),
         "documents_requested" => "Documents requested".into(),
         "documents_received" => "Documents received".into(),
-        "document_accepted" => format!("{} accepted", label("label").unwrap_or_else(|| "Document".into())),
-        "document_rejected" => format!("{} rejected", label("label").unwrap_or_else(|| "Document".into())),
+        "document_accepted" => format!(
+            "{} accepted",
+            label("label").unwrap_or_else(|| "Document".into())
+        ),
+        "document_rejected" => format!(
+            "{} rejected",
+            label("label").unwrap_or_else(|| "Document".into())
+        ),
         "note" => "Internal note".into(),
         "expired" => "Expired: no answer by the deadline".into(),
         "withdrawn" => "Withdrawn by the customer".into(),
@@ -249,7 +275,11 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
     let detail = match e.kind.as_str() {
         "approved" => {
             let day = label("effective_date").unwrap_or_default();
-            let fee = e.details.get("fee_minor").and_then(|v| v.as_i64()).unwrap_or(0);
+            let fee = e
+                .details
+                .get("fee_minor")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0);
             Some(if fee > 0 {
                 format!("Effective {day}; early-termination fee confirmed")
             } else {
@@ -261,9 +291,19 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
                 .details
                 .get("kinds")
                 .and_then(|k| k.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str()).filter_map(DocumentKind::parse).map(|k| k.label()).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str())
+                        .filter_map(DocumentKind::parse)
+                        .map(|k| k.label())
+                        .collect()
+                })
                 .unwrap_or_default();
-            Some(format!("{} — by {}", kinds.join(", "), label("deadline").unwrap_or_default()))
+            Some(format!(
+                "{} — by {}",
+                kinds.join(", "),
+                label("deadline").unwrap_or_default()
+            ))
         }
         _ => None,
     };
@@ -272,7 +312,11 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
         actor,
         title,
         transition,
-        reason: e.reason_code.as_deref().and_then(RejectReason::parse).map(|r| r.label().to_owned()),
+        reason: e
+            .reason_code
+            .as_deref()
+            .and_then(RejectReason::parse)
+            .map(|r| r.label().to_owned()),
         message: e.message,
         detail,
         is_note: e.kind == "note",
@@ -287,11 +331,19 @@ pub async fn case_page(
     reference: &CaseReference,
     forms: Forms,
 ) -> AppResult<CasePage> {
-    let case = cases::find(&state.pool, reference).await?.ok_or(AppError::NotFound)?;
+    let case = cases::find(&state.pool, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let documents = documents::for_case(&state.pool, case.id).await?;
     let events = history::for_case(&state.pool, case.id).await?;
-    let agents = if agent.is_supervisor() { agents::list_active(&state.pool).await? } else { Vec::new() };
-    Ok(build(state, agent, session, case, documents, events, agents, forms))
+    let agents = if agent.is_supervisor() {
+        agents::list_active(&state.pool).await?
+    } else {
+        Vec::new()
+    };
+    Ok(build(
+        state, agent, session, case, documents, events, agents, forms,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -320,15 +372,20 @@ fn build(
         None
     } else {
         match transition(facts, agent.actor(), Action::Reject) {
-            Err(crate::domain::case::Refusal::NotInThisState { state: State::Submitted, .. }) => {
-                Some("Claim the case to review and decide it.".to_owned())
-            }
+            Err(crate::domain::case::Refusal::NotInThisState {
+                state: State::Submitted,
+                ..
+            }) => Some("Claim the case to review and decide it.".to_owned()),
             Err(r) => Some(crate::workflow::sentence(r)),
             Ok(_) => None,
         }
     };
     let currency = case.currency.clone();
-    let fee_now = fee_applies(case.min_term_end, case.requested_effective_date, case.etf_minor);
+    let fee_now = fee_applies(
+        case.min_term_end,
+        case.requested_effective_date,
+        case.etf_minor,
+    );
     let settlement = Settlement::parse(&case.settlement).unwrap_or(Settlement::Forfeit);
     let settlement_detail = match settlement {
         Settlement::Refund => format!(
@@ -350,21 +407,34 @@ fn build(
     } else if case.sla_due_at < now {
         format!("overdue by {}", short_duration(now - case.sla_due_at))
     } else {
-        format!("due in {} ({})", short_duration(case.sla_due_at - now), local_time(case.sla_due_at, tz))
+        format!(
+            "due in {} ({})",
+            short_duration(case.sla_due_at - now),
+            local_time(case.sla_due_at, tz)
+        )
     };
     let decision = match case_state {
-        State::Approved | State::Cancelled => case.effective_date.map(|d| format!("Cancellation effective {}", local_date(d))),
+        State::Approved | State::Cancelled => case
+            .effective_date
+            .map(|d| format!("Cancellation effective {}", local_date(d))),
         State::Rejected => case
             .decision_reason
             .as_deref()
             .and_then(RejectReason::parse)
             .map(|r| format!("Rejected: {}", r.label())),
         State::AwaitingDocuments => {
-            let kinds: Vec<&str> = case.requested_kinds.iter().filter_map(|k| DocumentKind::parse(k)).map(|k| k.label()).collect();
+            let kinds: Vec<&str> = case
+                .requested_kinds
+                .iter()
+                .filter_map(|k| DocumentKind::parse(k))
+                .map(|k| k.label())
+                .collect();
             Some(format!(
                 "Waiting for: {} (deadline {})",
                 kinds.join(", "),
-                case.documents_deadline.map(|d| local_time(d, tz)).unwrap_or_default()
+                case.documents_deadline
+                    .map(|d| local_time(d, tz))
+                    .unwrap_or_default()
             ))
         }
         _ => None,
@@ -373,52 +443,81 @@ fn build(
         forms.effective_date = case.requested_effective_date.max(today).to_string();
     }
     if forms.request_deadline.is_empty() {
-        forms.request_deadline = (today + Duration::days(state.settings.documents_deadline_days)).to_string();
+        forms.request_deadline =
+            (today + Duration::days(state.settings.documents_deadline_days)).to_string();
     }
-    let (notes, events): (Vec<EventView>, Vec<EventView>) =
-        events.into_iter().map(|e| event_view(e, tz)).partition(|e| e.is_note);
-    let balance = Money::new(case.balance_minor, Currency::parse(&currency).unwrap_or(Currency::Idr));
+    let (notes, events): (Vec<EventView>, Vec<EventView>) = events
+        .into_iter()
+        .map(|e| event_view(e, tz))
+        .partition(|e| e.is_note);
+    let balance = Money::new(
+        case.balance_minor,
+        Currency::parse(&currency).unwrap_or(Currency::Idr),
+    );
     CasePage {
         chrome: Chrome::new(Some(agent), session),
         version: case.version,
         state: case_state.label(),
         state_class: case_state.as_str(),
         mine: case.assignee_id == Some(agent.id.0),
-        assignee: case.assignee_name.clone().unwrap_or_else(|| "Unassigned".into()),
+        assignee: case
+            .assignee_name
+            .clone()
+            .unwrap_or_else(|| "Unassigned".into()),
         is_supervisor: agent.is_supervisor(),
-        channel: Channel::parse(&case.channel).map(|c| c.label()).unwrap_or("Web"),
+        channel: Channel::parse(&case.channel)
+            .map(|c| c.label())
+            .unwrap_or("Web"),
         submitted: local_time(case.submitted_at, tz),
         age: short_duration(now - case.submitted_at),
         due,
         priority: case.priority > 0,
         documents_received: case.documents_received,
         duplicate_line: case.duplicate_line,
-        nik: Nik::parse(&case.customer_nik).map(|n| n.masked()).unwrap_or_else(|_| "(invalid)".into()),
+        nik: Nik::parse(&case.customer_nik)
+            .map(|n| n.masked())
+            .unwrap_or_else(|_| "(invalid)".into()),
         contact_email: case.contact_email.clone().unwrap_or_else(|| "—".into()),
         contact_phone: case
             .contact_phone
             .clone()
             .map(|p| Msisdn::from_e164(p).to_string())
             .unwrap_or_else(|| "—".into()),
-        preferred_contact: ContactChannel::parse(&case.preferred_contact).map(|c| c.label()).unwrap_or("E-mail"),
+        preferred_contact: ContactChannel::parse(&case.preferred_contact)
+            .map(|c| c.label())
+            .unwrap_or("E-mail"),
         msisdn: Msisdn::from_e164(case.msisdn.clone()).to_string(),
         account_number: case.account_number.clone(),
-        line_type: LineType::parse(&case.line_type).map(|l| l.label()).unwrap_or("Prepaid"),
+        line_type: LineType::parse(&case.line_type)
+            .map(|l| l.label())
+            .unwrap_or("Prepaid"),
         activation_date: local_date(case.activation_date),
-        min_term_end: case.min_term_end.map(local_date).unwrap_or_else(|| "none".into()),
+        min_term_end: case
+            .min_term_end
+            .map(local_date)
+            .unwrap_or_else(|| "none".into()),
         fee: money(case.etf_minor, &currency),
         fee_applies: fee_now,
         large_balance: case.balance_minor >= 100_000_000,
         balance: balance.to_string(),
-        bound_services: if case.bound_services.is_empty() { "none".into() } else { case.bound_services.join(", ") },
-        reason: CancelReason::parse(&case.reason).map(|r| r.label()).unwrap_or("Other"),
+        bound_services: if case.bound_services.is_empty() {
+            "none".into()
+        } else {
+            case.bound_services.join(", ")
+        },
+        reason: CancelReason::parse(&case.reason)
+            .map(|r| r.label())
+            .unwrap_or("Other"),
         reason_text: case.reason_text.clone().unwrap_or_default(),
         settlement: settlement.label(),
         settlement_detail,
         requested_effective_date: local_date(case.requested_effective_date),
         consent: case.consent,
         decision,
-        documents: documents.into_iter().map(|d| document_view(d, tz)).collect(),
+        documents: documents
+            .into_iter()
+            .map(|d| document_view(d, tz))
+            .collect(),
         identity_accepted: case.identity_accepted,
         events,
         notes,
@@ -430,18 +529,27 @@ fn build(
         agents: agents
             .into_iter()
             .map(|a| Option2 {
-                selected: forms.assign_to == a.id.0.to_string() || (forms.assign_to.is_empty() && case.assignee_id == Some(a.id.0)),
+                selected: forms.assign_to == a.id.0.to_string()
+                    || (forms.assign_to.is_empty() && case.assignee_id == Some(a.id.0)),
                 value: a.id.0.to_string(),
                 label: format!("{} ({})", a.name, a.role.as_str()),
             })
             .collect(),
         reject_reasons: RejectReason::ALL
             .iter()
-            .map(|r| Option2 { value: r.as_str().into(), label: r.label().into(), selected: forms.reject_reason == r.as_str() })
+            .map(|r| Option2 {
+                value: r.as_str().into(),
+                label: r.label().into(),
+                selected: forms.reject_reason == r.as_str(),
+            })
             .collect(),
         document_kinds: DocumentKind::ALL
             .iter()
-            .map(|k| Option2 { value: k.as_str().into(), label: k.label().into(), selected: forms.kind_requested(k.as_str()) })
+            .map(|k| Option2 {
+                value: k.as_str().into(),
+                label: k.label().into(),
+                selected: forms.kind_requested(k.as_str()),
+            })
             .collect(),
         today: today.to_string(),
         default_deadline: forms.request_deadline.clone(),

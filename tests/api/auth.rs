@@ -1,0 +1,234 @@
+//! Signing in and out, sessions, the sign-in guard and CSRF.
+
+use canceldesk::domain::agent::Role;
+
+use crate::helpers::{NewCase, PASSWORD, insert_case, snapshot, spawn_app};
+
+#[actix_web::test]
+async fn an_agent_signs_in_lands_on_the_queue_and_signs_out() {
+    let app = spawn_app().await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    let browser = app.client();
+    browser
+        .login(&agent.email, PASSWORD)
+        .await
+        .assert_redirects_to("/queue");
+    let queue = browser.get("/queue").await;
+    assert_eq!(queue.status, 200);
+    assert_eq!(queue.texts("h1"), vec!["Queue"]);
+    assert!(queue.texts(".who").join(" ").contains("Ana Agent"));
+
+    let token = queue.csrf();
+    browser
+        .post("/logout", &[("csrf_token", &token)])
+        .await
+        .assert_redirects_to("/login?signed_out=1");
+    assert_eq!(
+        browser.get("/queue").await.location.as_deref(),
+        Some("/login?next=/queue")
+    );
+}
+
+#[actix_web::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer() {
+    let app = spawn_app().await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    let wrong_password = app.client().login(&agent.email, "not the password").await;
+    let unknown_email = app.client().login("nobody@desk.test", PASSWORD).await;
+    let not_an_email = app.client().login("nobody", PASSWORD).await;
+    for response in [&wrong_password, &unknown_email, &not_an_email] {
+        assert_eq!(response.status, 401);
+        assert_eq!(
+            response.texts("[role=alert]"),
+            vec!["Wrong e-mail or password."]
+        );
+    }
+    // The typed e-mail is kept; the password is not echoed.
+    assert_eq!(
+        wrong_password.attr("input[name=email]", "value"),
+        vec![agent.email.clone()]
+    );
+    assert!(!wrong_password.body.contains("not the password"));
+}
+
+#[actix_web::test]
+async fn the_session_id_changes_at_sign_in() {
+    let app = spawn_app().await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    let browser = app.client();
+    let page = browser.get("/login").await;
+    let before = browser
+        .cookies
+        .borrow()
+        .get("canceldesk")
+        .cloned()
+        .expect("a session cookie before sign-in");
+    let token = page.csrf();
+    browser
+        .post(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", &agent.email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .assert_redirects_to("/queue");
+    let after = browser
+        .cookies
+        .borrow()
+        .get("canceldesk")
+        .cloned()
+        .expect("a session cookie after sign-in");
+    assert_ne!(before, after);
+    let cookie = page
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        cookie.contains("httponly") && cookie.contains("samesite=lax"),
+        "{cookie}"
+    );
+}
+
+#[actix_web::test]
+async fn a_signed_out_session_cannot_be_replayed() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    let stolen = browser.cookies.borrow().clone();
+    let queue = browser.get("/queue").await;
+    browser
+        .post("/logout", &[("csrf_token", &queue.csrf())])
+        .await;
+
+    let thief = app.client();
+    *thief.cookies.borrow_mut() = stolen;
+    let response = thief.get("/queue").await;
+    assert_eq!(response.status, 303);
+    assert_eq!(response.location.as_deref(), Some("/login?next=/queue"));
+    let sessions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sessions WHERE agent_id IS NOT NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[actix_web::test]
+async fn a_deactivated_agent_is_signed_out_at_the_next_request() {
+    let app = spawn_app().await;
+    let (browser, agent) = app.signed_in("Ana Agent", Role::Agent).await;
+    assert_eq!(browser.get("/queue").await.status, 200);
+    sqlx::query("UPDATE agents SET active = false WHERE id = $1")
+        .bind(agent.id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(browser.get("/queue").await.status, 303);
+}
+
+#[actix_web::test]
+async fn every_protected_route_sends_anonymous_users_to_sign_in() {
+    let app = spawn_app().await;
+    insert_case(&app.pool, NewCase::default()).await;
+    let before = snapshot(&app.pool, "CX-TEST-CASE").await;
+    let browser = app.client();
+    for path in [
+        "/",
+        "/queue",
+        "/queue?state=all",
+        "/cases/CX-TEST-CASE",
+        "/cases/CX-TEST-CASE/documents/1",
+        "/no/such/page",
+    ] {
+        let response = browser.get(path).await;
+        assert_eq!(response.status, 303, "{path}");
+        let location = response.location.unwrap_or_default();
+        assert!(location.starts_with("/login"), "{path} -> {location}");
+        assert!(!response.body.contains("Siti"), "{path} leaks data");
+    }
+    // A browser holding a session (and its token) but not signed in.
+    let token = browser.get("/login").await.csrf();
+    for action in [
+        "claim",
+        "assign",
+        "notes",
+        "approve",
+        "reject",
+        "request-documents",
+        "documents/1/verdict",
+    ] {
+        let response = browser
+            .post(
+                &format!("/cases/CX-TEST-CASE/{action}"),
+                &[("csrf_token", &token), ("version", "1")],
+            )
+            .await;
+        assert_eq!(response.status, 303, "{action}");
+        assert_eq!(response.location.as_deref(), Some("/login"), "{action}");
+    }
+    assert_eq!(snapshot(&app.pool, "CX-TEST-CASE").await, before);
+    // Public pages stay public.
+    assert_eq!(browser.get("/login").await.status, 200);
+    assert_eq!(browser.get("/healthz").await.status, 200);
+    assert_eq!(browser.get("/static/app.css").await.status, 200);
+}
+
+#[actix_web::test]
+async fn a_post_without_or_with_a_wrong_csrf_token_changes_nothing() {
+    let app = spawn_app().await;
+    insert_case(&app.pool, NewCase::default()).await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    let before = snapshot(&app.pool, "CX-TEST-CASE").await;
+    let missing = browser
+        .post("/cases/CX-TEST-CASE/claim", &[("version", "1")])
+        .await;
+    let wrong = browser
+        .post(
+            "/cases/CX-TEST-CASE/claim",
+            &[("csrf_token", "forged"), ("version", "1")],
+        )
+        .await;
+    for response in [missing, wrong] {
+        assert_eq!(response.status, 403);
+        assert_eq!(response.texts("h1"), vec!["This form has expired"]);
+    }
+    assert_eq!(snapshot(&app.pool, "CX-TEST-CASE").await, before);
+    // Another agent's token does not work either.
+    let (other, _) = app.signed_in("Bob Agent", Role::Agent).await;
+    let others_token = other.get("/queue").await.csrf();
+    let response = browser
+        .post(
+            "/cases/CX-TEST-CASE/claim",
+            &[("csrf_token", &others_token), ("version", "1")],
+        )
+        .await;
+    assert_eq!(response.status, 403);
+    assert_eq!(snapshot(&app.pool, "CX-TEST-CASE").await, before);
+}
+
+#[actix_web::test]
+async fn pages_carry_security_headers() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    for path in ["/login", "/queue"] {
+        let response = browser.get(path).await;
+        let header = |name: &str| {
+            response
+                .headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        assert!(
+            header("content-security-policy").contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("cache-control"), "no-store");
+    }
+}

@@ -1,0 +1,462 @@
+//! Test harness: a migrated template database made once per run, a fresh copy of it per test,
+//! the real app on a free port, and a cookie-keeping client that does not follow redirects.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use canceldesk::config::Settings;
+use canceldesk::database;
+use canceldesk::domain::agent::{Email, Role};
+use canceldesk::startup::Application;
+use canceldesk::store;
+use scraper::{Html, Selector};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+
+pub const PASSWORD: &str = "a long test password";
+
+/// The server (without database) and the name of the migrated template, made once per process.
+fn template() -> &'static (PgConnectOptions, String) {
+    static TEMPLATE: OnceLock<(PgConnectOptions, String)> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        // Own thread and runtime: each test has its own, and connections must not outlive them.
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(make_template())
+        })
+        .join()
+        .expect("preparing the template database")
+    })
+}
+
+async fn make_template() -> (PgConnectOptions, String) {
+    let mut settings = Settings::load().expect("settings");
+    settings.database_url = std::env::var("TEST_DATABASE_URL").ok();
+    let (server, _) = database::server_options(&settings)
+        .await
+        .expect("a PostgreSQL server");
+    let server = server.database("postgres");
+    // The template's name follows the migrations, so a changed migration gets a new template.
+    let fingerprint: u64 = database::MIGRATOR.iter().fold(0xcbf29ce484222325, |h, m| {
+        m.checksum
+            .iter()
+            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+    });
+    let name = format!("canceldesk_tpl_{fingerprint:016x}");
+    let mut conn = PgConnection::connect_with(&server)
+        .await
+        .expect("connecting to PostgreSQL");
+    sqlx::query("SELECT pg_advisory_lock(4242)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    if !exists {
+        let building = format!("{name}_building");
+        exec(&mut conn, &format!("DROP DATABASE IF EXISTS {building}")).await;
+        exec(&mut conn, &format!("CREATE DATABASE {building}")).await;
+        let pool = database::pool(server.clone().database(&building), 2)
+            .await
+            .unwrap();
+        database::MIGRATOR.run(&pool).await.expect("migrations");
+        pool.close().await;
+        exec(
+            &mut conn,
+            &format!("ALTER DATABASE {building} RENAME TO {name}"),
+        )
+        .await;
+    }
+    // Databases of earlier runs (named with their creation time) older than an hour.
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'cd\\_test\\_%'
+           AND split_part(datname, '_', 3)::bigint < extract(epoch FROM now())::bigint - 3600",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap_or_default();
+    for db in stale {
+        exec(
+            &mut conn,
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        )
+        .await;
+    }
+    sqlx::query("SELECT pg_advisory_unlock(4242)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    (server, name)
+}
+
+async fn exec(conn: &mut PgConnection, sql: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// An argon2id hash of [`PASSWORD`], computed once: hashing costs tens of milliseconds.
+async fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    if let Some(h) = HASH.get() {
+        return h.clone();
+    }
+    let h = canceldesk::auth::password::hash(PASSWORD.into())
+        .await
+        .unwrap();
+    HASH.get_or_init(|| h).clone()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: PgPool,
+    pub settings: Settings,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (server, template) = template();
+    let name = format!(
+        "cd_test_{}_{:08x}",
+        chrono::Utc::now().timestamp(),
+        rand::random::<u32>()
+    );
+    let mut conn = PgConnection::connect_with(server).await.unwrap();
+    exec(
+        &mut conn,
+        &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+    )
+    .await;
+    conn.close().await.ok();
+    let pool = database::pool(server.clone().database(&name), 5)
+        .await
+        .unwrap();
+    let mut settings = Settings::load().unwrap();
+    settings.bind = "127.0.0.1:0".into();
+    let app = Application::build(settings.clone(), pool.clone())
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        pool,
+        settings,
+    }
+}
+
+pub struct TestAgent {
+    pub id: i64,
+    pub email: String,
+}
+
+impl TestApp {
+    pub async fn agent(&self, name: &str, role: Role) -> TestAgent {
+        let email = format!("{}@desk.test", name.to_lowercase().replace(' ', "."));
+        let id = store::agents::create(
+            &self.pool,
+            &Email::parse(&email).unwrap(),
+            name,
+            role,
+            &password_hash().await,
+        )
+        .await
+        .unwrap();
+        TestAgent { id: id.0, email }
+    }
+
+    pub fn client(&self) -> Browser {
+        Browser {
+            base: self.address.clone(),
+            client: awc::Client::builder().disable_redirects().finish(),
+            cookies: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// A browser signed in as a new agent with this name and role.
+    pub async fn signed_in(&self, name: &str, role: Role) -> (Browser, TestAgent) {
+        let agent = self.agent(name, role).await;
+        let browser = self.client();
+        let response = browser.login(&agent.email, PASSWORD).await;
+        assert_eq!(response.status, 303, "signing in {name}: {}", response.body);
+        (browser, agent)
+    }
+
+    /// Seeds demo cases through the app's own generator.
+    pub async fn demo_cases(&self, n: i64) {
+        canceldesk::seed::demo(&self.pool, n, &self.settings)
+            .await
+            .unwrap();
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub location: Option<String>,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// Texts of the elements matching a CSS selector.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).unwrap();
+        self.html()
+            .select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    pub fn attr(&self, selector: &str, attr: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).unwrap();
+        self.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
+    pub fn csrf(&self) -> String {
+        self.attr("input[name=csrf_token]", "value")
+            .into_iter()
+            .next()
+            .expect("a form with a CSRF token")
+    }
+
+    /// The page's first form field value by name (hidden version fields and the like).
+    pub fn field(&self, name: &str) -> String {
+        self.attr(&format!("input[name={name}]"), "value")
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    pub fn assert_redirects_to(&self, location: &str) {
+        assert_eq!(self.status, 303, "expected a redirect, got: {}", self.body);
+        assert_eq!(self.location.as_deref(), Some(location));
+    }
+}
+
+/// A client that keeps cookies like a browser and does not follow redirects.
+pub struct Browser {
+    base: String,
+    client: awc::Client,
+    pub cookies: RefCell<BTreeMap<String, String>>,
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .borrow()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(
+        &self,
+        mut response: awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+        >,
+    ) -> Response {
+        for value in response.headers().get_all("set-cookie") {
+            let raw = value.to_str().unwrap();
+            let pair = raw.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let expired = raw.to_ascii_lowercase().contains("max-age=0") || value.is_empty();
+            if expired {
+                self.cookies.borrow_mut().remove(name);
+            } else {
+                self.cookies.borrow_mut().insert(name.into(), value.into());
+            }
+        }
+        let body = response.body().limit(20 * 1024 * 1024).await.unwrap();
+        Response {
+            status: response.status().as_u16(),
+            location: response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned()),
+            headers: response.headers().clone(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .insert_header(("cookie", self.cookie_header()));
+        let response = request.send().await.unwrap();
+        self.finish(response).await
+    }
+
+    /// Posts a form as a browser would (fields in order, repeated names allowed).
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body = serde_html_form::to_string(fields).unwrap();
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .insert_header(("cookie", self.cookie_header()))
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .send_body(body)
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        let page = self.get("/login").await;
+        let token = page.csrf();
+        self.post(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", email),
+                ("password", password),
+                ("next", "/queue"),
+            ],
+        )
+        .await
+    }
+
+    /// Posts a case-page form with the page's CSRF token and the version it shows.
+    pub async fn act(&self, reference: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let page = self.get(&format!("/cases/{reference}")).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let token = page.csrf();
+        let version = page.field("version");
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token), ("version", &version)];
+        all.extend_from_slice(fields);
+        self.post(&format!("/cases/{reference}/{action}"), &all)
+            .await
+    }
+}
+
+/// A case's state as the database has it, to show that a refused action changed nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub state: String,
+    pub version: i32,
+    pub assignee: Option<i64>,
+    pub events: i64,
+    pub verdicts: Vec<String>,
+}
+
+pub async fn snapshot(pool: &PgPool, reference: &str) -> Snapshot {
+    let (state, version, assignee, events): (String, i32, Option<i64>, i64) = sqlx::query_as(
+        "SELECT state, version, assignee_id, (SELECT count(*) FROM case_events e WHERE e.case_id = c.id)
+         FROM cases c WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let verdicts = sqlx::query_scalar(
+        "SELECT d.verdict FROM documents d JOIN cases c ON c.id = d.case_id WHERE c.reference = $1 ORDER BY d.id",
+    )
+    .bind(reference)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    Snapshot {
+        state,
+        version,
+        assignee,
+        events,
+        verdicts,
+    }
+}
+
+/// Inserts one case directly, with an identity-card image, for tests that need exact data.
+pub struct NewCase<'a> {
+    pub reference: &'a str,
+    pub name: &'a str,
+    pub msisdn: &'a str,
+    pub state: &'a str,
+    pub assignee: Option<i64>,
+    pub channel: &'a str,
+    pub reason: &'a str,
+    pub due_in_hours: i64,
+}
+
+impl Default for NewCase<'_> {
+    fn default() -> Self {
+        NewCase {
+            reference: "CX-TEST-CASE",
+            name: "Siti Rahayu",
+            msisdn: "+6283812345678",
+            state: "submitted",
+            assignee: None,
+            channel: "web",
+            reason: "switching_operator",
+            due_in_hours: 24,
+        }
+    }
+}
+
+pub async fn insert_case(pool: &PgPool, case: NewCase<'_>) -> i64 {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (reference, state, channel, customer_name, customer_nik, contact_email,
+            preferred_contact, msisdn, account_number, line_type, activation_date, min_term_end,
+            etf_minor, balance_minor, reason, settlement, refund_bank, refund_account,
+            requested_effective_date, consent, submitted_at, sla_due_at, assignee_id)
+         VALUES ($1, $2, $3, $4, '3174011203850001', 'siti@example.com', 'email', $5, 'ACC-1',
+            'postpaid', '2024-01-10', current_date + 90, 25000000, 1500000, $6, 'refund', 'BCA',
+            '0123456789', current_date + 7, true, now() - interval '2 hours',
+            now() + make_interval(hours => $7), $8)
+         RETURNING id",
+    )
+    .bind(case.reference)
+    .bind(case.state)
+    .bind(case.channel)
+    .bind(case.name)
+    .bind(case.msisdn)
+    .bind(case.reason)
+    .bind(case.due_in_hours as i32)
+    .bind(case.assignee)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let png = b"\x89PNG\r\n\x1a\nnot really an image but sniffed as one".to_vec();
+    let mut conn = pool.acquire().await.unwrap();
+    let doc = store::documents::NewDocument {
+        kind: canceldesk::domain::document::DocumentKind::IdentityCard,
+        file_name: "ktp.png",
+        media_type: canceldesk::domain::document::MediaType::Png,
+        bytes: &png,
+        uploaded_by: None,
+    };
+    store::documents::attach(&mut conn, &canceldesk::store::blobs::PgBlobStore, id, &doc)
+        .await
+        .unwrap();
+    id
+}
+
+pub async fn document_id(pool: &PgPool, reference: &str) -> i64 {
+    sqlx::query_scalar("SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id WHERE c.reference = $1 ORDER BY d.id LIMIT 1")
+        .bind(reference)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}

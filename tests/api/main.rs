@@ -1,0 +1,6 @@
+//! Integration tests: the real app over real HTTP, on a fresh PostgreSQL database per test.
+
+mod auth;
+mod case_actions;
+mod helpers;
+mod queue;

@@ -1,0 +1,202 @@
+//! The queue: default view, filters, search and keyset paging.
+
+use canceldesk::domain::agent::Role;
+
+use crate::helpers::{NewCase, insert_case, spawn_app};
+
+#[actix_web::test]
+async fn the_queue_lists_cases_needing_action_by_due_time_with_filters_and_search() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in("Ana Agent", Role::Agent).await;
+    let cases = [
+        (
+            "CX-AAAA-AAA2",
+            "Budi Santoso",
+            "+6283811110001",
+            "submitted",
+            None,
+            "web",
+            "cost",
+            30,
+        ),
+        (
+            "CX-AAAA-AAA3",
+            "Dewi Lestari",
+            "+6283211110002",
+            "in_review",
+            Some(me.id),
+            "hotline",
+            "cost",
+            5,
+        ),
+        (
+            "CX-AAAA-AAA4",
+            "Rina Wijaya",
+            "+6283311110003",
+            "awaiting_documents",
+            Some(me.id),
+            "web",
+            "other",
+            1,
+        ),
+        (
+            "CX-AAAA-AAA5",
+            "Eko Nugroho",
+            "+6283111110004",
+            "approved",
+            None,
+            "service_point",
+            "cost",
+            2,
+        ),
+        (
+            "CX-AAAA-AAA6",
+            "Siti Budiman",
+            "+6283811110005",
+            "submitted",
+            None,
+            "hotline",
+            "moving_abroad",
+            -4,
+        ),
+    ];
+    for (reference, name, msisdn, state, assignee, channel, reason, due) in cases {
+        insert_case(
+            &app.pool,
+            NewCase {
+                reference,
+                name,
+                msisdn,
+                state,
+                assignee,
+                channel,
+                reason,
+                due_in_hours: due,
+            },
+        )
+        .await;
+    }
+    let refs = |path: &str| {
+        let path = path.to_owned();
+        let browser = &browser;
+        async move {
+            let page = browser.get(&path).await;
+            assert_eq!(page.status, 200, "{path}");
+            page.texts("td a.ref")
+        }
+    };
+    // Needs action, oldest due first (the overdue one on top).
+    assert_eq!(
+        refs("/queue").await,
+        vec!["CX-AAAA-AAA6", "CX-AAAA-AAA3", "CX-AAAA-AAA2"]
+    );
+    assert_eq!(
+        refs("/queue?state=awaiting_documents").await,
+        vec!["CX-AAAA-AAA4"]
+    );
+    assert_eq!(
+        refs("/queue?state=all&assignee=me").await,
+        vec!["CX-AAAA-AAA4", "CX-AAAA-AAA3"]
+    );
+    assert_eq!(
+        refs("/queue?assignee=unassigned").await,
+        vec!["CX-AAAA-AAA6", "CX-AAAA-AAA2"]
+    );
+    assert_eq!(
+        refs("/queue?channel=hotline").await,
+        vec!["CX-AAAA-AAA6", "CX-AAAA-AAA3"]
+    );
+    assert_eq!(
+        refs("/queue?state=all&reason=cost").await,
+        vec!["CX-AAAA-AAA5", "CX-AAAA-AAA3", "CX-AAAA-AAA2"]
+    );
+    // Search by reference (as typed on the phone), phone number (as typed) and part of a name.
+    assert_eq!(
+        refs("/queue?state=all&q=cxaaaa+aaa5").await,
+        vec!["CX-AAAA-AAA5"]
+    );
+    assert_eq!(
+        refs("/queue?state=all&q=0832-1111-0002").await,
+        vec!["CX-AAAA-AAA3"]
+    );
+    assert_eq!(
+        refs("/queue?state=all&q=budi").await,
+        vec!["CX-AAAA-AAA6", "CX-AAAA-AAA2"]
+    );
+    assert_eq!(
+        refs("/queue?state=all&q=100%25").await,
+        Vec::<String>::new()
+    );
+
+    let page = browser.get("/queue").await;
+    // Rows show a masked phone number, the state and the overdue colour.
+    assert!(
+        page.texts("td.phone")
+            .contains(&"+62 838-••••-0005".to_string())
+    );
+    assert_eq!(
+        page.attr("tr.case-row.overdue a.ref", "href"),
+        vec!["/cases/CX-AAAA-AAA6"]
+    );
+    // Counts per state come from the maintained counters.
+    let counts = page.texts(".counts li").join(" | ");
+    assert!(
+        counts.contains("Submitted 2")
+            && counts.contains("In review 1")
+            && counts.contains("Approved 1"),
+        "{counts}"
+    );
+
+    // Unknown filter values are reported, not obeyed.
+    let odd = browser.get("/queue?state=deleted").await;
+    assert_eq!(odd.status, 200);
+    assert!(
+        odd.texts("[role=alert]")
+            .join(" ")
+            .contains("Unknown state")
+    );
+}
+
+#[actix_web::test]
+async fn keyset_paging_walks_every_case_exactly_once_in_both_directions() {
+    let app = spawn_app().await;
+    app.demo_cases(130).await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    let expected: Vec<String> =
+        sqlx::query_scalar("SELECT reference FROM cases ORDER BY sla_due_at, id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(expected.len(), 130);
+
+    let mut seen = Vec::new();
+    let mut pages = Vec::new();
+    let mut path = "/queue?state=all".to_string();
+    loop {
+        let page = browser.get(&path).await;
+        let rows = page.texts("td a.ref");
+        assert!(rows.len() <= 50);
+        seen.extend(rows.clone());
+        pages.push((path.clone(), rows));
+        match page.attr("a[rel=next]", "href").first() {
+            Some(next) => path = next.clone(),
+            None => break,
+        }
+    }
+    assert_eq!(pages.len(), 3);
+    assert_eq!(seen, expected);
+    assert!(
+        pages[1].0.contains("state=all"),
+        "filters are kept: {}",
+        pages[1].0
+    );
+
+    // Back from the last page to the first.
+    let last = browser.get(&pages[2].0).await;
+    let previous = last.attr("a[rel=prev]", "href")[0].clone();
+    assert_eq!(browser.get(&previous).await.texts("td a.ref"), pages[1].1);
+    let first = browser.get(&pages[1].0).await.attr("a[rel=prev]", "href")[0].clone();
+    let first_page = browser.get(&first).await;
+    assert_eq!(first_page.texts("td a.ref"), pages[0].1);
+    assert!(first_page.attr("a[rel=prev]", "href").is_empty());
+}

@@ -2,6 +2,7 @@
 //! started from the installed binaries. Used by `canceldesk` and by the tests alike.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -191,19 +192,18 @@ async fn private_cluster(settings: &Settings) -> anyhow::Result<PgConnectOptions
     Ok(options)
 }
 
-use std::process::Command;
-
 /// Runs a PostgreSQL tool; as root, as the `postgres` user (PostgreSQL refuses to run as root).
 fn run(command: &mut Command, as_postgres: bool) -> anyhow::Result<()> {
-    let mut command = if as_postgres {
-        let mut wrapped = Command::new("runuser");
+    let mut wrapped;
+    let command = if as_postgres {
+        wrapped = Command::new("runuser");
         wrapped
             .args(["-u", "postgres", "--"])
             .arg(command.get_program())
             .args(command.get_args());
-        wrapped
+        &mut wrapped
     } else {
-        std::mem::replace(command, Command::new("true"))
+        command
     };
     let output = command
         .output()

@@ -136,7 +136,8 @@ impl Application {
                 .wrap(from_fn(guard::require_agent))
                 .wrap(session)
                 .wrap(security_headers())
-                .wrap(actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+                // The path only: query strings can hold searched phone numbers or names.
+                .wrap(actix_web::middleware::Logger::new("%U %s %Dms").exclude("/healthz"))
         })
         .workers(2)
         .listen(listener)?

@@ -71,7 +71,7 @@ pub enum CreateAgentError {
     Database(#[from] sqlx::Error),
 }
 
-#[tracing::instrument(skip(db, password_hash))]
+#[tracing::instrument(skip_all)]
 pub async fn create<'e>(
     db: impl PgExecutor<'e>,
     email: &Email,

@@ -573,3 +573,26 @@ async fn documents_are_served_only_within_their_case_and_never_as_pages() {
         404
     );
 }
+
+#[actix_web::test]
+async fn history_is_append_only() {
+    let app = spawn_app().await;
+    insert_case(&app.pool, NewCase::default()).await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    browser
+        .act(REF, "claim", &[])
+        .await
+        .assert_redirects_to(&format!("/cases/{REF}"));
+    for sql in [
+        "UPDATE case_events SET message = 'rewritten'",
+        "DELETE FROM case_events",
+        "TRUNCATE case_events",
+    ] {
+        let refused = sqlx::raw_sql(sql).execute(&app.pool).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("append-only"),
+            "{sql}: {refused}"
+        );
+    }
+    assert_eq!(history(&app.pool).await.len(), 1);
+}

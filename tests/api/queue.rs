@@ -168,6 +168,21 @@ async fn keyset_paging_walks_every_case_exactly_once_in_both_directions() {
             .await
             .unwrap();
     assert_eq!(expected.len(), 130);
+    // The demo generator covers every state, and each case's history ends at its version.
+    let states: i64 = sqlx::query_scalar("SELECT count(DISTINCT state) FROM cases")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(states, 8);
+    let inconsistent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cases c
+         WHERE c.version <> (SELECT max(e.case_version) FROM case_events e WHERE e.case_id = c.id)
+            OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id AND d.kind = 'identity_card')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(inconsistent, 0);
 
     let mut seen = Vec::new();
     let mut pages = Vec::new();

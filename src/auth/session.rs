@@ -8,11 +8,10 @@ use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 
 use crate::domain::agent::AgentId;
-use crate::store::sessions::AGENT_KEY;
+use crate::store::sessions::{AGENT_KEY, SIGNED_IN_AT_KEY};
 
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
-const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 
 /// A one-shot message shown after a redirect (Post/Redirect/Get).
 #[derive(Debug, Clone, Serialize, Deserialize)]

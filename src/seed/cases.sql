@@ -5,7 +5,7 @@ WITH g AS (
            -- A bijection of i onto 29^8 codes: unique references that do not look sequential.
            (((($4::bigint + i) * 312459233513 + 48271) % 500246412961)) AS code,
            (i * 37) % 100 AS bucket,
-           now() - make_interval(mins => ((i * 7919) % (20 * 24 * 60))::int) AS received
+           now() - make_interval(mins => ((i::bigint * 7919) % (20 * 24 * 60))::int) AS received
     FROM generate_series(1, $1::int) AS i
 ), s AS (
     SELECT g.*,
@@ -47,9 +47,9 @@ SELECT
         || lpad((1 + i % 12)::text, 2, '0') || lpad(((60 + i) % 40 + 60)::text, 2, '0')
         || lpad((1 + i % 9998)::text, 4, '0'),
     CASE WHEN i % 7 = 0 THEN NULL ELSE lower(first_name) || '.' || lower(last_name) || i || '@example.com' END,
-    CASE WHEN i % 3 = 0 THEN '+62812' || lpad(((i * 48271) % 100000000)::text, 8, '0') END,
+    CASE WHEN i % 3 = 0 THEN '+62812' || lpad(((i::bigint * 48271) % 100000000)::text, 8, '0') END,
     CASE WHEN i % 7 = 0 THEN 'sms' ELSE 'email' END,
-    '+62' || (ARRAY['831','832','833','838'])[1 + line_seed % 4] || lpad(((line_seed * 7654321) % 100000000)::text, 8, '0'),
+    '+62' || (ARRAY['831','832','833','838'])[1 + line_seed % 4] || lpad(((line_seed::bigint * 7654321) % 100000000)::text, 8, '0'),
     'ACC-' || lpad((($4 + line_seed) % 1000000000)::text, 9, '0'),
     CASE WHEN i % 3 = 0 THEN 'prepaid' ELSE 'postpaid' END,
     current_date - (30 + (i * 31) % 2000),
@@ -57,7 +57,7 @@ SELECT
          WHEN i % 4 = 0 THEN current_date + (10 + i % 300)
          ELSE current_date - (1 + i % 400) END,
     CASE WHEN i % 3 = 0 THEN 0 ELSE (ARRAY[15000000, 25000000, 50000000])[1 + i % 3] END,
-    ((i * 7919) % 5000) * 10000,
+    ((i::bigint * 7919) % 5000) * 10000,
     'IDR',
     CASE WHEN i % 6 = 1 THEN ARRAY['Handset instalment'] WHEN i % 6 = 2 THEN ARRAY['Streaming bundle', 'Roaming pack'] ELSE '{}' END,
     (ARRAY['switching_operator','no_longer_needed','moving_abroad','cost','service_quality','other'])[1 + i % 6],
@@ -66,8 +66,8 @@ SELECT
                WHEN 3 THEN 'The monthly plan is too expensive for me now.' END,
     (ARRAY['refund','transfer','forfeit'])[1 + i % 3],
     CASE WHEN i % 3 = 0 THEN (ARRAY['BCA','Mandiri','BNI','BRI'])[1 + i % 4] END,
-    CASE WHEN i % 3 = 0 THEN lpad(((i * 9301) % 10000000000)::text, 10, '0') END,
-    CASE WHEN i % 3 = 1 THEN '+62838' || lpad(((i * 1103) % 100000000)::text, 8, '0') END,
+    CASE WHEN i % 3 = 0 THEN lpad(((i::bigint * 9301) % 10000000000)::text, 10, '0') END,
+    CASE WHEN i % 3 = 1 THEN '+62838' || lpad(((i::bigint * 1103) % 100000000)::text, 8, '0') END,
     current_date + (i % 30),
     true,
     received,

@@ -23,8 +23,8 @@ pub struct DocumentRecord {
     pub verdict_reason: Option<String>,
     pub verdict_by_name: Option<String>,
     pub verdict_at: Option<DateTime<Utc>>,
-    /// Cases of other customers (another identity number) carrying the very same file.
-    pub other_customers: i64,
+    /// Cases of other customers (another identity number) carrying the very same file, up to 10.
+    pub other_cases: i64,
 }
 
 #[tracing::instrument(skip(pool))]
@@ -33,9 +33,11 @@ pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<DocumentR
         "SELECT d.id, d.kind, d.file_name, d.media_type, d.size_bytes, d.sha256, d.uploaded_by_kind,
                 u.name AS uploader_name, d.uploaded_at, d.verdict, d.verdict_reason,
                 v.name AS verdict_by_name, d.verdict_at,
-                (SELECT count(DISTINCT oc.customer_nik) FROM documents od
+                -- Bounded: a signal needs some, not an exact count over thousands of rows.
+                (SELECT count(*) FROM (SELECT 1 FROM documents od
                    JOIN cases oc ON oc.id = od.case_id
-                  WHERE od.sha256 = d.sha256 AND oc.customer_nik <> c.customer_nik) AS other_customers
+                  WHERE od.sha256 = d.sha256 AND oc.customer_nik <> c.customer_nik
+                  LIMIT 10) AS shared) AS other_cases
          FROM documents d
          JOIN cases c ON c.id = d.case_id
          LEFT JOIN agents u ON u.id = d.uploaded_by

@@ -15,6 +15,8 @@ use crate::domain::agent::AgentId;
 
 /// The session key under which the signed-in agent is kept; copied into its own column.
 pub const AGENT_KEY: &str = "agent_id";
+/// When the agent signed in (for the absolute timeout).
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 
 #[derive(Clone)]
 pub struct PgSessionStore {
@@ -100,7 +102,11 @@ impl SessionStore for PgSessionStore {
         if updated.rows_affected() == 1 {
             Ok(key)
         } else {
-            // Ended meanwhile (logout elsewhere, expiry): never revive it, start a fresh one.
+            // Ended meanwhile (signed out elsewhere, expired): start a fresh session, but never
+            // carry the sign-in over into it.
+            let mut state = state;
+            state.remove(AGENT_KEY);
+            state.remove(SIGNED_IN_AT_KEY);
             self.save(state, ttl)
                 .await
                 .map_err(|e| UpdateError::Other(e.into()))

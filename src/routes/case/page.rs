@@ -100,7 +100,7 @@ pub struct DocumentView {
     pub verdict: &'static str,
     pub verdict_class: &'static str,
     pub verdict_note: Option<String>,
-    pub other_customers: i64,
+    pub other_cases: String,
 }
 
 pub struct EventView {
@@ -221,7 +221,11 @@ fn document_view(d: DocumentRecord, tz: chrono_tz::Tz) -> DocumentView {
         verdict: verdict.label(),
         verdict_class: verdict.as_str(),
         verdict_note,
-        other_customers: d.other_customers,
+        other_cases: match d.other_cases {
+            0 => String::new(),
+            n if n >= 10 => "10 or more".into(),
+            n => n.to_string(),
+        },
     }
 }
 

@@ -42,6 +42,10 @@ pub struct Settings {
     pub sla_hours: i64,
     /// Default deadline, in days, offered when requesting documents.
     pub documents_deadline_days: i64,
+    /// Most cases one bulk action may select.
+    pub bulk_max_cases: i64,
+    /// Cases per transaction when a bulk action is applied.
+    pub bulk_batch_size: i64,
 }
 
 impl Default for Settings {
@@ -65,6 +69,8 @@ impl Default for Settings {
                 .to_vec(),
             sla_hours: 48,
             documents_deadline_days: 14,
+            bulk_max_cases: 100_000,
+            bulk_batch_size: 1_000,
         }
     }
 }
@@ -90,6 +96,8 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         self.tz()?;
         anyhow::ensure!(self.sla_hours > 0, "sla_hours must be positive");
+        anyhow::ensure!(self.bulk_max_cases > 0, "bulk_max_cases must be positive");
+        anyhow::ensure!(self.bulk_batch_size > 0, "bulk_batch_size must be positive");
         anyhow::ensure!(
             self.session_idle_minutes > 0,
             "session_idle_minutes must be positive"

@@ -50,6 +50,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", post().to(routes::login::submit))
         .route("/logout", post().to(routes::login::logout))
         .route("/queue", get().to(routes::queue::show))
+        .route("/bulk", get().to(routes::bulk::choose))
+        .route("/bulk/preview", post().to(routes::bulk::preview))
+        .route("/bulk/{id}", get().to(routes::bulk::show))
+        .route("/bulk/{id}/apply", post().to(routes::bulk::apply))
         .route("/cases/{reference}", get().to(routes::case::page::show))
         .route(
             "/cases/{reference}/claim",

@@ -1,6 +1,7 @@
 //! Pure types and rules of the desk: no I/O, no HTTP, no SQL.
 
 pub mod agent;
+pub mod bulk;
 pub mod case;
 pub mod decision;
 pub mod document;

@@ -1,6 +1,7 @@
 //! Thin handlers grouped by page: extract, call the domain and the store, render or redirect.
 
 pub mod assets;
+pub mod bulk;
 pub mod case;
 pub mod form;
 pub mod health;
@@ -31,6 +32,13 @@ impl Chrome {
             flash: session.take_flash(),
         }
     }
+}
+
+/// An option of a select or a check box in a list.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 /// Renders a page with a status.

@@ -23,6 +23,8 @@ use crate::store::queue::{self, QueueRow};
 
 pub struct RowView {
     pub reference: String,
+    /// `REF.version`: what a bulk selection carries, so later changes are noticed.
+    pub pick: String,
     pub customer_name: String,
     pub phone: String,
     pub reason: &'static str,
@@ -60,6 +62,8 @@ struct QueuePage {
     previous: Option<String>,
     next: Option<String>,
     filtered: bool,
+    /// The filters in force, carried into the bulk form.
+    filter_fields: Vec<(&'static str, String)>,
 }
 
 fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
@@ -95,6 +99,7 @@ fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
         ),
         duplicate_line: row.duplicate_line,
         high_priority: row.priority > 0,
+        pick: format!("{}.{}", row.reference, row.version),
         reference: row.reference,
         customer_name: row.customer_name,
     }
@@ -228,7 +233,18 @@ pub async fn show(
         || query.channel.is_some()
         || query.reason.is_some()
         || query.search.is_some();
+    let filter_fields = [
+        ("state", &params.state),
+        ("assignee", &params.assignee),
+        ("channel", &params.channel),
+        ("reason", &params.reason),
+        ("q", &params.q),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+    .collect();
     let page = QueuePage {
+        filter_fields,
         chrome: Chrome::new(Some(&agent), &session),
         rows: rows.into_iter().map(|r| row_view(r, now)).collect(),
         counts: counts

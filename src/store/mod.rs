@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod blobs;
+pub mod bulk;
 pub mod cases;
 pub mod documents;
 pub mod history;

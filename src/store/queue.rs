@@ -10,6 +10,7 @@ use crate::domain::queue::{AssigneeFilter, Page, QueueQuery, Search, StateFilter
 pub struct QueueRow {
     pub id: i64,
     pub reference: String,
+    pub version: i32,
     pub customer_name: String,
     pub msisdn: String,
     pub reason: String,
@@ -30,13 +31,49 @@ pub struct QueueRow {
 #[tracing::instrument(skip(pool))]
 pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result<Vec<QueueRow>> {
     let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(
-        "SELECT c.id, c.reference, c.customer_name, c.msisdn, c.reason, c.state, c.submitted_at,
+        "SELECT c.id, c.reference, c.version, c.customer_name, c.msisdn, c.reason, c.state, c.submitted_at,
                 c.sla_due_at, c.sla_paused_at, a.name AS assignee_name, c.priority,
                 c.documents_received, c.min_term_end, c.requested_effective_date, c.etf_minor,
                 EXISTS (SELECT 1 FROM cases o WHERE o.msisdn = c.msisdn AND o.id <> c.id
                         AND o.state IN ('submitted', 'in_review', 'awaiting_documents')) AS duplicate_line
          FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id WHERE true",
     );
+    push_filters(&mut sql, query);
+    let descending = match query.page {
+        Page::First => false,
+        Page::After(c) => {
+            sql.push(" AND (c.sla_due_at, c.id) > (")
+                .push_bind(c.due)
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
+            false
+        }
+        Page::Before(c) => {
+            sql.push(" AND (c.sla_due_at, c.id) < (")
+                .push_bind(c.due)
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
+            true
+        }
+    };
+    sql.push(if descending {
+        " ORDER BY c.sla_due_at DESC, c.id DESC LIMIT "
+    } else {
+        " ORDER BY c.sla_due_at, c.id LIMIT "
+    });
+    sql.push_bind(limit);
+    let mut rows: Vec<QueueRow> = sql.build_query_as().fetch_all(pool).await?;
+    if descending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The filter part of a queue query (` AND …` clauses over `cases c`), shared by the queue page
+/// and bulk selection so that "all matching this filter" means exactly what the queue shows.
+pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
     match query.state {
         // Spelled out (not bound) so the planner can use the partial "needs action" index.
         StateFilter::NeedsAction => {
@@ -76,36 +113,6 @@ pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result
                 .push_bind(format!("%{}%", escape_like(name)));
         }
     }
-    let descending = match query.page {
-        Page::First => false,
-        Page::After(c) => {
-            sql.push(" AND (c.sla_due_at, c.id) > (")
-                .push_bind(c.due)
-                .push(", ")
-                .push_bind(c.id)
-                .push(")");
-            false
-        }
-        Page::Before(c) => {
-            sql.push(" AND (c.sla_due_at, c.id) < (")
-                .push_bind(c.due)
-                .push(", ")
-                .push_bind(c.id)
-                .push(")");
-            true
-        }
-    };
-    sql.push(if descending {
-        " ORDER BY c.sla_due_at DESC, c.id DESC LIMIT "
-    } else {
-        " ORDER BY c.sla_due_at, c.id LIMIT "
-    });
-    sql.push_bind(limit);
-    let mut rows: Vec<QueueRow> = sql.build_query_as().fetch_all(pool).await?;
-    if descending {
-        rows.reverse();
-    }
-    Ok(rows)
 }
 
 fn escape_like(value: &str) -> String {
@@ -126,4 +133,14 @@ pub async fn counts(pool: &PgPool) -> sqlx::Result<Vec<(State, i64)>> {
         .collect();
     counts.sort_by_key(|(s, _)| *s);
     Ok(counts)
+}
+
+/// How many cases match a filter, counting no further than `cap` (bulk selection shows "more
+/// than" beyond it instead of counting millions).
+pub async fn count_matching(pool: &PgPool, query: &QueueQuery, cap: i64) -> sqlx::Result<i64> {
+    let mut sql: QueryBuilder<Postgres> =
+        QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM cases c WHERE true");
+    push_filters(&mut sql, query);
+    sql.push(" LIMIT ").push_bind(cap).push(") AS matching");
+    sql.build_query_scalar().fetch_one(pool).await
 }

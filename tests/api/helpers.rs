@@ -124,6 +124,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with some settings changed (e.g. a small bulk batch size).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (server, template) = template();
     let name = format!(
         "cd_test_{}_{:08x}",
@@ -142,6 +147,7 @@ pub async fn spawn_app() -> TestApp {
         .unwrap();
     let mut settings = Settings::load().unwrap();
     settings.bind = "127.0.0.1:0".into();
+    adjust(&mut settings);
     let app = Application::build(settings.clone(), pool.clone())
         .await
         .unwrap();
@@ -217,8 +223,10 @@ impl Response {
         self.html()
             .select(&sel)
             .map(|e| {
+                // Text nodes joined by spaces: adjacent cells must not run together.
                 e.text()
-                    .collect::<String>()
+                    .collect::<Vec<_>>()
+                    .join(" ")
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ")

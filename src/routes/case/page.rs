@@ -19,7 +19,7 @@ use crate::domain::request::{
 };
 use crate::domain::sla::short_duration;
 use crate::error::{AppError, AppResult};
-use crate::routes::{Chrome, local_date, local_time, render};
+use crate::routes::{Choice, Chrome, local_date, local_time, render};
 use crate::startup::AppState;
 use crate::store::agents::{self, AgentRecord};
 use crate::store::cases::{self, CaseRecord};
@@ -81,12 +81,6 @@ impl Forms {
     }
 }
 
-pub struct Option2 {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
 pub struct DocumentView {
     pub id: i64,
     pub kind: &'static str,
@@ -112,6 +106,8 @@ pub struct EventView {
     pub message: Option<String>,
     pub detail: Option<String>,
     pub is_note: bool,
+    /// The bulk action this was part of (its report).
+    pub bulk: Option<String>,
 }
 
 #[derive(Template)]
@@ -168,9 +164,9 @@ pub struct CasePage {
     pub can_decide: bool,
     pub can_review_documents: bool,
     pub decide_hint: Option<String>,
-    pub agents: Vec<Option2>,
-    pub reject_reasons: Vec<Option2>,
-    pub document_kinds: Vec<Option2>,
+    pub agents: Vec<Choice>,
+    pub reject_reasons: Vec<Choice>,
+    pub document_kinds: Vec<Choice>,
     pub forms: Forms,
     pub today: String,
     pub default_deadline: String,
@@ -270,6 +266,10 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
         "withdrawn" => "Withdrawn by the customer".into(),
         "cancelled" => "Line cancelled".into(),
         "reopened" => "Reopened".into(),
+        "priority_set" => match e.details.get("priority").and_then(|p| p.as_i64()) {
+            Some(p) if p > 0 => "Priority set to high".into(),
+            _ => "Priority set to normal".into(),
+        },
         other => other.replace('_', " "),
     };
     let transition = match (state_label(&e.from_state), state_label(&e.to_state)) {
@@ -324,6 +324,7 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
         message: e.message,
         detail,
         is_note: e.kind == "note",
+        bulk: label("bulk"),
     }
 }
 
@@ -532,7 +533,7 @@ fn build(
         decide_hint,
         agents: agents
             .into_iter()
-            .map(|a| Option2 {
+            .map(|a| Choice {
                 selected: forms.assign_to == a.id.0.to_string()
                     || (forms.assign_to.is_empty() && case.assignee_id == Some(a.id.0)),
                 value: a.id.0.to_string(),
@@ -541,7 +542,7 @@ fn build(
             .collect(),
         reject_reasons: RejectReason::ALL
             .iter()
-            .map(|r| Option2 {
+            .map(|r| Choice {
                 value: r.as_str().into(),
                 label: r.label().into(),
                 selected: forms.reject_reason == r.as_str(),
@@ -549,7 +550,7 @@ fn build(
             .collect(),
         document_kinds: DocumentKind::ALL
             .iter()
-            .map(|k| Option2 {
+            .map(|k| Choice {
                 value: k.as_str().into(),
                 label: k.label().into(),
                 selected: forms.kind_requested(k.as_str()),

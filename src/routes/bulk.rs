@@ -1,0 +1,573 @@
+//! Bulk triage pages: choose an action for a selection (`GET /bulk`), preview it
+//! (`POST /bulk/preview` → `GET /bulk/{id}`), apply it once (`POST /bulk/{id}/apply`), and the
+//! report (`GET /bulk/{id}` after applying).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+
+use super::form::HtmlForm;
+use super::{Choice, Chrome, local_time, render, see_other};
+use crate::auth::CurrentAgent;
+use crate::auth::guard::encode_query_value;
+use crate::auth::session::TypedSession;
+use crate::bulk::{self, PreviewError};
+use crate::domain::agent::AgentId;
+use crate::domain::bulk::{BulkAction, BulkKind, Selection};
+use crate::domain::decision::{self, FieldErrors};
+use crate::domain::document::DocumentKind;
+use crate::domain::queue::{QueueParams, QueueQuery};
+use crate::domain::reference::CaseReference;
+use crate::domain::request::RejectReason;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::store::{agents, bulk as store, queue};
+
+/// The selection as the queue sends it: filters plus a scope, or picked cases (`REF.version`).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct SelectionParams {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    case: Vec<String>,
+    #[serde(default)]
+    page_case: Vec<String>,
+    state: Option<String>,
+    assignee: Option<String>,
+    channel: Option<String>,
+    reason: Option<String>,
+    q: Option<String>,
+}
+
+impl SelectionParams {
+    fn queue_params(&self) -> QueueParams {
+        QueueParams {
+            state: self.state.clone(),
+            assignee: self.assignee.clone(),
+            channel: self.channel.clone(),
+            reason: self.reason.clone(),
+            q: self.q.clone(),
+            after: None,
+            before: None,
+        }
+    }
+
+    /// The queue view the selection came from.
+    fn back_to_queue(&self) -> String {
+        let filters: Vec<String> = [
+            ("state", &self.state),
+            ("assignee", &self.assignee),
+            ("channel", &self.channel),
+            ("reason", &self.reason),
+            ("q", &self.q),
+        ]
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode_query_value(v)))
+        })
+        .collect();
+        format!("/queue?{}", filters.join("&"))
+    }
+
+    fn picked(&self) -> &[String] {
+        if self.scope == "page" {
+            &self.page_case
+        } else {
+            &self.case
+        }
+    }
+
+    /// Parses the selection; picked cases keep the version the agent saw.
+    fn parse(
+        &self,
+        agent: &CurrentAgent,
+        country_code: &str,
+    ) -> Result<(Selection, String), String> {
+        if self.scope == "filter" {
+            let (query, _) = QueueQuery::parse(&self.queue_params(), agent.id, country_code);
+            return Ok((Selection::Filter(query), describe_filter(self)));
+        }
+        let mut cases = Vec::new();
+        for value in self.picked().iter().take(500) {
+            let (reference, version) = value
+                .rsplit_once('.')
+                .ok_or("The selection could not be read.")?;
+            let reference =
+                CaseReference::parse(reference).map_err(|_| "The selection could not be read.")?;
+            let version = version
+                .parse()
+                .map_err(|_| "The selection could not be read.")?;
+            cases.push((reference, version));
+        }
+        if cases.is_empty() {
+            return Err(
+                "Select at least one case (or choose all cases matching the filter).".into(),
+            );
+        }
+        let text = format!("{} selected case(s)", cases.len());
+        Ok((Selection::Cases(cases), text))
+    }
+}
+
+fn describe_filter(p: &SelectionParams) -> String {
+    let parts: Vec<String> = [
+        ("state", &p.state),
+        ("assignee", &p.assignee),
+        ("channel", &p.channel),
+        ("reason", &p.reason),
+        ("search", &p.q),
+    ]
+    .iter()
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("{k} “{v}”"))
+    })
+    .collect();
+    if parts.is_empty() {
+        "All cases that need action".into()
+    } else {
+        format!("All cases matching {}", parts.join(", "))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulk/choose.html")]
+struct ChoosePage {
+    chrome: Chrome,
+    selection: SelectionParams,
+    selection_text: String,
+    matching: String,
+    back: String,
+    is_supervisor: bool,
+    agents: Vec<Choice>,
+    reject_reasons: Vec<Choice>,
+    document_kinds: Vec<Choice>,
+    form: BulkForm,
+    errors: FieldErrors,
+    error: Option<String>,
+    today: String,
+}
+
+impl ChoosePage {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.errors.0.get(name).map(String::as_str)
+    }
+
+    fn picked(&self) -> &[String] {
+        self.selection.picked()
+    }
+}
+
+/// Everything the action forms may send (each form sends its own part).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct BulkForm {
+    // The selection (see `SelectionParams`); not flattened: repeated fields do not survive it.
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    case: Vec<String>,
+    #[serde(default)]
+    page_case: Vec<String>,
+    state: Option<String>,
+    assignee: Option<String>,
+    channel: Option<String>,
+    reason: Option<String>,
+    q: Option<String>,
+    #[serde(skip)]
+    selection: SelectionParams,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    agent_id: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    reject_reason: String,
+    #[serde(default)]
+    effective_date: String,
+    confirm_fees: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+async fn choose_page(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    form: BulkForm,
+    errors: FieldErrors,
+    error: Option<String>,
+) -> AppResult<ChoosePage> {
+    let (selection, selection_text) =
+        match form.selection.parse(agent, &state.settings.country_code) {
+            Ok(s) => s,
+            Err(message) => return Err(AppError::BadRequest(message)),
+        };
+    let matching = match &selection {
+        Selection::Filter(query) => {
+            let cap = state.settings.bulk_max_cases;
+            let n = queue::count_matching(&state.pool, query, cap + 1).await?;
+            if n > cap {
+                format!("more than {cap}")
+            } else {
+                n.to_string()
+            }
+        }
+        Selection::Cases(cases) => cases.len().to_string(),
+    };
+    let agents = if agent.is_supervisor() {
+        agents::list_active(&state.pool).await?
+    } else {
+        Vec::new()
+    };
+    let today = state.today();
+    let mut form = form;
+    if form.deadline.is_empty() {
+        form.deadline =
+            (today + Duration::days(state.settings.documents_deadline_days)).to_string();
+    }
+    if form.effective_date.is_empty() {
+        form.effective_date = (today + Duration::days(1)).to_string();
+    }
+    Ok(ChoosePage {
+        chrome: Chrome::new(Some(agent), session),
+        back: form.selection.back_to_queue(),
+        selection: form.selection.clone(),
+        selection_text,
+        matching,
+        is_supervisor: agent.is_supervisor(),
+        agents: agents
+            .into_iter()
+            .map(|a| Choice {
+                value: a.id.0.to_string(),
+                label: a.name,
+                selected: form.agent_id == a.id.0.to_string(),
+            })
+            .collect(),
+        reject_reasons: RejectReason::ALL
+            .iter()
+            .map(|r| Choice {
+                value: r.as_str().into(),
+                label: r.label().into(),
+                selected: form.reject_reason == r.as_str(),
+            })
+            .collect(),
+        document_kinds: DocumentKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.as_str().into(),
+                label: k.label().into(),
+                selected: form.kinds.iter().any(|x| x == k.as_str()),
+            })
+            .collect(),
+        form,
+        errors,
+        error,
+        today: today.to_string(),
+    })
+}
+
+pub async fn choose(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    query: web::Query<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    // Repeated `case` keys: read with the HTML-form rules, like the forms.
+    let encoded = serde_html_form::to_string(query.into_inner())
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let selection: SelectionParams = serde_html_form::from_str(&encoded)
+        .map_err(|_| AppError::BadRequest("The selection could not be read.".into()))?;
+    if let Err(message) = selection.parse(&agent, &state.settings.country_code) {
+        session.flash("error", message);
+        return Ok(see_other(&selection.back_to_queue()));
+    }
+    let form = BulkForm {
+        selection,
+        ..BulkForm::default()
+    };
+    let page = choose_page(&state, &agent, &session, form, FieldErrors::default(), None).await?;
+    render(StatusCode::OK, &page)
+}
+
+fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let kind = BulkKind::parse(&form.action);
+    let action = match kind {
+        None => {
+            errors.0.insert("action", "Choose an action.".into());
+            return Err(errors);
+        }
+        Some(BulkKind::Claim) => BulkAction::Claim,
+        Some(BulkKind::Assign) => match form.agent_id.trim().parse() {
+            Ok(id) => BulkAction::Assign(AgentId(id)),
+            Err(_) => {
+                errors.0.insert("agent_id", "Choose an agent.".into());
+                return Err(errors);
+            }
+        },
+        Some(BulkKind::Priority) => match form.priority.as_str() {
+            "high" => BulkAction::Priority(1),
+            "normal" => BulkAction::Priority(0),
+            _ => {
+                errors.0.insert("priority", "Choose high or normal.".into());
+                return Err(errors);
+            }
+        },
+        Some(BulkKind::RequestDocuments) => BulkAction::RequestDocuments(
+            decision::parse_document_request(&form.kinds, &form.message, &form.deadline, today)?,
+        ),
+        Some(BulkKind::Reject) => BulkAction::Reject(decision::parse_rejection(
+            &form.reject_reason,
+            &form.message,
+        )?),
+        Some(BulkKind::Approve) => {
+            let day = NaiveDate::parse_from_str(form.effective_date.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| *d >= today);
+            match day {
+                Some(effective_date) => BulkAction::Approve {
+                    effective_date,
+                    fees_confirmed: form.confirm_fees.is_some(),
+                },
+                None => {
+                    errors.0.insert(
+                        "effective_date",
+                        "Enter an effective date from today on.".into(),
+                    );
+                    return Err(errors);
+                }
+            }
+        }
+        Some(BulkKind::Note) => BulkAction::Note(decision::parse_note(&form.note)?),
+    };
+    Ok(action)
+}
+
+pub async fn preview(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(mut form): HtmlForm<BulkForm>,
+) -> AppResult<HttpResponse> {
+    form.selection = SelectionParams {
+        scope: std::mem::take(&mut form.scope),
+        case: std::mem::take(&mut form.case),
+        page_case: std::mem::take(&mut form.page_case),
+        state: form.state.take(),
+        assignee: form.assignee.take(),
+        channel: form.channel.take(),
+        reason: form.reason.take(),
+        q: form.q.take(),
+    };
+    let (selection, selection_text) = form
+        .selection
+        .parse(&agent, &state.settings.country_code)
+        .map_err(AppError::BadRequest)?;
+    let action = match parse_action(&form, state.today()) {
+        Ok(a) => a,
+        Err(errors) => {
+            let page = choose_page(
+                &state,
+                &agent,
+                &session,
+                form,
+                errors,
+                Some("Check the highlighted fields. Nothing was changed.".into()),
+            )
+            .await?;
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    if !action.kind().allowed_for(agent.role) {
+        return Err(AppError::Forbidden("Only a supervisor may do this.".into()));
+    }
+    match bulk::preview(
+        &state.pool,
+        &agent,
+        &selection,
+        &selection_text,
+        &action,
+        state.settings.bulk_max_cases,
+    )
+    .await?
+    {
+        Ok(public_id) => Ok(see_other(&format!("/bulk/{public_id}"))),
+        Err(problem) => {
+            let message = match problem {
+                PreviewError::Empty => {
+                    "No cases match this selection any more. Nothing was changed.".to_string()
+                }
+                PreviewError::TooMany(max) => {
+                    format!("More than {max} cases match: narrow the filter. Nothing was changed.")
+                }
+            };
+            let page = choose_page(
+                &state,
+                &agent,
+                &session,
+                form,
+                FieldErrors::default(),
+                Some(message),
+            )
+            .await?;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+pub struct ItemView {
+    pub reference: String,
+    pub customer_name: String,
+    pub state: &'static str,
+    pub outcome: &'static str,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "bulk/operation.html")]
+struct OperationPage {
+    chrome: Chrome,
+    public_id: String,
+    action: &'static str,
+    selection: String,
+    created: String,
+    applied: Option<String>,
+    previewed: bool,
+    mine: bool,
+    will_change: i64,
+    summary: Vec<(&'static str, String, i64)>,
+    items: Vec<ItemView>,
+    next: Option<String>,
+}
+
+fn outcome_label(outcome: &str) -> &'static str {
+    match outcome {
+        "will_change" => "will change",
+        "skip" => "will be skipped",
+        "changed" => "changed",
+        "skipped" => "skipped",
+        _ => "failed",
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    after: Option<i64>,
+}
+
+const ITEMS_PER_PAGE: i64 = 200;
+
+pub async fn show(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let operation = store::find(&state.pool, &path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let previewed = operation.status == "previewed";
+    // A preview lists what will be skipped; a report lists every case.
+    let outcomes: &[&str] = if previewed {
+        &["skip"]
+    } else {
+        &["changed", "skipped", "failed"]
+    };
+    let after = query.after.unwrap_or(0);
+    let mut rows = store::items(
+        &state.pool,
+        operation.id,
+        outcomes,
+        after,
+        ITEMS_PER_PAGE + 1,
+    )
+    .await?;
+    let next = if rows.len() as i64 > ITEMS_PER_PAGE {
+        rows.truncate(ITEMS_PER_PAGE as usize);
+        rows.last()
+            .map(|r| format!("/bulk/{}?after={}", operation.public_id, r.case_id))
+    } else {
+        None
+    };
+    let summary = store::summary(&state.pool, operation.id).await?;
+    let will_change = summary
+        .iter()
+        .filter(|(o, _, _)| o == "will_change")
+        .map(|(_, _, n)| n)
+        .sum();
+    let page = OperationPage {
+        chrome: Chrome::new(Some(&agent), &session),
+        action: BulkKind::parse(&operation.action)
+            .map(|k| k.label())
+            .unwrap_or("Bulk action"),
+        selection: operation.selection.clone(),
+        created: local_time(operation.created_at, state.tz),
+        applied: operation.applied_at.map(|t| local_time(t, state.tz)),
+        previewed,
+        mine: operation.agent_id == agent.id.0,
+        will_change,
+        summary: summary
+            .into_iter()
+            .map(|(o, r, n)| (outcome_label(&o), r.unwrap_or_default(), n))
+            .collect(),
+        items: rows
+            .into_iter()
+            .map(|r| ItemView {
+                state: crate::domain::case::State::parse(&r.state)
+                    .map(|s| s.label())
+                    .unwrap_or(""),
+                outcome: outcome_label(&r.outcome),
+                reason: r.reason.unwrap_or_default(),
+                reference: r.reference,
+                customer_name: r.customer_name,
+            })
+            .collect(),
+        next,
+        public_id: operation.public_id,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn apply(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let operation = store::find(&state.pool, &path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if operation.agent_id != agent.id.0 {
+        return Err(AppError::Forbidden(
+            "Only the agent who previewed a bulk action may apply it.".into(),
+        ));
+    }
+    if operation.status == "previewed" {
+        bulk::apply(
+            &state.pool,
+            &agent,
+            &operation,
+            state.settings.bulk_batch_size,
+            state.tz,
+        )
+        .await?;
+        session.flash(
+            "success",
+            "The bulk action was applied. The report lists every case.",
+        );
+    }
+    Ok(see_other(&format!("/bulk/{}", operation.public_id)))
+}

@@ -13,3 +13,4 @@ pub mod queue;
 pub mod reference;
 pub mod request;
 pub mod sla;
+pub mod templates;

@@ -21,6 +21,7 @@ use crate::domain::document::DocumentKind;
 use crate::domain::queue::{QueueParams, QueueQuery};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::RejectReason;
+use crate::domain::templates;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::store::{agents, bulk as store, queue};
@@ -147,6 +148,7 @@ struct ChoosePage {
     agents: Vec<Choice>,
     reject_reasons: Vec<Choice>,
     document_kinds: Vec<Choice>,
+    templates: Vec<Choice>,
     form: BulkForm,
     errors: FieldErrors,
     error: Option<String>,
@@ -188,6 +190,9 @@ pub struct BulkForm {
     priority: String,
     #[serde(default)]
     kinds: Vec<String>,
+    /// A reusable message (see `domain::templates`), used when the message is left empty.
+    #[serde(default)]
+    template: String,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -271,6 +276,14 @@ async fn choose_page(
                 selected: form.kinds.iter().any(|x| x == k.as_str()),
             })
             .collect(),
+        templates: templates::DOCUMENT_REQUESTS
+            .iter()
+            .map(|t| Choice {
+                value: t.key.into(),
+                label: t.label.into(),
+                selected: form.template == t.key,
+            })
+            .collect(),
         form,
         errors,
         error,
@@ -301,6 +314,25 @@ pub async fn choose(
     render(StatusCode::OK, &page)
 }
 
+/// The kinds and message typed, completed from the chosen template where left empty.
+fn with_template(form: &BulkForm) -> (Vec<String>, String) {
+    match templates::document_request(&form.template) {
+        Some(t) => (
+            if form.kinds.is_empty() {
+                t.kinds.iter().map(|k| k.as_str().to_owned()).collect()
+            } else {
+                form.kinds.clone()
+            },
+            if form.message.trim().is_empty() {
+                t.text.to_owned()
+            } else {
+                form.message.clone()
+            },
+        ),
+        None => (form.kinds.clone(), form.message.clone()),
+    }
+}
+
 fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldErrors> {
     let mut errors = FieldErrors::default();
     let kind = BulkKind::parse(&form.action);
@@ -325,9 +357,15 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldEr
                 return Err(errors);
             }
         },
-        Some(BulkKind::RequestDocuments) => BulkAction::RequestDocuments(
-            decision::parse_document_request(&form.kinds, &form.message, &form.deadline, today)?,
-        ),
+        Some(BulkKind::RequestDocuments) => {
+            let (kinds, message) = with_template(form);
+            BulkAction::RequestDocuments(decision::parse_document_request(
+                &kinds,
+                &message,
+                &form.deadline,
+                today,
+            )?)
+        }
         Some(BulkKind::Reject) => BulkAction::Reject(decision::parse_rejection(
             &form.reject_reason,
             &form.message,

@@ -547,3 +547,40 @@ async fn the_queue_works_as_plain_forms_and_scripts_only_enhance() {
         .await;
     assert!(page.texts(".lead").join(" ").contains("2 selected case(s)"));
 }
+
+#[actix_web::test]
+async fn a_saved_message_fills_a_bulk_document_request() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in("Ana Agent", Role::Agent).await;
+    let refs = cases(&app, 2, "in_review", Some(me.id)).await;
+    let deadline = (chrono::Utc::now().date_naive() + chrono::Duration::days(10)).to_string();
+    let previewed = preview(
+        &browser,
+        "state=in_review",
+        "filter",
+        &[
+            ("action", "request_documents"),
+            ("template", "refund_bank"),
+            ("message", ""),
+            ("deadline", &deadline),
+        ],
+    )
+    .await;
+    let url = previewed.location.expect("a preview");
+    let page = browser.get(&url).await;
+    browser
+        .post(&format!("{url}/apply"), &[("csrf_token", &page.csrf())])
+        .await;
+    for r in &refs {
+        assert_eq!(state_of(&app, r).await, "awaiting_documents");
+    }
+    let (kinds, message): (Vec<String>, String) = sqlx::query_as(
+        "SELECT c.requested_kinds, e.message FROM cases c JOIN case_events e ON e.case_id = c.id
+         WHERE e.kind = 'documents_requested' LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(kinds, vec!["bank_account_proof"]);
+    assert!(message.starts_with("To refund your remaining balance"));
+}

@@ -5,7 +5,9 @@ WITH g AS (
            -- A bijection of i onto 29^8 codes: unique references that do not look sequential.
            (((($4::bigint + i) * 312459233513 + 48271) % 500246412961)) AS code,
            (i * 37) % 100 AS bucket,
-           now() - make_interval(mins => ((i::bigint * 7919) % (20 * 24 * 60))::int) AS received
+           -- Open cases arrived within the last four days (some overdue), decided ones within 20.
+           now() - make_interval(mins => ((i::bigint * 7919)
+               % (CASE WHEN (i * 37) % 100 < 62 THEN 4 ELSE 20 END * 24 * 60))::int) AS received
     FROM generate_series(1, $1::int) AS i
 ), s AS (
     SELECT g.*,

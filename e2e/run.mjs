@@ -1,0 +1,186 @@
+// End-to-end journeys in headless Chromium against the real server, with axe-core checks of
+// each main page. On failure: a screenshot and the page HTML in e2e-artifacts/.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { root, startServer, launchBrowser, axeSource, signIn, DEMO_SUPERVISOR } from "./lib.mjs";
+
+const artifacts = join(root, "e2e-artifacts");
+const results = [];
+let server;
+let context;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function axe(page, name) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ["violations"] }));
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")}`);
+  check(serious.length === 0, `axe on ${name}: ${serious.length} serious/critical violation(s)\n  ${summary.join("\n  ")}`);
+  console.log(`  axe ${name}: 0 serious/critical (${result.violations.length} minor)`);
+}
+
+async function journey(name, body, inContext = context) {
+  const page = await inContext.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  try {
+    await body(page);
+    const csp = problems.filter((p) => /Content Security Policy|Refused to/.test(p));
+    check(csp.length === 0, `CSP violations: ${csp.join(" | ")}`);
+    results.push([name, "ok"]);
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    results.push([name, "FAILED"]);
+    console.log(`FAIL ${name}: ${error.message}`);
+    mkdirSync(artifacts, { recursive: true });
+    const file = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+    await page.screenshot({ path: join(artifacts, `${file}.png`), fullPage: true }).catch(() => {});
+    writeFileSync(join(artifacts, `${file}.html`), await page.content().catch(() => ""));
+  } finally {
+    await page.close();
+  }
+}
+
+async function flash(page) {
+  return (await page.textContent(".flash.success")) || "";
+}
+
+try {
+  server = await startServer();
+  console.log(`server at ${server.url}`);
+  context = await launchBrowser();
+  const url = server.url;
+
+  await journey("agent signs in, filters the queue, reviews and decides cases, signs out", async (page) => {
+    await page.goto(`${url}/queue`);
+    check(page.url().includes("/login"), "anonymous visitors are sent to sign in");
+    await axe(page, "login");
+    await signIn(page, url);
+    check(page.url().endsWith("/queue"), `landed on ${page.url()}`);
+    await axe(page, "queue");
+
+    // Filter: unassigned submitted cases.
+    await page.selectOption("select[name=state]", "submitted");
+    await page.selectOption("select[name=assignee]", "unassigned");
+    await Promise.all([page.waitForNavigation(), page.click(".filters button[type=submit]")]);
+    check(page.url().includes("state=submitted") && page.url().includes("assignee=unassigned"), "filters are in the address");
+    const first = await page.textContent("tbody tr.case-row a.ref");
+
+    // Open the case, look at the identity document, claim, accept it, request documents.
+    await Promise.all([page.waitForNavigation(), page.click("tbody tr.case-row a.ref")]);
+    check((await page.textContent("h1")).includes(first), "the case page opens");
+    await axe(page, "case");
+    const image = await page.$eval(".document img", (img) => img.naturalWidth);
+    check(image > 0, "the identity card image is shown inline");
+    const documentUrl = await page.getAttribute(".document a[target=_blank]", "href");
+    const response = await page.request.get(`${url}${documentUrl}`);
+    check(response.headers()["content-type"] === "image/png", "the document is served as an image");
+    await Promise.all([page.waitForNavigation(), page.click("button[data-shortcut=c]")]);
+    check((await flash(page)).includes("claimed"), "claimed");
+    await Promise.all([page.waitForNavigation(), page.click(".document form.verdict button[value=accepted]")]);
+    check((await flash(page)).includes("accepted"), "document accepted");
+    await page.click("details.request summary");
+    await page.check("details.request input[value=proof_of_ownership]");
+    await page.fill("#request-message", "Please send a recent invoice for this line.");
+    await Promise.all([page.waitForNavigation(), page.click("details.request button[type=submit]")]);
+    check((await flash(page)).includes("Documents requested"), "documents requested");
+    check((await page.textContent(".case-head .badge")).includes("Awaiting documents"), "state shown");
+    // (The customer's upload through the link arrives with the customer pages.)
+
+    // Approve another case: claim, accept the identity card, approve with confirmations.
+    await page.goto(`${url}/queue?state=submitted&assignee=unassigned`);
+    await Promise.all([page.waitForNavigation(), page.click("tbody tr.case-row a.ref")]);
+    await Promise.all([page.waitForNavigation(), page.click("button[data-shortcut=c]")]);
+    await Promise.all([page.waitForNavigation(), page.click(".document form.verdict button[value=accepted]")]);
+    await page.click("details.approve summary");
+    if (await page.$("details.approve input[name=confirm_fee]")) await page.check("details.approve input[name=confirm_fee]");
+    await page.check("details.approve input[name=confirm_settlement]");
+    await Promise.all([page.waitForNavigation(), page.click("details.approve button[type=submit]")]);
+    check((await flash(page)).includes("approved"), "approved");
+    check((await page.textContent(".timeline")).includes("Approved"), "history shows the approval");
+
+    // Error pages share the look and pass the same checks.
+    const missing = await page.goto(`${url}/cases/CX-AAAA-AAAA`);
+    check(missing.status() === 404, "a guessed reference is not found");
+    await axe(page, "not found");
+
+    // 200% zoom: a 1280-px screen shows 640 CSS pixels; nothing may need sideways scrolling.
+    await page.setViewportSize({ width: 640, height: 450 });
+    for (const path of ["/queue", documentUrl.replace(/\/documents\/.*$/, "")]) {
+      await page.goto(`${url}${path}`);
+      const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+      check(fits, `${path} needs horizontal scrolling at 200% zoom`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+    check(page.url().includes("/login"), "signed out");
+    await page.goto(`${url}/queue`);
+    check(page.url().includes("/login"), "the session is over");
+  });
+
+  await journey("supervisor triages in bulk with the keyboard", async (page) => {
+    await signIn(page, url, DEMO_SUPERVISOR);
+    await page.goto(`${url}/queue?state=submitted`);
+    await page.keyboard.press("?");
+    check(await page.isVisible("#shortcuts"), "? shows the shortcuts");
+    await page.keyboard.press("?");
+    await page.keyboard.press("j");
+    await page.keyboard.press("x");
+    await page.keyboard.press("j");
+    await page.keyboard.press("x");
+    const picked = await page.$$eval("input[name=case]:checked", (boxes) => boxes.length);
+    check(picked === 2, `j/x selected ${picked} cases`);
+    await Promise.all([page.waitForNavigation(), page.click("button[name=scope][value=selected]")]);
+    check((await page.textContent(".lead")).includes("2 selected case(s)"), "the selection arrives");
+    await axe(page, "bulk action");
+    await page.selectOption("#bulk-agent", { label: "Dewi Lestari" });
+    await Promise.all([page.waitForNavigation(), page.click("form:has(input[name=action][value=assign]) button[type=submit]")]);
+    check((await page.textContent("table.summary")).includes("will change"), "preview");
+    await axe(page, "bulk preview");
+    await Promise.all([page.waitForNavigation(), page.click("form.confirm button[type=submit]")]);
+    check((await page.textContent("table.summary")).includes("changed"), "report");
+    check((await page.$$("tr.item")).length === 2, "the report lists both cases");
+
+    // "/" jumps to the search box.
+    await page.goto(`${url}/queue`);
+    await page.keyboard.press("/");
+    check(await page.evaluate(() => document.activeElement.id === "search"), "/ focuses search");
+  });
+
+  // The same journeys' core without JavaScript: every action is a plain form.
+  const noJs = await launchBrowser({ javaScriptEnabled: false });
+  await journey("without JavaScript: sign in, open, claim, bulk claim, sign out", async (page) => {
+    await signIn(page, url);
+    await page.goto(`${url}/queue?state=submitted&assignee=unassigned`);
+    await Promise.all([page.waitForNavigation(), page.click("tbody tr.case-row a.ref")]);
+    await Promise.all([page.waitForNavigation(), page.click("button[data-shortcut=c]")]);
+    check((await page.textContent(".flash.success")).includes("claimed"), "claimed without JS");
+    await page.goto(`${url}/queue?state=submitted&assignee=unassigned`);
+    await page.check("tbody tr.case-row input[name=case]");
+    await Promise.all([page.waitForNavigation(), page.click("button[name=scope][value=selected]")]);
+    await Promise.all([page.waitForNavigation(), page.click("form:has(input[name=action][value=claim]) button[type=submit]")]);
+    await Promise.all([page.waitForNavigation(), page.click("form.confirm button[type=submit]")]);
+    check(/changed\s+1\b/.test(await page.innerText("table.summary")), "bulk claim without JS");
+    await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+    check(page.url().includes("/login"), "signed out");
+  }, noJs);
+  await noJs.close();
+} catch (error) {
+  console.error(error);
+  results.push(["setup", "FAILED"]);
+} finally {
+  await context?.close().catch(() => {});
+  server?.stop();
+}
+
+const failed = results.filter(([, r]) => r !== "ok");
+console.log(`\n${results.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (artifacts in ${artifacts})` : ""}`);
+process.exit(failed.length ? 1 : 0);

@@ -1,0 +1,34 @@
+// PNG screenshots of the main pages at 1280 px and 390 px (a phone), for the README:
+//   node e2e/screenshots.mjs [folder]      (default docs/screenshots)
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { root, startServer, launchBrowser, signIn } from "./lib.mjs";
+
+const folder = join(root, process.argv[2] || "docs/screenshots");
+mkdirSync(folder, { recursive: true });
+const server = await startServer();
+const context = await launchBrowser();
+try {
+  const page = await context.newPage();
+  const shoot = async (name) => {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await page.screenshot({ path: join(folder, `${name}-${width}.png`), fullPage: width === 1280 ? false : true });
+    }
+    console.log(`wrote ${name}`);
+  };
+  await page.goto(`${server.url}/login`);
+  await shoot("login");
+  await signIn(page, server.url);
+  await page.goto(`${server.url}/queue`);
+  await shoot("queue");
+  await page.goto(`${server.url}/queue?state=in_review`);
+  const reference = await page.textContent("tbody tr.case-row a.ref");
+  await page.goto(`${server.url}/cases/${reference}`);
+  await shoot("case");
+  await page.goto(`${server.url}/bulk?scope=filter&state=submitted`);
+  await shoot("bulk");
+} finally {
+  await context.close();
+  server.stop();
+}

@@ -39,7 +39,12 @@ enum Command {
     Demo {
         #[arg(long, default_value_t = 200)]
         cases: i64,
+        /// Do nothing when the database already holds at least this many cases.
+        #[arg(long)]
+        reuse: bool,
     },
+    /// Print the URL of the database in use (found or started by the usual rule), for scripts.
+    DatabaseUrl,
 }
 
 #[derive(Subcommand)]
@@ -71,10 +76,37 @@ pub fn run() -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::Add { email, name, role },
         } => runtime.block_on(add_agent(&settings, &email, &name, &role)),
-        Command::Demo { cases } => runtime.block_on(async {
+        Command::Demo { cases, reuse } => runtime.block_on(async {
             let (pool, _) = database::connect(&settings).await?;
+            if reuse {
+                let have: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(sum(count), 0)::bigint FROM case_state_counts",
+                )
+                .fetch_one(&pool)
+                .await?;
+                if have >= cases {
+                    println!("reusing the {have} cases already seeded");
+                    return Ok(());
+                }
+            }
             let report = seed::demo(&pool, cases, &settings).await?;
             println!("{report}");
+            Ok(())
+        }),
+        Command::DatabaseUrl => runtime.block_on(async {
+            let (options, origin) = database::server_options(&settings).await?;
+            match origin {
+                Origin::Configured => {
+                    println!("{}", settings.database_url.clone().unwrap_or_default())
+                }
+                Origin::Local => println!(
+                    "postgres://{}@{}:{}/{}",
+                    options.get_username(),
+                    options.get_host(),
+                    options.get_port(),
+                    settings.database_name
+                ),
+            }
             Ok(())
         }),
     }

@@ -19,12 +19,17 @@ use crate::routes;
 use crate::store::blobs::PgBlobStore;
 use crate::store::sessions::{self, PgSessionStore};
 
+/// Counts per state as read at an instant.
+pub type CountsSnapshot = (std::time::Instant, Vec<(crate::domain::case::State, i64)>);
+
 /// Shared by all handlers.
 pub struct AppState {
     pub pool: PgPool,
     pub settings: Settings,
     pub tz: chrono_tz::Tz,
     pub blobs: PgBlobStore,
+    /// Counts per state, shared by all requests for a moment (see `routes::queue::state_counts`).
+    pub counts: std::sync::Mutex<Option<CountsSnapshot>>,
 }
 
 impl AppState {
@@ -50,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", post().to(routes::login::submit))
         .route("/logout", post().to(routes::login::logout))
         .route("/queue", get().to(routes::queue::show))
+        .route("/queue/counts", get().to(routes::queue::counts))
         .route("/bulk", get().to(routes::bulk::choose))
         .route("/bulk/preview", post().to(routes::bulk::preview))
         .route("/bulk/{id}", get().to(routes::bulk::show))
@@ -107,6 +113,7 @@ impl Application {
             pool: pool.clone(),
             settings: settings.clone(),
             blobs: PgBlobStore,
+            counts: std::sync::Mutex::new(None),
         });
         spawn_session_purge(pool.clone());
 
@@ -117,18 +124,19 @@ impl Application {
                 "canceldesk"
             };
             let idle = Duration::minutes(state.settings.session_idle_minutes);
-            let session =
-                SessionMiddleware::builder(PgSessionStore::new(state.pool.clone()), key.clone())
-                    .cookie_name(cookie_name.into())
-                    .cookie_secure(state.settings.cookie_secure)
-                    .cookie_http_only(true)
-                    .cookie_same_site(SameSite::Lax)
-                    .session_lifecycle(
-                        BrowserSession::default()
-                            .state_ttl(idle)
-                            .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
-                    )
-                    .build();
+            let store = PgSessionStore::new(state.pool.clone(), idle);
+            let session = SessionMiddleware::builder(store, key.clone())
+                .cookie_name(cookie_name.into())
+                .cookie_secure(state.settings.cookie_secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(idle)
+                        // The store's load extends the idle timeout (cheaply); see PgSessionStore.
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+                )
+                .build();
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))

@@ -6,10 +6,8 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, http::Method, web};
 use chrono::{Duration, Utc};
 
-use super::CurrentAgent;
 use super::session::TypedSession;
 use crate::startup::AppState;
-use crate::store;
 
 /// Paths anyone may request. Everything else needs a signed-in agent.
 pub fn is_public(path: &str) -> bool {
@@ -28,35 +26,19 @@ pub async fn require_agent(
         .expect("AppState is registered")
         .clone();
     let session = TypedSession::of(&req);
-    let agent = match session.agent_id() {
-        Some(id) => {
-            let absolute = Duration::hours(state.settings.session_absolute_hours);
-            let fresh = session
-                .signed_in_at()
-                .is_some_and(|at| Utc::now() - at < absolute);
-            let agent = if fresh {
-                store::agents::find_active(&state.pool, id)
-                    .await
-                    .map_err(crate::error::AppError::from)?
-            } else {
-                None
-            };
-            if agent.is_none() {
-                // Expired, or the account was deactivated: end the session for good.
-                session.sign_out();
-            }
-            agent
-        }
-        None => None,
-    };
+    let absolute = Duration::hours(state.settings.session_absolute_hours);
+    let agent = session.agent().filter(|_| {
+        session
+            .signed_in_at()
+            .is_some_and(|at| Utc::now() - at < absolute)
+    });
+    if agent.is_none() && session.agent_id().is_some() {
+        // Past the absolute timeout: end the session for good.
+        session.sign_out();
+    }
     match agent {
         Some(agent) => {
-            req.extensions_mut().insert(CurrentAgent {
-                id: agent.id,
-                name: agent.name,
-                email: agent.email,
-                role: agent.role,
-            });
+            req.extensions_mut().insert(agent);
             Ok(next.call(req).await?.map_into_boxed_body())
         }
         None => {

@@ -7,8 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 
+use crate::auth::CurrentAgent;
 use crate::domain::agent::AgentId;
-use crate::store::sessions::{AGENT_KEY, SIGNED_IN_AT_KEY};
+use crate::domain::agent::Role;
+use crate::store::sessions::{AGENT_KEY, AGENT_PROFILE_KEY, SIGNED_IN_AT_KEY};
 
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
@@ -23,14 +25,42 @@ pub struct Flash {
 
 pub struct TypedSession(Session);
 
+#[derive(Serialize, Deserialize)]
+struct Profile {
+    name: String,
+    email: String,
+    role: String,
+}
+
 impl TypedSession {
     /// Signs an agent in, under a new session id (no fixation) and a new CSRF token.
-    pub fn sign_in(&self, agent: AgentId) -> anyhow::Result<()> {
+    pub fn sign_in(&self, agent: &CurrentAgent) -> anyhow::Result<()> {
         self.0.renew();
         self.0.clear();
-        self.0.insert(AGENT_KEY, agent.0)?;
+        self.0.insert(AGENT_KEY, agent.id.0)?;
         self.0.insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())?;
+        self.0.insert(
+            AGENT_PROFILE_KEY,
+            Profile {
+                name: agent.name.clone(),
+                email: agent.email.clone(),
+                role: agent.role.as_str().to_owned(),
+            },
+        )?;
         Ok(())
+    }
+
+    /// The signed-in agent as recorded at sign-in. The store only loads sessions of active
+    /// agents, so a deactivated agent has no session to read.
+    pub fn agent(&self) -> Option<CurrentAgent> {
+        let id = self.agent_id()?;
+        let profile: Profile = self.0.get(AGENT_PROFILE_KEY).ok().flatten()?;
+        Some(CurrentAgent {
+            id,
+            name: profile.name,
+            email: profile.email,
+            role: Role::parse(&profile.role)?,
+        })
     }
 
     /// Ends the session here and in the store.
@@ -74,6 +104,10 @@ impl TypedSession {
     }
 
     pub fn take_flash(&self) -> Option<Flash> {
+        // Checked first: removing marks the session changed (a write), even for an absent key.
+        if !self.0.contains_key(FLASH_KEY) {
+            return None;
+        }
         self.0.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok)
     }
 }

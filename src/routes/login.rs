@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::form::HtmlForm;
 use super::{Chrome, render, see_other};
-use crate::auth::password;
 use crate::auth::session::TypedSession;
+use crate::auth::{CurrentAgent, password};
 use crate::domain::agent::Email;
 use crate::error::AppResult;
 use crate::startup::AppState;
@@ -79,8 +79,14 @@ pub async fn submit(
     let matches = password::verify(hash, form.password).await?;
     match agent {
         Some(agent) if matches => {
-            session.sign_in(agent.id)?;
             tracing::info!(agent = agent.id.0, "signed in");
+            session.sign_in(&CurrentAgent {
+                id: agent.id,
+                name: agent.name,
+                email: agent.email,
+                role: agent.role,
+            })?;
+
             Ok(see_other(&safe_next(form.next.as_deref())))
         }
         _ => {

@@ -167,7 +167,7 @@ pub async fn show(
         .filter(|_| has_next)
         .map(|r| page_link(&filters, "after", cursor(r)));
 
-    let counts = queue::counts(&state.pool).await?;
+    let counts = state_counts(&state).await?;
     let now = Utc::now();
     let selected_state = match query.state {
         StateFilter::NeedsAction => "needs_action",
@@ -271,4 +271,30 @@ pub async fn show(
         filtered,
     };
     render(StatusCode::OK, &page)
+}
+
+/// `GET /queue/counts`: cases per state as JSON, from the maintained counters (for scripts and
+/// dashboards that refresh the badges without the whole page).
+pub async fn counts(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let counts: serde_json::Map<String, serde_json::Value> = state_counts(&state)
+        .await?
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), n.into()))
+        .collect();
+    Ok(HttpResponse::Ok().json(counts))
+}
+
+/// How long one reading of the counters serves every queue page: the badges are for a glance,
+/// and at desk load this saves one query per page view.
+const COUNTS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn state_counts(state: &AppState) -> AppResult<Vec<(State, i64)>> {
+    if let Some((at, counts)) = state.counts.lock().expect("counts lock").as_ref()
+        && at.elapsed() < COUNTS_FRESH_FOR
+    {
+        return Ok(counts.clone());
+    }
+    let counts = queue::counts(&state.pool).await?;
+    *state.counts.lock().expect("counts lock") = Some((std::time::Instant::now(), counts.clone()));
+    Ok(counts)
 }

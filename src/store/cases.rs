@@ -54,20 +54,21 @@ pub struct CaseRecord {
     pub duplicate_line: bool,
 }
 
-#[tracing::instrument(skip(pool))]
-pub async fn find(pool: &PgPool, reference: &CaseReference) -> sqlx::Result<Option<CaseRecord>> {
-    sqlx::query_as(
-        "SELECT c.*, a.name AS assignee_name,
+/// The case page's case, with what it needs to know of documents and other cases ($1: reference).
+pub const FIND_SQL: &str = "SELECT c.*, a.name AS assignee_name,
                 EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
                         AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted,
                 EXISTS (SELECT 1 FROM cases o WHERE o.msisdn = c.msisdn AND o.id <> c.id
                         AND o.state IN ('submitted', 'in_review', 'awaiting_documents')) AS duplicate_line
          FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id
-         WHERE c.reference = $1",
-    )
-    .bind(reference.as_str())
-    .fetch_optional(pool)
-    .await
+         WHERE c.reference = $1";
+
+#[tracing::instrument(skip(pool))]
+pub async fn find(pool: &PgPool, reference: &CaseReference) -> sqlx::Result<Option<CaseRecord>> {
+    sqlx::query_as(FIND_SQL)
+        .bind(reference.as_str())
+        .fetch_optional(pool)
+        .await
 }
 
 /// What a change needs to know, read under a row lock so nobody changes it meanwhile.

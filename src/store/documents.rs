@@ -27,10 +27,9 @@ pub struct DocumentRecord {
     pub other_cases: i64,
 }
 
-#[tracing::instrument(skip(pool))]
-pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<DocumentRecord>> {
-    sqlx::query_as(
-        "SELECT d.id, d.kind, d.file_name, d.media_type, d.size_bytes, d.sha256, d.uploaded_by_kind,
+/// The case page's documents ($1: case id).
+pub const FOR_CASE_SQL: &str =
+    "SELECT d.id, d.kind, d.file_name, d.media_type, d.size_bytes, d.sha256, d.uploaded_by_kind,
                 u.name AS uploader_name, d.uploaded_at, d.verdict, d.verdict_reason,
                 v.name AS verdict_by_name, d.verdict_at,
                 -- Bounded: a signal needs some, not an exact count over thousands of rows.
@@ -42,11 +41,14 @@ pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<DocumentR
          JOIN cases c ON c.id = d.case_id
          LEFT JOIN agents u ON u.id = d.uploaded_by
          LEFT JOIN agents v ON v.id = d.verdict_by
-         WHERE d.case_id = $1 ORDER BY d.id",
-    )
-    .bind(case_id)
-    .fetch_all(pool)
-    .await
+         WHERE d.case_id = $1 ORDER BY d.id";
+
+#[tracing::instrument(skip(pool))]
+pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<DocumentRecord>> {
+    sqlx::query_as(FOR_CASE_SQL)
+        .bind(case_id)
+        .fetch_all(pool)
+        .await
 }
 
 /// A document of the case with this reference: nothing for a document of another case.

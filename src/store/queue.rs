@@ -30,14 +30,25 @@ pub struct QueueRow {
 /// Up to `limit` rows in queue order (due time, then id), from the page's position.
 #[tracing::instrument(skip(pool))]
 pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result<Vec<QueueRow>> {
-    let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(
-        "SELECT c.id, c.reference, c.version, c.customer_name, c.msisdn, c.reason, c.state, c.submitted_at,
-                c.sla_due_at, c.sla_paused_at, a.name AS assignee_name, c.priority,
+    let mut sql = page_query("", query, limit);
+    let mut rows: Vec<QueueRow> = sql.build_query_as().fetch_all(pool).await?;
+    if matches!(query.page, Page::Before(_)) {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The page's SQL with its binds, after `prefix` (the plan test prefixes EXPLAIN). A page
+/// before a cursor is fetched backwards (descending) and reversed by the caller.
+pub fn page_query(prefix: &str, query: &QueueQuery, limit: i64) -> QueryBuilder<Postgres> {
+    let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+        "{prefix}SELECT c.id, c.reference, c.version, c.customer_name, c.msisdn, c.reason, c.state,
+                c.submitted_at, c.sla_due_at, c.sla_paused_at, a.name AS assignee_name, c.priority,
                 c.documents_received, c.min_term_end, c.requested_effective_date, c.etf_minor,
                 EXISTS (SELECT 1 FROM cases o WHERE o.msisdn = c.msisdn AND o.id <> c.id
                         AND o.state IN ('submitted', 'in_review', 'awaiting_documents')) AS duplicate_line
-         FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id WHERE true",
-    );
+         FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id WHERE true"
+    ));
     push_filters(&mut sql, query);
     let descending = match query.page {
         Page::First => false,
@@ -64,11 +75,7 @@ pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result
         " ORDER BY c.sla_due_at, c.id LIMIT "
     });
     sql.push_bind(limit);
-    let mut rows: Vec<QueueRow> = sql.build_query_as().fetch_all(pool).await?;
-    if descending {
-        rows.reverse();
-    }
-    Ok(rows)
+    sql
 }
 
 /// The filter part of a queue query (` AND …` clauses over `cases c`), shared by the queue page
@@ -123,10 +130,10 @@ fn escape_like(value: &str) -> String {
 }
 
 /// Cases per state, from the counters the triggers maintain (never a COUNT over all cases).
+pub const COUNTS_SQL: &str = "SELECT state, count FROM case_state_counts";
+
 pub async fn counts(pool: &PgPool) -> sqlx::Result<Vec<(State, i64)>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT state, count FROM case_state_counts")
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<(String, i64)> = sqlx::query_as(COUNTS_SQL).fetch_all(pool).await?;
     let mut counts: Vec<(State, i64)> = rows
         .into_iter()
         .filter_map(|(s, n)| State::parse(&s).map(|s| (s, n)))

@@ -17,17 +17,27 @@ use crate::domain::agent::AgentId;
 pub const AGENT_KEY: &str = "agent_id";
 /// When the agent signed in (for the absolute timeout).
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// Who the agent is (name, e-mail, role), kept from sign-in so requests need no agent query.
+pub const AGENT_PROFILE_KEY: &str = "agent";
 
 #[derive(Clone)]
 pub struct PgSessionStore {
     pool: PgPool,
+    /// The idle timeout: loading a session extends it, writing at most once a minute.
+    idle: Duration,
 }
 
 impl PgSessionStore {
-    pub fn new(pool: PgPool) -> Self {
-        PgSessionStore { pool }
+    pub fn new(pool: PgPool, idle: Duration) -> Self {
+        PgSessionStore { pool, idle }
     }
 }
+
+/// Every request's session ($1: key hash, $2: idle timeout in seconds).
+pub const LOAD_SQL: &str = "SELECT s.state, s.expires_at < now() + make_interval(secs => $2) - interval '60 seconds'
+             FROM sessions s
+             WHERE s.key_hash = $1 AND s.expires_at > now()
+               AND (s.agent_id IS NULL OR EXISTS (SELECT 1 FROM agents a WHERE a.id = s.agent_id AND a.active))";
 
 fn key_hash(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
@@ -52,14 +62,29 @@ fn seconds(ttl: &Duration) -> f64 {
 
 impl SessionStore for PgSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let state: Option<sqlx::types::Json<HashMap<String, String>>> = sqlx::query_scalar(
-            "SELECT state FROM sessions WHERE key_hash = $1 AND expires_at > now()",
-        )
-        .bind(key_hash(key.as_ref()))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(|e| LoadError::Other(e.into()))?;
-        Ok(state.map(|s| s.0))
+        // One query per request: the state, only while unexpired and while its agent (if any)
+        // is active, so that deactivation ends every session at once; and whether the idle
+        // timeout needs pushing back (done at most once a minute, not on every request).
+        let hash = key_hash(key.as_ref());
+        let row: Option<(sqlx::types::Json<HashMap<String, String>>, bool)> =
+            sqlx::query_as(LOAD_SQL)
+                .bind(&hash)
+                .bind(seconds(&self.idle))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| LoadError::Other(e.into()))?;
+        let Some((state, extend)) = row else {
+            return Ok(None);
+        };
+        if extend {
+            sqlx::query("UPDATE sessions SET expires_at = now() + make_interval(secs => $2) WHERE key_hash = $1")
+                .bind(&hash)
+                .bind(seconds(&self.idle))
+                .execute(&self.pool)
+                .await
+                .map_err(|e| LoadError::Other(e.into()))?;
+        }
+        Ok(Some(state.0))
     }
 
     async fn save(
@@ -107,6 +132,7 @@ impl SessionStore for PgSessionStore {
             let mut state = state;
             state.remove(AGENT_KEY);
             state.remove(SIGNED_IN_AT_KEY);
+            state.remove(AGENT_PROFILE_KEY);
             self.save(state, ttl)
                 .await
                 .map_err(|e| UpdateError::Other(e.into()))
@@ -114,16 +140,12 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        // Written at most once a minute per session: most requests change nothing on disk.
-        sqlx::query(
-            "UPDATE sessions SET expires_at = now() + make_interval(secs => $2)
-             WHERE key_hash = $1 AND expires_at > now()
-               AND expires_at < now() + make_interval(secs => $2) - interval '60 seconds'",
-        )
-        .bind(key_hash(key.as_ref()))
-        .bind(seconds(ttl))
-        .execute(&self.pool)
-        .await?;
+        // Not called with the app's policy (the load extends the timeout); kept correct anyway.
+        sqlx::query("UPDATE sessions SET expires_at = now() + make_interval(secs => $2) WHERE key_hash = $1 AND expires_at > now()")
+            .bind(key_hash(key.as_ref()))
+            .bind(seconds(ttl))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

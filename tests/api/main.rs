@@ -4,4 +4,5 @@ mod auth;
 mod bulk;
 mod case_actions;
 mod helpers;
+mod plans;
 mod queue;

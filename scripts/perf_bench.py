@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Queue performance benchmark: Canceldesk against the floor of any actix + askama + sqlx page.
+
+    python3 scripts/perf_bench.py [--cases 5000000] [--reuse] [--duration 10] [--rounds 3]
+
+Builds the release binaries, seeds the database `canceldesk_perf` (on the local PostgreSQL, found
+or started as `cargo run` does) with `canceldesk demo`, or reuses it with --reuse, starts the
+release server and the baseline (examples/baseline.rs), then loads each page with wrk at 32
+connections, alternating baseline and app, and prints requests/s, p50/p99 latency, server RSS and
+each page's throughput as a ratio of the baseline's.
+"""
+import argparse, html, http.cookiejar, os, re, shutil, statistics, subprocess, sys, time, urllib.parse, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP_PORT, BASE_PORT = 18080, 18081
+DB = "canceldesk_perf"
+TARGETS = {"queue first page": 0.7, "queue deep page": 0.5, "queue filtered": 0.5, "search by phone": 0.5, "case page": 0.5}
+
+
+def sh(*args, env=None, capture=False):
+    return subprocess.run(args, cwd=ROOT, env=env, check=True, text=True,
+                          stdout=subprocess.PIPE if capture else None).stdout
+
+
+def wait_for(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except Exception:
+            time.sleep(0.3)
+    sys.exit(f"{url} did not answer")
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wrk(url, cookie, duration, connections):
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(args, text=True, stdout=subprocess.PIPE, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    def pct(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"{url}: {errors.group(1)} error responses\n{out}")
+    return rps, pct(50), pct(99)
+
+
+def sign_in(base):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "email": "agent@canceldesk.test",
+                                   "password": "desk-demo-password"}).encode()
+    opener.open(f"{base}/login", data)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return opener, cookie
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", type=int, default=5_000_000)
+    ap.add_argument("--reuse", action="store_true", help="keep an already-seeded database")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+
+    sh("cargo", "build", "--release", "--quiet", "--bin", "canceldesk", "--example", "baseline")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(CANCELDESK_DATABASE_NAME=DB, CANCELDESK_LOG="warn")
+    binary = os.path.join(ROOT, "target/release/canceldesk")
+    started = time.time()
+    seeded = sh(binary, "demo", "--cases", str(args.cases), *(["--reuse"] if args.reuse else []), env=env, capture=True).strip()
+    print(f"{seeded} (the command took {time.time() - started:.0f} s)")
+    url = sh(binary, "database-url", env=env, capture=True).strip()
+
+    app = subprocess.Popen([binary, "serve"], cwd=ROOT, env={**env, "CANCELDESK_BIND": f"127.0.0.1:{APP_PORT}"}, stdout=subprocess.DEVNULL)
+    base = subprocess.Popen([os.path.join(ROOT, "target/release/examples/baseline"), f"127.0.0.1:{BASE_PORT}", url], stdout=subprocess.DEVNULL)
+    try:
+        app_url, base_url = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{BASE_PORT}/"
+        wait_for(f"{app_url}/healthz")
+        wait_for(base_url)
+        opener, cookie = sign_in(app_url)
+        # A deep page: follow the keyset "next" link 100 pages into every case.
+        path = "/queue?state=all"
+        for _ in range(100):
+            body = opener.open(app_url + path).read().decode()
+            path = html.unescape(re.search(r'href="([^"]+)" rel="next"', body).group(1))
+        deep = path
+        queue = opener.open(app_url + "/queue").read().decode()
+        reference = re.search(r'href="/cases/([^"]+)"', queue).group(1)
+        case = opener.open(f"{app_url}/cases/{reference}").read().decode()
+        phone = re.search(r"<dt>Number</dt><dd>([^<]+)</dd>", case).group(1)
+        pages = {
+            "queue first page": "/queue",
+            "queue deep page": deep,
+            "queue filtered": "/queue?state=in_review&assignee=me&channel=hotline",
+            "search by phone": "/queue?state=all&q=" + urllib.parse.quote(phone),
+            "case page": f"/cases/{reference}",
+            "state counts": "/queue/counts",
+        }
+        results = {name: [] for name in pages}
+        baseline = []
+        peak_rss = 0.0
+        for round_no in range(1, args.rounds + 1):
+            print(f"round {round_no}/{args.rounds}", flush=True)
+            baseline.append(wrk(base_url, None, args.duration, args.connections))
+            for name, path in pages.items():
+                results[name].append(wrk(app_url + path, cookie, args.duration, args.connections))
+                peak_rss = max(peak_rss, rss_mb(app.pid))
+        base_rps = statistics.mean(r[0] for r in baseline)
+        rows = [("baseline (floor)", base_rps, statistics.median(r[1] for r in baseline), max(r[2] for r in baseline), 1.0, "")]
+        for name, runs in results.items():
+            rps = statistics.mean(r[0] for r in runs)
+            p50, p99 = statistics.median(r[1] for r in runs), max(r[2] for r in runs)
+            ratio = rps / base_rps
+            goals = []
+            if name in TARGETS:
+                goals.append(f"≥{TARGETS[name]}× {'met' if ratio >= TARGETS[name] else 'MISSED'}")
+            goals.append(f"p99<25ms {'met' if p99 < 25 else 'MISSED'}")
+            if name == "state counts":
+                goals.append(f"p50<5ms {'met' if p50 < 5 else 'MISSED'}")
+            rows.append((name, rps, p50, p99, ratio, ", ".join(goals)))
+        print(f"\n{args.cases:,} cases · wrk {args.connections} connections · {args.rounds} rounds of {args.duration} s · server peak RSS {peak_rss:.0f} MB (target < 150: {'met' if peak_rss < 150 else 'MISSED'})\n")
+        print("| page | requests/s | p50 ms | p99 ms | × baseline | targets |")
+        print("|---|---:|---:|---:|---:|---|")
+        for name, rps, p50, p99, ratio, goals in rows:
+            print(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {ratio:.2f} | {goals} |")
+    finally:
+        app.terminate()
+        base.terminate()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+//! Every query behind the queue and case pages uses an index at a realistic size: EXPLAIN
+//! (ANALYZE, BUFFERS) of each, on 200,000 demo cases, may not scan cases, their history,
+//! documents or sessions sequentially. Fails when someone adds a query without its index.
+
+use canceldesk::domain::agent::AgentId;
+use canceldesk::domain::queue::{QueueParams, QueueQuery};
+use canceldesk::store::{cases, documents, history, queue, sessions};
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::helpers::spawn_app;
+
+const CASES: i64 = 200_000;
+const WATCHED: [&str; 4] = ["cases", "case_events", "documents", "sessions"];
+const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ";
+
+/// Sequential scans of watched tables anywhere in a plan.
+fn seq_scans(node: &Value, found: &mut Vec<String>) {
+    if node["Node Type"] == "Seq Scan"
+        && let Some(table) = node["Relation Name"].as_str()
+        && WATCHED.contains(&table)
+    {
+        found.push(table.to_owned());
+    }
+    for key in ["Plans", "Plan"] {
+        match &node[key] {
+            Value::Array(children) => children.iter().for_each(|c| seq_scans(c, found)),
+            child @ Value::Object(_) => seq_scans(child, found),
+            _ => {}
+        }
+    }
+}
+
+fn assert_indexed(name: &str, plan: Value) {
+    let mut found = Vec::new();
+    seq_scans(&plan[0]["Plan"], &mut found);
+    assert!(
+        found.is_empty(),
+        "{name}: sequential scan of {found:?}\n{plan:#}"
+    );
+}
+
+async fn explain_queue(pool: &PgPool, name: &str, params: QueueParams, me: i64) {
+    let (query, problems) = QueueQuery::parse(&params, AgentId(me), "62");
+    assert!(problems.is_empty(), "{name}: {problems:?}");
+    let plan: Value = queue::page_query(EXPLAIN, &query, 51)
+        .build_query_scalar()
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed(name, plan);
+}
+
+fn params(pairs: &[(&str, &str)]) -> QueueParams {
+    let encoded = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    serde_html_form::from_str(&encoded).unwrap()
+}
+
+#[actix_web::test]
+async fn every_page_query_uses_an_index_at_200k_cases() {
+    let app = spawn_app().await;
+    app.demo_cases(CASES).await;
+    let pool = &app.pool;
+    let me: i64 =
+        sqlx::query_scalar("SELECT id FROM agents WHERE role = 'agent' ORDER BY id LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let (case_id, reference, msisdn, due): (i64, String, String, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as(
+            "SELECT id, reference, msisdn, sla_due_at FROM cases ORDER BY id OFFSET 150000 LIMIT 1",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let deep = format!("{}_{case_id}", due.timestamp_micros());
+
+    let views: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("queue: needs action", vec![]),
+        ("queue: all states", vec![("state", "all")]),
+        ("queue: deep page", vec![("state", "all"), ("after", &deep)]),
+        (
+            "queue: previous page",
+            vec![("state", "all"), ("before", &deep)],
+        ),
+        ("queue: one state", vec![("state", "awaiting_documents")]),
+        ("queue: mine", vec![("assignee", "me")]),
+        ("queue: unassigned", vec![("assignee", "unassigned")]),
+        (
+            "queue: state + mine + channel",
+            vec![
+                ("state", "in_review"),
+                ("assignee", "me"),
+                ("channel", "hotline"),
+            ],
+        ),
+        (
+            "queue: all states, mine",
+            vec![("state", "all"), ("assignee", "me")],
+        ),
+        ("queue: reason", vec![("reason", "cost")]),
+        (
+            "queue: search by phone",
+            vec![("state", "all"), ("q", &msisdn)],
+        ),
+        (
+            "queue: search by reference",
+            vec![("state", "all"), ("q", &reference)],
+        ),
+        (
+            "queue: search by name",
+            vec![("state", "all"), ("q", "Simanjuntak")],
+        ),
+    ];
+    for (name, pairs) in views {
+        explain_queue(pool, name, params(&pairs), me).await;
+    }
+
+    let explain = |sql: &str| sqlx::AssertSqlSafe(format!("{EXPLAIN}{sql}"));
+    let plan: Value = sqlx::query_scalar(explain(cases::FIND_SQL))
+        .bind(&reference)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("case page: case", plan);
+    let plan: Value = sqlx::query_scalar(explain(documents::FOR_CASE_SQL))
+        .bind(case_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("case page: documents", plan);
+    let plan: Value = sqlx::query_scalar(explain(history::FOR_CASE_SQL))
+        .bind(case_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("case page: history", plan);
+    let plan: Value = sqlx::query_scalar(explain(queue::COUNTS_SQL))
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("state counts", plan);
+    let plan: Value = sqlx::query_scalar(explain(sessions::LOAD_SQL))
+        .bind(vec![0u8; 32])
+        .bind(1800.0_f64)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("session", plan);
+}
+
+#[test]
+fn a_sequential_scan_is_noticed() {
+    let plan = serde_json::json!([{ "Plan": { "Node Type": "Limit", "Plans": [
+        { "Node Type": "Seq Scan", "Relation Name": "cases" },
+        { "Node Type": "Index Scan", "Relation Name": "agents" }
+    ]}}]);
+    let mut found = Vec::new();
+    seq_scans(&plan[0]["Plan"], &mut found);
+    assert_eq!(found, vec!["cases"]);
+}

@@ -146,9 +146,11 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
         .await
         .context("writing demo history")?;
     if unchecked {
+        // What the skipped triggers keep: the counts per state and the duplicate-line flags.
         sqlx::raw_sql(
             "SET LOCAL session_replication_role = origin;
-             UPDATE case_state_counts s SET count = (SELECT count(*) FROM cases c WHERE c.state = s.state);",
+             UPDATE case_state_counts s SET count = (SELECT count(*) FROM cases c WHERE c.state = s.state);
+             SELECT refresh_duplicate_lines(ARRAY(SELECT msisdn FROM cases GROUP BY msisdn HAVING count(*) > 1));",
         )
         .execute(&mut *tx)
         .await?;

@@ -50,16 +50,14 @@ pub struct CaseRecord {
     pub documents_deadline: Option<DateTime<Utc>>,
     pub requested_kinds: Vec<String>,
     pub identity_accepted: bool,
-    /// Another open case for the same line.
+    /// Another open case for the same line (kept by triggers, see the migration).
     pub duplicate_line: bool,
 }
 
 /// The case page's case, with what it needs to know of documents and other cases ($1: reference).
 pub const FIND_SQL: &str = "SELECT c.*, a.name AS assignee_name,
                 EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
-                        AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted,
-                EXISTS (SELECT 1 FROM cases o WHERE o.msisdn = c.msisdn AND o.id <> c.id
-                        AND o.state IN ('submitted', 'in_review', 'awaiting_documents')) AS duplicate_line
+                        AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
          FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id
          WHERE c.reference = $1";
 

@@ -45,8 +45,7 @@ pub fn page_query(prefix: &str, query: &QueueQuery, limit: i64) -> QueryBuilder<
         "{prefix}SELECT c.id, c.reference, c.version, c.customer_name, c.msisdn, c.reason, c.state,
                 c.submitted_at, c.sla_due_at, c.sla_paused_at, a.name AS assignee_name, c.priority,
                 c.documents_received, c.min_term_end, c.requested_effective_date, c.etf_minor,
-                EXISTS (SELECT 1 FROM cases o WHERE o.msisdn = c.msisdn AND o.id <> c.id
-                        AND o.state IN ('submitted', 'in_review', 'awaiting_documents')) AS duplicate_line
+                c.duplicate_line
          FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id WHERE true"
     ));
     push_filters(&mut sql, query);

@@ -215,3 +215,54 @@ async fn keyset_paging_walks_every_case_exactly_once_in_both_directions() {
     assert_eq!(first_page.texts("td a.ref"), pages[0].1);
     assert!(first_page.attr("a[rel=prev]", "href").is_empty());
 }
+
+#[actix_web::test]
+async fn another_open_case_for_the_same_line_is_flagged_and_the_flag_follows_decisions() {
+    let app = spawn_app().await;
+    let (browser, me) = app.signed_in("Ana Agent", Role::Agent).await;
+    let line = "+6283800000001";
+    for reference in ["CX-AAAA-AAB2", "CX-AAAA-AAB3"] {
+        insert_case(
+            &app.pool,
+            NewCase {
+                reference,
+                msisdn: line,
+                state: "in_review",
+                assignee: Some(me.id),
+                ..NewCase::default()
+            },
+        )
+        .await;
+    }
+    insert_case(
+        &app.pool,
+        NewCase {
+            reference: "CX-AAAA-AAB4",
+            msisdn: "+6283800000002",
+            ..NewCase::default()
+        },
+    )
+    .await;
+    let flagged =
+        |page: &crate::helpers::Response| page.attr("tr.case-row:has(.flag.dup) a.ref", "href");
+    let queue = browser.get("/queue?state=all").await;
+    assert_eq!(
+        flagged(&queue),
+        vec!["/cases/CX-AAAA-AAB2", "/cases/CX-AAAA-AAB3"]
+    );
+
+    // Rejecting one leaves the other without an open duplicate; the rejected one still has one.
+    browser
+        .act(
+            "CX-AAAA-AAB2",
+            "reject",
+            &[
+                ("reason", "duplicate_request"),
+                ("message", "You applied twice."),
+            ],
+        )
+        .await
+        .assert_redirects_to("/cases/CX-AAAA-AAB2");
+    let queue = browser.get("/queue?state=all").await;
+    assert_eq!(flagged(&queue), vec!["/cases/CX-AAAA-AAB2"]);
+}

@@ -157,7 +157,7 @@ pub async fn apply(
     tz: chrono_tz::Tz,
 ) -> AppResult<()> {
     if !bulk::start_applying(pool, operation.id).await? {
-        return Ok(()); // Applied (or being applied) already: a repeated confirmation does nothing.
+        return Ok(()); // Applied, or being applied right now: a repeated confirmation does nothing.
     }
     let action = decode(&operation.action, &operation.params).ok_or_else(|| {
         anyhow::anyhow!("bulk operation {} has unreadable parameters", operation.id)
@@ -168,6 +168,8 @@ pub async fn apply(
     };
     let mut after = 0;
     loop {
+        // An error outside a batch (connection lost, deadlock on the lock) stops here with the
+        // operation still "applying"; confirming again resumes it (see `start_applying`).
         let mut tx = pool.begin().await?;
         let rows = bulk::candidates(&mut tx, operation.id, after, batch_size, true).await?;
         let Some(last) = rows.last() else { break };
@@ -177,20 +179,22 @@ pub async fn apply(
             assignee_name: assignee_name.as_deref(),
             tz,
         };
-        match apply_batch(&mut tx, operation, agent, &action, &context, &rows).await {
-            Ok(()) => tx.commit().await?,
-            Err(e) => {
-                drop(tx); // Rolled back: nothing of this batch is changed.
-                tracing::error!(operation = operation.id, error = %format!("{e:#}"), "bulk batch failed");
-                bulk::mark_failed(
-                    pool,
-                    operation.id,
-                    &ids,
-                    "not applied: an error occurred; nothing was changed",
-                )
-                .await?;
-            }
+        let applied = match apply_batch(&mut tx, operation, agent, &action, &context, &rows).await {
+            Ok(()) => tx.commit().await.map_err(anyhow::Error::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = applied {
+            // Rolled back: nothing of this batch is changed.
+            tracing::error!(operation = operation.id, error = %format!("{e:#}"), "bulk batch failed");
+            bulk::mark_failed(
+                pool,
+                operation.id,
+                &ids,
+                "not applied: an error occurred; nothing was changed",
+            )
+            .await?;
         }
+        bulk::heartbeat(pool, operation.id).await?;
     }
     bulk::finish(pool, operation.id).await?;
     Ok(())

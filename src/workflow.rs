@@ -83,7 +83,8 @@ pub async fn decide(
         });
     }
     let assignee_name = match decision {
-        Decision::Assign(to) => match agents::find_active(pool, to).await? {
+        // On the transaction's own connection: a second one could starve the pool under load.
+        Decision::Assign(to) => match agents::find_active(&mut *tx, to).await? {
             Some(assignee) => Some(assignee.name),
             None => {
                 return Ok(Outcome::Refused(

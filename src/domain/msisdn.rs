@@ -2,8 +2,15 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Msisdn(String);
+
+/// Masked: a phone number is personal data and must not reach logs through `{:?}`.
+impl fmt::Debug for Msisdn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Msisdn({})", self.masked())
+    }
+}
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("enter a mobile number like 0838-1234-5678 or +62 838 1234 5678")]
@@ -130,5 +137,6 @@ mod tests {
         assert_eq!(m.masked(), "+62 838-••••-5678");
         assert!(m.has_prefix(&["+62831".into(), "+62838".into()]));
         assert!(!m.has_prefix(&["+62811".into()]));
+        assert!(!format!("{m:?}").contains("1234"));
     }
 }

@@ -373,7 +373,7 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldEr
         Some(BulkKind::Approve) => {
             let day = NaiveDate::parse_from_str(form.effective_date.trim(), "%Y-%m-%d")
                 .ok()
-                .filter(|d| *d >= today);
+                .filter(|d| *d >= today && *d <= today + Duration::days(365));
             match day {
                 Some(effective_date) => BulkAction::Approve {
                     effective_date,
@@ -382,7 +382,7 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldEr
                 None => {
                     errors.0.insert(
                         "effective_date",
-                        "Enter an effective date from today on.".into(),
+                        "Enter an effective date from today to a year ahead.".into(),
                     );
                     return Err(errors);
                 }
@@ -430,6 +430,24 @@ pub async fn preview(
     };
     if !action.kind().allowed_for(agent.role) {
         return Err(AppError::Forbidden("Only a supervisor may do this.".into()));
+    }
+    if let BulkAction::Assign(to) = action
+        && agents::find_active(&state.pool, to).await?.is_none()
+    {
+        let mut errors = FieldErrors::default();
+        errors
+            .0
+            .insert("agent_id", "Choose an active agent.".into());
+        let page = choose_page(
+            &state,
+            &agent,
+            &session,
+            form,
+            errors,
+            Some("Check the highlighted fields. Nothing was changed.".into()),
+        )
+        .await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     match bulk::preview(
         &state.pool,
@@ -483,6 +501,8 @@ struct OperationPage {
     created: String,
     applied: Option<String>,
     previewed: bool,
+    /// Being applied, or interrupted: confirming again resumes it.
+    applying: bool,
     mine: bool,
     will_change: i64,
     summary: Vec<(&'static str, String, i64)>,
@@ -555,6 +575,7 @@ pub async fn show(
         created: local_time(operation.created_at, state.tz),
         applied: operation.applied_at.map(|t| local_time(t, state.tz)),
         previewed,
+        applying: operation.status == "applying",
         mine: operation.agent_id == agent.id.0,
         will_change,
         summary: summary
@@ -593,19 +614,22 @@ pub async fn apply(
             "Only the agent who previewed a bulk action may apply it.".into(),
         ));
     }
-    if operation.status == "previewed" {
-        bulk::apply(
-            &state.pool,
-            &agent,
-            &operation,
-            state.settings.bulk_batch_size,
-            state.tz,
+    if operation.status != "applied" {
+        // Detached from the request: a closed browser or a proxy timeout must not stop a bulk
+        // action half-way; the request waits for it when it can.
+        let (pool, batch, tz) = (state.pool.clone(), state.settings.bulk_batch_size, state.tz);
+        let runner = agent.clone();
+        let id = operation.public_id.clone();
+        actix_web::rt::spawn(
+            async move { bulk::apply(&pool, &runner, &operation, batch, tz).await },
         )
-        .await?;
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("bulk apply task: {e}")))??;
         session.flash(
             "success",
             "The bulk action was applied. The report lists every case.",
         );
+        return Ok(see_other(&format!("/bulk/{id}")));
     }
     Ok(see_other(&format!("/bulk/{}", operation.public_id)))
 }

@@ -33,7 +33,15 @@ pub struct LoginQuery {
 /// Only paths of this site, so a crafted link cannot send an agent elsewhere after sign-in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // Browsers drop tabs and newlines from URLs: "/\t/evil" would become "//evil".
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_owned()
+        }
         _ => "/queue".to_owned(),
     }
 }
@@ -121,6 +129,8 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/queue");
         assert_eq!(safe_next(Some("https://evil.example")), "/queue");
         assert_eq!(safe_next(Some("/\\evil.example")), "/queue");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/queue");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/queue");
         assert_eq!(safe_next(None), "/queue");
     }
 }

@@ -32,12 +32,15 @@ impl From<AgentRow> for AgentRecord {
     }
 }
 
-#[tracing::instrument(skip(pool))]
-pub async fn find_active(pool: &PgPool, id: AgentId) -> sqlx::Result<Option<AgentRecord>> {
+#[tracing::instrument(skip(db))]
+pub async fn find_active<'e>(
+    db: impl PgExecutor<'e>,
+    id: AgentId,
+) -> sqlx::Result<Option<AgentRecord>> {
     let row: Option<AgentRow> =
         sqlx::query_as("SELECT id, name, email, role FROM agents WHERE id = $1 AND active")
             .bind(id.0)
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?;
     Ok(row.map(Into::into))
 }

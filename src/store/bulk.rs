@@ -102,6 +102,19 @@ pub async fn candidates(
     limit: i64,
     for_apply: bool,
 ) -> sqlx::Result<Vec<CandidateRow>> {
+    if for_apply {
+        // The batch's lines before its case rows, as every change does (`cases::LOCK_LINES_SQL`).
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT case_id FROM bulk_items WHERE operation_id = $1 AND outcome = 'will_change'
+             AND case_id > $2 ORDER BY case_id LIMIT $3",
+        )
+        .bind(operation)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+        crate::store::cases::lock_lines(conn, &ids).await?;
+    }
     let sql = if for_apply {
         "SELECT b.case_id, b.seen_version, c.state, c.version, c.assignee_id, c.min_term_end,
                 c.etf_minor, c.priority,
@@ -265,15 +278,27 @@ pub async fn find(pool: &PgPool, public_id: &str) -> sqlx::Result<Option<Operati
         .await
 }
 
-/// Moves a previewed operation to "applying"; false when it was already taken (double submit).
+/// Takes the operation for applying: a previewed one, or one being applied whose runner has given
+/// no sign of life for two minutes (resumed where it stopped). False when someone else has it
+/// (a double submit) or it is applied already.
 pub async fn start_applying(pool: &PgPool, operation: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE bulk_operations SET status = 'applying' WHERE id = $1 AND status = 'previewed'",
+        "UPDATE bulk_operations SET status = 'applying', heartbeat_at = now()
+         WHERE id = $1 AND (status = 'previewed'
+               OR (status = 'applying' AND heartbeat_at < now() - interval '2 minutes'))",
     )
     .bind(operation)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+pub async fn heartbeat(pool: &PgPool, operation: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE bulk_operations SET heartbeat_at = now() WHERE id = $1")
+        .bind(operation)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Marks the operation applied; what the preview skipped is now reported as skipped.

@@ -69,6 +69,22 @@ pub async fn find(pool: &PgPool, reference: &CaseReference) -> sqlx::Result<Opti
         .await
 }
 
+/// Locks the lines (phone numbers) of the given cases, in a fixed order. Every change of a case
+/// takes its line's lock before the case row: a state change refreshes the duplicate-line flag of
+/// the line's other cases (a trigger), and without this order two agents deciding two cases of one
+/// line at once would deadlock on each other's rows.
+pub const LOCK_LINES_SQL: &str = "SELECT pg_advisory_xact_lock(h) FROM (
+        SELECT DISTINCT hashtext('line:' || msisdn) AS h FROM cases WHERE id = ANY($1) ORDER BY 1
+    ) AS lines";
+
+pub async fn lock_lines(conn: &mut PgConnection, case_ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query(LOCK_LINES_SQL)
+        .bind(case_ids)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// What a change needs to know, read under a row lock so nobody changes it meanwhile.
 #[derive(Debug, sqlx::FromRow)]
 pub struct LockedCase {
@@ -98,6 +114,13 @@ pub async fn lock(
     conn: &mut PgConnection,
     reference: &CaseReference,
 ) -> sqlx::Result<Option<LockedCase>> {
+    // The line first, then the case: see `LOCK_LINES_SQL`.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtext('line:' || msisdn)) FROM cases WHERE reference = $1",
+    )
+    .bind(reference.as_str())
+    .execute(&mut *conn)
+    .await?;
     sqlx::query_as(
         "SELECT c.id, c.state, c.version, c.assignee_id, c.sla_due_at, c.sla_paused_at,
                 c.min_term_end, c.etf_minor,

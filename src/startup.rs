@@ -148,6 +148,14 @@ impl Application {
                 .wrap(from_fn(guard::require_agent))
                 .wrap(session)
                 .wrap(security_headers())
+                // Only behind TLS: tells browsers never to use plain HTTP for this site again.
+                .wrap(actix_web::middleware::Condition::new(
+                    state.settings.cookie_secure,
+                    DefaultHeaders::new().add((
+                        "Strict-Transport-Security",
+                        "max-age=31536000; includeSubDomains",
+                    )),
+                ))
                 // The path only: query strings can hold searched phone numbers or names.
                 .wrap(actix_web::middleware::Logger::new("%U %s %Dms").exclude("/healthz"))
         })
@@ -188,6 +196,9 @@ fn spawn_session_purge(pool: PgPool) {
             tick.tick().await;
             if let Err(e) = sessions::purge_expired(&pool).await {
                 tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+            if let Err(e) = crate::store::sign_in::purge_old(&pool).await {
+                tracing::warn!(error = %e, "purging old sign-in failures failed");
             }
         }
     });

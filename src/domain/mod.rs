@@ -14,3 +14,4 @@ pub mod reference;
 pub mod request;
 pub mod sla;
 pub mod templates;
+pub mod throttle;

@@ -112,6 +112,23 @@ pub struct QueueParams {
     pub before: Option<String>,
 }
 
+impl QueueParams {
+    /// The filters that are set, by name (the page position left out): what a view's links and
+    /// a bulk selection carry along.
+    pub fn filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("state", &self.state),
+            ("assignee", &self.assignee),
+            ("channel", &self.channel),
+            ("reason", &self.reason),
+            ("q", &self.q),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect()
+    }
+}
+
 impl QueueQuery {
     /// Parses the parameters; returns what could not be understood so the page can say so.
     pub fn parse(

@@ -9,18 +9,17 @@ use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 use super::form::HtmlForm;
-use super::{Choice, Chrome, local_time, render, see_other};
+use super::{
+    Choice, Chrome, document_kind_choices, local_time, reject_reason_choices, render, see_other,
+};
 use crate::auth::CurrentAgent;
-use crate::auth::guard::encode_query_value;
 use crate::auth::session::TypedSession;
 use crate::bulk::{self, PreviewError};
 use crate::domain::agent::AgentId;
 use crate::domain::bulk::{BulkAction, BulkKind, Selection};
 use crate::domain::decision::{self, FieldErrors};
-use crate::domain::document::DocumentKind;
 use crate::domain::queue::{QueueParams, QueueQuery};
 use crate::domain::reference::CaseReference;
-use crate::domain::request::RejectReason;
 use crate::domain::templates;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
@@ -57,21 +56,10 @@ impl SelectionParams {
 
     /// The queue view the selection came from.
     fn back_to_queue(&self) -> String {
-        let filters: Vec<String> = [
-            ("state", &self.state),
-            ("assignee", &self.assignee),
-            ("channel", &self.channel),
-            ("reason", &self.reason),
-            ("q", &self.q),
-        ]
-        .iter()
-        .filter_map(|(k, v)| {
-            v.as_deref()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{k}={}", encode_query_value(v)))
-        })
-        .collect();
-        format!("/queue?{}", filters.join("&"))
+        format!(
+            "/queue?{}",
+            super::queue::filter_query(&self.queue_params())
+        )
     }
 
     fn picked(&self) -> &[String] {
@@ -115,20 +103,12 @@ impl SelectionParams {
 }
 
 fn describe_filter(p: &SelectionParams) -> String {
-    let parts: Vec<String> = [
-        ("state", &p.state),
-        ("assignee", &p.assignee),
-        ("channel", &p.channel),
-        ("reason", &p.reason),
-        ("search", &p.q),
-    ]
-    .iter()
-    .filter_map(|(k, v)| {
-        v.as_deref()
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("{k} “{v}”"))
-    })
-    .collect();
+    let params = p.queue_params();
+    let parts: Vec<String> = params
+        .filters()
+        .into_iter()
+        .map(|(k, v)| format!("{} “{v}”", if k == "q" { "search" } else { k }))
+        .collect();
     if parts.is_empty() {
         "All cases that need action".into()
     } else {
@@ -260,22 +240,8 @@ async fn choose_page(
                 selected: form.agent_id == a.id.0.to_string(),
             })
             .collect(),
-        reject_reasons: RejectReason::ALL
-            .iter()
-            .map(|r| Choice {
-                value: r.as_str().into(),
-                label: r.label().into(),
-                selected: form.reject_reason == r.as_str(),
-            })
-            .collect(),
-        document_kinds: DocumentKind::ALL
-            .iter()
-            .map(|k| Choice {
-                value: k.as_str().into(),
-                label: k.label().into(),
-                selected: form.kinds.iter().any(|x| x == k.as_str()),
-            })
-            .collect(),
+        reject_reasons: reject_reason_choices(&form.reject_reason),
+        document_kinds: document_kind_choices(&form.kinds),
         templates: templates::DOCUMENT_REQUESTS
             .iter()
             .map(|t| Choice {

@@ -1,18 +1,22 @@
 //! Signing in and out.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::Utc;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::form::HtmlForm;
 use super::{Chrome, render, see_other};
 use crate::auth::session::TypedSession;
 use crate::auth::{CurrentAgent, password};
 use crate::domain::agent::Email;
+use crate::domain::throttle;
 use crate::error::AppResult;
 use crate::startup::AppState;
-use crate::store::agents;
+use crate::store::{agents, sign_in};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -20,7 +24,7 @@ struct LoginPage {
     chrome: Chrome,
     email: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     notice: Option<&'static str>,
 }
 
@@ -73,8 +77,49 @@ pub struct LoginForm {
 pub async fn submit(
     state: web::Data<AppState>,
     session: TypedSession,
+    request: HttpRequest,
     HtmlForm(form): HtmlForm<LoginForm>,
 ) -> AppResult<HttpResponse> {
+    let next = safe_next(form.next.as_deref());
+    // Throttled per account (what was typed, hashed) and per address, before any password work.
+    let account = Sha256::digest(form.email.trim().to_lowercase().as_bytes()).to_vec();
+    let address = request
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let window = throttle::PER_ACCOUNT
+        .window
+        .num_seconds()
+        .max(throttle::PER_ADDRESS.window.num_seconds());
+    let (by_account, by_address) =
+        sign_in::recent_failures(&state.pool, &account, &address, window).await?;
+    let now = Utc::now();
+    let wait = [
+        throttle::PER_ACCOUNT.wait(by_account, now),
+        throttle::PER_ADDRESS.wait(by_address, now),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    if let Some(wait) = wait {
+        tracing::warn!("sign-in throttled");
+        let seconds = wait.num_seconds().max(1);
+        let page = LoginPage {
+            chrome: Chrome::new(None, &session),
+            email: form.email,
+            next,
+            error: Some(format!(
+                "Too many failed sign-ins. Wait {seconds} seconds, then try again."
+            )),
+            notice: None,
+        };
+        let mut response = render(StatusCode::TOO_MANY_REQUESTS, &page)?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        return Ok(response);
+    }
+
     let found = match Email::parse(&form.email) {
         Ok(email) => agents::find_for_login(&state.pool, &email).await?,
         Err(_) => None,
@@ -88,22 +133,23 @@ pub async fn submit(
     match agent {
         Some(agent) if matches => {
             tracing::info!(agent = agent.id.0, "signed in");
+            sign_in::clear_account(&state.pool, &account).await?;
             session.sign_in(&CurrentAgent {
                 id: agent.id,
                 name: agent.name,
                 email: agent.email,
                 role: agent.role,
             })?;
-
-            Ok(see_other(&safe_next(form.next.as_deref())))
+            Ok(see_other(&next))
         }
         _ => {
             tracing::info!("sign-in refused");
+            sign_in::record_failure(&state.pool, &account, &address).await?;
             let page = LoginPage {
                 chrome: Chrome::new(None, &session),
                 email: form.email,
-                next: safe_next(form.next.as_deref()),
-                error: Some("Wrong e-mail or password."),
+                next,
+                error: Some("Wrong e-mail or password.".into()),
                 notice: None,
             };
             render(StatusCode::UNAUTHORIZED, &page)

@@ -41,6 +41,32 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// The reject reasons as options, `selected` chosen.
+pub fn reject_reason_choices(selected: &str) -> Vec<Choice> {
+    use crate::domain::request::RejectReason;
+    RejectReason::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str().into(),
+            label: r.label().into(),
+            selected: selected == r.as_str(),
+        })
+        .collect()
+}
+
+/// The document kinds as check boxes, ticked where `ticked` says.
+pub fn document_kind_choices(ticked: &[String]) -> Vec<Choice> {
+    use crate::domain::document::DocumentKind;
+    DocumentKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: k.label().into(),
+            selected: ticked.iter().any(|t| t == k.as_str()),
+        })
+        .collect()
+}
+
 /// Renders a page with a status.
 pub fn render(status: StatusCode, page: &impl Template) -> AppResult<HttpResponse> {
     Ok(HttpResponse::build(status)

@@ -106,22 +106,13 @@ fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
 }
 
 /// The filters as a query string (without the page), for links that keep the view.
-fn filter_query(params: &QueueParams) -> String {
-    [
-        ("state", &params.state),
-        ("assignee", &params.assignee),
-        ("channel", &params.channel),
-        ("reason", &params.reason),
-        ("q", &params.q),
-    ]
-    .iter()
-    .filter_map(|(k, v)| {
-        v.as_deref()
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("{k}={}", encode_query_value(v)))
-    })
-    .collect::<Vec<_>>()
-    .join("&")
+pub fn filter_query(params: &QueueParams) -> String {
+    params
+        .filters()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn page_link(filters: &str, key: &str, cursor: Cursor) -> String {
@@ -233,16 +224,11 @@ pub async fn show(
         || query.channel.is_some()
         || query.reason.is_some()
         || query.search.is_some();
-    let filter_fields = [
-        ("state", &params.state),
-        ("assignee", &params.assignee),
-        ("channel", &params.channel),
-        ("reason", &params.reason),
-        ("q", &params.q),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
-    .collect();
+    let filter_fields = params
+        .filters()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
     let page = QueuePage {
         filter_fields,
         chrome: Chrome::new(Some(&agent), &session),

@@ -9,3 +9,4 @@ pub mod documents;
 pub mod history;
 pub mod queue;
 pub mod sessions;
+pub mod sign_in;

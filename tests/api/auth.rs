@@ -232,3 +232,58 @@ async fn pages_carry_security_headers() {
         assert_eq!(header("cache-control"), "no-store");
     }
 }
+
+#[actix_web::test]
+async fn failed_sign_ins_are_throttled_and_released() {
+    let app = spawn_app().await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    let browser = app.client();
+    for _ in 0..5 {
+        assert_eq!(
+            browser.login(&agent.email, "wrong password").await.status,
+            401
+        );
+    }
+    // Even the right password is not checked now.
+    let throttled = browser.login(&agent.email, PASSWORD).await;
+    assert_eq!(throttled.status, 429);
+    assert!(
+        throttled
+            .texts("[role=alert]")
+            .join(" ")
+            .contains("Too many failed sign-ins")
+    );
+    assert!(throttled.headers.get("retry-after").is_some());
+    // Other accounts from elsewhere are not affected... (same address, but under its own limit)
+    let other = app.agent("Bob Agent", Role::Agent).await;
+    assert_eq!(app.client().login(&other.email, PASSWORD).await.status, 303);
+
+    // Time passes (the failures age out of the window): the real agent gets in again.
+    sqlx::query("UPDATE sign_in_failures SET at = at - interval '20 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(browser.login(&agent.email, PASSWORD).await.status, 303);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sign_in_failures")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        left, 0,
+        "a successful sign-in forgives the account's failures"
+    );
+}
+
+#[actix_web::test]
+async fn one_address_trying_many_accounts_is_throttled() {
+    let app = spawn_app().await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    for i in 0..20 {
+        let response = app
+            .client()
+            .login(&format!("guess{i}@desk.test"), "wrong password")
+            .await;
+        assert_eq!(response.status, 401);
+    }
+    assert_eq!(app.client().login(&agent.email, PASSWORD).await.status, 429);
+}

@@ -19,7 +19,9 @@ use crate::domain::request::{
 };
 use crate::domain::sla::short_duration;
 use crate::error::{AppError, AppResult};
-use crate::routes::{Choice, Chrome, local_date, local_time, render};
+use crate::routes::{
+    Choice, Chrome, document_kind_choices, local_date, local_time, reject_reason_choices, render,
+};
 use crate::startup::AppState;
 use crate::store::agents::{self, AgentRecord};
 use crate::store::cases::{self, CaseRecord};
@@ -57,10 +59,6 @@ impl Forms {
             return None;
         }
         self.fields.0.get(name).map(String::as_str)
-    }
-
-    pub fn kind_requested(&self, kind: &str) -> bool {
-        self.request_kinds.iter().any(|k| k == kind)
     }
 
     pub fn verdict_error(&self, document: &i64) -> Option<&str> {
@@ -540,22 +538,8 @@ fn build(
                 label: format!("{} ({})", a.name, a.role.as_str()),
             })
             .collect(),
-        reject_reasons: RejectReason::ALL
-            .iter()
-            .map(|r| Choice {
-                value: r.as_str().into(),
-                label: r.label().into(),
-                selected: forms.reject_reason == r.as_str(),
-            })
-            .collect(),
-        document_kinds: DocumentKind::ALL
-            .iter()
-            .map(|k| Choice {
-                value: k.as_str().into(),
-                label: k.label().into(),
-                selected: forms.kind_requested(k.as_str()),
-            })
-            .collect(),
+        reject_reasons: reject_reason_choices(&forms.reject_reason),
+        document_kinds: document_kind_choices(&forms.request_kinds),
         today: today.to_string(),
         default_deadline: forms.request_deadline.clone(),
         reference: case.reference,

@@ -127,6 +127,7 @@ async fn run() {
         name: "Bench Supervisor".into(),
         email: "bench@desk.test".into(),
         role: Role::Supervisor,
+        address: None,
     };
     let tz = settings.tz().unwrap();
 

@@ -56,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", post().to(routes::login::logout))
         .route("/queue", get().to(routes::queue::show))
         .route("/queue/counts", get().to(routes::queue::counts))
+        .route("/admin/audit", get().to(routes::admin::audit_page))
         .route("/bulk", get().to(routes::bulk::choose))
         .route("/bulk/preview", post().to(routes::bulk::preview))
         .route("/bulk/{id}", get().to(routes::bulk::show))

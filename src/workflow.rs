@@ -14,6 +14,7 @@ use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::reference::CaseReference;
 use crate::domain::sla;
 use crate::error::{AppError, AppResult};
+use crate::store::audit::{self, AuditAction};
 use crate::store::cases::{self, CaseUpdate, LockedCase, NewEvent};
 use crate::store::{agents, documents};
 
@@ -115,8 +116,27 @@ pub async fn decide(
         details,
     };
     cases::append_event(&mut tx, case.id, new_version, &event).await?;
+    audit_case_action(&mut tx, agent, reference, action.event_kind()).await?;
     tx.commit().await?;
     Ok(Outcome::Done)
+}
+
+/// Every case action also goes to the audit trail, in the same transaction.
+async fn audit_case_action(
+    conn: &mut sqlx::PgConnection,
+    agent: &CurrentAgent,
+    reference: &CaseReference,
+    kind: &str,
+) -> sqlx::Result<()> {
+    audit::record(
+        conn,
+        Some(agent.id),
+        agent.address.as_deref(),
+        AuditAction::CaseAction,
+        Some(reference.as_str()),
+        json!({ "action": kind }),
+    )
+    .await
 }
 
 type Described = (
@@ -261,6 +281,7 @@ pub async fn set_verdict(
         details: json!({ "document_id": document_id, "document_kind": kind, "label": kind_label }),
     };
     cases::append_event(&mut tx, case.id, new_version, &event).await?;
+    audit_case_action(&mut tx, agent, reference, event.kind).await?;
     tx.commit().await?;
     Ok(Outcome::Done)
 }
@@ -287,6 +308,7 @@ pub async fn add_note(
         details: json!({}),
     };
     cases::append_event(&mut tx, case.id, case.version, &event).await?;
+    audit_case_action(&mut tx, agent, reference, "note").await?;
     tx.commit().await?;
     Ok(())
 }

@@ -8,8 +8,12 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{http::header, web};
 
+use super::CurrentAgent;
 use super::session::TypedSession;
 use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::audit::{self, AuditAction};
+use actix_web::HttpMessage;
 
 pub const FIELD: &str = "csrf_token";
 
@@ -51,6 +55,20 @@ pub async fn verify_csrf(
     };
     if !valid {
         tracing::warn!(path = %req.path(), "request refused: missing or wrong CSRF token");
+        if let Some(state) = req.app_data::<web::Data<AppState>>() {
+            let agent = req.extensions().get::<CurrentAgent>().map(|a| a.id);
+            let address = req.peer_addr().map(|a| a.ip().to_string());
+            audit::record(
+                &state.pool,
+                agent,
+                address.as_deref(),
+                AuditAction::AccessDenied,
+                Some(req.path()),
+                serde_json::json!({ "reason": "csrf" }),
+            )
+            .await
+            .map_err(AppError::from)?;
+        }
         return Err(AppError::Csrf.into());
     }
     Ok(next.call(req).await?.map_into_boxed_body())

@@ -37,7 +37,8 @@ pub async fn require_agent(
         session.sign_out();
     }
     match agent {
-        Some(agent) => {
+        Some(mut agent) => {
+            agent.address = req.peer_addr().map(|a| a.ip().to_string());
             req.extensions_mut().insert(agent);
             Ok(next.call(req).await?.map_into_boxed_body())
         }

@@ -20,6 +20,8 @@ pub struct CurrentAgent {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// Where the request came from (for the audit trail).
+    pub address: Option<String>,
 }
 
 impl CurrentAgent {

@@ -60,6 +60,7 @@ impl TypedSession {
             name: profile.name,
             email: profile.email,
             role: Role::parse(&profile.role)?,
+            address: None,
         })
     }
 

@@ -16,7 +16,9 @@ use crate::domain::agent::Email;
 use crate::domain::throttle;
 use crate::error::AppResult;
 use crate::startup::AppState;
+use crate::store::audit::{self, AuditAction};
 use crate::store::{agents, sign_in};
+use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -103,6 +105,15 @@ pub async fn submit(
     .max();
     if let Some(wait) = wait {
         tracing::warn!("sign-in throttled");
+        audit::record(
+            &state.pool,
+            None,
+            Some(&address),
+            AuditAction::SignInThrottled,
+            None,
+            json!({}),
+        )
+        .await?;
         let seconds = wait.num_seconds().max(1);
         let page = LoginPage {
             chrome: Chrome::new(None, &session),
@@ -134,17 +145,37 @@ pub async fn submit(
         Some(agent) if matches => {
             tracing::info!(agent = agent.id.0, "signed in");
             sign_in::clear_account(&state.pool, &account).await?;
+            audit::record(
+                &state.pool,
+                Some(agent.id),
+                Some(&address),
+                AuditAction::SignIn,
+                None,
+                json!({}),
+            )
+            .await?;
             session.sign_in(&CurrentAgent {
                 id: agent.id,
                 name: agent.name,
                 email: agent.email,
                 role: agent.role,
+                address: None,
             })?;
             Ok(see_other(&next))
         }
         _ => {
             tracing::info!("sign-in refused");
             sign_in::record_failure(&state.pool, &account, &address).await?;
+            let known = agent.is_some();
+            audit::record(
+                &state.pool,
+                None,
+                Some(&address),
+                AuditAction::SignInFailed,
+                None,
+                json!({ "known_account": known }),
+            )
+            .await?;
             let page = LoginPage {
                 chrome: Chrome::new(None, &session),
                 email: form.email,
@@ -157,9 +188,22 @@ pub async fn submit(
     }
 }
 
-pub async fn logout(session: TypedSession) -> HttpResponse {
+pub async fn logout(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    audit::record(
+        &state.pool,
+        Some(agent.id),
+        agent.address.as_deref(),
+        AuditAction::SignOut,
+        None,
+        json!({}),
+    )
+    .await?;
     session.sign_out();
-    see_other("/login?signed_out=1")
+    Ok(see_other("/login?signed_out=1"))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! (a transaction when the caller needs several statements to commit together).
 
 pub mod agents;
+pub mod audit;
 pub mod blobs;
 pub mod bulk;
 pub mod cases;

@@ -287,3 +287,86 @@ async fn one_address_trying_many_accounts_is_throttled() {
     }
     assert_eq!(app.client().login(&agent.email, PASSWORD).await.status, 429);
 }
+
+#[actix_web::test]
+async fn the_audit_trail_records_who_did_what_and_only_supervisors_read_it() {
+    let app = spawn_app().await;
+    insert_case(&app.pool, NewCase::default()).await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    let browser = app.client();
+    assert_eq!(
+        browser.login(&agent.email, "wrong password").await.status,
+        401
+    );
+    browser
+        .login(&agent.email, PASSWORD)
+        .await
+        .assert_redirects_to("/queue");
+    let doc: i64 = sqlx::query_scalar("SELECT id FROM documents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .get(&format!("/cases/CX-TEST-CASE/documents/{doc}"))
+            .await
+            .status,
+        200
+    );
+    browser
+        .act("CX-TEST-CASE", "claim", &[])
+        .await
+        .assert_redirects_to("/cases/CX-TEST-CASE");
+    let forged = browser
+        .post(
+            "/cases/CX-TEST-CASE/notes",
+            &[("csrf_token", "forged"), ("note", "x")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    // Agents may not read the trail; trying is recorded too.
+    assert_eq!(browser.get("/admin/audit").await.status, 403);
+    let token = browser.get("/queue").await.csrf();
+    browser.post("/logout", &[("csrf_token", &token)]).await;
+
+    let actions: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT action, target FROM audit_events ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let expected = [
+        ("sign_in_failed", None),
+        ("sign_in", None),
+        (
+            "document_viewed",
+            Some(format!("CX-TEST-CASE/documents/{doc}")),
+        ),
+        ("case_action", Some("CX-TEST-CASE".to_string())),
+        (
+            "access_denied",
+            Some("/cases/CX-TEST-CASE/notes".to_string()),
+        ),
+        ("access_denied", Some("/admin/audit".to_string())),
+        ("sign_out", None),
+    ];
+    let expected: Vec<(String, Option<String>)> = expected
+        .iter()
+        .map(|(a, t)| (a.to_string(), t.clone()))
+        .collect();
+    assert_eq!(actions, expected);
+    let refused = sqlx::raw_sql("DELETE FROM audit_events")
+        .execute(&app.pool)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("append-only"));
+
+    let (supervisor, _) = app.signed_in("Sue Supervisor", Role::Supervisor).await;
+    let page = supervisor.get("/admin/audit?target=CX-TEST-CASE").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.texts("tr.audit-row td.action"), vec!["case action"]);
+    let all = supervisor.get("/admin/audit?action=document_viewed").await;
+    assert_eq!(
+        all.texts("tr.audit-row td.target"),
+        vec![format!("CX-TEST-CASE/documents/{doc}")]
+    );
+}

@@ -44,56 +44,131 @@ pub struct Application {
     server: Server,
 }
 
-/// Every route of the app. Anything not listed in `guard::is_public` needs a signed-in agent;
-/// every non-GET request needs a CSRF token.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// A signed-in, active agent (supervisors included).
+    Agent,
+    /// A signed-in supervisor.
+    Supervisor,
+}
+
+/// A route's method, path and rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Every route of the app with who may use it: `routes` registers exactly these, supervisor
+/// routes behind a role check, and the authorization test walks this table, so a route added
+/// without a rule cannot exist. Signed-in agents are required by `guard::require_agent` for all
+/// but the public ones; every non-GET request needs a CSRF token (`csrf::verify_csrf`).
+pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
+    use Access::{Agent, Public, Supervisor};
+    use routes::case::{actions, documents, page};
     use web::{get, post};
-    cfg.route("/", get().to(routes::home))
-        .route("/healthz", get().to(routes::health::healthz))
-        .route("/static/{file}", get().to(routes::assets::serve))
-        .route("/login", get().to(routes::login::form))
-        .route("/login", post().to(routes::login::submit))
-        .route("/logout", post().to(routes::login::logout))
-        .route("/queue", get().to(routes::queue::show))
-        .route("/queue/counts", get().to(routes::queue::counts))
-        .route("/admin/audit", get().to(routes::admin::audit_page))
-        .route("/bulk", get().to(routes::bulk::choose))
-        .route("/bulk/preview", post().to(routes::bulk::preview))
-        .route("/bulk/{id}", get().to(routes::bulk::show))
-        .route("/bulk/{id}/apply", post().to(routes::bulk::apply))
-        .route("/cases/{reference}", get().to(routes::case::page::show))
-        .route(
-            "/cases/{reference}/claim",
-            post().to(routes::case::actions::claim),
-        )
-        .route(
-            "/cases/{reference}/assign",
-            post().to(routes::case::actions::assign),
-        )
-        .route(
-            "/cases/{reference}/notes",
-            post().to(routes::case::actions::note),
-        )
-        .route(
-            "/cases/{reference}/approve",
-            post().to(routes::case::actions::approve),
-        )
-        .route(
-            "/cases/{reference}/reject",
-            post().to(routes::case::actions::reject),
-        )
-        .route(
-            "/cases/{reference}/request-documents",
-            post().to(routes::case::actions::request_documents),
-        )
-        .route(
-            "/cases/{reference}/documents/{id}/verdict",
-            post().to(routes::case::actions::verdict),
-        )
-        .route(
-            "/cases/{reference}/documents/{id}",
-            get().to(routes::case::documents::show),
-        );
+    let rule = |method, path, access| RouteRule {
+        method,
+        path,
+        access,
+    };
+    vec![
+        (rule("GET", "/", Agent), get().to(routes::home)),
+        (
+            rule("GET", "/healthz", Public),
+            get().to(routes::health::healthz),
+        ),
+        (
+            rule("GET", "/static/{file}", Public),
+            get().to(routes::assets::serve),
+        ),
+        (rule("GET", "/login", Public), get().to(routes::login::form)),
+        (
+            rule("POST", "/login", Public),
+            post().to(routes::login::submit),
+        ),
+        (
+            rule("POST", "/logout", Agent),
+            post().to(routes::login::logout),
+        ),
+        (rule("GET", "/queue", Agent), get().to(routes::queue::show)),
+        (
+            rule("GET", "/queue/counts", Agent),
+            get().to(routes::queue::counts),
+        ),
+        (
+            rule("GET", "/admin/audit", Supervisor),
+            get().to(routes::admin::audit_page),
+        ),
+        (rule("GET", "/bulk", Agent), get().to(routes::bulk::choose)),
+        (
+            rule("POST", "/bulk/preview", Agent),
+            post().to(routes::bulk::preview),
+        ),
+        (
+            rule("GET", "/bulk/{id}", Agent),
+            get().to(routes::bulk::show),
+        ),
+        (
+            rule("POST", "/bulk/{id}/apply", Agent),
+            post().to(routes::bulk::apply),
+        ),
+        (
+            rule("GET", "/cases/{reference}", Agent),
+            get().to(page::show),
+        ),
+        (
+            rule("POST", "/cases/{reference}/claim", Agent),
+            post().to(actions::claim),
+        ),
+        (
+            rule("POST", "/cases/{reference}/assign", Supervisor),
+            post().to(actions::assign),
+        ),
+        (
+            rule("POST", "/cases/{reference}/notes", Agent),
+            post().to(actions::note),
+        ),
+        (
+            rule("POST", "/cases/{reference}/approve", Agent),
+            post().to(actions::approve),
+        ),
+        (
+            rule("POST", "/cases/{reference}/reject", Agent),
+            post().to(actions::reject),
+        ),
+        (
+            rule("POST", "/cases/{reference}/request-documents", Agent),
+            post().to(actions::request_documents),
+        ),
+        (
+            rule("POST", "/cases/{reference}/documents/{id}/verdict", Agent),
+            post().to(actions::verdict),
+        ),
+        (
+            rule("GET", "/cases/{reference}/documents/{id}", Agent),
+            get().to(documents::show),
+        ),
+    ]
+}
+
+/// The rules alone (for the guard's documentation and the tests).
+pub fn route_rules() -> Vec<RouteRule> {
+    route_table().into_iter().map(|(rule, _)| rule).collect()
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    for (rule, route) in route_table() {
+        let route = match rule.access {
+            Access::Supervisor => route.wrap(from_fn(guard::require_supervisor)),
+            Access::Public | Access::Agent => route,
+        };
+        cfg.route(rule.path, route);
+    }
 }
 
 impl Application {

@@ -74,3 +74,30 @@ pub fn encode_query_value(value: &str) -> String {
     }
     out
 }
+
+/// Route middleware for supervisor-only routes (see `startup::route_table`): others get 403, and
+/// the attempt goes to the audit trail.
+pub async fn require_supervisor(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let agent = req.extensions().get::<crate::auth::CurrentAgent>().cloned();
+    match agent {
+        Some(agent) if agent.is_supervisor() => Ok(next.call(req).await?.map_into_boxed_body()),
+        agent => {
+            if let Some(state) = req.app_data::<web::Data<AppState>>() {
+                crate::store::audit::record(
+                    &state.pool,
+                    agent.as_ref().map(|a| a.id),
+                    agent.as_ref().and_then(|a| a.address.as_deref()),
+                    crate::store::audit::AuditAction::AccessDenied,
+                    Some(req.path()),
+                    serde_json::json!({ "reason": "supervisors only" }),
+                )
+                .await
+                .map_err(crate::error::AppError::from)?;
+            }
+            Err(crate::error::AppError::Forbidden("Only supervisors may do this.".into()).into())
+        }
+    }
+}

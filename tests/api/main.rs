@@ -1,6 +1,7 @@
 //! Integration tests: the real app over real HTTP, on a fresh PostgreSQL database per test.
 
 mod auth;
+mod authorization;
 mod bulk;
 mod case_actions;
 mod helpers;

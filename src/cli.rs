@@ -151,14 +151,7 @@ async fn add_agent(settings: &Settings, email: &str, name: &str, role: &str) -> 
         Ok(p) => p,
         Err(_) => prompt_password()?,
     };
-    anyhow::ensure!(
-        password.chars().count() >= 12,
-        "the password needs at least 12 characters"
-    );
-    anyhow::ensure!(
-        password.chars().count() <= 128,
-        "the password may have at most 128 characters"
-    );
+    crate::domain::password_policy::check(&password)?;
     let (pool, _) = database::connect(settings).await?;
     let hash = password::hash(password).await?;
     let id = store::agents::create(&pool, &email, name, role, &hash).await?;

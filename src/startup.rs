@@ -95,6 +95,18 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             rule("POST", "/logout", Agent),
             post().to(routes::login::logout),
         ),
+        (
+            rule("GET", "/account", Agent),
+            get().to(routes::account::show),
+        ),
+        (
+            rule("POST", "/account/password", Agent),
+            post().to(routes::account::change_password),
+        ),
+        (
+            rule("POST", "/account/sign-out-everywhere", Agent),
+            post().to(routes::account::sign_out_everywhere),
+        ),
         (rule("GET", "/queue", Agent), get().to(routes::queue::show)),
         (
             rule("GET", "/queue/counts", Agent),

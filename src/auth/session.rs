@@ -10,7 +10,7 @@ use std::future::{Ready, ready};
 use crate::auth::CurrentAgent;
 use crate::domain::agent::AgentId;
 use crate::domain::agent::Role;
-use crate::store::sessions::{AGENT_KEY, AGENT_PROFILE_KEY, SIGNED_IN_AT_KEY};
+use crate::store::sessions::{AGENT_KEY, AGENT_PROFILE_KEY, SESSION_LABEL_KEY, SIGNED_IN_AT_KEY};
 
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
@@ -39,6 +39,12 @@ impl TypedSession {
         self.0.clear();
         self.0.insert(AGENT_KEY, agent.id.0)?;
         self.0.insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())?;
+        let mut label = [0u8; 9];
+        rand::fill(&mut label);
+        self.0.insert(
+            SESSION_LABEL_KEY,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(label),
+        )?;
         self.0.insert(
             AGENT_PROFILE_KEY,
             Profile {
@@ -62,6 +68,11 @@ impl TypedSession {
             role: Role::parse(&profile.role)?,
             address: None,
         })
+    }
+
+    /// This sign-in's label (see `SESSION_LABEL_KEY`).
+    pub fn label(&self) -> Option<String> {
+        self.0.get::<String>(SESSION_LABEL_KEY).ok().flatten()
     }
 
     /// Ends the session here and in the store.

@@ -1,5 +1,6 @@
 //! Thin handlers grouped by page: extract, call the domain and the store, render or redirect.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod bulk;

@@ -112,3 +112,20 @@ pub async fn count<'e>(db: impl PgExecutor<'e>) -> sqlx::Result<i64> {
         .fetch_one(db)
         .await
 }
+
+/// The stored hash of an active agent's password.
+pub async fn password_hash(pool: &PgPool, id: AgentId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT password_hash FROM agents WHERE id = $1 AND active")
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn set_password_hash(pool: &PgPool, id: AgentId, hash: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE agents SET password_hash = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -16,10 +16,12 @@ pub enum AuditAction {
     CaseAction,
     BulkApplied,
     AccessDenied,
+    PasswordChanged,
+    SignedOutEverywhere,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 10] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -28,6 +30,8 @@ impl AuditAction {
         AuditAction::CaseAction,
         AuditAction::BulkApplied,
         AuditAction::AccessDenied,
+        AuditAction::PasswordChanged,
+        AuditAction::SignedOutEverywhere,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,8 @@ impl AuditAction {
             AuditAction::CaseAction => "case_action",
             AuditAction::BulkApplied => "bulk_applied",
             AuditAction::AccessDenied => "access_denied",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::SignedOutEverywhere => "signed_out_everywhere",
         }
     }
 

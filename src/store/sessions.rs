@@ -19,6 +19,9 @@ pub const AGENT_KEY: &str = "agent_id";
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// Who the agent is (name, e-mail, role), kept from sign-in so requests need no agent query.
 pub const AGENT_PROFILE_KEY: &str = "agent";
+/// A random label of the sign-in, shown on the account page to tell this session from others
+/// (the session key itself never leaves the cookie).
+pub const SESSION_LABEL_KEY: &str = "label";
 
 #[derive(Clone)]
 pub struct PgSessionStore {
@@ -188,4 +191,35 @@ pub async fn signing_key(pool: &PgPool) -> sqlx::Result<Vec<u8>> {
     sqlx::query_scalar("SELECT value FROM app_secrets WHERE name = 'cookie_key'")
         .fetch_one(pool)
         .await
+}
+
+/// An agent's active sessions.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub label: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn active_for(pool: &PgPool, agent: AgentId) -> sqlx::Result<Vec<SessionRow>> {
+    sqlx::query_as(
+        "SELECT state->>$2 AS label, created_at, expires_at FROM sessions
+         WHERE agent_id = $1 AND expires_at > now() ORDER BY created_at DESC",
+    )
+    .bind(agent.0)
+    .bind(SESSION_LABEL_KEY)
+    .fetch_all(pool)
+    .await
+}
+
+/// Ends the agent's sessions but the one with this label (after a password change).
+pub async fn end_others(pool: &PgPool, agent: AgentId, keep_label: &str) -> sqlx::Result<u64> {
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE agent_id = $1 AND state->>$2 IS DISTINCT FROM $3")
+            .bind(agent.0)
+            .bind(SESSION_LABEL_KEY)
+            .bind(keep_label)
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected())
 }

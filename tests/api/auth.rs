@@ -370,3 +370,124 @@ async fn the_audit_trail_records_who_did_what_and_only_supervisors_read_it() {
         vec![format!("CX-TEST-CASE/documents/{doc}")]
     );
 }
+
+#[actix_web::test]
+async fn an_agent_changes_the_password_and_other_sessions_end() {
+    let app = spawn_app().await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    let desk = app.client();
+    desk.login(&agent.email, PASSWORD)
+        .await
+        .assert_redirects_to("/queue");
+    let phone = app.client();
+    phone
+        .login(&agent.email, PASSWORD)
+        .await
+        .assert_redirects_to("/queue");
+    let page = desk.get("/account").await;
+    assert_eq!(page.texts("tr.session").len(), 2);
+    assert_eq!(
+        page.texts("tr.session td:last-child")
+            .iter()
+            .filter(|t| *t == "this browser")
+            .count(),
+        1
+    );
+    let token = page.csrf();
+    let hash_before: String = sqlx::query_scalar("SELECT password_hash FROM agents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    for (current, new, confirm, problem) in [
+        (
+            "not my password",
+            "a brand new passphrase",
+            "a brand new passphrase",
+            "not your current password",
+        ),
+        (PASSWORD, "short", "short", "at least 12"),
+        (
+            PASSWORD,
+            "Password1234",
+            "Password1234",
+            "attackers try first",
+        ),
+        (
+            PASSWORD,
+            "a brand new passphrase",
+            "a different one",
+            "differ",
+        ),
+    ] {
+        let response = desk
+            .post(
+                "/account/password",
+                &[
+                    ("csrf_token", &token),
+                    ("current", current),
+                    ("new", new),
+                    ("confirm", confirm),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, 422, "{problem}");
+        assert!(
+            response.texts(".field-error").join(" ").contains(problem),
+            "{problem}: {:?}",
+            response.texts(".field-error")
+        );
+        assert!(
+            !response.body.contains(new) || new == "short",
+            "typed passwords are not echoed"
+        );
+    }
+    let unchanged: String = sqlx::query_scalar("SELECT password_hash FROM agents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(unchanged, hash_before);
+
+    let done = desk
+        .post(
+            "/account/password",
+            &[
+                ("csrf_token", &token),
+                ("current", PASSWORD),
+                ("new", "a brand new passphrase"),
+                ("confirm", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    done.assert_redirects_to("/account");
+    assert_eq!(desk.get("/queue").await.status, 200, "this session goes on");
+    assert_eq!(
+        phone.get("/queue").await.status,
+        303,
+        "the other session ended"
+    );
+    assert_eq!(app.client().login(&agent.email, PASSWORD).await.status, 401);
+    assert_eq!(
+        app.client()
+            .login(&agent.email, "a brand new passphrase")
+            .await
+            .status,
+        303
+    );
+}
+
+#[actix_web::test]
+async fn sign_out_everywhere_ends_every_session() {
+    let app = spawn_app().await;
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+    let desk = app.client();
+    desk.login(&agent.email, PASSWORD).await;
+    let phone = app.client();
+    phone.login(&agent.email, PASSWORD).await;
+    let token = desk.get("/account").await.csrf();
+    desk.post("/account/sign-out-everywhere", &[("csrf_token", &token)])
+        .await
+        .assert_redirects_to("/login?signed_out=1");
+    assert_eq!(desk.get("/queue").await.status, 303);
+    assert_eq!(phone.get("/queue").await.status, 303);
+}

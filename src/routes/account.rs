@@ -1,0 +1,154 @@
+//! `/account`: an agent's own sessions ("sign out everywhere") and password change.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::form::HtmlForm;
+use super::{Chrome, local_time, render, see_other};
+use crate::auth::session::TypedSession;
+use crate::auth::{CurrentAgent, password};
+use crate::domain::password_policy;
+use crate::error::AppResult;
+use crate::startup::AppState;
+use crate::store::audit::{self, AuditAction};
+use crate::store::{agents, sessions};
+
+pub struct SessionView {
+    pub started: String,
+    pub ends: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    sessions: Vec<SessionView>,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl AccountPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+async fn page(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    errors: Vec<(&'static str, String)>,
+) -> AppResult<AccountPage> {
+    let label = session.label();
+    let rows = sessions::active_for(&state.pool, agent.id).await?;
+    Ok(AccountPage {
+        chrome: Chrome::new(Some(agent), session),
+        sessions: rows
+            .into_iter()
+            .map(|r| SessionView {
+                started: local_time(r.created_at, state.tz),
+                ends: local_time(r.expires_at, state.tz),
+                // The label is stored JSON-encoded in the session state.
+                current: label
+                    .as_ref()
+                    .is_some_and(|l| r.label.as_deref() == Some(json!(l).to_string().as_str())),
+            })
+            .collect(),
+        errors,
+    })
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    render(
+        StatusCode::OK,
+        &page(&state, &agent, &session, Vec::new()).await?,
+    )
+}
+
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    sessions::end_all_for(&state.pool, agent.id).await?;
+    audit::record(
+        &state.pool,
+        Some(agent.id),
+        agent.address.as_deref(),
+        AuditAction::SignedOutEverywhere,
+        None,
+        json!({}),
+    )
+    .await?;
+    session.sign_out();
+    Ok(see_other("/login?signed_out=1"))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn change_password(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<PasswordForm>,
+) -> AppResult<HttpResponse> {
+    let stored = agents::password_hash(&state.pool, agent.id).await?;
+    let mut errors = Vec::new();
+    if !password::verify(stored, form.current.clone()).await? {
+        errors.push(("current", "This is not your current password.".to_string()));
+    }
+    if let Err(weak) = password_policy::check(&form.new) {
+        errors.push(("new", weak.to_string()));
+    } else if form.new == form.current {
+        errors.push((
+            "new",
+            "Choose a password different from the current one.".to_string(),
+        ));
+    }
+    if form.new != form.confirm {
+        errors.push(("confirm", "The two new passwords differ.".to_string()));
+    }
+    if !errors.is_empty() {
+        // Nothing typed is sent back: passwords are never echoed into a page.
+        let page = page(&state, &agent, &session, errors).await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let hash = password::hash(form.new).await?;
+    agents::set_password_hash(&state.pool, agent.id, &hash).await?;
+    // Anyone signed in with the old password elsewhere is signed out.
+    if let Some(label) = session.label() {
+        sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
+    }
+    audit::record(
+        &state.pool,
+        Some(agent.id),
+        agent.address.as_deref(),
+        AuditAction::PasswordChanged,
+        None,
+        json!({}),
+    )
+    .await?;
+    session.flash(
+        "success",
+        "Your password is changed. Your other sessions are signed out.",
+    );
+    Ok(see_other("/account"))
+}

@@ -116,6 +116,18 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             rule("GET", "/admin/audit", Supervisor),
             get().to(routes::admin::audit_page),
         ),
+        (
+            rule("GET", "/admin/agents", Supervisor),
+            get().to(routes::admin::agents_list),
+        ),
+        (
+            rule("POST", "/admin/agents", Supervisor),
+            post().to(routes::admin::agents_create),
+        ),
+        (
+            rule("POST", "/admin/agents/{agent}", Supervisor),
+            post().to(routes::admin::agents_change),
+        ),
         (rule("GET", "/bulk", Agent), get().to(routes::bulk::choose)),
         (
             rule("POST", "/bulk/preview", Agent),

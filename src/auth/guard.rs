@@ -37,6 +37,17 @@ pub async fn require_agent(
         session.sign_out();
     }
     match agent {
+        // A password set by a supervisor must be replaced before anything else.
+        Some(_)
+            if session.must_change_password()
+                && !matches!(req.path(), "/account" | "/account/password" | "/logout") =>
+        {
+            session.flash("error", "Choose a new password before going on.");
+            let response = HttpResponse::SeeOther()
+                .insert_header(("Location", "/account"))
+                .finish();
+            Ok(req.into_response(response))
+        }
         Some(mut agent) => {
             agent.address = req.peer_addr().map(|a| a.ip().to_string());
             req.extensions_mut().insert(agent);

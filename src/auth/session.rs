@@ -30,11 +30,14 @@ struct Profile {
     name: String,
     email: String,
     role: String,
+    /// The agent must choose a new password before anything else.
+    #[serde(default)]
+    must_change_password: bool,
 }
 
 impl TypedSession {
     /// Signs an agent in, under a new session id (no fixation) and a new CSRF token.
-    pub fn sign_in(&self, agent: &CurrentAgent) -> anyhow::Result<()> {
+    pub fn sign_in(&self, agent: &CurrentAgent, must_change_password: bool) -> anyhow::Result<()> {
         self.0.renew();
         self.0.clear();
         self.0.insert(AGENT_KEY, agent.id.0)?;
@@ -51,9 +54,27 @@ impl TypedSession {
                 name: agent.name.clone(),
                 email: agent.email.clone(),
                 role: agent.role.as_str().to_owned(),
+                must_change_password,
             },
         )?;
         Ok(())
+    }
+
+    /// Whether the agent was told to choose a new password (set at sign-in).
+    pub fn must_change_password(&self) -> bool {
+        self.0
+            .get::<Profile>(AGENT_PROFILE_KEY)
+            .ok()
+            .flatten()
+            .is_some_and(|p| p.must_change_password)
+    }
+
+    /// The agent chose a new password: lift the restriction in this session.
+    pub fn password_changed(&self) {
+        if let Ok(Some(mut profile)) = self.0.get::<Profile>(AGENT_PROFILE_KEY) {
+            profile.must_change_password = false;
+            let _ = self.0.insert(AGENT_PROFILE_KEY, profile);
+        }
     }
 
     /// The signed-in agent as recorded at sign-in. The store only loads sessions of active

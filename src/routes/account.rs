@@ -146,6 +146,7 @@ pub async fn change_password(
         json!({}),
     )
     .await?;
+    session.password_changed();
     session.flash(
         "success",
         "Your password is changed. Your other sessions are signed out.",

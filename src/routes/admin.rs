@@ -6,14 +6,17 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::form::HtmlForm;
 use super::{Choice, Chrome, local_time, render};
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
 use crate::domain::agent::AgentId;
-use crate::error::AppResult;
+use crate::domain::agent::{Email, Role};
+use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::store::agents;
 use crate::store::audit::{self, AuditAction, AuditQuery};
+use crate::store::sessions;
 
 const PER_PAGE: i64 = 100;
 
@@ -142,4 +145,211 @@ pub async fn audit_page(
         next,
     };
     render(StatusCode::OK, &page)
+}
+
+// ---- Agent accounts (`/admin/agents`) -------------------------------------------------------
+
+pub struct AccountView {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub sessions: i64,
+    pub is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/agents.html")]
+struct AgentsPage {
+    chrome: Chrome,
+    accounts: Vec<AccountView>,
+    /// A one-time password just set, shown once: (for whom, password).
+    issued: Option<(String, String)>,
+    error: Option<String>,
+    form_email: String,
+    form_name: String,
+}
+
+/// A temporary password: 16 characters that cannot be misread when read out.
+fn temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    (0..16)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+async fn agents_page(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    issued: Option<(String, String)>,
+    error: Option<String>,
+    form: Option<&NewAgentForm>,
+) -> AppResult<AgentsPage> {
+    let accounts = agents::list_all(&state.pool).await?;
+    Ok(AgentsPage {
+        chrome: Chrome::new(Some(agent), session),
+        accounts: accounts
+            .into_iter()
+            .map(|a| AccountView {
+                is_me: a.id == agent.id.0,
+                id: a.id,
+                name: a.name,
+                email: a.email,
+                role: a.role,
+                active: a.active,
+                must_change_password: a.must_change_password,
+                sessions: a.sessions,
+            })
+            .collect(),
+        issued,
+        error,
+        form_email: form.map(|f| f.email.clone()).unwrap_or_default(),
+        form_name: form.map(|f| f.name.clone()).unwrap_or_default(),
+    })
+}
+
+pub async fn agents_list(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    render(
+        StatusCode::OK,
+        &agents_page(&state, &agent, &session, None, None, None).await?,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NewAgentForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn account_changed(
+    state: &AppState,
+    by: &CurrentAgent,
+    target: i64,
+    change: &str,
+) -> AppResult<()> {
+    audit::record(
+        &state.pool,
+        Some(by.id),
+        by.address.as_deref(),
+        AuditAction::AccountChanged,
+        Some(&format!("agent/{target}")),
+        serde_json::json!({ "change": change }),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn agents_create(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<NewAgentForm>,
+) -> AppResult<HttpResponse> {
+    let problem = match (
+        Email::parse(&form.email),
+        Role::parse(&form.role),
+        form.name.trim(),
+    ) {
+        (Err(e), _, _) => Some(e.to_string()),
+        (_, None, _) => Some("Choose a role.".to_string()),
+        (_, _, "") => Some("Enter the agent's name.".to_string()),
+        (Ok(email), Some(role), name) => {
+            let password = temporary_password();
+            let hash = crate::auth::password::hash(password.clone()).await?;
+            match agents::create(&state.pool, &email, name, role, &hash).await {
+                Ok(id) => {
+                    agents::reset_password(&state.pool, id, &hash).await?;
+                    account_changed(&state, &agent, id.0, "created").await?;
+                    let page = agents_page(
+                        &state,
+                        &agent,
+                        &session,
+                        Some((name.to_owned(), password)),
+                        None,
+                        None,
+                    )
+                    .await?;
+                    return render(StatusCode::OK, &page);
+                }
+                Err(agents::CreateAgentError::EmailTaken) => {
+                    Some("An account with this e-mail exists already.".to_string())
+                }
+                Err(agents::CreateAgentError::Database(e)) => return Err(e.into()),
+            }
+        }
+    };
+    let page = agents_page(&state, &agent, &session, None, problem, Some(&form)).await?;
+    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+#[derive(Deserialize)]
+pub struct AccountChangeForm {
+    #[serde(default)]
+    change: String,
+}
+
+/// `POST /admin/agents/{id}`: change role, deactivate, reactivate, reset the password, or end
+/// the sessions of one account. Any change that affects signing in ends its sessions at once.
+pub async fn agents_change(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    path: web::Path<i64>,
+    HtmlForm(form): HtmlForm<AccountChangeForm>,
+) -> AppResult<HttpResponse> {
+    let target = AgentId(path.into_inner());
+    if target == agent.id && form.change != "end_sessions" {
+        // A supervisor locking themselves out (or demoting the last supervisor) helps nobody.
+        let page = agents_page(
+            &state,
+            &agent,
+            &session,
+            None,
+            Some("You cannot change your own account here; use Your account.".into()),
+            None,
+        )
+        .await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut issued = None;
+    let found = match form.change.as_str() {
+        "make_supervisor" => agents::set_role(&state.pool, target, Role::Supervisor).await?,
+        "make_agent" => agents::set_role(&state.pool, target, Role::Agent).await?,
+        "deactivate" => agents::set_active(&state.pool, target, false).await?,
+        "reactivate" => agents::set_active(&state.pool, target, true).await?,
+        "reset_password" => {
+            let password = temporary_password();
+            let hash = crate::auth::password::hash(password.clone()).await?;
+            let done = agents::reset_password(&state.pool, target, &hash).await?;
+            issued = Some(("the agent".to_owned(), password));
+            done
+        }
+        "end_sessions" => true,
+        _ => return Err(AppError::BadRequest("Unknown change.".into())),
+    };
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    sessions::end_all_for(&state.pool, target).await?;
+    account_changed(&state, &agent, target.0, &form.change).await?;
+    if issued.is_some() {
+        let page = agents_page(&state, &agent, &session, issued, None, None).await?;
+        return render(StatusCode::OK, &page);
+    }
+    session.flash(
+        "success",
+        "The account was changed; its sessions are ended.",
+    );
+    Ok(super::see_other("/admin/agents"))
 }

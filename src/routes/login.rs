@@ -154,13 +154,17 @@ pub async fn submit(
                 json!({}),
             )
             .await?;
-            session.sign_in(&CurrentAgent {
-                id: agent.id,
-                name: agent.name,
-                email: agent.email,
-                role: agent.role,
-                address: None,
-            })?;
+            let must_change = agents::must_change_password(&state.pool, agent.id).await?;
+            session.sign_in(
+                &CurrentAgent {
+                    id: agent.id,
+                    name: agent.name,
+                    email: agent.email,
+                    role: agent.role,
+                    address: None,
+                },
+                must_change,
+            )?;
             Ok(see_other(&next))
         }
         _ => {

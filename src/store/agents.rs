@@ -121,11 +121,75 @@ pub async fn password_hash(pool: &PgPool, id: AgentId) -> sqlx::Result<Option<St
         .await
 }
 
+/// The agent's own new password (which also lifts `must_change_password`).
 pub async fn set_password_hash(pool: &PgPool, id: AgentId, hash: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE agents SET password_hash = $2 WHERE id = $1")
+    sqlx::query("UPDATE agents SET password_hash = $2, must_change_password = false WHERE id = $1")
         .bind(id.0)
         .bind(hash)
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// An account as the supervisors' page lists it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub sessions: i64,
+}
+
+pub async fn list_all(pool: &PgPool) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(
+        "SELECT a.id, a.email, a.name, a.role, a.active, a.must_change_password,
+                (SELECT count(*) FROM sessions s WHERE s.agent_id = a.id AND s.expires_at > now()) AS sessions
+         FROM agents a ORDER BY a.active DESC, a.name",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Whether the agent must choose a new password before anything else.
+pub async fn must_change_password(pool: &PgPool, id: AgentId) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT must_change_password FROM agents WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or(false),
+    )
+}
+
+pub async fn set_role(pool: &PgPool, id: AgentId, role: Role) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE agents SET role = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(role.as_str())
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_active(pool: &PgPool, id: AgentId, active: bool) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE agents SET active = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(active)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A new password set by a supervisor: the agent must replace it at the next sign-in.
+pub async fn reset_password(pool: &PgPool, id: AgentId, hash: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE agents SET password_hash = $2, must_change_password = true WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(hash)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

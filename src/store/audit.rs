@@ -18,10 +18,11 @@ pub enum AuditAction {
     AccessDenied,
     PasswordChanged,
     SignedOutEverywhere,
+    AccountChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -32,6 +33,7 @@ impl AuditAction {
         AuditAction::AccessDenied,
         AuditAction::PasswordChanged,
         AuditAction::SignedOutEverywhere,
+        AuditAction::AccountChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +48,7 @@ impl AuditAction {
             AuditAction::AccessDenied => "access_denied",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SignedOutEverywhere => "signed_out_everywhere",
+            AuditAction::AccountChanged => "account_changed",
         }
     }
 

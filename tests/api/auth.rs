@@ -491,3 +491,152 @@ async fn sign_out_everywhere_ends_every_session() {
     assert_eq!(desk.get("/queue").await.status, 303);
     assert_eq!(phone.get("/queue").await.status, 303);
 }
+
+#[actix_web::test]
+async fn supervisors_manage_accounts_and_changes_end_sessions() {
+    let app = spawn_app().await;
+    let (sue, _) = app.signed_in("Sue Supervisor", Role::Supervisor).await;
+    let page = sue.get("/admin/agents").await;
+    assert_eq!(page.status, 200);
+    let token = page.csrf();
+
+    // Create: a one-time password, to be replaced at the first sign-in.
+    let bad = sue
+        .post(
+            "/admin/agents",
+            &[
+                ("csrf_token", &token),
+                ("email", "not-an-email"),
+                ("name", "Nia"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let created = sue
+        .post(
+            "/admin/agents",
+            &[
+                ("csrf_token", &token),
+                ("email", "nia@desk.test"),
+                ("name", "Nia New"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 200);
+    let one_time = created
+        .texts("code.one-time")
+        .pop()
+        .expect("the one-time password");
+    let nia = app.client();
+    nia.login("nia@desk.test", &one_time)
+        .await
+        .assert_redirects_to("/queue");
+    assert_eq!(
+        nia.get("/queue").await.location.as_deref(),
+        Some("/account"),
+        "must choose a password first"
+    );
+    let account = nia.get("/account").await;
+    nia.post(
+        "/account/password",
+        &[
+            ("csrf_token", &account.csrf()),
+            ("current", &one_time),
+            ("new", "nia's own long passphrase"),
+            ("confirm", "nia's own long passphrase"),
+        ],
+    )
+    .await
+    .assert_redirects_to("/account");
+    assert_eq!(nia.get("/queue").await.status, 200);
+
+    // Promote: her sessions end (the role is read at sign-in).
+    let id: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE email = 'nia@desk.test'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    sue.post(
+        &format!("/admin/agents/{id}"),
+        &[("csrf_token", &token), ("change", "make_supervisor")],
+    )
+    .await
+    .assert_redirects_to("/admin/agents");
+    assert_eq!(nia.get("/queue").await.status, 303);
+    nia.login("nia@desk.test", "nia's own long passphrase")
+        .await
+        .assert_redirects_to("/queue");
+    assert_eq!(
+        nia.get("/admin/agents").await.status,
+        200,
+        "now a supervisor"
+    );
+
+    // Deactivate: signed out at once, cannot sign in; reactivate: can again.
+    sue.post(
+        &format!("/admin/agents/{id}"),
+        &[("csrf_token", &token), ("change", "deactivate")],
+    )
+    .await;
+    assert_eq!(nia.get("/queue").await.status, 303);
+    assert_eq!(
+        nia.login("nia@desk.test", "nia's own long passphrase")
+            .await
+            .status,
+        401
+    );
+    sue.post(
+        &format!("/admin/agents/{id}"),
+        &[("csrf_token", &token), ("change", "reactivate")],
+    )
+    .await;
+    assert_eq!(
+        nia.login("nia@desk.test", "nia's own long passphrase")
+            .await
+            .status,
+        303
+    );
+
+    // Reset: a new one-time password; the old one no longer works.
+    let reset = sue
+        .post(
+            &format!("/admin/agents/{id}"),
+            &[("csrf_token", &token), ("change", "reset_password")],
+        )
+        .await;
+    let again = reset
+        .texts("code.one-time")
+        .pop()
+        .expect("a new one-time password");
+    assert_eq!(
+        app.client()
+            .login("nia@desk.test", "nia's own long passphrase")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.client().login("nia@desk.test", &again).await.status,
+        303
+    );
+
+    // A supervisor cannot lock themselves out here.
+    let me: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE name = 'Sue Supervisor'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let own = sue
+        .post(
+            &format!("/admin/agents/{me}"),
+            &[("csrf_token", &token), ("change", "deactivate")],
+        )
+        .await;
+    assert_eq!(own.status, 422);
+    let changes: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'account_changed'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(changes, 5);
+}

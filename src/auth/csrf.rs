@@ -37,10 +37,10 @@ pub async fn verify_csrf(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if provided.is_none() && is_form {
-        let body = req
-            .extract::<web::Bytes>()
-            .await
-            .map_err(|_| AppError::BadRequest("The form is too large.".into()))?;
+        let Ok(body) = req.extract::<web::Bytes>().await else {
+            let too_large = AppError::BadRequest("The form is too large.".into());
+            return Ok(req.error_response(too_large).map_into_boxed_body());
+        };
         provided = field_in(&body);
         // Put the body back for the handler.
         let (_, mut payload) = actix_http::h1::Payload::create(true);
@@ -69,7 +69,9 @@ pub async fn verify_csrf(
             .await
             .map_err(AppError::from)?;
         }
-        return Err(AppError::Csrf.into());
+        // Answered here (not returned as an error) so that the outer middleware still adds the
+        // security headers to it.
+        return Ok(req.error_response(AppError::Csrf).map_into_boxed_body());
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -108,7 +108,8 @@ pub async fn require_supervisor(
                 .await
                 .map_err(crate::error::AppError::from)?;
             }
-            Err(crate::error::AppError::Forbidden("Only supervisors may do this.".into()).into())
+            let refused = crate::error::AppError::Forbidden("Only supervisors may do this.".into());
+            Ok(req.error_response(refused).map_into_boxed_body())
         }
     }
 }

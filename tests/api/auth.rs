@@ -640,3 +640,94 @@ async fn supervisors_manage_accounts_and_changes_end_sessions() {
             .unwrap();
     assert_eq!(changes, 5);
 }
+
+#[actix_web::test]
+async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
+    let app = spawn_app().await;
+    let (idle, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    let (long, _) = app.signed_in("Bob Agent", Role::Agent).await;
+    assert_eq!(idle.get("/queue").await.status, 200);
+    // The clock moves on: 31 minutes without a request.
+    sqlx::query("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE agent_id = (SELECT id FROM agents WHERE name = 'Ana Agent')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(idle.get("/queue").await.status, 303, "idle timeout");
+    // Active all along, but signed in 13 hours ago.
+    let thirteen_hours_ago = (chrono::Utc::now() - chrono::Duration::hours(13))
+        .timestamp()
+        .to_string();
+    sqlx::query("UPDATE sessions SET state = jsonb_set(state, '{signed_in_at}', to_jsonb($1::text)) WHERE agent_id = (SELECT id FROM agents WHERE name = 'Bob Agent')")
+        .bind(&thirteen_hours_ago)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(long.get("/queue").await.status, 303, "absolute timeout");
+}
+
+#[actix_web::test]
+async fn script_in_any_text_field_comes_back_escaped() {
+    let app = spawn_app().await;
+    const XSS: &str = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    insert_case(
+        &app.pool,
+        NewCase {
+            name: XSS,
+            ..NewCase::default()
+        },
+    )
+    .await;
+    let (sue, _) = app.signed_in("Sue Supervisor", Role::Supervisor).await;
+    let token = sue.get("/queue").await.csrf();
+    // An agent named with a payload, a note, a rejection message and a bulk note.
+    sue.post(
+        "/admin/agents",
+        &[
+            ("csrf_token", &token),
+            ("email", "x@desk.test"),
+            ("name", XSS),
+            ("role", "agent"),
+        ],
+    )
+    .await;
+    sue.act("CX-TEST-CASE", "claim", &[]).await;
+    sue.act("CX-TEST-CASE", "notes", &[("note", XSS)]).await;
+    sue.act(
+        "CX-TEST-CASE",
+        "reject",
+        &[("reason", "other"), ("message", XSS)],
+    )
+    .await;
+    let preview = sue
+        .post(
+            "/bulk/preview",
+            &[
+                ("csrf_token", &token),
+                ("scope", "filter"),
+                ("state", "all"),
+                ("q", XSS),
+                ("action", "note"),
+                ("note", XSS),
+            ],
+        )
+        .await;
+    for path in [
+        "/queue?state=all",
+        "/cases/CX-TEST-CASE",
+        "/admin/agents",
+        "/admin/audit",
+        &format!("/queue?q={}", "%3Cscript%3E"),
+    ] {
+        let page = sue.get(path).await;
+        assert!(!page.body.contains("<script>alert"), "{path}");
+        assert!(!page.body.contains("<img src=x"), "{path}");
+    }
+    // The bulk pages too (the filter text is shown back).
+    let choose = sue
+        .get("/bulk?scope=filter&state=all&q=%3Cscript%3Ealert(1)%3C/script%3E")
+        .await;
+    assert!(!choose.body.contains("<script>alert"));
+    if let Some(url) = preview.location {
+        assert!(!sue.get(&url).await.body.contains("<script>alert"));
+    }
+}

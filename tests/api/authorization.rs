@@ -128,6 +128,25 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
                     "GET {path} changed something"
                 );
             }
+            // Security headers on every answer, whoever asks.
+            let header = |name: &str| {
+                response
+                    .headers
+                    .get(name)
+                    .map(|v| v.to_str().unwrap_or("").to_owned())
+            };
+            assert_eq!(
+                header("x-content-type-options").as_deref(),
+                Some("nosniff"),
+                "{} {path}",
+                rule.method
+            );
+            assert!(
+                header("content-security-policy")
+                    .is_some_and(|c| c.contains("frame-ancestors") || c.starts_with("sandbox")),
+                "{} {path}",
+                rule.method
+            );
             let context = format!(
                 "{who:?} {} {path} -> {} {:?}",
                 rule.method, response.status, response.location

@@ -121,6 +121,8 @@ pub struct TestApp {
     pub address: String,
     pub pool: PgPool,
     pub settings: Settings,
+    /// A URL of this test's database, for a second process of the app.
+    pub database_url: String,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -153,10 +155,17 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
+    let database_url = format!(
+        "postgres://{}@{}:{}/{name}",
+        server.get_username(),
+        server.get_host(),
+        server.get_port()
+    );
     TestApp {
         address,
         pool,
         settings,
+        database_url,
     }
 }
 
@@ -271,6 +280,15 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser for a server at `base` (e.g. a second process of the app).
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            client: awc::Client::builder().disable_redirects().finish(),
+            cookies: RefCell::new(BTreeMap::new()),
+        }
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .borrow()

@@ -5,5 +5,6 @@ mod authorization;
 mod bulk;
 mod case_actions;
 mod helpers;
+mod logs;
 mod plans;
 mod queue;

@@ -1,0 +1,140 @@
+//! No personal data in the application's logs: the real binary, logging at debug level, walks a
+//! journey full of canary values (identity number, phone number, name, password, session id),
+//! and none of them may appear in what it printed; nor can a request forge a log line.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use canceldesk::domain::agent::Role;
+
+use crate::helpers::{Browser, NewCase, PASSWORD, insert_case, spawn_app};
+
+#[actix_web::test]
+async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
+    let app = spawn_app().await;
+    let canary_nik = "3174011203859876";
+    let canary_phone = "+6283899998888";
+    let canary_name = "Canarius Wijayakusuma";
+    insert_case(
+        &app.pool,
+        NewCase {
+            name: canary_name,
+            msisdn: canary_phone,
+            ..NewCase::default()
+        },
+    )
+    .await;
+    sqlx::query("UPDATE cases SET customer_nik = $1")
+        .bind(canary_nik)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let agent = app.agent("Ana Agent", Role::Agent).await;
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_canceldesk"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.database_url)
+        .env("CANCELDESK_BIND", "127.0.0.1:0")
+        .env("CANCELDESK_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the canceldesk binary");
+    let mut stdout = BufReader::new(server.stdout.take().unwrap());
+    let mut first_lines = String::new();
+    let url = loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            panic!("the server did not start: {first_lines}");
+        }
+        first_lines.push_str(&line);
+        if let Some(rest) = line.split("running at ").nth(1) {
+            break rest.trim().trim_end_matches('/').to_owned();
+        }
+    };
+
+    let browser = Browser::new(&url);
+    let canary_password = "canary-password-never-logged";
+    assert_eq!(
+        browser.login(&agent.email, canary_password).await.status,
+        401
+    );
+    browser
+        .login(&agent.email, PASSWORD)
+        .await
+        .assert_redirects_to("/queue");
+    let session_id = browser.cookies.borrow().get("canceldesk").cloned().unwrap();
+    for search in ["0838-9999-8888", "Canarius", canary_phone, canary_nik] {
+        let path = format!("/queue?state=all&q={}", search.replace('+', "%2B"));
+        assert_eq!(browser.get(&path).await.status, 200);
+    }
+    assert_eq!(browser.get("/cases/CX-TEST-CASE").await.status, 200);
+    let doc: i64 = sqlx::query_scalar("SELECT id FROM documents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .get(&format!("/cases/CX-TEST-CASE/documents/{doc}"))
+            .await
+            .status,
+        200
+    );
+    browser.act("CX-TEST-CASE", "claim", &[]).await;
+    browser
+        .act(
+            "CX-TEST-CASE",
+            "notes",
+            &[("note", "Customer Canarius called")],
+        )
+        .await;
+    // A forged log line in the path and in a form.
+    browser
+        .get("/queue%0A2026-01-01T00:00:00Z%20INFO%20FORGED")
+        .await;
+    browser
+        .act(
+            "CX-TEST-CASE",
+            "reject",
+            &[
+                ("reason", "other"),
+                ("message", "x\n2026-01-01T00:00:00Z INFO FORGED"),
+            ],
+        )
+        .await;
+
+    server.kill().unwrap();
+    let mut output = first_lines;
+    stdout.read_to_string(&mut output).unwrap();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    server.wait().unwrap();
+    assert!(
+        output.contains("/cases/CX-TEST-CASE"),
+        "the server logged requests:\n{output}"
+    );
+    for canary in [
+        canary_nik,
+        canary_phone,
+        "83899998888",
+        "9999-8888",
+        "Canarius",
+        canary_password,
+        &session_id,
+    ] {
+        assert!(
+            !output.contains(canary),
+            "{canary} found in the logs:\n{output}"
+        );
+    }
+    assert!(
+        !output
+            .lines()
+            .any(|l| l.starts_with("2026-01-01T00:00:00Z")),
+        "a request forged a log line:\n{output}"
+    );
+}

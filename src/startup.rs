@@ -154,6 +154,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             post().to(actions::assign),
         ),
         (
+            rule("POST", "/cases/{reference}/reopen", Supervisor),
+            post().to(actions::reopen),
+        ),
+        (
             rule("POST", "/cases/{reference}/notes", Agent),
             post().to(actions::note),
         ),

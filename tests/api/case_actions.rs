@@ -596,3 +596,55 @@ async fn history_is_append_only() {
     }
     assert_eq!(history(&app.pool).await.len(), 1);
 }
+
+#[actix_web::test]
+async fn a_supervisor_reopens_a_final_decision_with_a_recorded_reason() {
+    let app = spawn_app().await;
+    let (ana, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    let (sue, _) = app.signed_in("Sue Supervisor", Role::Supervisor).await;
+    insert_case(&app.pool, NewCase::default()).await;
+    ana.act(REF, "claim", &[]).await;
+    ana.act(
+        REF,
+        "reject",
+        &[
+            ("reason", "outstanding_debt"),
+            ("message", "Settle the debt first."),
+        ],
+    )
+    .await;
+    assert_eq!(snapshot(&app.pool, REF).await.state, "rejected");
+
+    // Agents may not; a reason is required; then it goes back to review.
+    let page = ana.get(&format!("/cases/{REF}")).await;
+    assert!(
+        page.attr("form", "action")
+            .iter()
+            .all(|a| !a.ends_with("/reopen"))
+    );
+    let refused = ana
+        .post(
+            &format!("/cases/{REF}/reopen"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("version", "3"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let before = snapshot(&app.pool, REF).await;
+    let no_reason = sue.act(REF, "reopen", &[("reason", " ")]).await;
+    assert_eq!(no_reason.status, 422);
+    assert_eq!(snapshot(&app.pool, REF).await, before);
+    sue.act(REF, "reopen", &[("reason", "The debt was paid yesterday.")])
+        .await
+        .assert_redirects_to(&format!("/cases/{REF}"));
+    assert_eq!(snapshot(&app.pool, REF).await.state, "in_review");
+    let message: Option<String> =
+        sqlx::query_scalar("SELECT message FROM case_events WHERE kind = 'reopened'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(message.as_deref(), Some("The debt was paid yesterday."));
+}

@@ -420,3 +420,52 @@ pub async fn verdict(
     let typed = vec![("Reason", form.reason.clone())];
     cx.finish(outcome, "verdict", forms, typed, done).await
 }
+
+#[derive(Deserialize)]
+pub struct ReopenForm {
+    version: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /cases/{reference}/reopen` (supervisors): takes back a final decision, with a reason.
+pub async fn reopen(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    path: web::Path<String>,
+    HtmlForm(form): HtmlForm<ReopenForm>,
+) -> AppResult<HttpResponse> {
+    let cx = context(&state, &agent, &session, &path)?;
+    let forms = Forms {
+        reopen_reason: form.reason.clone(),
+        ..Forms::default()
+    };
+    let reason = match decision::parse_note(&form.reason) {
+        Ok(reason) => reason,
+        Err(_) => {
+            let mut fields = FieldErrors::default();
+            fields
+                .0
+                .insert("reopen_reason", "Say why the decision is reopened.".into());
+            return cx.invalid("reopen", fields, forms).await;
+        }
+    };
+    let outcome = workflow::decide(
+        &state.pool,
+        &cx.reference,
+        version(&form.version),
+        &agent,
+        Decision::Reopen { reason },
+    )
+    .await?;
+    let typed = vec![("Reason", form.reason.clone())];
+    cx.finish(
+        outcome,
+        "reopen",
+        forms,
+        typed,
+        "The case is reopened and back in review.",
+    )
+    .await
+}

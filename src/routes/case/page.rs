@@ -47,6 +47,7 @@ pub struct Forms {
     pub assign_to: String,
     pub verdict_document: Option<i64>,
     pub verdict_reason: String,
+    pub reopen_reason: String,
 }
 
 impl Forms {
@@ -161,6 +162,7 @@ pub struct CasePage {
     pub can_assign: bool,
     pub can_decide: bool,
     pub can_review_documents: bool,
+    pub can_reopen: bool,
     pub decide_hint: Option<String>,
     pub agents: Vec<Choice>,
     pub reject_reasons: Vec<Choice>,
@@ -528,6 +530,7 @@ fn build(
         can_assign: agent.is_supervisor() && allowed(Action::Assign { to: agent.id }),
         can_decide,
         can_review_documents: review_allowed(facts, agent.actor()).is_ok(),
+        can_reopen: allowed(Action::Reopen),
         decide_hint,
         agents: agents
             .into_iter()

@@ -30,9 +30,11 @@ pub enum Decision {
         /// End of the deadline day in the desk's time zone.
         deadline_at: DateTime<Utc>,
     },
-    /// A supervisor takes back a final decision; the reason is recorded.
+    /// A supervisor takes back a final decision; the reason is recorded, and the case is due
+    /// again within the desk's service level.
     Reopen {
         reason: String,
+        sla_hours: i64,
     },
 }
 
@@ -206,19 +208,13 @@ fn describe(
             let details = json!({ "kinds": kinds, "deadline": request.deadline });
             (update, None, Some(request.message.clone()), details)
         }
-        Decision::Reopen { reason } => {
+        Decision::Reopen { reason, sla_hours } => {
             // Back in review with a fresh service-level clock.
-            update.sla_due_at = Some(sla::due_at(now, sla_hours_default()));
+            update.sla_due_at = Some(sla::due_at(now, *sla_hours));
             update.sla_paused_at = Some(None);
             (update, None, Some(reason.clone()), json!({}))
         }
     }
-}
-
-/// The service level for reopened cases: the configured one is not at hand in `describe`, and a
-/// reopened decision is urgent by nature, so it is due within a working day.
-fn sla_hours_default() -> i64 {
-    24
 }
 
 /// The customer sent what was asked: the case goes back to the queue with its remaining time.

@@ -456,7 +456,10 @@ pub async fn reopen(
         &cx.reference,
         version(&form.version),
         &agent,
-        Decision::Reopen { reason },
+        Decision::Reopen {
+            reason,
+            sla_hours: state.settings.sla_hours,
+        },
     )
     .await?;
     let typed = vec![("Reason", form.reason.clone())];

@@ -15,7 +15,7 @@ use crate::domain::document::DocumentKind;
 use crate::domain::request::RejectReason;
 use crate::error::{AppError, AppResult};
 use crate::store::agents;
-use crate::store::audit::{self, AuditAction};
+use crate::store::audit::AuditAction;
 use crate::store::bulk::{self, CandidateRow, CommonUpdate};
 
 /// How many selected cases are judged per round trip during the preview.
@@ -198,15 +198,14 @@ pub async fn apply(
         bulk::heartbeat(pool, operation.id).await?;
     }
     bulk::finish(pool, operation.id).await?;
-    audit::record(
-        pool,
-        Some(agent.id),
-        agent.address.as_deref(),
-        AuditAction::BulkApplied,
-        Some(&format!("bulk/{}", operation.public_id)),
-        json!({ "action": operation.action }),
-    )
-    .await?;
+    agent
+        .audit(
+            pool,
+            AuditAction::BulkApplied,
+            Some(&format!("bulk/{}", operation.public_id)),
+            json!({ "action": operation.action }),
+        )
+        .await?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::reference::CaseReference;
 use crate::domain::sla;
 use crate::error::{AppError, AppResult};
-use crate::store::audit::{self, AuditAction};
+use crate::store::audit::AuditAction;
 use crate::store::cases::{self, CaseUpdate, LockedCase, NewEvent};
 use crate::store::{agents, documents};
 
@@ -135,15 +135,14 @@ async fn audit_case_action(
     reference: &CaseReference,
     kind: &str,
 ) -> sqlx::Result<()> {
-    audit::record(
-        conn,
-        Some(agent.id),
-        agent.address.as_deref(),
-        AuditAction::CaseAction,
-        Some(reference.as_str()),
-        json!({ "action": kind }),
-    )
-    .await
+    agent
+        .audit(
+            conn,
+            AuditAction::CaseAction,
+            Some(reference.as_str()),
+            json!({ "action": kind }),
+        )
+        .await
 }
 
 type Described = (

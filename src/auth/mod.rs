@@ -12,6 +12,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use crate::domain::agent::{AgentId, Role};
 use crate::domain::case::Actor;
 use crate::error::AppError;
+use crate::store::audit::{self, AuditAction};
 
 /// The signed-in agent, put into request data by [`guard::require_agent`].
 #[derive(Debug, Clone)]
@@ -34,6 +35,25 @@ impl CurrentAgent {
 
     pub fn is_supervisor(&self) -> bool {
         self.role == Role::Supervisor
+    }
+
+    /// Records something this agent did in the audit trail (with the request's address).
+    pub async fn audit<'e>(
+        &self,
+        db: impl sqlx::PgExecutor<'e>,
+        action: AuditAction,
+        target: Option<&str>,
+        detail: serde_json::Value,
+    ) -> sqlx::Result<()> {
+        audit::record(
+            db,
+            Some(self.id),
+            self.address.as_deref(),
+            action,
+            target,
+            detail,
+        )
+        .await
     }
 }
 

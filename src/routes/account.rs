@@ -13,7 +13,7 @@ use crate::auth::{CurrentAgent, password};
 use crate::domain::password_policy;
 use crate::error::AppResult;
 use crate::startup::AppState;
-use crate::store::audit::{self, AuditAction};
+use crate::store::audit::AuditAction;
 use crate::store::{agents, sessions};
 
 pub struct SessionView {
@@ -81,15 +81,14 @@ pub async fn sign_out_everywhere(
     session: TypedSession,
 ) -> AppResult<HttpResponse> {
     sessions::end_all_for(&state.pool, agent.id).await?;
-    audit::record(
-        &state.pool,
-        Some(agent.id),
-        agent.address.as_deref(),
-        AuditAction::SignedOutEverywhere,
-        None,
-        json!({}),
-    )
-    .await?;
+    agent
+        .audit(
+            &state.pool,
+            AuditAction::SignedOutEverywhere,
+            None,
+            json!({}),
+        )
+        .await?;
     session.sign_out();
     Ok(see_other("/login?signed_out=1"))
 }
@@ -137,15 +136,9 @@ pub async fn change_password(
     if let Some(label) = session.label() {
         sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
     }
-    audit::record(
-        &state.pool,
-        Some(agent.id),
-        agent.address.as_deref(),
-        AuditAction::PasswordChanged,
-        None,
-        json!({}),
-    )
-    .await?;
+    agent
+        .audit(&state.pool, AuditAction::PasswordChanged, None, json!({}))
+        .await?;
     session.password_changed();
     session.flash(
         "success",

@@ -238,10 +238,8 @@ async fn account_changed(
     target: i64,
     change: &str,
 ) -> AppResult<()> {
-    audit::record(
+    by.audit(
         &state.pool,
-        Some(by.id),
-        by.address.as_deref(),
         AuditAction::AccountChanged,
         Some(&format!("agent/{target}")),
         serde_json::json!({ "change": change }),

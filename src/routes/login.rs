@@ -197,15 +197,9 @@ pub async fn logout(
     agent: CurrentAgent,
     session: TypedSession,
 ) -> AppResult<HttpResponse> {
-    audit::record(
-        &state.pool,
-        Some(agent.id),
-        agent.address.as_deref(),
-        AuditAction::SignOut,
-        None,
-        json!({}),
-    )
-    .await?;
+    agent
+        .audit(&state.pool, AuditAction::SignOut, None, json!({}))
+        .await?;
     session.sign_out();
     Ok(see_other("/login?signed_out=1"))
 }

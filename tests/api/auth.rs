@@ -2,7 +2,7 @@
 
 use canceldesk::domain::agent::Role;
 
-use crate::helpers::{NewCase, PASSWORD, insert_case, snapshot, spawn_app};
+use crate::helpers::{NewCase, PASSWORD, document_id, insert_case, snapshot, spawn_app};
 
 #[actix_web::test]
 async fn an_agent_signs_in_lands_on_the_queue_and_signs_out() {
@@ -302,10 +302,7 @@ async fn the_audit_trail_records_who_did_what_and_only_supervisors_read_it() {
         .login(&agent.email, PASSWORD)
         .await
         .assert_redirects_to("/queue");
-    let doc: i64 = sqlx::query_scalar("SELECT id FROM documents")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let doc = document_id(&app.pool, "CX-TEST-CASE").await;
     assert_eq!(
         browser
             .get(&format!("/cases/CX-TEST-CASE/documents/{doc}"))

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use canceldesk::domain::agent::Role;
 
-use crate::helpers::{Browser, NewCase, PASSWORD, insert_case, spawn_app};
+use crate::helpers::{Browser, NewCase, PASSWORD, document_id, insert_case, spawn_app};
 
 #[actix_web::test]
 async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
@@ -69,10 +69,7 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
         assert_eq!(browser.get(&path).await.status, 200);
     }
     assert_eq!(browser.get("/cases/CX-TEST-CASE").await.status, 200);
-    let doc: i64 = sqlx::query_scalar("SELECT id FROM documents")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let doc = document_id(&app.pool, "CX-TEST-CASE").await;
     assert_eq!(
         browser
             .get(&format!("/cases/CX-TEST-CASE/documents/{doc}"))

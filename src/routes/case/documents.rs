@@ -10,7 +10,7 @@ use crate::auth::CurrentAgent;
 use crate::domain::document::MediaType;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
-use crate::store::audit::{self, AuditAction};
+use crate::store::audit::AuditAction;
 use crate::store::blobs::BlobStore;
 use crate::store::documents;
 
@@ -43,15 +43,14 @@ pub async fn show(
         document = document_id,
         "document viewed"
     );
-    audit::record(
-        &mut *conn,
-        Some(agent.id),
-        agent.address.as_deref(),
-        AuditAction::DocumentViewed,
-        Some(&format!("{reference}/documents/{document_id}")),
-        serde_json::json!({ "download": query.download.is_some() }),
-    )
-    .await?;
+    agent
+        .audit(
+            &mut *conn,
+            AuditAction::DocumentViewed,
+            Some(&format!("{reference}/documents/{document_id}")),
+            serde_json::json!({ "download": query.download.is_some() }),
+        )
+        .await?;
     let disposition = if query.download.is_some() {
         "attachment"
     } else {

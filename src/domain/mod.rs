@@ -1,6 +1,7 @@
 //! Pure types and rules of the desk: no I/O, no HTTP, no SQL.
 
 pub mod agent;
+pub mod application;
 pub mod bulk;
 pub mod case;
 pub mod decision;
@@ -16,3 +17,4 @@ pub mod request;
 pub mod sla;
 pub mod templates;
 pub mod throttle;
+pub mod upload;

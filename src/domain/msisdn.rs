@@ -18,36 +18,40 @@ pub struct InvalidMsisdn;
 
 impl Msisdn {
     /// Accepts what people type in the market of `country_code` (e.g. "62"): `0838…`, `62838…`,
-    /// `+62 838-…`, with spaces, dashes, dots or brackets.
+    /// `+62 838-…`, with spaces, dashes, dots or brackets. Parsing and validation are
+    /// libphonenumber's (the `phonenumber` crate and its metadata), so numbering-plan rules stay
+    /// current without a hand-kept regex; we only insist on a mobile number of our own market.
     pub fn parse(input: &str, country_code: &str) -> Result<Msisdn, InvalidMsisdn> {
-        let trimmed = input.trim();
-        let international = trimmed.starts_with('+');
-        let digits: String = trimmed
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '+'))
-            .collect();
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        use phonenumber::{Mode, Type, country, metadata::DATABASE};
+        let input = input.trim();
+        // Guard the parser against pasted essays; no phone number is this long.
+        if input.is_empty() || input.len() > 40 {
             return Err(InvalidMsisdn);
         }
-        if trimmed[1..].contains('+') {
-            return Err(InvalidMsisdn);
-        }
-        let national = if let Some(rest) = digits.strip_prefix(country_code) {
-            rest.to_string()
-        } else if international {
-            // A number of another country: the desk only serves its own market.
-            return Err(InvalidMsisdn);
-        } else if let Some(rest) = digits.strip_prefix('0') {
-            rest.to_string()
-        } else {
-            return Err(InvalidMsisdn);
+        let code: u16 = country_code.parse().map_err(|_| InvalidMsisdn)?;
+        let region = DATABASE
+            .region(&code)
+            .and_then(|regions| regions.first().and_then(|r| r.parse::<country::Id>().ok()))
+            .ok_or(InvalidMsisdn)?;
+        // "62838…" typed without the plus is international too; the library reads it as such
+        // only with the plus.
+        // Dots are common separators here, but not in the library's grammar.
+        let input = input.replace('.', " ");
+        let candidate = match input.strip_prefix(country_code) {
+            Some(_) => format!("+{input}"),
+            None => input,
         };
-        let national = national.trim_start_matches('0');
-        // Mobile numbers: 8 to 12 national digits; E.164 allows at most 15 in all.
-        if !(8..=12).contains(&national.len()) || national.len() + country_code.len() > 15 {
+        let number = phonenumber::parse(Some(region), &candidate).map_err(|_| InvalidMsisdn)?;
+        if number.code().value() != code || number.extension().is_some() || !number.is_valid() {
             return Err(InvalidMsisdn);
         }
-        Ok(Msisdn(format!("+{country_code}{national}")))
+        if !matches!(
+            number.number_type(&DATABASE),
+            Type::Mobile | Type::FixedLineOrMobile
+        ) {
+            return Err(InvalidMsisdn);
+        }
+        Ok(Msisdn(number.format().mode(Mode::E164).to_string()))
     }
 
     /// Trusts a value that came out of our own store.
@@ -108,7 +112,7 @@ mod tests {
             "+62 0838 1234 5678",
         ] {
             assert_eq!(
-                Msisdn::parse(typed, "62").unwrap().e164(),
+                Msisdn::parse(typed, "62").expect(typed).e164(),
                 "+6283812345678",
                 "{typed}"
             );

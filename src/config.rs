@@ -46,6 +46,10 @@ pub struct Settings {
     pub bulk_max_cases: i64,
     /// Cases per transaction when a bulk action is applied.
     pub bulk_batch_size: i64,
+    /// Largest accepted upload, per file, in bytes (refused while streaming, with 413).
+    pub upload_max_bytes: usize,
+    /// Most files one form or API request may carry.
+    pub upload_max_files: usize,
 }
 
 impl Default for Settings {
@@ -71,6 +75,8 @@ impl Default for Settings {
             documents_deadline_days: 14,
             bulk_max_cases: 100_000,
             bulk_batch_size: 1_000,
+            upload_max_bytes: 10 * 1024 * 1024,
+            upload_max_files: 5,
         }
     }
 }
@@ -98,6 +104,14 @@ impl Settings {
         anyhow::ensure!(self.sla_hours > 0, "sla_hours must be positive");
         anyhow::ensure!(self.bulk_max_cases > 0, "bulk_max_cases must be positive");
         anyhow::ensure!(self.bulk_batch_size > 0, "bulk_batch_size must be positive");
+        anyhow::ensure!(
+            self.upload_max_bytes > 0,
+            "upload_max_bytes must be positive"
+        );
+        anyhow::ensure!(
+            (1..=20).contains(&self.upload_max_files),
+            "upload_max_files must be between 1 and 20"
+        );
         anyhow::ensure!(
             self.session_idle_minutes > 0,
             "session_idle_minutes must be positive"

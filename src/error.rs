@@ -15,6 +15,12 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     BadRequest(String),
+    /// The body (or one file in it) is over a limit; said before the rest was read.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many attempts from one address or account; try again later.
+    #[error("{0}")]
+    Throttled(String),
     #[error("missing or wrong CSRF token")]
     Csrf,
     #[error("not signed in")]
@@ -49,6 +55,8 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -70,6 +78,8 @@ impl ResponseError for AppError {
             AppError::NotFound => ("Not found", "There is nothing here. Check the address or go back to the queue.".to_string()),
             AppError::Forbidden(m) => ("Not allowed", m.clone()),
             AppError::BadRequest(m) => ("Cannot do that", m.clone()),
+            AppError::TooLarge(m) => ("Too large", m.clone()),
+            AppError::Throttled(m) => ("Too many attempts", m.clone()),
             AppError::Csrf => (
                 "This form has expired",
                 "The page you sent it from was too old or came from somewhere else. Nothing was changed. Go back, reload the page and try again.".to_string(),

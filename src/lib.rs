@@ -7,6 +7,7 @@ pub mod config;
 pub mod database;
 pub mod domain;
 pub mod error;
+pub mod intake;
 pub mod routes;
 pub mod seed;
 pub mod startup;

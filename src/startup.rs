@@ -70,6 +70,7 @@ pub struct RouteRule {
 pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
     use Access::{Agent, Public, Supervisor};
     use routes::case::{actions, documents, page};
+    use routes::customer;
     use web::{get, post};
     let rule = |method, path, access| RouteRule {
         method,
@@ -87,6 +88,34 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             get().to(routes::assets::serve),
         ),
         (rule("GET", "/login", Public), get().to(routes::login::form)),
+        (
+            rule("GET", "/apply", Public),
+            get().to(customer::apply::form),
+        ),
+        (
+            rule("POST", "/apply", Public),
+            post().to(customer::apply::submit),
+        ),
+        (
+            rule("GET", "/apply/received", Public),
+            get().to(customer::apply::received),
+        ),
+        (
+            rule("GET", "/status", Public),
+            get().to(customer::status::form),
+        ),
+        (
+            rule("POST", "/status", Public),
+            post().to(customer::status::lookup),
+        ),
+        (
+            rule("GET", "/upload/{token}", Public),
+            get().to(customer::upload::form),
+        ),
+        (
+            rule("POST", "/upload/{token}", Public),
+            post().to(customer::upload::submit),
+        ),
         (
             rule("POST", "/login", Public),
             post().to(routes::login::submit),

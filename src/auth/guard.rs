@@ -9,9 +9,15 @@ use chrono::{Duration, Utc};
 use super::session::TypedSession;
 use crate::startup::AppState;
 
-/// Paths anyone may request. Everything else needs a signed-in agent.
+/// Paths anyone may request. Everything else needs a signed-in agent. (`/api/` routes check
+/// their bearer token themselves: see `routes::api`.)
 pub fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/healthz") || path.starts_with("/static/")
+    matches!(
+        path,
+        "/login" | "/healthz" | "/apply" | "/apply/received" | "/status"
+    ) || ["/static/", "/upload/", "/api/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
 }
 
 pub async fn require_agent(

@@ -123,6 +123,16 @@ impl TypedSession {
         token
     }
 
+    /// A value kept in the session for a later page of the same visitor.
+    pub fn set(&self, key: &str, value: &str) {
+        // Inserting a &str cannot fail to serialise.
+        let _ = self.0.insert(key, value);
+    }
+
+    pub fn get<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.0.get::<T>(key).ok().flatten()
+    }
+
     /// The token without creating one (a POST must never mint the token it is checked against).
     pub fn existing_csrf_token(&self) -> Option<String> {
         self.0.get::<String>(CSRF_KEY).ok().flatten()

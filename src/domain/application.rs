@@ -104,7 +104,10 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
 
     let customer_name = clean_line(&input.customer_name);
     if customer_name.chars().count() < 2 {
-        fail("customer_name", "Enter your full name as on your identity card.");
+        fail(
+            "customer_name",
+            "Enter your full name as on your identity card.",
+        );
     } else if customer_name.chars().count() > 100 {
         fail("customer_name", "The name can have at most 100 characters.");
     }
@@ -140,7 +143,10 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     }
     let line_type = LineType::parse(input.line_type.trim());
     if line_type.is_none() {
-        fail("line_type", "Choose whether the line is prepaid or postpaid.");
+        fail(
+            "line_type",
+            "Choose whether the line is prepaid or postpaid.",
+        );
     }
 
     let email = clean_line(&input.contact_email);
@@ -149,7 +155,10 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     } else if is_email(&email) {
         Some(email)
     } else {
-        fail("contact_email", "Enter an e-mail address like name@example.com.");
+        fail(
+            "contact_email",
+            "Enter an e-mail address like name@example.com.",
+        );
         None
     };
     let phone = input.contact_phone.trim();
@@ -195,9 +204,10 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     let reason_text = clean_text(&input.reason_text);
     match reason {
         None => fail("reason", "Choose why you are cancelling."),
-        Some(CancelReason::Other) if reason_text.is_empty() => {
-            fail("reason_text", "Tell us in a few words why you are cancelling.")
-        }
+        Some(CancelReason::Other) if reason_text.is_empty() => fail(
+            "reason_text",
+            "Tell us in a few words why you are cancelling.",
+        ),
         _ => {}
     }
     if reason_text.chars().count() > MAX_TEXT {
@@ -206,7 +216,10 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
 
     let settlement = match Settlement::parse(input.settlement.trim()) {
         None => {
-            fail("settlement", "Choose what happens to your remaining balance.");
+            fail(
+                "settlement",
+                "Choose what happens to your remaining balance.",
+            );
             None
         }
         Some(Settlement::Forfeit) => Some(SettlementChoice::Forfeit),
@@ -218,8 +231,8 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
                 .filter(|c| !matches!(c, ' ' | '-'))
                 .collect();
             let bank_ok = (2..=60).contains(&bank.chars().count());
-            let account_ok = (5..=20).contains(&account.len())
-                && account.bytes().all(|b| b.is_ascii_digit());
+            let account_ok =
+                (5..=20).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_digit());
             if !bank_ok {
                 fail("refund_bank", "Enter the name of your bank for the refund.");
             }
@@ -443,17 +456,29 @@ mod tests {
     fn each_bad_field_is_named() {
         let cases: Vec<(&str, Box<dyn Fn(&mut ApplicationInput)>)> = vec![
             ("customer_name", Box::new(|i| i.customer_name = " ".into())),
-            ("id_number", Box::new(|i| i.id_number = "3174019901900001".into())),
+            (
+                "id_number",
+                Box::new(|i| i.id_number = "3174019901900001".into()),
+            ),
             ("msisdn", Box::new(|i| i.msisdn = "0811-1234-5678".into())),
             ("msisdn", Box::new(|i| i.msisdn = "12".into())),
-            ("account_number", Box::new(|i| i.account_number = "12a".into())),
+            (
+                "account_number",
+                Box::new(|i| i.account_number = "12a".into()),
+            ),
             ("line_type", Box::new(|i| i.line_type = "both".into())),
-            ("contact_email", Box::new(|i| i.contact_email = "siti@".into())),
+            (
+                "contact_email",
+                Box::new(|i| i.contact_email = "siti@".into()),
+            ),
             ("contact_email", Box::new(|i| i.contact_email.clear())),
             ("reason", Box::new(|i| i.reason = "boredom".into())),
             ("reason_text", Box::new(|i| i.reason = "other".into())),
             ("settlement", Box::new(|i| i.settlement = String::new())),
-            ("refund_account", Box::new(|i| i.refund_account = "x".into())),
+            (
+                "refund_account",
+                Box::new(|i| i.refund_account = "x".into()),
+            ),
             (
                 "transfer_msisdn",
                 Box::new(|i| {
@@ -488,13 +513,18 @@ mod tests {
         input.settlement = "transfer".into();
         input.transfer_msisdn = "+62 831 9876 5432".into();
         let app = check(&input).unwrap();
-        assert!(matches!(app.settlement, SettlementChoice::Transfer { to } if to.e164() == "+6283198765432"));
+        assert!(
+            matches!(app.settlement, SettlementChoice::Transfer { to } if to.e164() == "+6283198765432")
+        );
     }
 
     #[test]
     fn names_cannot_carry_line_breaks() {
         let mut input = valid();
         input.customer_name = "Siti\nINFO forged line\r".into();
-        assert_eq!(check(&input).unwrap().customer_name, "Siti INFO forged line");
+        assert_eq!(
+            check(&input).unwrap().customer_name,
+            "Siti INFO forged line"
+        );
     }
 }

@@ -26,6 +26,20 @@ pub const PER_ADDRESS: Policy = Policy {
     max_wait: Duration::minutes(15),
 };
 
+/// Public look-ups (status page, API tokens) per key (a reference, a token): few free tries, since
+/// a real customer types their pair right within a couple of attempts.
+pub const PUBLIC_PER_KEY: Policy = Policy {
+    free: 5,
+    window: Duration::minutes(15),
+    max_wait: Duration::minutes(15),
+};
+/// Public look-ups per address.
+pub const PUBLIC_PER_ADDRESS: Policy = Policy {
+    free: 10,
+    window: Duration::minutes(15),
+    max_wait: Duration::minutes(15),
+};
+
 /// Recent failures: how many within the window, and the latest.
 #[derive(Debug, Clone, Copy)]
 pub struct Failures {

@@ -77,7 +77,10 @@ fn check_jpeg_end(bytes: &[u8]) -> Result<(), UploadRefusal> {
         .windows(2)
         .rposition(|w| w == [0xFF, 0xD9])
         .ok_or(UploadRefusal::Truncated)?;
-    if bytes[end + 2..].iter().all(|&b| b == 0 || b == b'\n' || b == b'\r') {
+    if bytes[end + 2..]
+        .iter()
+        .all(|&b| b == 0 || b == b'\n' || b == b'\r')
+    {
         Ok(())
     } else {
         Err(UploadRefusal::TrailingData)
@@ -155,7 +158,12 @@ mod tests {
     use super::*;
 
     fn jpeg(body: &[u8]) -> Vec<u8> {
-        [b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00".as_slice(), body, b"\xFF\xD9"].concat()
+        [
+            b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00".as_slice(),
+            body,
+            b"\xFF\xD9",
+        ]
+        .concat()
     }
 
     fn pdf(body: &[u8]) -> Vec<u8> {
@@ -224,6 +232,11 @@ mod tests {
         assert_eq!(display_name("\u{202e}gpj.exe", MediaType::Jpeg), "_gpj.exe");
         assert_eq!(display_name("", MediaType::Pdf), "document.pdf");
         assert_eq!(display_name("...", MediaType::Pdf), "document.pdf");
-        assert!(display_name(&"a".repeat(500), MediaType::Pdf).chars().count() <= 80);
+        assert!(
+            display_name(&"a".repeat(500), MediaType::Pdf)
+                .chars()
+                .count()
+                <= 80
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod bulk;
 pub mod case;
+pub mod customer;
 pub mod form;
 pub mod health;
 pub mod login;

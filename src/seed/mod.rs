@@ -2,7 +2,7 @@
 //! images and PDFs. Cases are generated set-based in SQL so that a million take minutes.
 
 mod images;
-mod pdf;
+pub mod pdf;
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};

@@ -24,7 +24,7 @@ pub struct CaseRecord {
     pub msisdn: String,
     pub account_number: String,
     pub line_type: String,
-    pub activation_date: NaiveDate,
+    pub activation_date: Option<NaiveDate>,
     pub min_term_end: Option<NaiveDate>,
     pub etf_minor: i64,
     pub balance_minor: i64,

@@ -2,10 +2,12 @@
 //! (a transaction when the caller needs several statements to commit together).
 
 pub mod agents;
+pub mod applications;
 pub mod audit;
 pub mod blobs;
 pub mod bulk;
 pub mod cases;
+pub mod customer;
 pub mod documents;
 pub mod history;
 pub mod queue;

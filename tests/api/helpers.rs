@@ -351,6 +351,25 @@ impl Browser {
         self.finish(response).await
     }
 
+    /// Posts a `multipart/form-data` form: text fields, then files as (field, file name, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Response {
+        let (content_type, body) = multipart_body(fields, files);
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .insert_header(("cookie", self.cookie_header()))
+            .insert_header(("content-type", content_type))
+            .send_body(body)
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Response {
         let page = self.get("/login").await;
         let token = page.csrf();
@@ -485,4 +504,30 @@ pub async fn document_id(pool: &PgPool, reference: &str) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap()
+}
+
+/// A multipart body as browsers send it; returns the content type (with boundary) and the bytes.
+pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----canceldesk-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }

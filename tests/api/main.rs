@@ -4,6 +4,7 @@ mod auth;
 mod authorization;
 mod bulk;
 mod case_actions;
+mod customer;
 mod helpers;
 mod logs;
 mod plans;

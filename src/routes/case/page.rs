@@ -496,7 +496,10 @@ fn build(
         line_type: LineType::parse(&case.line_type)
             .map(|l| l.label())
             .unwrap_or("Prepaid"),
-        activation_date: local_date(case.activation_date),
+        activation_date: case
+            .activation_date
+            .map(local_date)
+            .unwrap_or_else(|| "Not known yet: look the line up in billing".into()),
         min_term_end: case
             .min_term_end
             .map(local_date)

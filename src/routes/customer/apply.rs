@@ -1,0 +1,270 @@
+//! `/apply`: the public application form, and the confirmation after it.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::multipart::{self, Limits, ReceivedForm, RefusedBody};
+use crate::auth::session::TypedSession;
+use crate::domain::application::{self, ApplicationInput, FieldError, Market};
+use crate::domain::document::DocumentKind;
+use crate::domain::request::{CancelReason, Channel, ContactChannel, LineType, Settlement};
+use crate::domain::upload;
+use crate::error::{AppError, AppResult};
+use crate::intake::{self, CheckedUpload};
+use crate::routes::{Choice, render, see_other};
+use crate::startup::AppState;
+
+/// The session key that carries the new reference to the confirmation page (Post/Redirect/Get).
+const APPLIED_KEY: &str = "applied_reference";
+
+#[derive(Template)]
+#[template(path = "customer/apply.html")]
+struct ApplyPage {
+    csrf: String,
+    input: ApplicationInput,
+    errors: Vec<FieldError>,
+    files_dropped: bool,
+    line_types: Vec<Choice>,
+    contacts: Vec<Choice>,
+    reasons: Vec<Choice>,
+    settlements: Vec<Choice>,
+    today: String,
+    max_file_mib: usize,
+    max_files: usize,
+}
+
+impl ApplyPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> (&'static str, &'static str),
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|&item| {
+            let (v, label) = value(item);
+            Choice {
+                value: v.into(),
+                label: label.into(),
+                selected: v == selected,
+            }
+        })
+        .collect()
+}
+
+fn page(
+    state: &AppState,
+    session: &TypedSession,
+    input: ApplicationInput,
+    errors: Vec<FieldError>,
+    files_dropped: bool,
+) -> ApplyPage {
+    ApplyPage {
+        csrf: session.csrf_token(),
+        line_types: choices(LineType::ALL, |l| (l.as_str(), l.label()), &input.line_type),
+        contacts: choices(
+            ContactChannel::ALL,
+            |c| (c.as_str(), c.label()),
+            &input.preferred_contact,
+        ),
+        reasons: choices(
+            CancelReason::ALL,
+            |r| (r.as_str(), r.label()),
+            &input.reason,
+        ),
+        settlements: choices(
+            Settlement::ALL,
+            |s| (s.as_str(), s.label()),
+            &input.settlement,
+        ),
+        today: state.today().to_string(),
+        max_file_mib: state.settings.upload_max_bytes.div_ceil(1024 * 1024),
+        max_files: state.settings.upload_max_files,
+        input,
+        errors,
+        files_dropped,
+    }
+}
+
+pub async fn form(state: web::Data<AppState>, session: TypedSession) -> AppResult<HttpResponse> {
+    render(
+        StatusCode::OK,
+        &page(
+            &state,
+            &session,
+            ApplicationInput::default(),
+            Vec::new(),
+            false,
+        ),
+    )
+}
+
+pub fn limits(state: &AppState) -> Limits {
+    Limits {
+        max_file_bytes: state.settings.upload_max_bytes,
+        max_files: state.settings.upload_max_files,
+    }
+}
+
+/// A refused body as the error the customer sees.
+pub fn refused(refusal: RefusedBody) -> AppError {
+    let text = format!(
+        "Your application was not sent: {refusal}. Nothing was saved; go back and try again."
+    );
+    if refusal.is_too_large() {
+        AppError::TooLarge(text)
+    } else {
+        AppError::BadRequest(text)
+    }
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    body: Multipart,
+) -> AppResult<HttpResponse> {
+    let limits = limits(&state);
+    if multipart::declared_too_large(&req, limits) {
+        return Err(refused(RefusedBody::FileTooLarge {
+            limit_mib: limits.max_file_bytes.div_ceil(1024 * 1024),
+        }));
+    }
+    let form = multipart::read(body, limits).await.map_err(refused)?;
+    let input = input_of(&form);
+    let market = Market {
+        country_code: &state.settings.country_code,
+        operator_prefixes: &state.settings.operator_prefixes,
+        today: state.today(),
+    };
+    let parsed = application::parse(&input, &market);
+    let (uploads, mut errors) = check_files(&form, &[DocumentKind::IdentityCard]);
+    match parsed {
+        Ok(app) if errors.is_empty() => {
+            let submitted = intake::submit(
+                &state.pool,
+                &state.blobs,
+                &app,
+                Channel::Web,
+                &uploads,
+                state.settings.sla_hours,
+            )
+            .await?;
+            tracing::info!(case = submitted.case_id, "application received on the web");
+            session_insert(&session, submitted.reference.as_str());
+            Ok(see_other("/apply/received"))
+        }
+        parsed => {
+            let mut all = parsed.err().unwrap_or_default();
+            all.append(&mut errors);
+            let files_dropped = !form.files.is_empty();
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &session, input, all, files_dropped),
+            )
+        }
+    }
+}
+
+fn session_insert(session: &TypedSession, reference: &str) {
+    session.set(APPLIED_KEY, reference);
+}
+
+#[derive(Template)]
+#[template(path = "customer/received.html")]
+struct ReceivedPage {
+    reference: String,
+    contact: &'static str,
+    sla_hours: i64,
+}
+
+pub async fn received(
+    state: web::Data<AppState>,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    let Some(reference) = session.get::<String>(APPLIED_KEY) else {
+        return Ok(see_other("/apply"));
+    };
+    render(
+        StatusCode::OK,
+        &ReceivedPage {
+            reference,
+            contact: "by e-mail or SMS, as you chose",
+            sla_hours: state.settings.sla_hours,
+        },
+    )
+}
+
+fn input_of(form: &ReceivedForm) -> ApplicationInput {
+    ApplicationInput {
+        customer_name: form.text("customer_name"),
+        id_number: form.text("id_number"),
+        msisdn: form.text("msisdn"),
+        account_number: form.text("account_number"),
+        line_type: form.text("line_type"),
+        contact_email: form.text("contact_email"),
+        contact_phone: form.text("contact_phone"),
+        preferred_contact: form.text("preferred_contact"),
+        reason: form.text("reason"),
+        reason_text: form.text("reason_text"),
+        settlement: form.text("settlement"),
+        refund_bank: form.text("refund_bank"),
+        refund_account: form.text("refund_account"),
+        transfer_msisdn: form.text("transfer_msisdn"),
+        requested_effective_date: form.text("requested_effective_date"),
+        consent: form.has("consent"),
+    }
+}
+
+/// Checks every file by its bytes; `required` kinds must each have one. Files come in fields
+/// named after their document kind.
+pub fn check_files(
+    form: &ReceivedForm,
+    required: &[DocumentKind],
+) -> (Vec<CheckedUpload>, Vec<FieldError>) {
+    let mut uploads = Vec::new();
+    let mut errors = Vec::new();
+    for file in &form.files {
+        let Some(kind) = DocumentKind::parse(&file.field) else {
+            errors.push(FieldError {
+                field: "documents",
+                message: "A file was sent in an unknown field.".into(),
+            });
+            continue;
+        };
+        match upload::inspect(&file.bytes) {
+            Ok(media_type) => uploads.push(CheckedUpload {
+                kind,
+                file_name: upload::display_name(&file.file_name, media_type),
+                media_type,
+                bytes: file.bytes.clone(),
+            }),
+            Err(refusal) => errors.push(FieldError {
+                field: kind.as_str(),
+                message: format!("{}: {refusal}.", kind.label()),
+            }),
+        }
+    }
+    for kind in required {
+        let sent = form.files.iter().any(|f| f.field == kind.as_str());
+        if !sent {
+            errors.push(FieldError {
+                field: kind.as_str(),
+                message: format!(
+                    "Add a photo or PDF of your {}.",
+                    kind.label().to_lowercase()
+                ),
+            });
+        }
+    }
+    (uploads, errors)
+}

@@ -1,0 +1,204 @@
+//! `/upload/{token}`: the secure link of a document request. It works for its own case only,
+//! only until the deadline, only once, and only for the kinds the agent asked for.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+use super::apply::{check_files, limits, refused};
+use super::multipart::{self, RefusedBody};
+use crate::auth::session::TypedSession;
+use crate::domain::application::FieldError;
+use crate::domain::case::State;
+use crate::domain::document::DocumentKind;
+use crate::error::AppResult;
+use crate::intake::{self, Answer};
+use crate::routes::{local_time, render, see_other};
+use crate::startup::AppState;
+use crate::store::customer::{self, UploadLinkRow};
+
+#[derive(Template)]
+#[template(path = "customer/upload.html")]
+struct UploadPage {
+    csrf: String,
+    token: String,
+    reference: String,
+    kinds: Vec<DocumentKind>,
+    deadline: String,
+    errors: Vec<FieldError>,
+    max_file_mib: usize,
+}
+
+impl UploadPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "customer/link.html")]
+struct LinkPage {
+    title: &'static str,
+    message: String,
+}
+
+/// Tokens are URL-safe base64 of at least 16 random bytes; anything else is not one of ours
+/// and is not looked up.
+fn token_hash(token: &str) -> Option<Vec<u8>> {
+    let plausible = (20..=100).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plausible.then(|| Sha256::digest(token.as_bytes()).to_vec())
+}
+
+fn link_page(status: StatusCode, title: &'static str, message: String) -> AppResult<HttpResponse> {
+    render(status, &LinkPage { title, message })
+}
+
+fn unknown() -> AppResult<HttpResponse> {
+    link_page(
+        StatusCode::NOT_FOUND,
+        "This link does not work",
+        "Check that you opened the whole link from our message. If it still does not work, \
+         check your application's status: it tells you what we need."
+            .into(),
+    )
+}
+
+/// The page for a link that cannot take uploads (any more), or `None` when it can.
+fn unusable(state: &AppState, link: &UploadLinkRow) -> Option<AppResult<HttpResponse>> {
+    if let Some(used) = link.used_at {
+        return Some(link_page(
+            StatusCode::GONE,
+            "This link was already used",
+            format!(
+                "We received your documents through it on {}. Thank you: an agent will check them.",
+                local_time(used, state.tz)
+            ),
+        ));
+    }
+    let waiting = State::parse(&link.case_state) == Some(State::AwaitingDocuments);
+    if link.expires_at < Utc::now() || !waiting {
+        return Some(link_page(
+            StatusCode::GONE,
+            "This link has expired",
+            "It can no longer be used. Check your application's status to see where it stands."
+                .into(),
+        ));
+    }
+    None
+}
+
+fn page(
+    state: &AppState,
+    session: &TypedSession,
+    token: &str,
+    link: &UploadLinkRow,
+    errors: Vec<FieldError>,
+) -> UploadPage {
+    UploadPage {
+        csrf: session.csrf_token(),
+        token: token.to_owned(),
+        reference: link.reference.clone(),
+        kinds: link
+            .kinds
+            .iter()
+            .filter_map(|k| DocumentKind::parse(k))
+            .collect(),
+        deadline: local_time(link.expires_at, state.tz),
+        errors,
+        max_file_mib: state.settings.upload_max_bytes.div_ceil(1024 * 1024),
+    }
+}
+
+pub async fn form(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let Some(hash) = token_hash(&token) else {
+        return unknown();
+    };
+    let Some(link) = customer::upload_link(&state.pool, &hash).await? else {
+        return unknown();
+    };
+    if let Some(page) = unusable(&state, &link) {
+        return page;
+    }
+    render(
+        StatusCode::OK,
+        &page(&state, &session, &token, &link, Vec::new()),
+    )
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    token: web::Path<String>,
+    body: Multipart,
+) -> AppResult<HttpResponse> {
+    let Some(hash) = token_hash(&token) else {
+        return unknown();
+    };
+    let Some(link) = customer::upload_link(&state.pool, &hash).await? else {
+        return unknown();
+    };
+    if let Some(page) = unusable(&state, &link) {
+        return page;
+    }
+    let limits = limits(&state);
+    if multipart::declared_too_large(&req, limits) {
+        return Err(refused(RefusedBody::FileTooLarge {
+            limit_mib: limits.max_file_bytes.div_ceil(1024 * 1024),
+        }));
+    }
+    let form = multipart::read(body, limits).await.map_err(refused)?;
+    let requested: Vec<DocumentKind> = link
+        .kinds
+        .iter()
+        .filter_map(|k| DocumentKind::parse(k))
+        .collect();
+    let (uploads, mut errors) = check_files(&form, &requested);
+    // Only what was asked for: a file of another kind is refused, not quietly filed.
+    for file in &form.files {
+        if !requested.iter().any(|k| k.as_str() == file.field) {
+            errors.push(FieldError {
+                field: "documents",
+                message: "Only the documents we asked for can be sent through this link.".into(),
+            });
+            break;
+        }
+    }
+    if !errors.is_empty() {
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &session, &token, &link, errors),
+        );
+    }
+    match intake::answer_document_request(&state.pool, &state.blobs, &hash, &uploads).await? {
+        Answer::Received => {
+            tracing::info!(
+                case = link.case_id,
+                "documents received through an upload link"
+            );
+            Ok(see_other(&format!("/upload/{}", token.as_str())))
+        }
+        Answer::Unknown => unknown(),
+        // Someone (a second tab) got there first, or the deadline passed meanwhile.
+        Answer::AlreadyUsed | Answer::Expired => {
+            let link = customer::upload_link(&state.pool, &hash).await?;
+            match link.as_ref().and_then(|l| unusable(&state, l)) {
+                Some(page) => page,
+                None => unknown(),
+            }
+        }
+    }
+}

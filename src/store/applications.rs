@@ -1,0 +1,75 @@
+//! New cases from applications (web form and intake API).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::domain::application::{Application, SettlementChoice};
+use crate::domain::reference::CaseReference;
+use crate::domain::request::Channel;
+
+/// Inserts the case under a fresh reference; returns its id and reference. Runs in the caller's
+/// transaction, after [`lock_line`].
+pub async fn insert(
+    conn: &mut PgConnection,
+    app: &Application,
+    channel: Channel,
+    submitted_at: DateTime<Utc>,
+    sla_due_at: DateTime<Utc>,
+) -> sqlx::Result<(i64, CaseReference)> {
+    let (refund_bank, refund_account, transfer_msisdn) = match &app.settlement {
+        SettlementChoice::Refund { bank, account } => {
+            (Some(bank.as_str()), Some(account.as_str()), None)
+        }
+        SettlementChoice::Transfer { to } => (None, None, Some(to.e164())),
+        SettlementChoice::Forfeit => (None, None, None),
+    };
+    // References are random: on the rare clash, draw again.
+    loop {
+        let reference = CaseReference::generate();
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO cases (reference, state, channel, customer_name, customer_nik,
+                                contact_email, contact_phone, preferred_contact, msisdn,
+                                account_number, line_type, reason, reason_text, settlement,
+                                refund_bank, refund_account, transfer_msisdn,
+                                requested_effective_date, consent, submitted_at, sla_due_at)
+             VALUES ($1, 'submitted', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                     $15, $16, $17, $18, $19, $20)
+             ON CONFLICT (reference) DO NOTHING
+             RETURNING id",
+        )
+        .bind(reference.as_str())
+        .bind(channel.as_str())
+        .bind(&app.customer_name)
+        .bind(app.nik.as_str())
+        .bind(app.contact_email.as_deref())
+        .bind(app.contact_phone.as_ref().map(|p| p.e164()))
+        .bind(app.preferred_contact.as_str())
+        .bind(app.msisdn.e164())
+        .bind(&app.account_number)
+        .bind(app.line_type.as_str())
+        .bind(app.reason.as_str())
+        .bind(app.reason_text.as_deref())
+        .bind(app.settlement.kind().as_str())
+        .bind(refund_bank)
+        .bind(refund_account)
+        .bind(transfer_msisdn)
+        .bind(app.requested_effective_date)
+        .bind(true)
+        .bind(submitted_at)
+        .bind(sla_due_at)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = id {
+            return Ok((id, reference));
+        }
+    }
+}
+
+/// Serialises changes of one line's cases (the "duplicate line" flag is computed over them).
+pub async fn lock_line(conn: &mut PgConnection, msisdn: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('line:' || $1))")
+        .bind(msisdn)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! What the customer-facing pages read: the status lookup and upload links.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+
+/// The little a customer may see of their case.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StatusRow {
+    pub reference: String,
+    pub state: String,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub requested_effective_date: NaiveDate,
+    pub effective_date: Option<NaiveDate>,
+    pub decision_reason: Option<String>,
+    pub documents_deadline: Option<DateTime<Utc>>,
+    pub requested_kinds: Vec<String>,
+    pub documents_received: bool,
+}
+
+/// The case with this reference *and* this line, or nothing: a wrong pair reveals nothing.
+pub async fn status(
+    pool: &PgPool,
+    reference: &str,
+    msisdn: &str,
+) -> sqlx::Result<Option<StatusRow>> {
+    sqlx::query_as(
+        "SELECT reference, state, submitted_at, updated_at, requested_effective_date,
+                effective_date, decision_reason, documents_deadline, requested_kinds,
+                documents_received
+         FROM cases WHERE reference = $1 AND msisdn = $2",
+    )
+    .bind(reference)
+    .bind(msisdn)
+    .fetch_optional(pool)
+    .await
+}
+
+/// An upload link with what its page needs of the case.
+#[derive(Debug, sqlx::FromRow)]
+pub struct UploadLinkRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub reference: String,
+    pub kinds: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub case_state: String,
+}
+
+const LINK_SQL: &str = "SELECT l.id, l.case_id, c.reference, l.kinds, l.expires_at, l.used_at,
+                               c.state AS case_state
+                        FROM upload_links l JOIN cases c ON c.id = l.case_id
+                        WHERE l.token_sha256 = $1";
+
+pub async fn upload_link<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    token_sha256: &[u8],
+) -> sqlx::Result<Option<UploadLinkRow>> {
+    sqlx::query_as(LINK_SQL)
+        .bind(token_sha256)
+        .fetch_optional(db)
+        .await
+}
+
+/// The same, locked until the transaction ends (the case is locked separately, line first).
+pub async fn lock_upload_link(
+    conn: &mut PgConnection,
+    token_sha256: &[u8],
+) -> sqlx::Result<Option<UploadLinkRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{LINK_SQL} FOR UPDATE OF l")))
+        .bind(token_sha256)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn mark_link_used(
+    conn: &mut PgConnection,
+    link_id: i64,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE upload_links SET used_at = $2 WHERE id = $1")
+        .bind(link_id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -454,7 +454,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut ApplicationInput)>)> = vec![
+        type Change = Box<dyn Fn(&mut ApplicationInput)>;
+        let cases: Vec<(&str, Change)> = vec![
             ("customer_name", Box::new(|i| i.customer_name = " ".into())),
             (
                 "id_number",

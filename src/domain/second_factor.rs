@@ -96,10 +96,7 @@ impl TotpSecret {
     ) -> Result<i64, CodeRefused> {
         let code = normalise_totp(code).ok_or(CodeRefused::Wrong)?;
         let now = u64::try_from(now.timestamp()).map_err(|_| CodeRefused::Wrong)?;
-        let step = self
-            .totp("")
-            .check(&code, now)
-            .ok_or(CodeRefused::Wrong)?;
+        let step = self.totp("").check(&code, now).ok_or(CodeRefused::Wrong)?;
         let step = i64::try_from(step).map_err(|_| CodeRefused::Wrong)?;
         match last_used_step {
             Some(last) if step <= last => Err(CodeRefused::Reused),
@@ -143,9 +140,7 @@ impl RecoveryCode {
     pub fn generate() -> RecoveryCode {
         RecoveryCode(
             (0..RECOVERY_LENGTH)
-                .map(|_| {
-                    RECOVERY_ALPHABET[rand::random_range(0..RECOVERY_ALPHABET.len())] as char
-                })
+                .map(|_| RECOVERY_ALPHABET[rand::random_range(0..RECOVERY_ALPHABET.len())] as char)
                 .collect(),
         )
     }
@@ -246,7 +241,10 @@ mod tests {
     #[test]
     fn typed_codes_are_read_leniently_but_not_loosely() {
         let secret = rfc_secret();
-        assert_eq!(secret.check("005 924", at(1_234_567_890), None), Ok(41_152_263));
+        assert_eq!(
+            secret.check("005 924", at(1_234_567_890), None),
+            Ok(41_152_263)
+        );
         for bad in ["", "5924", "0059240", "00592a", "٠٠٥٩٢٤"] {
             assert_eq!(
                 secret.check(bad, at(1_234_567_890), None),

@@ -25,19 +25,23 @@ pub async fn find<'e>(
     db: impl PgExecutor<'e>,
     agent: AgentId,
 ) -> sqlx::Result<Option<Authenticator>> {
-    let row: Option<(Vec<u8>, Option<DateTime<Utc>>, Option<i64>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        secret: Vec<u8>,
+        enabled_at: Option<DateTime<Utc>>,
+        last_used_step: Option<i64>,
+    }
+    let row: Option<Row> = sqlx::query_as(
         "SELECT secret, enabled_at, last_used_step FROM agent_totp WHERE agent_id = $1",
     )
     .bind(agent.0)
     .fetch_optional(db)
     .await?;
-    Ok(
-        row.map(|(secret, enabled_at, last_used_step)| Authenticator {
-            secret: TotpSecret::from_bytes(secret),
-            enabled_at,
-            last_used_step,
-        }),
-    )
+    Ok(row.map(|r| Authenticator {
+        secret: TotpSecret::from_bytes(r.secret),
+        enabled_at: r.enabled_at,
+        last_used_step: r.last_used_step,
+    }))
 }
 
 /// Whether the agent signs in with a second factor.
@@ -93,7 +97,7 @@ pub async fn enable(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    replace_recovery_codes(&mut *tx, agent, codes).await?;
+    replace_recovery_codes(&mut tx, agent, codes).await?;
     tx.commit().await?;
     Ok(true)
 }

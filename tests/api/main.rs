@@ -8,3 +8,4 @@ mod helpers;
 mod logs;
 mod plans;
 mod queue;
+mod totp;

@@ -2,12 +2,26 @@
 // each main page. On failure: a screenshot and the page HTML in e2e-artifacts/.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createHmac } from "node:crypto";
 import { root, startServer, launchBrowser, axeSource, signIn, DEMO_SUPERVISOR } from "./lib.mjs";
 
 const artifacts = join(root, "e2e-artifacts");
 const results = [];
 let server;
 let context;
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) `steps` steps from now, as an authenticator app. */
+function totp(base32, steps) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of base32) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + steps));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[19] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -153,6 +167,28 @@ try {
     await page.goto(`${url}/queue`);
     await page.keyboard.press("/");
     check(await page.evaluate(() => document.activeElement.id === "search"), "/ focuses search");
+  });
+
+  await journey("an agent sets up two-factor sign-in and signs in with a code", async (page) => {
+    await page.context().clearCookies(); // the journey before leaves its supervisor signed in
+    await signIn(page, url, "budi@canceldesk.test");
+    await page.goto(`${url}/account/two-factor`);
+    await Promise.all([page.waitForNavigation(), page.click("form[action='/account/two-factor/start'] button")]);
+    // The QR code loads and renders under the CSP (an SVG image of this site, no inline style).
+    await page.waitForFunction(() => document.querySelector("img.qr")?.complete);
+    check(await page.evaluate(() => document.querySelector("img.qr").naturalWidth > 0), "the QR code renders");
+    await axe(page, "two-factor set-up");
+    const secret = (await page.textContent(".totp-secret")).replace(/\s+/g, "");
+    await page.fill("#code", totp(secret, 0));
+    await Promise.all([page.waitForNavigation(), page.click("form[action='/account/two-factor/confirm'] button")]);
+    check((await page.$$(".recovery-codes code")).length === 10, "ten recovery codes shown");
+    await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+    await signIn(page, url, "budi@canceldesk.test");
+    check(page.url().endsWith("/login/second-factor"), "asked for a code");
+    await axe(page, "second factor");
+    await page.fill("#code", totp(secret, 1));
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    check(page.url().includes("/queue"), "signed in with the code");
   });
 
   // The same journeys' core without JavaScript: every action is a plain form.

@@ -69,6 +69,7 @@ pub struct RouteRule {
 /// but the public ones; every non-GET request needs a CSRF token (`csrf::verify_csrf`).
 pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
     use Access::{Agent, Public, Supervisor};
+    use routes::account::two_factor;
     use routes::case::{actions, documents, page};
     use routes::customer;
     use web::{get, post};
@@ -136,6 +137,38 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             rule("POST", "/account/sign-out-everywhere", Agent),
             post().to(routes::account::sign_out_everywhere),
         ),
+        (
+            rule("GET", "/login/second-factor", Public),
+            get().to(routes::login::second_factor_form),
+        ),
+        (
+            rule("POST", "/login/second-factor", Public),
+            post().to(routes::login::second_factor_submit),
+        ),
+        (
+            rule("GET", "/account/two-factor", Agent),
+            get().to(two_factor::show),
+        ),
+        (
+            rule("POST", "/account/two-factor/start", Agent),
+            post().to(two_factor::start),
+        ),
+        (
+            rule("GET", "/account/two-factor/qr.svg", Agent),
+            get().to(two_factor::qr_code),
+        ),
+        (
+            rule("POST", "/account/two-factor/confirm", Agent),
+            post().to(two_factor::confirm),
+        ),
+        (
+            rule("POST", "/account/two-factor/recovery-codes", Agent),
+            post().to(two_factor::regenerate_recovery_codes),
+        ),
+        (
+            rule("POST", "/account/two-factor/disable", Agent),
+            post().to(two_factor::disable),
+        ),
         (rule("GET", "/queue", Agent), get().to(routes::queue::show)),
         (
             rule("GET", "/queue/counts", Agent),
@@ -152,6 +185,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
         (
             rule("POST", "/admin/agents", Supervisor),
             post().to(routes::admin::agents_create),
+        ),
+        (
+            rule("POST", "/admin/security", Supervisor),
+            post().to(routes::admin::security_change),
         ),
         (
             rule("POST", "/admin/agents/{agent}", Supervisor),

@@ -14,11 +14,20 @@ use crate::startup::AppState;
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/healthz" | "/apply" | "/apply/received" | "/status"
+        "/login" | "/login/second-factor" | "/healthz" | "/apply" | "/apply/received" | "/status"
     ) || ["/static/", "/upload/", "/api/"]
         .iter()
         .any(|prefix| path.starts_with(prefix))
 }
+
+/// What an agent who must first set up a second factor may still reach.
+const ENROLMENT_PATHS: [&str; 5] = [
+    "/account/two-factor",
+    "/account/two-factor/start",
+    "/account/two-factor/confirm",
+    "/account/two-factor/qr.svg",
+    "/logout",
+];
 
 pub async fn require_agent(
     req: ServiceRequest,
@@ -51,6 +60,17 @@ pub async fn require_agent(
             session.flash("error", "Choose a new password before going on.");
             let response = HttpResponse::SeeOther()
                 .insert_header(("Location", "/account"))
+                .finish();
+            Ok(req.into_response(response))
+        }
+        // The desk requires a second factor and this agent has none yet.
+        Some(_) if session.must_enrol_second_factor() && !ENROLMENT_PATHS.contains(&req.path()) => {
+            session.flash(
+                "error",
+                "The desk requires two-factor sign-in. Set it up before going on.",
+            );
+            let response = HttpResponse::SeeOther()
+                .insert_header(("Location", "/account/two-factor"))
                 .finish();
             Ok(req.into_response(response))
         }

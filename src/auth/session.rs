@@ -14,6 +14,22 @@ use crate::store::sessions::{AGENT_KEY, AGENT_PROFILE_KEY, SESSION_LABEL_KEY, SI
 
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
+/// A sign-in whose password was right, waiting for its second factor. Kept apart from the
+/// signed-in keys: until the second step passes, the session is not signed in.
+const PENDING_SIGN_IN_KEY: &str = "pending_sign_in";
+
+/// What the second sign-in step needs to finish a sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub agent: i64,
+    /// The throttle's account key (hex SHA-256 of the e-mail typed), so that failed codes count
+    /// against the same account as failed passwords.
+    pub account: String,
+    /// Where to go afterwards (already checked to be a path of this site).
+    pub next: String,
+    /// Unix seconds of the password step (see `domain::second_factor::PENDING_SIGN_IN`).
+    pub started: i64,
+}
 
 /// A one-shot message shown after a redirect (Post/Redirect/Get).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,11 +49,21 @@ struct Profile {
     /// The agent must choose a new password before anything else.
     #[serde(default)]
     must_change_password: bool,
+    /// The desk requires a second factor and the agent has none yet: enrol before anything else.
+    #[serde(default)]
+    must_enrol_second_factor: bool,
+}
+
+/// Restrictions a sign-in starts with, lifted as the agent deals with them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignInDuties {
+    pub change_password: bool,
+    pub enrol_second_factor: bool,
 }
 
 impl TypedSession {
     /// Signs an agent in, under a new session id (no fixation) and a new CSRF token.
-    pub fn sign_in(&self, agent: &CurrentAgent, must_change_password: bool) -> anyhow::Result<()> {
+    pub fn sign_in(&self, agent: &CurrentAgent, duties: SignInDuties) -> anyhow::Result<()> {
         self.0.renew();
         self.0.clear();
         self.0.insert(AGENT_KEY, agent.id.0)?;
@@ -54,7 +80,8 @@ impl TypedSession {
                 name: agent.name.clone(),
                 email: agent.email.clone(),
                 role: agent.role.as_str().to_owned(),
-                must_change_password,
+                must_change_password: duties.change_password,
+                must_enrol_second_factor: duties.enrol_second_factor,
             },
         )?;
         Ok(())
@@ -74,6 +101,43 @@ impl TypedSession {
         if let Ok(Some(mut profile)) = self.0.get::<Profile>(AGENT_PROFILE_KEY) {
             profile.must_change_password = false;
             let _ = self.0.insert(AGENT_PROFILE_KEY, profile);
+        }
+    }
+
+    /// Whether the agent must set up a second factor before anything else (set at sign-in).
+    pub fn must_enrol_second_factor(&self) -> bool {
+        self.0
+            .get::<Profile>(AGENT_PROFILE_KEY)
+            .ok()
+            .flatten()
+            .is_some_and(|p| p.must_enrol_second_factor)
+    }
+
+    /// The agent enrolled a second factor: lift the restriction in this session.
+    pub fn second_factor_enrolled(&self) {
+        if let Ok(Some(mut profile)) = self.0.get::<Profile>(AGENT_PROFILE_KEY) {
+            profile.must_enrol_second_factor = false;
+            let _ = self.0.insert(AGENT_PROFILE_KEY, profile);
+        }
+    }
+
+    /// The password was right; the sign-in waits for the second factor. Under a new session id,
+    /// with nothing of an earlier sign-in left in it.
+    pub fn begin_second_factor(&self, pending: &PendingSignIn) -> anyhow::Result<()> {
+        self.0.renew();
+        self.0.clear();
+        self.0.insert(PENDING_SIGN_IN_KEY, pending)?;
+        Ok(())
+    }
+
+    /// The sign-in waiting for its second factor, if any (expiry is the caller's to judge).
+    pub fn pending_second_factor(&self) -> Option<PendingSignIn> {
+        self.0.get(PENDING_SIGN_IN_KEY).ok().flatten()
+    }
+
+    pub fn drop_pending_second_factor(&self) {
+        if self.0.contains_key(PENDING_SIGN_IN_KEY) {
+            self.0.remove(PENDING_SIGN_IN_KEY);
         }
     }
 

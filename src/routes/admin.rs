@@ -14,9 +14,9 @@ use crate::domain::agent::AgentId;
 use crate::domain::agent::{Email, Role};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
-use crate::store::agents;
 use crate::store::audit::{self, AuditAction, AuditQuery};
 use crate::store::sessions;
+use crate::store::{agents, desk_settings, second_factor};
 
 const PER_PAGE: i64 = 100;
 
@@ -156,6 +156,7 @@ pub struct AccountView {
     pub role: String,
     pub active: bool,
     pub must_change_password: bool,
+    pub second_factor: bool,
     pub sessions: i64,
     pub is_me: bool,
 }
@@ -170,6 +171,8 @@ struct AgentsPage {
     error: Option<String>,
     form_email: String,
     form_name: String,
+    /// The desk requires a second factor of everyone.
+    require_second_factor: bool,
 }
 
 /// A temporary password: 16 characters that cannot be misread when read out.
@@ -201,6 +204,7 @@ async fn agents_page(
                 role: a.role,
                 active: a.active,
                 must_change_password: a.must_change_password,
+                second_factor: a.second_factor,
                 sessions: a.sessions,
             })
             .collect(),
@@ -208,6 +212,7 @@ async fn agents_page(
         error,
         form_email: form.map(|f| f.email.clone()).unwrap_or_default(),
         form_name: form.map(|f| f.name.clone()).unwrap_or_default(),
+        require_second_factor: desk_settings::require_second_factor(&state.pool).await?,
     })
 }
 
@@ -333,6 +338,24 @@ pub async fn agents_change(
             issued = Some(("the agent".to_owned(), password));
             done
         }
+        // Lost phone: the agent signs in with the password alone (and must enrol again at
+        // once when the desk requires a second factor).
+        "reset_second_factor" => {
+            if second_factor::remove(&state.pool, target).await? {
+                true
+            } else {
+                let page = agents_page(
+                    &state,
+                    &agent,
+                    &session,
+                    None,
+                    Some("That account has no second factor to reset.".into()),
+                    None,
+                )
+                .await?;
+                return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            }
+        }
         "end_sessions" => true,
         _ => return Err(AppError::BadRequest("Unknown change.".into())),
     };
@@ -348,6 +371,44 @@ pub async fn agents_change(
     session.flash(
         "success",
         "The account was changed; its sessions are ended.",
+    );
+    Ok(super::see_other("/admin/agents"))
+}
+
+#[derive(Deserialize)]
+pub struct SecurityForm {
+    /// A check box: present when ticked.
+    require_second_factor: Option<String>,
+}
+
+/// `POST /admin/security`: whether every agent must sign in with a second factor. Applies from
+/// each agent's next sign-in; agents signed in now are not interrupted.
+pub async fn security_change(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<SecurityForm>,
+) -> AppResult<HttpResponse> {
+    let on = form.require_second_factor.is_some();
+    let before = desk_settings::require_second_factor(&state.pool).await?;
+    if on != before {
+        desk_settings::set_require_second_factor(&state.pool, on, agent.id).await?;
+        agent
+            .audit(
+                &state.pool,
+                AuditAction::SettingChanged,
+                Some("require_second_factor"),
+                serde_json::json!({ "from": before, "to": on }),
+            )
+            .await?;
+    }
+    session.flash(
+        "success",
+        if on {
+            "Two-factor sign-in is required: agents without it set it up at their next sign-in."
+        } else {
+            "Two-factor sign-in is optional."
+        },
     );
     Ok(super::see_other("/admin/agents"))
 }

@@ -4,20 +4,22 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::form::HtmlForm;
 use super::{Chrome, render, see_other};
-use crate::auth::session::TypedSession;
+use crate::auth::session::{PendingSignIn, SignInDuties, TypedSession};
 use crate::auth::{CurrentAgent, password};
-use crate::domain::agent::Email;
+use crate::domain::agent::{AgentId, Email};
+use crate::domain::second_factor::{self as second_factor_rules, CodeRefused, SecondFactorInput};
 use crate::domain::throttle;
 use crate::error::AppResult;
 use crate::startup::AppState;
+use crate::store::agents::AgentRecord;
 use crate::store::audit::{self, AuditAction};
-use crate::store::{agents, sign_in};
+use crate::store::{agents, desk_settings, second_factor, sign_in};
 use serde_json::json;
 
 #[derive(Template)]
@@ -76,25 +78,27 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn submit(
-    state: web::Data<AppState>,
-    session: TypedSession,
-    request: HttpRequest,
-    HtmlForm(form): HtmlForm<LoginForm>,
-) -> AppResult<HttpResponse> {
-    let next = safe_next(form.next.as_deref());
-    // Throttled per account (what was typed, hashed) and per address, before any password work.
-    let account = Sha256::digest(form.email.trim().to_lowercase().as_bytes()).to_vec();
-    let address = request
+/// The throttle's key for an account: the SHA-256 of the e-mail as typed, normalised.
+fn account_key(email: &str) -> Vec<u8> {
+    Sha256::digest(email.trim().to_lowercase().as_bytes()).to_vec()
+}
+
+fn peer_address(request: &HttpRequest) -> String {
+    request
         .peer_addr()
         .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// How long this account and this address must wait before another attempt is checked, if at
+/// all; a refused attempt is audited. Shared by the password and the second-factor steps.
+async fn throttle_wait(state: &AppState, account: &[u8], address: &str) -> AppResult<Option<i64>> {
     let window = throttle::PER_ACCOUNT
         .window
         .num_seconds()
         .max(throttle::PER_ADDRESS.window.num_seconds());
     let (by_account, by_address) =
-        sign_in::recent_failures(&state.pool, &account, &address, window).await?;
+        sign_in::recent_failures(&state.pool, account, address, window).await?;
     let now = Utc::now();
     let wait = [
         throttle::PER_ACCOUNT.wait(by_account, now),
@@ -103,32 +107,53 @@ pub async fn submit(
     .into_iter()
     .flatten()
     .max();
-    if let Some(wait) = wait {
-        tracing::warn!("sign-in throttled");
-        audit::record(
-            &state.pool,
-            None,
-            Some(&address),
-            AuditAction::SignInThrottled,
-            None,
-            json!({}),
-        )
-        .await?;
-        let seconds = wait.num_seconds().max(1);
+    let Some(wait) = wait else {
+        return Ok(None);
+    };
+    tracing::warn!("sign-in throttled");
+    audit::record(
+        &state.pool,
+        None,
+        Some(address),
+        AuditAction::SignInThrottled,
+        None,
+        json!({}),
+    )
+    .await?;
+    Ok(Some(wait.num_seconds().max(1)))
+}
+
+fn too_many(page: &impl Template, seconds: i64) -> AppResult<HttpResponse> {
+    let mut response = render(StatusCode::TOO_MANY_REQUESTS, page)?;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    Ok(response)
+}
+
+fn wait_message(seconds: i64) -> String {
+    format!("Too many failed sign-ins. Wait {seconds} seconds, then try again.")
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    request: HttpRequest,
+    HtmlForm(form): HtmlForm<LoginForm>,
+) -> AppResult<HttpResponse> {
+    let next = safe_next(form.next.as_deref());
+    // Throttled per account (what was typed, hashed) and per address, before any password work.
+    let account = account_key(&form.email);
+    let address = peer_address(&request);
+    if let Some(seconds) = throttle_wait(&state, &account, &address).await? {
         let page = LoginPage {
             chrome: Chrome::new(None, &session),
             email: form.email,
             next,
-            error: Some(format!(
-                "Too many failed sign-ins. Wait {seconds} seconds, then try again."
-            )),
+            error: Some(wait_message(seconds)),
             notice: None,
         };
-        let mut response = render(StatusCode::TOO_MANY_REQUESTS, &page)?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
-        return Ok(response);
+        return too_many(&page, seconds);
     }
 
     let found = match Email::parse(&form.email) {
@@ -143,28 +168,19 @@ pub async fn submit(
     let matches = password::verify(hash, form.password).await?;
     match agent {
         Some(agent) if matches => {
-            tracing::info!(agent = agent.id.0, "signed in");
-            sign_in::clear_account(&state.pool, &account).await?;
-            audit::record(
-                &state.pool,
-                Some(agent.id),
-                Some(&address),
-                AuditAction::SignIn,
-                None,
-                json!({}),
-            )
-            .await?;
-            let must_change = agents::must_change_password(&state.pool, agent.id).await?;
-            session.sign_in(
-                &CurrentAgent {
-                    id: agent.id,
-                    name: agent.name,
-                    email: agent.email,
-                    role: agent.role,
-                    address: None,
-                },
-                must_change,
-            )?;
+            if second_factor::is_enabled(&state.pool, agent.id).await? {
+                // Not signed in yet: the session only remembers whom to ask for a code. The
+                // account's failures are forgiven only once the second factor passes too.
+                tracing::info!(agent = agent.id.0, "password accepted, second factor next");
+                session.begin_second_factor(&PendingSignIn {
+                    agent: agent.id.0,
+                    account: hex::encode(&account),
+                    next,
+                    started: Utc::now().timestamp(),
+                })?;
+                return Ok(see_other("/login/second-factor"));
+            }
+            complete_sign_in(&state, &session, agent, &account, &address, "password").await?;
             Ok(see_other(&next))
         }
         _ => {
@@ -186,6 +202,207 @@ pub async fn submit(
                 next,
                 error: Some("Wrong e-mail or password.".into()),
                 notice: None,
+            };
+            render(StatusCode::UNAUTHORIZED, &page)
+        }
+    }
+}
+
+/// Every check passed: forgive the account's failures, audit, and sign in under a new session id
+/// with what the agent must do first (a new password; a second factor when the desk requires one).
+async fn complete_sign_in(
+    state: &AppState,
+    session: &TypedSession,
+    agent: AgentRecord,
+    account: &[u8],
+    address: &str,
+    method: &str,
+) -> AppResult<()> {
+    tracing::info!(agent = agent.id.0, method, "signed in");
+    sign_in::clear_account(&state.pool, account).await?;
+    audit::record(
+        &state.pool,
+        Some(agent.id),
+        Some(address),
+        AuditAction::SignIn,
+        None,
+        json!({ "method": method }),
+    )
+    .await?;
+    let duties = SignInDuties {
+        change_password: agents::must_change_password(&state.pool, agent.id).await?,
+        enrol_second_factor: desk_settings::require_second_factor(&state.pool).await?
+            && !second_factor::is_enabled(&state.pool, agent.id).await?,
+    };
+    session.sign_in(
+        &CurrentAgent {
+            id: agent.id,
+            name: agent.name,
+            email: agent.email,
+            role: agent.role,
+            address: None,
+        },
+        duties,
+    )?;
+    Ok(())
+}
+
+// ---- The second step: `/login/second-factor` ------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "login/second_factor.html")]
+struct SecondFactorPage {
+    chrome: Chrome,
+    error: Option<String>,
+}
+
+/// The sign-in page again, when there is no (or no longer a) sign-in waiting for a code.
+fn start_again(session: &TypedSession, status: StatusCode, error: &str) -> AppResult<HttpResponse> {
+    session.drop_pending_second_factor();
+    let page = LoginPage {
+        chrome: Chrome::new(None, session),
+        email: String::new(),
+        next: "/queue".into(),
+        error: Some(error.into()),
+        notice: None,
+    };
+    render(status, &page)
+}
+
+/// The waiting sign-in, unless there is none or it ran out of time.
+fn pending(session: &TypedSession) -> Result<PendingSignIn, &'static str> {
+    let pending = session
+        .pending_second_factor()
+        .ok_or("Sign in with your e-mail and password first.")?;
+    let started = DateTime::from_timestamp(pending.started, 0).unwrap_or_default();
+    if second_factor_rules::pending_expired(started, Utc::now()) {
+        return Err("That took too long. Sign in again.");
+    }
+    Ok(pending)
+}
+
+pub async fn second_factor_form(session: TypedSession) -> AppResult<HttpResponse> {
+    if session.agent_id().is_some() {
+        return Ok(see_other("/queue"));
+    }
+    match pending(&session) {
+        Ok(_) => {
+            let page = SecondFactorPage {
+                chrome: Chrome::new(None, &session),
+                error: None,
+            };
+            render(StatusCode::OK, &page)
+        }
+        Err(message) => start_again(&session, StatusCode::OK, message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SecondFactorForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn second_factor_submit(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    request: HttpRequest,
+    HtmlForm(form): HtmlForm<SecondFactorForm>,
+) -> AppResult<HttpResponse> {
+    if session.agent_id().is_some() {
+        return Ok(see_other("/queue"));
+    }
+    let pending = match pending(&session) {
+        Ok(pending) => pending,
+        Err(message) => return start_again(&session, StatusCode::UNAUTHORIZED, message),
+    };
+    let account = hex::decode(&pending.account).unwrap_or_default();
+    let address = peer_address(&request);
+    if let Some(seconds) = throttle_wait(&state, &account, &address).await? {
+        let page = SecondFactorPage {
+            chrome: Chrome::new(None, &session),
+            error: Some(wait_message(seconds)),
+        };
+        return too_many(&page, seconds);
+    }
+    let agent_id = AgentId(pending.agent);
+    let (Some(agent), Some(authenticator)) = (
+        agents::find_active(&state.pool, agent_id).await?,
+        second_factor::find(&state.pool, agent_id)
+            .await?
+            .filter(|a| a.enabled()),
+    ) else {
+        // Deactivated, or the second factor was reset, since the password step.
+        return start_again(&session, StatusCode::UNAUTHORIZED, "Sign in again.");
+    };
+
+    let mut recovery_codes_left = None;
+    let outcome = match SecondFactorInput::parse(&form.code) {
+        Some(SecondFactorInput::Totp(code)) => {
+            match authenticator
+                .secret
+                .check(&code, Utc::now(), authenticator.last_used_step)
+            {
+                // Recorded atomically: of two requests with the same code, one passes.
+                Ok(step) if second_factor::use_step(&state.pool, agent_id, step).await? => {
+                    Ok("totp")
+                }
+                Ok(_) | Err(CodeRefused::Reused) => Err("reused"),
+                Err(CodeRefused::Wrong) => Err("wrong"),
+            }
+        }
+        Some(SecondFactorInput::Recovery(code)) => {
+            match second_factor::use_recovery_code(&state.pool, agent_id, &code).await? {
+                Some(left) => {
+                    audit::record(
+                        &state.pool,
+                        Some(agent_id),
+                        Some(&address),
+                        AuditAction::RecoveryCodeUsed,
+                        None,
+                        json!({ "left": left }),
+                    )
+                    .await?;
+                    recovery_codes_left = Some(left);
+                    Ok("recovery_code")
+                }
+                None => Err("wrong_recovery_code"),
+            }
+        }
+        None => Err("unreadable"),
+    };
+    match outcome {
+        Ok(method) => {
+            complete_sign_in(&state, &session, agent, &account, &address, method).await?;
+            if let Some(left) = recovery_codes_left.filter(|left| *left <= 3) {
+                session.flash(
+                    "error",
+                    format!(
+                        "You have {left} recovery codes left. Make new ones on Your account, two-factor sign-in."
+                    ),
+                );
+            }
+            Ok(see_other(&pending.next))
+        }
+        Err(reason) => {
+            tracing::info!(agent = agent_id.0, reason, "second factor refused");
+            sign_in::record_failure(&state.pool, &account, &address).await?;
+            audit::record(
+                &state.pool,
+                Some(agent_id),
+                Some(&address),
+                AuditAction::SecondFactorFailed,
+                None,
+                json!({ "reason": reason }),
+            )
+            .await?;
+            let page = SecondFactorPage {
+                chrome: Chrome::new(None, &session),
+                error: Some(if reason == "reused" {
+                    "This code was used already. Wait for the next one.".into()
+                } else {
+                    "That code is not right. Check your authenticator app and try again.".into()
+                }),
             };
             render(StatusCode::UNAUTHORIZED, &page)
         }

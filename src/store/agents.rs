@@ -140,13 +140,16 @@ pub struct AccountRow {
     pub role: String,
     pub active: bool,
     pub must_change_password: bool,
+    /// Signs in with a second factor (TOTP).
+    pub second_factor: bool,
     pub sessions: i64,
 }
 
 pub async fn list_all(pool: &PgPool) -> sqlx::Result<Vec<AccountRow>> {
     sqlx::query_as(
         "SELECT a.id, a.email, a.name, a.role, a.active, a.must_change_password,
-                (SELECT count(*) FROM sessions s WHERE s.agent_id = a.id AND s.expires_at > now()) AS sessions
+                (SELECT count(*) FROM sessions s WHERE s.agent_id = a.id AND s.expires_at > now()) AS sessions,
+                EXISTS (SELECT 1 FROM agent_totp t WHERE t.agent_id = a.id AND t.enabled_at IS NOT NULL) AS second_factor
          FROM agents a ORDER BY a.active DESC, a.name",
     )
     .fetch_all(pool)

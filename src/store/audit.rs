@@ -19,10 +19,19 @@ pub enum AuditAction {
     PasswordChanged,
     SignedOutEverywhere,
     AccountChanged,
+    /// A wrong or reused code at the second sign-in step.
+    SecondFactorFailed,
+    /// A recovery code was used to sign in.
+    RecoveryCodeUsed,
+    SecondFactorEnabled,
+    SecondFactorDisabled,
+    RecoveryCodesRegenerated,
+    /// A supervisor changed a desk-wide setting.
+    SettingChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -34,6 +43,12 @@ impl AuditAction {
         AuditAction::PasswordChanged,
         AuditAction::SignedOutEverywhere,
         AuditAction::AccountChanged,
+        AuditAction::SecondFactorFailed,
+        AuditAction::RecoveryCodeUsed,
+        AuditAction::SecondFactorEnabled,
+        AuditAction::SecondFactorDisabled,
+        AuditAction::RecoveryCodesRegenerated,
+        AuditAction::SettingChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +64,12 @@ impl AuditAction {
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::SignedOutEverywhere => "signed_out_everywhere",
             AuditAction::AccountChanged => "account_changed",
+            AuditAction::SecondFactorFailed => "second_factor_failed",
+            AuditAction::RecoveryCodeUsed => "recovery_code_used",
+            AuditAction::SecondFactorEnabled => "second_factor_enabled",
+            AuditAction::SecondFactorDisabled => "second_factor_disabled",
+            AuditAction::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            AuditAction::SettingChanged => "setting_changed",
         }
     }
 

@@ -9,3 +9,4 @@ mod helpers;
 mod logs;
 mod plans;
 mod queue;
+mod totp;

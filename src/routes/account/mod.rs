@@ -1,4 +1,7 @@
-//! `/account`: an agent's own sessions ("sign out everywhere") and password change.
+//! `/account`: an agent's own sessions ("sign out everywhere"), password change and (in
+//! `two_factor`) second factor.
+
+pub mod two_factor;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -14,7 +17,7 @@ use crate::domain::password_policy;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::store::audit::AuditAction;
-use crate::store::{agents, sessions};
+use crate::store::{agents, second_factor, sessions};
 
 pub struct SessionView {
     pub started: String,
@@ -28,6 +31,8 @@ struct AccountPage {
     chrome: Chrome,
     sessions: Vec<SessionView>,
     errors: Vec<(&'static str, String)>,
+    /// Whether the agent signs in with a second factor.
+    two_factor_on: bool,
 }
 
 impl AccountPage {
@@ -61,6 +66,7 @@ async fn page(
             })
             .collect(),
         errors,
+        two_factor_on: second_factor::is_enabled(&state.pool, agent.id).await?,
     })
 }
 

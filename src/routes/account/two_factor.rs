@@ -1,0 +1,332 @@
+//! `/account/two-factor`: an agent sets up, keeps and removes their own TOTP second factor.
+//!
+//! Setting up: `start` makes a secret (shown as a QR code and as text), `confirm` turns it on once
+//! the agent types a current code, and shows ten recovery codes once. Making new recovery codes
+//! or turning the second factor off needs the password or a current code.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::session::TypedSession;
+use crate::auth::{CurrentAgent, password};
+use crate::domain::second_factor::{RECOVERY_CODES, RecoveryCode, TotpSecret};
+use crate::error::{AppError, AppResult};
+use crate::routes::form::HtmlForm;
+use crate::routes::{Chrome, local_time, render, see_other};
+use crate::startup::AppState;
+use crate::store::audit::AuditAction;
+use crate::store::second_factor::{self, Authenticator};
+use crate::store::{agents, desk_settings, sessions};
+
+/// An enrolment in progress: what the agent copies into the authenticator app.
+pub struct Enrolment {
+    pub secret: String,
+    pub account: String,
+    pub issuer: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "account/two_factor.html")]
+struct TwoFactorPage {
+    chrome: Chrome,
+    /// "Since …" when the second factor is on.
+    enabled_since: Option<String>,
+    codes_left: i64,
+    enrolling: Option<Enrolment>,
+    /// The desk requires a second factor of everyone.
+    required: bool,
+    /// A problem with what was typed: (form field, message).
+    error: Option<(&'static str, String)>,
+    /// Recovery codes just made: shown this once, never stored readable.
+    new_codes: Vec<String>,
+}
+
+impl TwoFactorPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+async fn page(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    error: Option<(&'static str, String)>,
+    new_codes: Vec<String>,
+) -> AppResult<TwoFactorPage> {
+    let found = second_factor::find(&state.pool, agent.id).await?;
+    let codes_left = match &found {
+        Some(a) if a.enabled() => second_factor::recovery_codes_left(&state.pool, agent.id).await?,
+        _ => 0,
+    };
+    Ok(TwoFactorPage {
+        chrome: Chrome::new(Some(agent), session),
+        enabled_since: found
+            .as_ref()
+            .and_then(|a| a.enabled_at)
+            .map(|at| local_time(at, state.tz)),
+        codes_left,
+        enrolling: found.filter(|a| !a.enabled()).map(|a| Enrolment {
+            secret: a.secret.base32_grouped(),
+            account: agent.email.clone(),
+            issuer: crate::domain::second_factor::ISSUER,
+        }),
+        required: desk_settings::require_second_factor(&state.pool).await?,
+        error,
+        new_codes,
+    })
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    render(
+        StatusCode::OK,
+        &page(&state, &agent, &session, None, Vec::new()).await?,
+    )
+}
+
+/// `POST /account/two-factor/start`: a new secret for the agent to scan (starting over replaces
+/// an unconfirmed one; an enabled one is never replaced).
+pub async fn start(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    let secret = TotpSecret::generate();
+    if !second_factor::start_enrolment(&state.pool, agent.id, &secret).await? {
+        session.flash("error", "Two-factor sign-in is on already.");
+    }
+    Ok(see_other("/account/two-factor"))
+}
+
+/// `GET /account/two-factor/qr.svg`: the QR code of the enrolment in progress, as an image of
+/// this site (the page's CSP allows no inline styles; the SVG uses attributes only).
+pub async fn qr_code(state: web::Data<AppState>, agent: CurrentAgent) -> AppResult<HttpResponse> {
+    let enrolling = second_factor::find(&state.pool, agent.id)
+        .await?
+        .filter(|a| !a.enabled())
+        // Once enrolled, the secret is never shown again.
+        .ok_or(AppError::NotFound)?;
+    let uri = enrolling.secret.otpauth_uri(&agent.email);
+    let code = qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("QR code: {e:?}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        // It encodes the secret: never cached anywhere.
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(svg))
+}
+
+fn new_recovery_codes() -> Vec<RecoveryCode> {
+    (0..RECOVERY_CODES)
+        .map(|_| RecoveryCode::generate())
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /account/two-factor/confirm`: a current code proves the app has the secret; then the
+/// second factor is on, other sessions end, and the recovery codes are shown once.
+pub async fn confirm(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<ConfirmForm>,
+) -> AppResult<HttpResponse> {
+    let Some(enrolling) = second_factor::find(&state.pool, agent.id)
+        .await?
+        .filter(|a| !a.enabled())
+    else {
+        session.flash("error", "Start the set-up first.");
+        return Ok(see_other("/account/two-factor"));
+    };
+    let step = match enrolling.secret.check(&form.code, Utc::now(), None) {
+        Ok(step) => step,
+        Err(_) => {
+            let error = (
+                "code",
+                "That code is not right. Check that the app shows Canceldesk and try the current code."
+                    .to_string(),
+            );
+            let page = page(&state, &agent, &session, Some(error), Vec::new()).await?;
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let codes = new_recovery_codes();
+    if !second_factor::enable(&state.pool, agent.id, &enrolling.secret, step, &codes).await? {
+        // Started over in another tab meanwhile: that secret is the one to confirm.
+        session.flash(
+            "error",
+            "The set-up changed meanwhile. Scan the code shown now.",
+        );
+        return Ok(see_other("/account/two-factor"));
+    }
+    if let Some(label) = session.label() {
+        sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
+    }
+    agent
+        .audit(
+            &state.pool,
+            AuditAction::SecondFactorEnabled,
+            None,
+            json!({}),
+        )
+        .await?;
+    session.second_factor_enrolled();
+    session.flash(
+        "success",
+        "Two-factor sign-in is on. Your other sessions are signed out.",
+    );
+    let shown = codes.iter().map(RecoveryCode::display).collect();
+    render(
+        StatusCode::OK,
+        &page(&state, &agent, &session, None, shown).await?,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ProofForm {
+    /// The current password, or a current code of the authenticator app.
+    #[serde(default)]
+    proof: String,
+}
+
+/// Whether the agent proved it is them: six digits are a current code (each works once), anything
+/// else is the password (which has at least 12 characters, so the two cannot be confused).
+async fn proves(
+    state: &AppState,
+    agent: &CurrentAgent,
+    authenticator: &Authenticator,
+    proof: &str,
+) -> AppResult<bool> {
+    let digits: String = proof.chars().filter(|c| !c.is_whitespace()).collect();
+    let ok = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        match authenticator
+            .secret
+            .check(&digits, Utc::now(), authenticator.last_used_step)
+        {
+            Ok(step) => second_factor::use_step(&state.pool, agent.id, step).await?,
+            Err(_) => false,
+        }
+    } else {
+        let stored = agents::password_hash(&state.pool, agent.id).await?;
+        password::verify(stored, proof.to_owned()).await?
+    };
+    if !ok {
+        agent
+            .audit(
+                &state.pool,
+                AuditAction::SecondFactorFailed,
+                None,
+                json!({ "reason": "wrong_proof" }),
+            )
+            .await?;
+    }
+    Ok(ok)
+}
+
+const PROOF_REFUSED: &str = "That is neither your password nor a current code.";
+
+/// `POST /account/two-factor/recovery-codes`: ten new codes replace all the old ones.
+pub async fn regenerate_recovery_codes(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<ProofForm>,
+) -> AppResult<HttpResponse> {
+    let Some(authenticator) = second_factor::find(&state.pool, agent.id)
+        .await?
+        .filter(Authenticator::enabled)
+    else {
+        session.flash("error", "Two-factor sign-in is not on.");
+        return Ok(see_other("/account/two-factor"));
+    };
+    if !proves(&state, &agent, &authenticator, &form.proof).await? {
+        let error = Some(("codes-proof", PROOF_REFUSED.to_string()));
+        let page = page(&state, &agent, &session, error, Vec::new()).await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let codes = new_recovery_codes();
+    if !second_factor::regenerate_recovery_codes(&state.pool, agent.id, &codes).await? {
+        return Err(AppError::NotFound);
+    }
+    agent
+        .audit(
+            &state.pool,
+            AuditAction::RecoveryCodesRegenerated,
+            None,
+            json!({}),
+        )
+        .await?;
+    session.flash(
+        "success",
+        "New recovery codes are made; the old ones no longer work.",
+    );
+    let shown = codes.iter().map(RecoveryCode::display).collect();
+    render(
+        StatusCode::OK,
+        &page(&state, &agent, &session, None, shown).await?,
+    )
+}
+
+/// `POST /account/two-factor/disable`: back to password-only sign-in, unless the desk requires
+/// a second factor.
+pub async fn disable(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<ProofForm>,
+) -> AppResult<HttpResponse> {
+    let Some(authenticator) = second_factor::find(&state.pool, agent.id)
+        .await?
+        .filter(Authenticator::enabled)
+    else {
+        session.flash("error", "Two-factor sign-in is not on.");
+        return Ok(see_other("/account/two-factor"));
+    };
+    let problem = if desk_settings::require_second_factor(&state.pool).await? {
+        Some("The desk requires two-factor sign-in; it cannot be turned off.")
+    } else if !proves(&state, &agent, &authenticator, &form.proof).await? {
+        Some(PROOF_REFUSED)
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let error = Some(("disable-proof", problem.to_string()));
+        let page = page(&state, &agent, &session, error, Vec::new()).await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    second_factor::remove(&state.pool, agent.id).await?;
+    agent
+        .audit(
+            &state.pool,
+            AuditAction::SecondFactorDisabled,
+            None,
+            json!({ "by": "self" }),
+        )
+        .await?;
+    session.flash(
+        "success",
+        "Two-factor sign-in is off: you sign in with your password alone.",
+    );
+    Ok(see_other("/account/two-factor"))
+}

@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `agent add`, `demo`.
+//! The command line: `serve` (default), `migrate`, `agent add`, `token add|revoke|list`, `demo`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -35,6 +35,11 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Manage API tokens of other systems (hotline, service points).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Seed realistic demo cases (and the demo accounts, when missing).
     Demo {
         #[arg(long, default_value_t = 200)]
@@ -60,6 +65,25 @@ enum AgentCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (shown this once; only its hash is stored).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The channel the system's cases are recorded under.
+        #[arg(long, default_value = "hotline", value_parser = ["hotline", "service_point"])]
+        channel: String,
+    },
+    /// Revoke the active token of that name; requests with it are refused from now on.
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+}
+
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init();
@@ -76,6 +100,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::Add { email, name, role },
         } => runtime.block_on(add_agent(&settings, &email, &name, &role)),
+        Command::Token { command } => runtime.block_on(token(&settings, command)),
         Command::Demo { cases, reuse } => runtime.block_on(async {
             let (pool, _) = database::connect(&settings).await?;
             if reuse {
@@ -166,4 +191,68 @@ fn prompt_password() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
+    use crate::domain::request::Channel;
+    use crate::store::api_tokens;
+    use crate::store::audit::{self, AuditAction};
+    let (pool, _) = database::connect(settings).await?;
+    match command {
+        TokenCommand::Add { name, channel } => {
+            let name = name.trim();
+            anyhow::ensure!(
+                (1..=60).contains(&name.len()),
+                "the name has 1 to 60 characters"
+            );
+            let channel = Channel::parse(&channel).context("unknown channel")?;
+            let (_, token) = api_tokens::create(&pool, name, channel, None).await?;
+            audit::record(
+                &pool,
+                None,
+                None,
+                AuditAction::ApiTokenCreated,
+                Some(name),
+                serde_json::json!({ "channel": channel.as_str(), "by": "command line" }),
+            )
+            .await?;
+            println!("API token for {name} ({}):\n{token}", channel.label());
+            println!("It is shown this once: give it to the system's operators now.");
+        }
+        TokenCommand::Revoke { name } => {
+            anyhow::ensure!(
+                api_tokens::revoke(&pool, &name, None).await?,
+                "no active token named {name:?}"
+            );
+            audit::record(
+                &pool,
+                None,
+                None,
+                AuditAction::ApiTokenRevoked,
+                Some(&name),
+                serde_json::json!({ "by": "command line" }),
+            )
+            .await?;
+            println!("revoked the token {name:?}");
+        }
+        TokenCommand::List => {
+            for t in api_tokens::list(&pool).await? {
+                let status = match t.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                    None => "active".to_owned(),
+                };
+                let used = t
+                    .last_used_at
+                    .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{:<24} {:<14} created {}  last used {used}  {status}",
+                    t.name,
+                    t.channel,
+                    t.created_at.format("%Y-%m-%d")
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -14,7 +14,7 @@ use crate::domain::request::Channel;
 use crate::domain::sla;
 use crate::store::blobs::BlobStore;
 use crate::store::cases::{self, NewEvent};
-use crate::store::{applications, customer, documents};
+use crate::store::{api_tokens, applications, customer, documents};
 use crate::workflow;
 
 /// A file that passed the content checks (`domain::upload::inspect`).
@@ -25,6 +25,13 @@ pub struct CheckedUpload {
     pub file_name: String,
     pub media_type: MediaType,
     pub bytes: Vec<u8>,
+}
+
+/// An intake API request's idempotency key, remembered with the case it creates.
+pub struct Idempotency<'a> {
+    pub token_id: i64,
+    pub key: &'a str,
+    pub request_sha256: &'a [u8],
 }
 
 pub struct Submitted {
@@ -39,6 +46,7 @@ pub async fn submit(
     channel: Channel,
     uploads: &[CheckedUpload],
     sla_hours: i64,
+    idempotency: Option<Idempotency<'_>>,
 ) -> anyhow::Result<Submitted> {
     let now = Utc::now();
     let mut tx = pool.begin().await?;
@@ -70,6 +78,10 @@ pub async fn submit(
         details: json!({ "channel": channel.as_str(), "documents": uploads.len() }),
     };
     cases::append_event(&mut tx, case_id, 1, &event).await?;
+    if let Some(key) = idempotency {
+        api_tokens::remember_key(&mut tx, key.token_id, key.key, key.request_sha256, case_id)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Submitted { case_id, reference })
 }

@@ -53,6 +53,9 @@ pub enum Access {
     Agent,
     /// A signed-in supervisor.
     Supervisor,
+    /// Another system with an active API token (`Authorization: Bearer …`); sessions count
+    /// for nothing here. Checked by `routes::api::authenticate` in each handler.
+    ApiToken,
 }
 
 /// A route's method, path and rule.
@@ -68,7 +71,7 @@ pub struct RouteRule {
 /// without a rule cannot exist. Signed-in agents are required by `guard::require_agent` for all
 /// but the public ones; every non-GET request needs a CSRF token (`csrf::verify_csrf`).
 pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
-    use Access::{Agent, Public, Supervisor};
+    use Access::{Agent, ApiToken, Public, Supervisor};
     use routes::account::two_factor;
     use routes::case::{actions, documents, page};
     use routes::customer;
@@ -89,6 +92,18 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             get().to(routes::assets::serve),
         ),
         (rule("GET", "/login", Public), get().to(routes::login::form)),
+        (
+            rule("GET", "/api/v1/openapi.json", Public),
+            get().to(routes::api::openapi::document),
+        ),
+        (
+            rule("POST", "/api/v1/cases", ApiToken),
+            post().to(routes::api::cases::create),
+        ),
+        (
+            rule("GET", "/api/v1/cases/{reference}", ApiToken),
+            get().to(routes::api::cases::show),
+        ),
         (
             rule("GET", "/apply", Public),
             get().to(customer::apply::form),
@@ -259,7 +274,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     for (rule, route) in route_table() {
         let route = match rule.access {
             Access::Supervisor => route.wrap(from_fn(guard::require_supervisor)),
-            Access::Public | Access::Agent => route,
+            Access::Public | Access::Agent | Access::ApiToken => route,
         };
         cfg.route(rule.path, route);
     }

@@ -28,10 +28,14 @@ pub enum AuditAction {
     RecoveryCodesRegenerated,
     /// A supervisor changed a desk-wide setting.
     SettingChanged,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    ApiTokenUsed,
+    ApiTokenRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -49,6 +53,10 @@ impl AuditAction {
         AuditAction::SecondFactorDisabled,
         AuditAction::RecoveryCodesRegenerated,
         AuditAction::SettingChanged,
+        AuditAction::ApiTokenCreated,
+        AuditAction::ApiTokenRevoked,
+        AuditAction::ApiTokenUsed,
+        AuditAction::ApiTokenRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +78,10 @@ impl AuditAction {
             AuditAction::SecondFactorDisabled => "second_factor_disabled",
             AuditAction::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             AuditAction::SettingChanged => "setting_changed",
+            AuditAction::ApiTokenCreated => "api_token_created",
+            AuditAction::ApiTokenRevoked => "api_token_revoked",
+            AuditAction::ApiTokenUsed => "api_token_used",
+            AuditAction::ApiTokenRefused => "api_token_refused",
         }
     }
 

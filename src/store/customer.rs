@@ -36,6 +36,32 @@ pub async fn status(
     .await
 }
 
+/// The same for other systems (the intake API), by reference alone: they hold a token.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ApiStatusRow {
+    pub reference: String,
+    pub state: String,
+    pub channel: String,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub requested_effective_date: NaiveDate,
+    pub effective_date: Option<NaiveDate>,
+    pub documents_deadline: Option<DateTime<Utc>>,
+    pub requested_kinds: Vec<String>,
+    pub documents_received: bool,
+}
+
+pub async fn by_reference(pool: &PgPool, reference: &str) -> sqlx::Result<Option<ApiStatusRow>> {
+    sqlx::query_as(
+        "SELECT reference, state, channel, submitted_at, updated_at, requested_effective_date,
+                effective_date, documents_deadline, requested_kinds, documents_received
+         FROM cases WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(pool)
+    .await
+}
+
 /// An upload link with what its page needs of the case.
 #[derive(Debug, sqlx::FromRow)]
 pub struct UploadLinkRow {

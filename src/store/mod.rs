@@ -2,6 +2,7 @@
 //! (a transaction when the caller needs several statements to commit together).
 
 pub mod agents;
+pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod blobs;

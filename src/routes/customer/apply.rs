@@ -157,6 +157,7 @@ pub async fn submit(
                 Channel::Web,
                 &uploads,
                 state.settings.sla_hours,
+                None,
             )
             .await?;
             tracing::info!(case = submitted.case_id, "application received on the web");

@@ -1,0 +1,209 @@
+//! The intake API (`/api/v1`) for the hotline and service-point systems: JSON in, JSON out,
+//! bearer tokens instead of sessions (so no CSRF token: no cookie ever authenticates here), and
+//! errors as RFC 9457 problem details with JSON-pointer field paths.
+
+pub mod cases;
+pub mod openapi;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::application::FieldError;
+use crate::error::AppError;
+use crate::routes::customer::PublicThrottle;
+use crate::startup::AppState;
+use crate::store::api_tokens::{self, ApiClient};
+use crate::store::audit::{self, AuditAction};
+
+/// One field's problem: where (a JSON pointer into the request) and what.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    /// e.g. `#/application/msisdn` or `#/documents/0`.
+    pub pointer: String,
+    pub detail: String,
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// How the API answers when it cannot do what was asked. (The HTML side's `AppError` renders
+/// pages; this renders problems, and wraps `AppError` for everything unexpected.)
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("unauthorized")]
+    Unauthorized(&'static str),
+    #[error("invalid")]
+    Invalid(Vec<ProblemField>),
+    #[error("not found")]
+    NotFound,
+    #[error("too large")]
+    TooLarge(String),
+    #[error("conflict")]
+    IdempotencyMismatch,
+    #[error("bad request")]
+    BadRequest(String),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::App(e.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::App(AppError::Unexpected(e))
+    }
+}
+
+pub fn field_problems(errors: Vec<FieldError>, prefix: &str) -> Vec<ProblemField> {
+    errors
+        .into_iter()
+        .map(|e| ProblemField {
+            pointer: format!("#/{prefix}{}", e.field),
+            detail: e.message,
+        })
+        .collect()
+}
+
+impl ApiError {
+    fn problem(&self) -> Problem {
+        let (kind, title, detail, errors) = match self {
+            ApiError::Unauthorized(why) => {
+                ("unauthorized", "Unauthorized", why.to_string(), vec![])
+            }
+            ApiError::Invalid(fields) => (
+                "validation",
+                "The application is not valid",
+                "See `errors` for each field to correct. Nothing was created.".to_owned(),
+                fields
+                    .iter()
+                    .map(|f| ProblemField {
+                        pointer: f.pointer.clone(),
+                        detail: f.detail.clone(),
+                    })
+                    .collect(),
+            ),
+            ApiError::NotFound => ("not-found", "Not found", "No such case.".to_owned(), vec![]),
+            ApiError::TooLarge(detail) => ("too-large", "Too large", detail.clone(), vec![]),
+            ApiError::IdempotencyMismatch => (
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                "This Idempotency-Key was used for a different request. Use a new key for a new \
+                 application."
+                    .to_owned(),
+                vec![],
+            ),
+            ApiError::BadRequest(detail) => ("bad-request", "Bad request", detail.clone(), vec![]),
+            ApiError::App(AppError::Throttled(detail)) => {
+                ("throttled", "Too many attempts", detail.clone(), vec![])
+            }
+            ApiError::App(e) => {
+                // The HTML error logs unexpected errors with an incident id; reuse it.
+                let _ = e.error_response();
+                (
+                    "internal",
+                    "Unexpected error",
+                    "Nothing was created. Try again later.".to_owned(),
+                    vec![],
+                )
+            }
+        };
+        Problem {
+            kind: format!("/api/v1/problems/{kind}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::App(e) => e.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"canceldesk\""));
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+/// The caller's token, checked: missing, unknown and revoked tokens are refused alike (401),
+/// audited, and throttled per address so that tokens cannot be guessed.
+pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<ApiClient, ApiError> {
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let throttle = PublicThrottle::new(state, "api", "bearer", address.clone());
+    throttle.check().await?;
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let client = match presented {
+        Some(token) if !token.is_empty() => api_tokens::authenticate(&state.pool, token).await?,
+        _ => None,
+    };
+    match client {
+        Some(client) => {
+            audit::record(
+                &state.pool,
+                None,
+                address.as_deref(),
+                AuditAction::ApiTokenUsed,
+                Some(&client.name),
+                json!({ "method": req.method().as_str(), "path": req.path() }),
+            )
+            .await?;
+            Ok(client)
+        }
+        None => {
+            throttle.failed().await?;
+            let reason = if presented.is_some() {
+                "unknown or revoked token"
+            } else {
+                "no token"
+            };
+            tracing::warn!(reason, "API request refused");
+            audit::record(
+                &state.pool,
+                None,
+                address.as_deref(),
+                AuditAction::ApiTokenRefused,
+                Some(req.path()),
+                json!({ "reason": reason }),
+            )
+            .await?;
+            Err(ApiError::Unauthorized(
+                "Send a valid API token: `Authorization: Bearer <token>`.",
+            ))
+        }
+    }
+}

@@ -8,6 +8,8 @@ pub mod bulk;
 pub mod cases;
 pub mod documents;
 pub mod history;
+pub mod notices;
 pub mod queue;
 pub mod sessions;
 pub mod sign_in;
+pub mod upload_links;

@@ -51,24 +51,24 @@ pub async fn remind_due(
 /// transaction per case. Returns how many cases expired.
 pub async fn expire_due(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut expired = 0;
-    let mut after: (DateTime<Utc>, i64) = (DateTime::<Utc>::MIN_UTC, 0);
+    let mut after: Option<(DateTime<Utc>, i64)> = None;
     loop {
         // Candidates without locks (uses `cases_documents_deadline_idx`); each is locked and
         // checked again below.
         let candidates: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
             "SELECT id, documents_deadline FROM cases
              WHERE state = 'awaiting_documents' AND documents_deadline <= $1
-               AND (documents_deadline, id) > ($2, $3)
+               AND ($2::timestamptz IS NULL OR (documents_deadline, id) > ($2, $3))
              ORDER BY documents_deadline, id LIMIT $4",
         )
         .bind(now)
-        .bind(after.0)
-        .bind(after.1)
+        .bind(after.map(|a| a.0))
+        .bind(after.map_or(0, |a| a.1))
         .bind(EXPIRY_BATCH)
         .fetch_all(pool)
         .await?;
         for &(case_id, deadline) in &candidates {
-            after = (deadline, case_id);
+            after = Some((deadline, case_id));
             if expire_one(pool, case_id, now).await? {
                 expired += 1;
             }

@@ -14,9 +14,10 @@ use crate::domain::decision::{DocumentRequest, Rejection, fee_applies};
 use crate::domain::document::DocumentKind;
 use crate::domain::request::RejectReason;
 use crate::error::{AppError, AppResult};
-use crate::store::agents;
+use crate::notices::{self, NoticeKind};
 use crate::store::audit::AuditAction;
 use crate::store::bulk::{self, CandidateRow, CommonUpdate};
+use crate::store::{agents, upload_links};
 
 /// How many selected cases are judged per round trip during the preview.
 const PREVIEW_CHUNK: i64 = 5_000;
@@ -314,9 +315,35 @@ async fn apply_batch(
             &details,
         )
         .await?;
+        write_notices(tx, action, &ids, context.tz).await?;
     }
     bulk::set_outcomes(tx, operation.id, &outcome_ids, &outcomes, &reasons).await?;
     Ok(())
+}
+
+/// Each changed case's customer hears of the decision, in the batch's transaction: one notice
+/// (and for a document request one upload link) per case, written set-based.
+async fn write_notices(
+    tx: &mut sqlx::PgConnection,
+    action: &BulkAction,
+    ids: &[i64],
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<()> {
+    match action {
+        BulkAction::RequestDocuments(r) => {
+            let deadline_at = crate::workflow::end_of_day(r.deadline, tz);
+            let tokens = upload_links::issue_many(&mut *tx, ids, &r.kinds, deadline_at).await?;
+            notices::enqueue_many(tx, ids, NoticeKind::DocumentsRequested, Some(&tokens)).await
+        }
+        BulkAction::Reject(_) => notices::enqueue_many(tx, ids, NoticeKind::Rejected, None).await,
+        BulkAction::Approve { .. } => {
+            notices::enqueue_many(tx, ids, NoticeKind::Approved, None).await
+        }
+        BulkAction::Claim
+        | BulkAction::Assign(_)
+        | BulkAction::Priority(_)
+        | BulkAction::Note(_) => Ok(()),
+    }
 }
 
 /// What every batch of an operation shares.

@@ -50,6 +50,28 @@ pub struct Settings {
     pub upload_max_bytes: usize,
     /// Most files one form or API request may carry.
     pub upload_max_files: usize,
+    /// Base URL of the public site, used in links sent to customers (`{public_url}/upload/{token}`).
+    pub public_url: String,
+    /// SMTP server for e-mail notices. Unset: e-mail notices are stored but marked "no gateway".
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// Sender of notices, e.g. `Canceldesk <no-reply@example.com>`.
+    pub smtp_from: String,
+    /// `starttls` (upgrade a plain connection, usually port 587), `tls` (TLS from the start,
+    /// usually 465) or `none` (plain text: only for a relay on the same host or network).
+    pub smtp_tls: String,
+    /// Delivery attempts of one notice before it is marked failed.
+    pub notice_max_attempts: i32,
+    /// How often the notice worker looks for notices to deliver.
+    pub notice_poll_seconds: u64,
+    /// A reminder goes out this many hours before a document request's deadline.
+    pub documents_reminder_hours: i64,
+    /// How often the reminder and expiry jobs run.
+    pub clock_interval_seconds: u64,
+    /// Run the notice worker and the documents clock in this process (several may run at once).
+    pub background_jobs: bool,
 }
 
 impl Default for Settings {
@@ -77,6 +99,18 @@ impl Default for Settings {
             bulk_batch_size: 1_000,
             upload_max_bytes: 10 * 1024 * 1024,
             upload_max_files: 5,
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "Canceldesk <no-reply@canceldesk.invalid>".into(),
+            smtp_tls: "starttls".into(),
+            notice_max_attempts: 6,
+            notice_poll_seconds: 10,
+            documents_reminder_hours: 48,
+            clock_interval_seconds: 300,
+            background_jobs: true,
         }
     }
 }
@@ -95,6 +129,7 @@ impl Settings {
         if settings.database_url.is_none() {
             settings.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
         }
+        settings.public_url = settings.public_url.trim_end_matches('/').to_owned();
         settings.validate()?;
         Ok(settings)
     }
@@ -123,6 +158,26 @@ impl Settings {
         anyhow::ensure!(
             self.country_code.bytes().all(|b| b.is_ascii_digit()) && !self.country_code.is_empty(),
             "country_code is digits only, e.g. 62"
+        );
+        anyhow::ensure!(
+            self.public_url.starts_with("http://") || self.public_url.starts_with("https://"),
+            "public_url starts with http:// or https://"
+        );
+        anyhow::ensure!(
+            matches!(self.smtp_tls.as_str(), "starttls" | "tls" | "none"),
+            "smtp_tls is starttls, tls or none"
+        );
+        anyhow::ensure!(
+            self.notice_max_attempts > 0,
+            "notice_max_attempts must be positive"
+        );
+        anyhow::ensure!(
+            self.notice_poll_seconds > 0 && self.clock_interval_seconds > 0,
+            "notice_poll_seconds and clock_interval_seconds must be positive"
+        );
+        anyhow::ensure!(
+            self.documents_reminder_hours >= 0,
+            "documents_reminder_hours cannot be negative"
         );
         Ok(())
     }

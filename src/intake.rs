@@ -15,6 +15,7 @@ use crate::domain::sla;
 use crate::store::blobs::BlobStore;
 use crate::store::cases::{self, NewEvent};
 use crate::store::{api_tokens, applications, customer, documents};
+use crate::notices::{self, NoticeKind};
 use crate::workflow;
 
 /// A file that passed the content checks (`domain::upload::inspect`).
@@ -78,6 +79,7 @@ pub async fn submit(
         details: json!({ "channel": channel.as_str(), "documents": uploads.len() }),
     };
     cases::append_event(&mut tx, case_id, 1, &event).await?;
+    notices::enqueue(&mut tx, case_id, NoticeKind::Received, None).await?;
     if let Some(key) = idempotency {
         api_tokens::remember_key(&mut tx, key.token_id, key.key, key.request_sha256, case_id)
             .await?;
@@ -149,7 +151,7 @@ pub async fn answer_document_request(
         )
         .await?;
     }
-    customer::mark_link_used(&mut tx, link.id, now).await?;
+    customer::mark_links_used(&mut tx, case.id, now).await?;
     let version = cases::update(&mut tx, case.id, &workflow::resume_update(&case, t, now)).await?;
     let kinds: Vec<&str> = uploads.iter().map(|u| u.kind.as_str()).collect();
     let event = NewEvent {

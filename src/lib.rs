@@ -3,11 +3,13 @@
 pub mod auth;
 pub mod bulk;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod database;
 pub mod domain;
 pub mod error;
 pub mod intake;
+pub mod notices;
 pub mod routes;
 pub mod seed;
 pub mod startup;

@@ -301,6 +301,15 @@ impl Application {
             counts: std::sync::Mutex::new(None),
         });
         spawn_session_purge(pool.clone());
+        if settings.background_jobs {
+            let delivery = crate::notices::worker::Delivery::from_settings(&settings)?;
+            crate::notices::worker::spawn(
+                pool.clone(),
+                delivery,
+                std::time::Duration::from_secs(settings.notice_poll_seconds),
+            );
+            crate::clock::spawn(pool.clone(), &settings);
+        }
 
         let server = HttpServer::new(move || {
             let cookie_name = if state.settings.cookie_secure {

@@ -14,9 +14,10 @@ use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::reference::CaseReference;
 use crate::domain::sla;
 use crate::error::{AppError, AppResult};
+use crate::notices::{self, NoticeKind};
 use crate::store::audit::AuditAction;
 use crate::store::cases::{self, CaseUpdate, LockedCase, NewEvent};
-use crate::store::{agents, documents};
+use crate::store::{agents, documents, upload_links};
 
 /// What an agent decided, fully parsed.
 #[derive(Debug, Clone)]
@@ -123,9 +124,32 @@ pub async fn decide(
         details,
     };
     cases::append_event(&mut tx, case.id, new_version, &event).await?;
+    write_notice(&mut tx, case.id, &decision).await?;
     audit_case_action(&mut tx, agent, reference, action.event_kind()).await?;
     tx.commit().await?;
     Ok(Outcome::Done)
+}
+
+/// The customer hears of a decision: the notice goes into the outbox in the decision's own
+/// transaction (a document request also gets its upload link, valid until the deadline).
+async fn write_notice(
+    conn: &mut sqlx::PgConnection,
+    case_id: i64,
+    decision: &Decision,
+) -> sqlx::Result<()> {
+    match decision {
+        Decision::Approve(_) => notices::enqueue(conn, case_id, NoticeKind::Approved, None).await,
+        Decision::Reject(_) => notices::enqueue(conn, case_id, NoticeKind::Rejected, None).await,
+        Decision::RequestDocuments {
+            request,
+            deadline_at,
+        } => {
+            let token =
+                upload_links::issue(&mut *conn, case_id, &request.kinds, *deadline_at).await?;
+            notices::enqueue(conn, case_id, NoticeKind::DocumentsRequested, Some(&token)).await
+        }
+        Decision::Claim | Decision::Assign(_) | Decision::Reopen { .. } => Ok(()),
+    }
 }
 
 /// Every case action also goes to the audit trail, in the same transaction.

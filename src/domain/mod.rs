@@ -11,6 +11,7 @@ mod labels;
 pub mod money;
 pub mod msisdn;
 pub mod nik;
+pub mod notice;
 pub mod password_policy;
 pub mod queue;
 pub mod reference;

@@ -97,6 +97,7 @@ pub struct LockedCase {
     pub sla_paused_at: Option<DateTime<Utc>>,
     pub min_term_end: Option<NaiveDate>,
     pub etf_minor: i64,
+    pub documents_deadline: Option<DateTime<Utc>>,
 }
 
 impl LockedCase {
@@ -123,12 +124,36 @@ pub async fn lock(
     .await?;
     sqlx::query_as(
         "SELECT c.id, c.state, c.version, c.assignee_id, c.sla_due_at, c.sla_paused_at,
-                c.min_term_end, c.etf_minor,
+                c.min_term_end, c.etf_minor, c.documents_deadline,
                 EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
                         AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
          FROM cases c WHERE c.reference = $1 FOR UPDATE",
     )
     .bind(reference.as_str())
+    .fetch_optional(conn)
+    .await
+}
+
+/// For background jobs: locks the case with `id` unless someone else holds its line or its row
+/// right now (`None`: skip it this round; the job comes back). Same order as [`lock`]: line first.
+pub async fn try_lock_by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<LockedCase>> {
+    let line_free: Option<bool> = sqlx::query_scalar(
+        "SELECT pg_try_advisory_xact_lock(hashtext('line:' || msisdn)) FROM cases WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if line_free != Some(true) {
+        return Ok(None);
+    }
+    sqlx::query_as(
+        "SELECT c.id, c.state, c.version, c.assignee_id, c.sla_due_at, c.sla_paused_at,
+                c.min_term_end, c.etf_minor, c.documents_deadline,
+                EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
+                        AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
+         FROM cases c WHERE c.id = $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(id)
     .fetch_optional(conn)
     .await
 }

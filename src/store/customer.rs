@@ -100,13 +100,15 @@ pub async fn lock_upload_link(
         .await
 }
 
-pub async fn mark_link_used(
+/// Marks the case's open links used: a reminder carries a second link for the same request,
+/// and one answer closes the request.
+pub async fn mark_links_used(
     conn: &mut PgConnection,
-    link_id: i64,
+    case_id: i64,
     at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE upload_links SET used_at = $2 WHERE id = $1")
-        .bind(link_id)
+    sqlx::query("UPDATE upload_links SET used_at = $2 WHERE case_id = $1 AND used_at IS NULL")
+        .bind(case_id)
         .bind(at)
         .execute(conn)
         .await?;

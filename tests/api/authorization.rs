@@ -1,5 +1,5 @@
 //! The authorization matrix: every route of the route table × {anonymous, agent, supervisor,
-//! deactivated agent}. Generated from `startup::route_rules()`, so a new route is checked the
+//! deactivated agent, API token, revoked API token}. Generated from `startup::route_rules()`, so a new route is checked the
 //! moment it exists. Also: no GET changes anything.
 
 use canceldesk::domain::agent::Role;
@@ -13,6 +13,8 @@ enum Who {
     Agent,
     Supervisor,
     Deactivated,
+    ApiToken,
+    RevokedToken,
 }
 
 async fn browser_for(app: &TestApp, who: Who) -> Browser {
@@ -27,6 +29,21 @@ async fn browser_for(app: &TestApp, who: Who) -> Browser {
                 .execute(&app.pool)
                 .await
                 .unwrap();
+            browser
+        }
+        Who::ApiToken | Who::RevokedToken => {
+            let name = format!("{who:?}");
+            let channel = canceldesk::domain::request::Channel::Hotline;
+            let (_, token) = canceldesk::store::api_tokens::create(&app.pool, &name, channel, None)
+                .await
+                .unwrap();
+            if who == Who::RevokedToken {
+                canceldesk::store::api_tokens::revoke(&app.pool, &name, None)
+                    .await
+                    .unwrap();
+            }
+            let browser = app.client();
+            *browser.bearer.borrow_mut() = Some(token);
             browser
         }
     }
@@ -92,6 +109,8 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
         Who::Agent,
         Who::Supervisor,
         Who::Deactivated,
+        Who::ApiToken,
+        Who::RevokedToken,
     ] {
         let browser = browser_for(&app, who).await;
         // A CSRF token of this browser's session, so that only the access rule decides.
@@ -153,13 +172,24 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
             );
             let signed_in = matches!(who, Who::Agent | Who::Supervisor);
             match (rule.access, who) {
+                (Access::ApiToken, Who::ApiToken) => {
+                    assert!(
+                        ![401, 403, 429].contains(&response.status) && !signed_out(&response),
+                        "{context}"
+                    );
+                }
+                // Sessions count for nothing on the API, and neither do revoked tokens.
+                (Access::ApiToken, _) => {
+                    assert_eq!(response.status, 401, "{context}");
+                    assert!(!response.body.contains("Siti"), "{context} leaks case data");
+                }
                 (Access::Public, _) => {
                     assert!(
                         !signed_out(&response) && response.status != 403,
                         "{context}"
                     );
                 }
-                (_, Who::Anonymous | Who::Deactivated) => {
+                (_, Who::Anonymous | Who::Deactivated | Who::ApiToken | Who::RevokedToken) => {
                     assert!(signed_out(&response), "{context}");
                     assert!(!response.body.contains("Siti"), "{context} leaks case data");
                 }

@@ -194,6 +194,7 @@ impl TestApp {
             base: self.address.clone(),
             client: awc::Client::builder().disable_redirects().finish(),
             cookies: RefCell::new(BTreeMap::new()),
+            bearer: RefCell::new(None),
         }
     }
 
@@ -277,6 +278,8 @@ pub struct Browser {
     base: String,
     client: awc::Client,
     pub cookies: RefCell<BTreeMap<String, String>>,
+    /// Sent as `Authorization: Bearer …` when set (another system, not a person).
+    pub bearer: RefCell<Option<String>>,
 }
 
 impl Browser {
@@ -286,6 +289,14 @@ impl Browser {
             base: base.to_owned(),
             client: awc::Client::builder().disable_redirects().finish(),
             cookies: RefCell::new(BTreeMap::new()),
+            bearer: RefCell::new(None),
+        }
+    }
+
+    fn authorization(&self) -> String {
+        match self.bearer.borrow().as_deref() {
+            Some(token) => format!("Bearer {token}"),
+            None => String::new(),
         }
     }
 
@@ -332,7 +343,8 @@ impl Browser {
         let request = self
             .client
             .get(format!("{}{path}", self.base))
-            .insert_header(("cookie", self.cookie_header()));
+            .insert_header(("cookie", self.cookie_header()))
+            .insert_header(("authorization", self.authorization()));
         let response = request.send().await.unwrap();
         self.finish(response).await
     }
@@ -344,6 +356,7 @@ impl Browser {
             .client
             .post(format!("{}{path}", self.base))
             .insert_header(("cookie", self.cookie_header()))
+            .insert_header(("authorization", self.authorization()))
             .insert_header(("content-type", "application/x-www-form-urlencoded"))
             .send_body(body)
             .await
@@ -363,6 +376,7 @@ impl Browser {
             .client
             .post(format!("{}{path}", self.base))
             .insert_header(("cookie", self.cookie_header()))
+            .insert_header(("authorization", self.authorization()))
             .insert_header(("content-type", content_type))
             .send_body(body)
             .await

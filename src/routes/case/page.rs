@@ -13,6 +13,7 @@ use crate::domain::document::{DocumentKind, MediaType, Verdict};
 use crate::domain::money::{Currency, Money};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::nik::Nik;
+use crate::domain::notice::{NoticeChannel, NoticeKind, for_agents, status_words};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
@@ -27,6 +28,7 @@ use crate::store::agents::{self, AgentRecord};
 use crate::store::cases::{self, CaseRecord};
 use crate::store::documents::{self, DocumentRecord};
 use crate::store::history::{self, EventRecord};
+use crate::store::notices::{self, NoticeRecord};
 
 /// What the agent typed into the case page's forms, kept when a form comes back with an error.
 #[derive(Debug, Default, Clone)]
@@ -107,6 +109,47 @@ pub struct EventView {
     pub is_note: bool,
     /// The bulk action this was part of (its report).
     pub bulk: Option<String>,
+    /// A notice to the customer (the timeline shows them among the events).
+    pub notice: Option<NoticeLine>,
+}
+
+/// A notice on the timeline: how it went out and what it said (the link never shown).
+pub struct NoticeLine {
+    pub channel: &'static str,
+    pub status: String,
+    pub status_class: String,
+    pub subject: String,
+    pub body: String,
+}
+
+pub fn notice_view(n: NoticeRecord, tz: chrono_tz::Tz) -> EventView {
+    let kind = NoticeKind::parse(&n.kind)
+        .map(|k| k.label())
+        .unwrap_or("Notice");
+    let mut status = status_words(&n.status, n.attempts, n.last_error.as_deref());
+    if let Some(at) = n.sent_at {
+        status = format!("{status} {}", local_time(at, tz));
+    }
+    EventView {
+        at: local_time(n.created_at, tz),
+        actor: "Notice to the customer".into(),
+        title: format!("Notice: {kind}"),
+        transition: None,
+        reason: None,
+        message: None,
+        detail: None,
+        is_note: false,
+        bulk: None,
+        notice: Some(NoticeLine {
+            channel: NoticeChannel::parse(&n.channel)
+                .map(|c| c.label())
+                .unwrap_or("e-mail"),
+            status,
+            status_class: n.status,
+            subject: n.subject,
+            body: for_agents(&n.body),
+        }),
+    }
 }
 
 #[derive(Template)]
@@ -325,6 +368,7 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
         detail,
         is_note: e.kind == "note",
         bulk: label("bulk"),
+        notice: None,
     }
 }
 
@@ -341,13 +385,14 @@ pub async fn case_page(
         .ok_or(AppError::NotFound)?;
     let documents = documents::for_case(&state.pool, case.id).await?;
     let events = history::for_case(&state.pool, case.id).await?;
+    let notices = notices::for_case(&state.pool, case.id).await?;
     let agents = if agent.is_supervisor() {
         agents::list_active(&state.pool).await?
     } else {
         Vec::new()
     };
     Ok(build(
-        state, agent, session, case, documents, events, agents, forms,
+        state, agent, session, case, documents, events, notices, agents, forms,
     ))
 }
 
@@ -359,6 +404,7 @@ fn build(
     case: CaseRecord,
     documents: Vec<DocumentRecord>,
     events: Vec<EventRecord>,
+    notices: Vec<NoticeRecord>,
     agents: Vec<AgentRecord>,
     mut forms: Forms,
 ) -> CasePage {
@@ -451,10 +497,20 @@ fn build(
         forms.request_deadline =
             (today + Duration::days(state.settings.documents_deadline_days)).to_string();
     }
-    let (notes, events): (Vec<EventView>, Vec<EventView>) = events
+    let (notes, events): (Vec<_>, Vec<_>) = events
         .into_iter()
-        .map(|e| event_view(e, tz))
-        .partition(|e| e.is_note);
+        .map(|e| (e.at, 0, event_view(e, tz)))
+        .partition(|(_, _, e)| e.is_note);
+    let notes: Vec<EventView> = notes.into_iter().map(|(_, _, e)| e).collect();
+    // Notices among the events, by time; a notice after the event it was written with.
+    let mut timeline = events;
+    timeline.extend(
+        notices
+            .into_iter()
+            .map(|n| (n.created_at, 1, notice_view(n, tz))),
+    );
+    timeline.sort_by_key(|(at, order, _)| (*at, *order));
+    let events: Vec<EventView> = timeline.into_iter().map(|(_, _, e)| e).collect();
     let balance = Money::new(
         case.balance_minor,
         Currency::parse(&currency).unwrap_or(Currency::Idr),

@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 
 use super::apply::{check_files, limits, refused};
 use super::multipart::{self, RefusedBody};
@@ -19,6 +18,7 @@ use crate::intake::{self, Answer};
 use crate::routes::{local_time, render, see_other};
 use crate::startup::AppState;
 use crate::store::customer::{self, UploadLinkRow};
+use crate::store::upload_links;
 
 #[derive(Template)]
 #[template(path = "customer/upload.html")]
@@ -55,7 +55,7 @@ fn token_hash(token: &str) -> Option<Vec<u8>> {
         && token
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    plausible.then(|| Sha256::digest(token.as_bytes()).to_vec())
+    plausible.then(|| upload_links::token_hash(token).to_vec())
 }
 
 fn link_page(status: StatusCode, title: &'static str, message: String) -> AppResult<HttpResponse> {

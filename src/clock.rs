@@ -1,0 +1,142 @@
+//! The documents clock: a reminder some hours before a document request's deadline, and expiry
+//! of the case once the deadline has passed. Both take `now` (tests move it), keep their state in
+//! the database (a restart loses nothing) and lock what they change with `SKIP LOCKED`, checking
+//! again under the lock, so several app instances never do the same job twice.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::config::Settings;
+use crate::domain::case::{Action, Actor, CaseFacts, transition};
+use crate::domain::document::DocumentKind;
+use crate::notices::{self, NoticeKind};
+use crate::store::cases::{self, CaseUpdate, NewEvent};
+use crate::store::{notices as outbox, upload_links};
+
+/// Cases looked at per round of the expiry job.
+const EXPIRY_BATCH: i64 = 200;
+
+/// Writes the reminder of every request whose deadline is less than `window` away. Each in its
+/// own transaction: a fresh upload link for the same request (the first one's token was erased
+/// when its notice was delivered), the reminder notice carrying it, and `reminded_at`, so that
+/// no request is reminded twice. Returns how many reminders were written.
+pub async fn remind_due(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> anyhow::Result<usize> {
+    let mut written = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let Some(due) = upload_links::next_due_reminder(&mut tx, now, window).await? else {
+            break;
+        };
+        let kinds: Vec<DocumentKind> = due
+            .kinds
+            .iter()
+            .filter_map(|k| DocumentKind::parse(k))
+            .collect();
+        let token = upload_links::issue(&mut tx, due.case_id, &kinds, due.expires_at).await?;
+        upload_links::mark_reminded(&mut tx, due.case_id, due.expires_at, now).await?;
+        notices::enqueue(&mut tx, due.case_id, NoticeKind::Reminder, Some(&token)).await?;
+        tx.commit().await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// Moves every case whose document deadline has passed to `expired` through the state machine
+/// (actor: System): new state and version, history event and the `expired` notice in one
+/// transaction per case. Returns how many cases expired.
+pub async fn expire_due(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let mut expired = 0;
+    let mut after: Option<(DateTime<Utc>, i64)> = None;
+    loop {
+        // Candidates without locks (uses `cases_documents_deadline_idx`); each is locked and
+        // checked again below.
+        let candidates: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT id, documents_deadline FROM cases
+             WHERE state = 'awaiting_documents' AND documents_deadline <= $1
+               AND ($2::timestamptz IS NULL OR (documents_deadline, id) > ($2, $3))
+             ORDER BY documents_deadline, id LIMIT $4",
+        )
+        .bind(now)
+        .bind(after.map(|a| a.0))
+        .bind(after.map_or(0, |a| a.1))
+        .bind(EXPIRY_BATCH)
+        .fetch_all(pool)
+        .await?;
+        for &(case_id, deadline) in &candidates {
+            after = Some((deadline, case_id));
+            if expire_one(pool, case_id, now).await? {
+                expired += 1;
+            }
+        }
+        if (candidates.len() as i64) < EXPIRY_BATCH {
+            return Ok(expired);
+        }
+    }
+}
+
+async fn expire_one(pool: &PgPool, case_id: i64, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let mut tx = pool.begin().await?;
+    let Some(case) = cases::try_lock_by_id(&mut tx, case_id).await? else {
+        return Ok(false); // Busy: next round.
+    };
+    // Someone may have acted since the candidates were read: ask again under the lock.
+    if case.documents_deadline.is_none_or(|d| d > now) {
+        return Ok(false);
+    }
+    let facts = CaseFacts {
+        state: case.state(),
+        assignee: case.assignee(),
+        identity_accepted: case.identity_accepted,
+    };
+    let Ok(t) = transition(facts, Actor::System, Action::Expire) else {
+        return Ok(false);
+    };
+    let update = CaseUpdate {
+        state: Some(t.to),
+        ..CaseUpdate::default()
+    };
+    let version = cases::update(&mut tx, case.id, &update).await?;
+    let event = NewEvent {
+        actor: Actor::System,
+        kind: Action::Expire.event_kind(),
+        from_state: Some(t.from),
+        to_state: Some(t.to),
+        reason_code: None,
+        message: None,
+        details: json!({ "deadline": case.documents_deadline }),
+    };
+    cases::append_event(&mut tx, case.id, version, &event).await?;
+    // The request's links are dead now; so are their tokens in undelivered notices.
+    outbox::erase_link_tokens(&mut tx, case.id).await?;
+    notices::enqueue(&mut tx, case.id, NoticeKind::Expired, None).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Runs both jobs every `clock_interval_seconds` for as long as the server runs.
+pub fn spawn(pool: PgPool, settings: &Settings) {
+    let every = std::time::Duration::from_secs(settings.clock_interval_seconds);
+    let window = Duration::hours(settings.documents_reminder_hours);
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = Utc::now();
+            match remind_due(&pool, now, window).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "document reminders written"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "reminder job failed"),
+            }
+            match expire_due(&pool, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cases = n, "document requests expired"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "expiry job failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,226 @@
+//! The outbox of notices to customers: written in the transaction of the change they report,
+//! claimed and marked by the delivery worker, listed on the case page's timeline.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+
+/// What a notice needs to know about its case, and the latest event of the kind it reports.
+#[derive(Debug, sqlx::FromRow)]
+pub struct FactsRow {
+    pub id: i64,
+    pub reference: String,
+    pub customer_name: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub preferred_contact: String,
+    pub effective_date: Option<NaiveDate>,
+    pub settlement: String,
+    pub refund_bank: Option<String>,
+    pub refund_account: Option<String>,
+    pub transfer_msisdn: Option<String>,
+    pub balance_minor: i64,
+    pub currency: String,
+    pub decision_reason: Option<String>,
+    pub requested_kinds: Vec<String>,
+    pub documents_deadline: Option<DateTime<Utc>>,
+    pub event_reason: Option<String>,
+    pub event_message: Option<String>,
+    pub event_details: Option<serde_json::Value>,
+}
+
+/// Reads the cases (and for each its latest event of `event_kind`, if any) in the caller's
+/// transaction, so a notice sees the change it reports. The event lookup walks
+/// `case_events_case_idx` backwards from the newest event of each case.
+pub async fn facts(
+    conn: &mut PgConnection,
+    case_ids: &[i64],
+    event_kind: Option<&str>,
+) -> sqlx::Result<Vec<FactsRow>> {
+    sqlx::query_as(
+        "SELECT c.id, c.reference, c.customer_name, c.contact_email, c.contact_phone,
+                c.preferred_contact, c.effective_date, c.settlement, c.refund_bank,
+                c.refund_account, c.transfer_msisdn, c.balance_minor, c.currency,
+                c.decision_reason, c.requested_kinds, c.documents_deadline,
+                ev.reason_code AS event_reason, ev.message AS event_message,
+                ev.details AS event_details
+         FROM cases c
+         LEFT JOIN LATERAL (
+             SELECT e.reason_code, e.message, e.details FROM case_events e
+             WHERE e.case_id = c.id AND e.kind = $2
+             ORDER BY e.id DESC LIMIT 1
+         ) ev ON true
+         WHERE c.id = ANY($1)
+         ORDER BY c.id",
+    )
+    .bind(case_ids)
+    .bind(event_kind)
+    .fetch_all(conn)
+    .await
+}
+
+/// A rendered notice, ready for the outbox.
+#[derive(Debug)]
+pub struct NewNotice {
+    pub case_id: i64,
+    pub kind: &'static str,
+    pub channel: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub link_token: Option<String>,
+}
+
+pub async fn insert_many(conn: &mut PgConnection, notices: &[NewNotice]) -> sqlx::Result<()> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let col = |f: fn(&NewNotice) -> &str| notices.iter().map(f).collect::<Vec<&str>>();
+    let case_ids: Vec<i64> = notices.iter().map(|n| n.case_id).collect();
+    let tokens: Vec<Option<&str>> = notices.iter().map(|n| n.link_token.as_deref()).collect();
+    sqlx::query(
+        "INSERT INTO notices (case_id, kind, channel, recipient, subject, body, link_token)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                              $6::text[], $7::text[])",
+    )
+    .bind(&case_ids)
+    .bind(col(|n| n.kind))
+    .bind(col(|n| n.channel))
+    .bind(col(|n| &n.recipient))
+    .bind(col(|n| &n.subject))
+    .bind(col(|n| &n.body))
+    .bind(&tokens)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A notice as the case page's timeline shows it (never its link token).
+#[derive(Debug, sqlx::FromRow)]
+pub struct NoticeRecord {
+    pub id: i64,
+    pub kind: String,
+    pub channel: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// The notices of a case, oldest first (`notices_case_idx`).
+#[tracing::instrument(skip(pool))]
+pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<NoticeRecord>> {
+    sqlx::query_as(
+        "SELECT id, kind, channel, subject, body, status, attempts, last_error, created_at, sent_at
+         FROM notices WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// A notice claimed for one delivery attempt.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ClaimedNotice {
+    pub id: i64,
+    pub kind: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub link_token: Option<String>,
+    /// Including this one.
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due notices for one attempt each: counts the attempt and leases them
+/// until `lease_until`, so another worker (or this one after a crash) takes them again only
+/// then. `SKIP LOCKED`: workers of several app instances never claim the same notice.
+/// Uses `notices_due_idx`.
+pub async fn claim_due(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<ClaimedNotice>> {
+    sqlx::query_as(
+        "UPDATE notices n SET attempts = n.attempts + 1, next_attempt_at = $2
+         FROM (SELECT id FROM notices
+               WHERE status = 'pending' AND next_attempt_at <= $1
+               ORDER BY next_attempt_at, id
+               LIMIT $3
+               FOR UPDATE SKIP LOCKED) due
+         WHERE n.id = due.id
+         RETURNING n.id, n.kind, n.channel, n.recipient, n.subject, n.body, n.link_token,
+                   n.attempts",
+    )
+    .bind(now)
+    .bind(lease_until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Delivered: the link token is erased (the customer has it now).
+pub async fn mark_sent(pool: &PgPool, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notices SET status = 'sent', sent_at = $2, link_token = NULL, last_error = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Failed for now: try again at `next_attempt_at`.
+pub async fn mark_retry(
+    pool: &PgPool,
+    id: i64,
+    next_attempt_at: DateTime<Utc>,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notices SET next_attempt_at = $2, last_error = $3 WHERE id = $1")
+        .bind(id)
+        .bind(next_attempt_at)
+        .bind(error)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Given up: the link token is erased (nobody will deliver it).
+pub async fn mark_failed(pool: &PgPool, id: i64, error: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notices SET status = 'failed', last_error = $2, link_token = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// No gateway for its channel: stored, not sent. The link token stays, so that an operator could
+/// still pass the link on (it is erased when the request expires).
+pub async fn mark_no_gateway(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notices SET status = 'no_gateway', last_error = NULL WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A case's links can no longer be used (its request expired): their tokens go.
+pub async fn erase_link_tokens(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notices SET link_token = NULL WHERE case_id = $1 AND link_token IS NOT NULL",
+    )
+    .bind(case_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

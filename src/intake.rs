@@ -12,10 +12,10 @@ use crate::domain::document::{DocumentKind, MediaType};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::Channel;
 use crate::domain::sla;
+use crate::notices::{self, NoticeKind};
 use crate::store::blobs::BlobStore;
 use crate::store::cases::{self, NewEvent};
 use crate::store::{api_tokens, applications, customer, documents};
-use crate::notices::{self, NoticeKind};
 use crate::workflow;
 
 /// A file that passed the content checks (`domain::upload::inspect`).

@@ -625,3 +625,155 @@ async fn expired_unknown_and_foreign_links_take_nothing() {
         .unwrap();
     assert_eq!(browser.get(&format!("/upload/{token}")).await.status, 410);
 }
+
+/// The whole way through: a customer applies with a real JPEG and PDF, an agent asks for more,
+/// the customer answers through the link, the agent approves, and every notice says so.
+#[actix_web::test]
+async fn a_customer_journey_from_application_to_approval() {
+    let app = spawn_app().await;
+    let customer = app.client();
+    let pdf = pdf();
+    apply(
+        &customer,
+        &application_fields(),
+        &[
+            ("identity_card", "ktp.jpg", JPEG),
+            ("proof_of_ownership", "contract.pdf", &pdf),
+        ],
+    )
+    .await
+    .assert_redirects_to("/apply/received");
+    let reference = customer.get("/apply/received").await.texts("#reference")[0].clone();
+
+    let (agent, _) = app
+        .signed_in("Ana Agent", canceldesk::domain::agent::Role::Agent)
+        .await;
+    agent
+        .act(&reference, "claim", &[])
+        .await
+        .assert_redirects_to(&format!("/cases/{reference}"));
+    let deadline = (chrono::Utc::now().date_naive() + chrono::Days::new(10)).to_string();
+    agent
+        .act(
+            &reference,
+            "request-documents",
+            &[
+                ("kinds", "bank_account_proof"),
+                (
+                    "message",
+                    "Please send proof of the bank account for the refund.",
+                ),
+                ("deadline", &deadline),
+            ],
+        )
+        .await
+        .assert_redirects_to(&format!("/cases/{reference}"));
+    let status = lookup(&customer, &reference, "0838 5555 0101").await;
+    assert_eq!(
+        status.texts("#status-headline"),
+        vec!["We need more documents from you"]
+    );
+
+    // The link comes with the notice (kept while no mail gateway is configured).
+    let token: String = sqlx::query_scalar(
+        "SELECT n.link_token FROM notices n JOIN cases c ON c.id = n.case_id
+         WHERE c.reference = $1 AND n.kind = 'documents_requested'",
+    )
+    .bind(&reference)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    upload(
+        &customer,
+        &token,
+        &[("bank_account_proof", "bank statement.pdf", &pdf)],
+    )
+    .await
+    .assert_redirects_to(&format!("/upload/{token}"));
+    assert_eq!(customer.get(&format!("/upload/{token}")).await.status, 410);
+
+    // Back in the queue, flagged; the agent checks the identity card and approves.
+    let page = agent.get(&format!("/cases/{reference}")).await;
+    assert!(
+        page.body.contains("documents_received")
+            || page.body.to_lowercase().contains("documents received")
+    );
+    let identity: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id
+         WHERE c.reference = $1 AND d.kind = 'identity_card'",
+    )
+    .bind(&reference)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    agent.act(&reference, "claim", &[]).await;
+    agent
+        .act(
+            &reference,
+            &format!("documents/{identity}/verdict"),
+            &[("verdict", "accepted"), ("reason", "")],
+        )
+        .await
+        .assert_redirects_to(&format!("/cases/{reference}"));
+    // The line's balance comes from the operator's billing system (not part of the desk yet).
+    sqlx::query("UPDATE cases SET balance_minor = 1500000 WHERE reference = $1")
+        .bind(&reference)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let effective = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    agent
+        .act(
+            &reference,
+            "approve",
+            &[
+                ("effective_date", &effective),
+                ("confirm_fee", "on"),
+                ("confirm_settlement", "on"),
+            ],
+        )
+        .await
+        .assert_redirects_to(&format!("/cases/{reference}"));
+
+    let notices: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT n.kind, n.recipient, n.body FROM notices n JOIN cases c ON c.id = n.case_id
+         WHERE c.reference = $1 ORDER BY n.id",
+    )
+    .bind(&reference)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let kinds: Vec<&str> = notices.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(kinds, vec!["received", "documents_requested", "approved"]);
+    assert!(notices.iter().all(|(_, to, _)| to == "dewi@example.com"));
+    assert!(notices[0].2.contains(&reference), "{}", notices[0].2);
+    assert!(notices[1].2.contains("{upload_link}"), "{}", notices[1].2);
+    assert!(
+        notices[1]
+            .2
+            .contains("Please send proof of the bank account"),
+        "{}",
+        notices[1].2
+    );
+    let effective_words = chrono::NaiveDate::parse_from_str(&effective, "%Y-%m-%d")
+        .unwrap()
+        .format("%-d %B %Y")
+        .to_string();
+    assert!(
+        notices[2].2.contains(&effective_words),
+        "{} in {}",
+        effective_words,
+        notices[2].2
+    );
+    assert!(
+        notices[2].2.to_lowercase().contains("refund"),
+        "{}",
+        notices[2].2
+    );
+
+    let status = lookup(&customer, &reference, "0838 5555 0101").await;
+    assert_eq!(
+        status.texts("#status-headline"),
+        vec![format!("Approved: your line ends on {effective_words}")]
+    );
+}

@@ -159,7 +159,13 @@ impl ResponseError for ApiError {
 /// audited, and throttled per address so that tokens cannot be guessed.
 pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<ApiClient, ApiError> {
     let address = req.peer_addr().map(|a| a.ip().to_string());
-    let throttle = PublicThrottle::new(state, "api", "bearer", address.clone());
+    // Each guess is a different token, so the address is what is counted (as key and address).
+    let throttle = PublicThrottle::new(
+        state,
+        "api",
+        address.as_deref().unwrap_or_default(),
+        address.clone(),
+    );
     throttle.check().await?;
     let presented = req
         .headers()

@@ -128,7 +128,7 @@ async fn a_hotline_application_creates_a_case_recorded_under_its_channel() {
     let state = call(
         &app,
         "GET",
-        &created.json["status_url"].as_str().unwrap().to_owned(),
+        created.json["status_url"].as_str().unwrap(),
         Some(&token),
         &[],
         None,

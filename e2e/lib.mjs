@@ -36,7 +36,14 @@ export async function startServer() {
     child.stderr.on("data", (d) => { output += d.toString(); });
     child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
-  return { url, stop: () => child.kill("SIGTERM"), log: () => output };
+  // One value from the server's database (e.g. the upload link a notice carries while no mail
+  // gateway is configured): found by the app's own rule, read with psql.
+  const sql = (query) => {
+    const databaseUrl = execFileSync(join(root, "target/debug/canceldesk"), ["database-url"], { cwd: root, env })
+      .toString().trim();
+    return execFileSync("psql", [databaseUrl, "-Atc", query]).toString().trim();
+  };
+  return { url, stop: () => child.kill("SIGTERM"), log: () => output, sql };
 }
 
 export const CHROMIUM_FLAGS = [
@@ -52,7 +59,7 @@ export async function launchBrowser(options = {}) {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: CHROMIUM_FLAGS,
-    viewport: { width: 1280, height: 900 },
+    viewport: options.viewport || { width: 1280, height: 900 },
   });
 }
 

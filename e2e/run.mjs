@@ -191,6 +191,76 @@ try {
     check(page.url().includes("/queue"), "signed in with the code");
   });
 
+  // The customer's side, on a phone-sized screen.
+  const phone = await launchBrowser({ viewport: { width: 390, height: 844 } });
+  const pdf = { name: "contract.pdf", mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n") };
+  const jpeg = join(root, "tests/fixtures/ktp.jpg");
+  const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  let applied = null;
+  await journey("a customer applies on a phone, corrects a mistake, and checks the status", async (page) => {
+    await page.goto(`${url}/apply`);
+    await axe(page, "apply");
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "apply fits a 390 px screen");
+    await page.fill("#customer_name", "Rina Wijaya");
+    await page.fill("#id_number", "3174019901900001"); // day 99: not a real birth date
+    await page.fill("#msisdn", "0838-4444-0707");
+    await page.fill("#account_number", "7700123456");
+    await page.selectOption("#line_type", "postpaid");
+    await page.fill("#contact_email", "rina@example.com");
+    await page.selectOption("#reason", "switching_operator");
+    await page.fill("#requested_effective_date", inDays(21));
+    await page.selectOption("#settlement", "refund");
+    await page.fill("#refund_bank", "Bank Contoh");
+    await page.fill("#refund_account", "0099887766");
+    await page.setInputFiles("#identity_card", jpeg);
+    await page.check("#consent");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+    check((await page.textContent("#id_number-error")).includes("birth-date"), "the NIK's mistake is named");
+    check((await page.inputValue("#customer_name")) === "Rina Wijaya", "what was typed is kept");
+    check((await page.textContent("#problems")).includes("choose your files again"), "files must be chosen again, and it says so");
+    await axe(page, "apply with errors");
+    await page.fill("#id_number", "3174015201900001");
+    await page.setInputFiles("#identity_card", jpeg);
+    await page.setInputFiles("#proof_of_ownership", pdf);
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+    check(page.url().endsWith("/apply/received"), `confirmation page (${page.url()})`);
+    applied = (await page.textContent("#reference")).trim();
+    check(/^CX-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(applied), `a reference (${applied})`);
+    await axe(page, "application received");
+    await page.goto(`${url}/status`);
+    await page.fill("#reference", applied.toLowerCase());
+    await page.fill("#msisdn", "+62 838 4444 0707");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+    check((await page.textContent("#status-headline")).includes("waiting for an agent"), "status in plain words");
+    await axe(page, "status");
+  }, phone);
+
+  await journey("an agent asks for a document and the customer sends it through the link", async (page) => {
+    check(applied, "an application from the journey before");
+    await page.context().clearCookies(); // the journeys before leave someone signed in
+    await signIn(page, url);
+    await page.goto(`${url}/cases/${applied}`);
+    await Promise.all([page.waitForNavigation(), page.click("button[data-shortcut=c]")]);
+    await page.click("summary:has-text('Request more documents')");
+    await page.check("input[name=kinds][value=bank_account_proof]");
+    await page.fill("#request-message", "Please send proof of the bank account for the refund.");
+    await Promise.all([page.waitForNavigation(), page.click("form[action$=request-documents] button[type=submit]")]);
+    const token = server.sql(`SELECT n.link_token FROM notices n JOIN cases c ON c.id = n.case_id
+      WHERE c.reference = '${applied}' AND n.kind = 'documents_requested'`);
+    check(token.length >= 40, "the notice carries the link");
+    const customer = await phone.newPage();
+    await customer.goto(`${url}/upload/${token}`);
+    await axe(customer, "upload link");
+    await customer.setInputFiles("#bank_account_proof", pdf);
+    await Promise.all([customer.waitForNavigation(), customer.click("button[type=submit].primary")]);
+    check((await customer.textContent("h1")).includes("already used"), "the link says it was used");
+    await customer.close();
+    await page.reload();
+    check((await page.innerText("main")).toLowerCase().includes("documents received"), "the case shows the documents arrived");
+  });
+  await phone.close();
+
   // The same journeys' core without JavaScript: every action is a plain form.
   const noJs = await launchBrowser({ javaScriptEnabled: false });
   await journey("without JavaScript: sign in, open, claim, bulk claim, sign out", async (page) => {

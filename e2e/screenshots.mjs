@@ -17,6 +17,29 @@ try {
     }
     console.log(`wrote ${name}`);
   };
+  // The customer's side.
+  await page.goto(`${server.url}/apply`);
+  await shoot("apply");
+  await page.fill("#customer_name", "Rina Wijaya");
+  await page.fill("#id_number", "3174015201900001");
+  await page.fill("#msisdn", "0838-4444-0707");
+  await page.fill("#account_number", "7700123456");
+  await page.selectOption("#line_type", "postpaid");
+  await page.fill("#contact_email", "rina@example.com");
+  await page.selectOption("#reason", "switching_operator");
+  await page.fill("#requested_effective_date", new Date(Date.now() + 21 * 86400000).toISOString().slice(0, 10));
+  await page.selectOption("#settlement", "forfeit");
+  await page.setInputFiles("#identity_card", join(root, "tests/fixtures/ktp.jpg"));
+  await page.check("#consent");
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+  await shoot("apply-received");
+  const applied = (await page.textContent("#reference")).trim();
+  await page.goto(`${server.url}/status`);
+  await page.fill("#reference", applied);
+  await page.fill("#msisdn", "0838 4444 0707");
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+  await shoot("status");
+
   await page.goto(`${server.url}/login`);
   await shoot("login");
   await signIn(page, server.url);

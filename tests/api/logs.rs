@@ -100,6 +100,77 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
         )
         .await;
 
+    // The customer's side and the API, with their own canaries.
+    let customer = Browser::new(&url);
+    let mut fields = crate::customer::application_fields();
+    for (name, value) in fields.iter_mut() {
+        match *name {
+            "customer_name" => *value = "Canarius Customer",
+            "id_number" => *value = "3174015201907777",
+            "msisdn" => *value = "0838-7777-6666",
+            "contact_email" => *value = "canary.mail@example.com",
+            "refund_account" => *value = "5550001112",
+            _ => {}
+        }
+    }
+    crate::customer::apply(
+        &customer,
+        &fields,
+        &[("identity_card", "Canarius ktp.jpg", crate::customer::JPEG)],
+    )
+    .await
+    .assert_redirects_to("/apply/received");
+    let applied = customer.get("/apply/received").await.texts("#reference")[0].clone();
+    let status = customer.get("/status").await.csrf();
+    customer
+        .post(
+            "/status",
+            &[
+                ("csrf_token", &status),
+                ("reference", &applied),
+                ("msisdn", "0838-7777-6666"),
+            ],
+        )
+        .await;
+    let (_, api_token) = canceldesk::store::api_tokens::create(
+        &app.pool,
+        "hotline",
+        canceldesk::domain::request::Channel::Hotline,
+        None,
+    )
+    .await
+    .unwrap();
+    let api = awc::Client::default();
+    let _ = api
+        .get(format!("{url}/api/v1/cases/{applied}"))
+        .insert_header(("authorization", format!("Bearer {api_token}")))
+        .send()
+        .await
+        .unwrap();
+    browser.act(&applied, "claim", &[]).await;
+    let deadline = (chrono::Utc::now().date_naive() + chrono::Days::new(10)).to_string();
+    browser
+        .act(
+            &applied,
+            "request-documents",
+            &[
+                ("kinds", "bank_account_proof"),
+                ("message", "Please send it."),
+                ("deadline", &deadline),
+            ],
+        )
+        .await;
+    let link_token: String = sqlx::query_scalar(
+        "SELECT link_token FROM notices WHERE kind = 'documents_requested' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        customer.get(&format!("/upload/{link_token}")).await.status,
+        200
+    );
+
     server.kill().unwrap();
     let mut output = first_lines;
     stdout.read_to_string(&mut output).unwrap();
@@ -122,6 +193,13 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
         "Canarius",
         canary_password,
         &session_id,
+        "3174015201907777",
+        "83877776666",
+        "7777-6666",
+        "canary.mail",
+        "5550001112",
+        &api_token,
+        &link_token,
     ] {
         assert!(
             !output.contains(canary),

@@ -194,6 +194,18 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             get().to(routes::admin::audit_page),
         ),
         (
+            rule("GET", "/admin/tokens", Supervisor),
+            get().to(routes::admin::tokens::list),
+        ),
+        (
+            rule("POST", "/admin/tokens", Supervisor),
+            post().to(routes::admin::tokens::create),
+        ),
+        (
+            rule("POST", "/admin/tokens/{token}/revoke", Supervisor),
+            post().to(routes::admin::tokens::revoke),
+        ),
+        (
             rule("GET", "/admin/agents", Supervisor),
             get().to(routes::admin::agents_list),
         ),

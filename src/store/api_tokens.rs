@@ -97,6 +97,19 @@ pub async fn revoke(pool: &PgPool, name: &str, by: Option<AgentId>) -> sqlx::Res
     Ok(done.rows_affected() > 0)
 }
 
+/// Revokes one token by id; its name, or `None` when there is no such active token.
+pub async fn revoke_by_id(pool: &PgPool, id: i64, by: AgentId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "UPDATE api_tokens SET revoked_at = now(), revoked_by = $2
+         WHERE id = $1 AND revoked_at IS NULL
+         RETURNING name",
+    )
+    .bind(id)
+    .bind(by.0)
+    .fetch_optional(pool)
+    .await
+}
+
 /// The holder of an active token, noting its use.
 pub async fn authenticate<'e>(
     db: impl PgExecutor<'e>,

@@ -135,6 +135,7 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
                 .replace("{reference}", "CX-TEST-CASE")
                 .replace("{file}", "app.css")
                 .replace("{agent}", "0")
+                .replace("{token}", "0")
                 .replace("/bulk/{id}", &format!("/bulk/{bulk_id}"))
                 .replace("{id}", &document.to_string());
             let before = fingerprint(&app).await;

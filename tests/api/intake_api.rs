@@ -409,3 +409,94 @@ async fn the_openapi_document_is_generated_from_the_code() {
         "bearer"
     );
 }
+
+#[actix_web::test]
+async fn a_supervisor_makes_and_revokes_tokens_in_the_app() {
+    let app = spawn_app().await;
+    let (sue, _) = app
+        .signed_in(
+            "Sue Supervisor",
+            canceldesk::domain::agent::Role::Supervisor,
+        )
+        .await;
+    let page = sue.get("/admin/tokens").await;
+    assert_eq!(page.status, 200);
+    let csrf = page.csrf();
+    let refused = sue
+        .post(
+            "/admin/tokens",
+            &[("csrf_token", &csrf), ("name", " "), ("channel", "hotline")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let made = sue
+        .post(
+            "/admin/tokens",
+            &[
+                ("csrf_token", &csrf),
+                ("name", "service point 7"),
+                ("channel", "service_point"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200);
+    let token = made.texts("#new-token")[0].clone();
+    assert!(token.starts_with("cdk_"), "{token}");
+    let twin = sue
+        .post(
+            "/admin/tokens",
+            &[
+                ("csrf_token", &csrf),
+                ("name", "service point 7"),
+                ("channel", "hotline"),
+            ],
+        )
+        .await;
+    assert_eq!(twin.status, 422, "one active token per name");
+
+    let created = call(
+        &app,
+        "POST",
+        "/api/v1/cases",
+        Some(&token),
+        &[],
+        Some(&application()),
+    )
+    .await;
+    assert_eq!(created.status, 201);
+    let channel: String = sqlx::query_scalar("SELECT channel FROM cases")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(channel, "service_point");
+    // The list shows its use, never the token.
+    let list = sue.get("/admin/tokens").await;
+    assert!(!list.body.contains(&token));
+    assert!(
+        list.texts("tr.token")
+            .iter()
+            .any(|row| row.contains("service point 7") && !row.contains("never"))
+    );
+
+    let action = list.attr("tr.token form", "action")[0].clone();
+    sue.post(&action, &[("csrf_token", &csrf)])
+        .await
+        .assert_redirects_to("/admin/tokens");
+    let after = call(
+        &app,
+        "GET",
+        "/api/v1/cases/CX-ZZZZ-ZZZZ",
+        Some(&token),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(after.status, 401);
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE action IN ('api_token_created', 'api_token_revoked') ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, vec!["api_token_created", "api_token_revoked"]);
+}

@@ -1,4 +1,7 @@
-//! Supervisor pages: `GET /admin/audit`, the audit trail searched by action, agent or target.
+//! Supervisor pages: `GET /admin/audit`, the audit trail searched by action, agent or target;
+//! agent accounts and the desk's sign-in settings; API tokens (`tokens`).
+
+pub mod tokens;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};

@@ -1,0 +1,162 @@
+//! `/admin/tokens`: API tokens of other systems, made and revoked by supervisors (the same as
+//! `canceldesk token add|revoke`). A new token is shown once, on the answer to its creation.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentAgent;
+use crate::auth::session::TypedSession;
+use crate::domain::request::Channel;
+use crate::error::AppResult;
+use crate::routes::form::HtmlForm;
+use crate::routes::{Chrome, local_time, render, see_other};
+use crate::startup::AppState;
+use crate::store::api_tokens::{self, CreateError};
+use crate::store::audit::AuditAction;
+
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub channel: &'static str,
+    pub created: String,
+    pub last_used: String,
+    pub revoked: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/tokens.html")]
+struct TokensPage {
+    chrome: Chrome,
+    tokens: Vec<TokenView>,
+    /// A token just made: (its name, the token), shown this once.
+    issued: Option<(String, String)>,
+    error: Option<String>,
+    form_name: String,
+}
+
+async fn page(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    issued: Option<(String, String)>,
+    error: Option<String>,
+    form_name: String,
+) -> AppResult<TokensPage> {
+    let tokens = api_tokens::list(&state.pool)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            channel: Channel::parse(&t.channel).map(|c| c.label()).unwrap_or("?"),
+            name: t.name,
+            created: local_time(t.created_at, state.tz),
+            last_used: t
+                .last_used_at
+                .map(|at| local_time(at, state.tz))
+                .unwrap_or_else(|| "never".into()),
+            revoked: t.revoked_at.map(|at| local_time(at, state.tz)),
+        })
+        .collect();
+    Ok(TokensPage {
+        chrome: Chrome::new(Some(agent), session),
+        tokens,
+        issued,
+        error,
+        form_name,
+    })
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    let page = page(&state, &agent, &session, None, None, String::new()).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    channel: String,
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<NewTokenForm>,
+) -> AppResult<HttpResponse> {
+    let name = form.name.trim();
+    let problem = match Channel::parse(&form.channel) {
+        _ if !(1..=60).contains(&name.chars().count()) => {
+            Some("Name the system the token is for (1 to 60 characters).".to_owned())
+        }
+        Some(channel) if channel != Channel::Web => {
+            match api_tokens::create(&state.pool, name, channel, Some(agent.id)).await {
+                Ok((_, token)) => {
+                    agent
+                        .audit(
+                            &state.pool,
+                            AuditAction::ApiTokenCreated,
+                            Some(name),
+                            json!({ "channel": channel.as_str() }),
+                        )
+                        .await?;
+                    let page = page(
+                        &state,
+                        &agent,
+                        &session,
+                        Some((name.to_owned(), token)),
+                        None,
+                        String::new(),
+                    )
+                    .await?;
+                    return render(StatusCode::OK, &page);
+                }
+                Err(CreateError::NameTaken(_)) => Some(
+                    "An active token has this name already: revoke it first, or choose another name."
+                        .to_owned(),
+                ),
+                Err(CreateError::Database(e)) => return Err(e.into()),
+            }
+        }
+        _ => Some("Choose the channel: hotline or service point.".to_owned()),
+    };
+    let page = page(&state, &agent, &session, None, problem, form.name.clone()).await?;
+    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+pub async fn revoke(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    match api_tokens::revoke_by_id(&state.pool, *id, agent.id).await? {
+        Some(name) => {
+            agent
+                .audit(
+                    &state.pool,
+                    AuditAction::ApiTokenRevoked,
+                    Some(&name),
+                    json!({}),
+                )
+                .await?;
+            session.flash(
+                "success",
+                format!("The token “{name}” is revoked: requests with it are refused from now on."),
+            );
+        }
+        None => session.flash(
+            "error",
+            "That token does not exist or was revoked already. Nothing changed.",
+        ),
+    }
+    Ok(see_other("/admin/tokens"))
+}

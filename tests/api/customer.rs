@@ -55,7 +55,7 @@ pub async fn apply(
     browser.post_multipart(&action, fields, files).await
 }
 
-async fn case_count(pool: &PgPool) -> i64 {
+pub async fn case_count(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM cases")
         .fetch_one(pool)
         .await

@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::customer::{JPEG, pdf};
+use crate::customer::{JPEG, case_count, pdf};
 use crate::helpers::{TestApp, spawn_app};
 use canceldesk::domain::request::Channel;
 use canceldesk::store::api_tokens;
@@ -224,11 +224,7 @@ async fn invalid_applications_get_problem_details_with_field_pointers() {
     )
     .await;
     assert_eq!(not_json.status, 400);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(case_count(&app.pool).await, 0);
 }
 
 #[actix_web::test]
@@ -259,11 +255,7 @@ async fn missing_unknown_and_revoked_tokens_are_refused() {
         .signed_in("Ana Agent", canceldesk::domain::agent::Role::Agent)
         .await;
     assert_eq!(browser.get("/api/v1/cases/CX-ZZZZ-ZZZZ").await.status, 401);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(case_count(&app.pool).await, 0);
     // Guessing tokens from one address is throttled.
     let mut statuses = Vec::new();
     for _ in 0..6 {
@@ -341,11 +333,7 @@ async fn a_retried_post_with_the_same_idempotency_key_creates_one_case() {
     .await;
     assert_eq!(third.status, 201);
     assert_ne!(third.json["reference"], first.json["reference"]);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 2);
+    assert_eq!(case_count(&app.pool).await, 2);
 }
 
 #[actix_web::test]
@@ -375,11 +363,7 @@ async fn concurrent_retries_with_one_key_still_create_one_case() {
     .await;
     assert_eq!((a.status, b.status), (201, 201));
     assert_eq!(a.json["reference"], b.json["reference"]);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM cases")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(case_count(&app.pool).await, 1);
 }
 
 #[actix_web::test]

@@ -55,18 +55,7 @@ pub async fn expire_due(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<usi
     loop {
         // Candidates without locks (uses `cases_documents_deadline_idx`); each is locked and
         // checked again below.
-        let candidates: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, documents_deadline FROM cases
-             WHERE state = 'awaiting_documents' AND documents_deadline <= $1
-               AND ($2::timestamptz IS NULL OR (documents_deadline, id) > ($2, $3))
-             ORDER BY documents_deadline, id LIMIT $4",
-        )
-        .bind(now)
-        .bind(after.map(|a| a.0))
-        .bind(after.map_or(0, |a| a.1))
-        .bind(EXPIRY_BATCH)
-        .fetch_all(pool)
-        .await?;
+        let candidates = cases::overdue_for_documents(pool, now, after, EXPIRY_BATCH).await?;
         for &(case_id, deadline) in &candidates {
             after = Some((deadline, case_id));
             if expire_one(pool, case_id, now).await? {

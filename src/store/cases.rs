@@ -253,3 +253,25 @@ pub async fn append_event(
     .await?;
     Ok(())
 }
+
+/// Cases waiting for documents past their deadline, by deadline, after the keyset `after`
+/// ($1 now, $2/$3 the keyset, $4 the limit). Uses `cases_documents_deadline_idx`.
+pub const OVERDUE_FOR_DOCUMENTS_SQL: &str = "SELECT id, documents_deadline FROM cases
+     WHERE state = 'awaiting_documents' AND documents_deadline <= $1
+       AND ($2::timestamptz IS NULL OR (documents_deadline, id) > ($2, $3))
+     ORDER BY documents_deadline, id LIMIT $4";
+
+pub async fn overdue_for_documents(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, DateTime<Utc>)>> {
+    sqlx::query_as(OVERDUE_FOR_DOCUMENTS_SQL)
+        .bind(now)
+        .bind(after.map(|a| a.0))
+        .bind(after.map_or(0, |a| a.1))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}

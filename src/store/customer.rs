@@ -18,22 +18,23 @@ pub struct StatusRow {
     pub documents_received: bool,
 }
 
+/// ($1 reference, $2 line) Uses the reference's unique index.
+pub const STATUS_SQL: &str = "SELECT reference, state, submitted_at, updated_at,
+                requested_effective_date, effective_date, decision_reason, documents_deadline,
+                requested_kinds, documents_received
+         FROM cases WHERE reference = $1 AND msisdn = $2";
+
 /// The case with this reference *and* this line, or nothing: a wrong pair reveals nothing.
 pub async fn status(
     pool: &PgPool,
     reference: &str,
     msisdn: &str,
 ) -> sqlx::Result<Option<StatusRow>> {
-    sqlx::query_as(
-        "SELECT reference, state, submitted_at, updated_at, requested_effective_date,
-                effective_date, decision_reason, documents_deadline, requested_kinds,
-                documents_received
-         FROM cases WHERE reference = $1 AND msisdn = $2",
-    )
-    .bind(reference)
-    .bind(msisdn)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_as(STATUS_SQL)
+        .bind(reference)
+        .bind(msisdn)
+        .fetch_optional(pool)
+        .await
 }
 
 /// The same for other systems (the intake API), by reference alone: they hold a token.
@@ -74,7 +75,8 @@ pub struct UploadLinkRow {
     pub case_state: String,
 }
 
-const LINK_SQL: &str = "SELECT l.id, l.case_id, c.reference, l.kinds, l.expires_at, l.used_at,
+/// ($1 the token's SHA-256) Uses the token hash's unique index.
+pub const LINK_SQL: &str = "SELECT l.id, l.case_id, c.reference, l.kinds, l.expires_at, l.used_at,
                                c.state AS case_state
                         FROM upload_links l JOIN cases c ON c.id = l.case_id
                         WHERE l.token_sha256 = $1";

@@ -4,7 +4,7 @@
 
 use canceldesk::domain::agent::AgentId;
 use canceldesk::domain::queue::{QueueParams, QueueQuery};
-use canceldesk::store::{cases, documents, history, queue, sessions};
+use canceldesk::store::{cases, customer, documents, history, queue, sessions};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -151,6 +151,28 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         .await
         .unwrap();
     assert_indexed("session", plan);
+    let plan: Value = sqlx::query_scalar(explain(customer::STATUS_SQL))
+        .bind(&reference)
+        .bind(&msisdn)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("customer status look-up", plan);
+    let plan: Value = sqlx::query_scalar(explain(customer::LINK_SQL))
+        .bind(vec![0u8; 32])
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("upload link", plan);
+    let plan: Value = sqlx::query_scalar(explain(cases::OVERDUE_FOR_DOCUMENTS_SQL))
+        .bind(chrono::Utc::now() + chrono::Duration::days(400))
+        .bind(None::<chrono::DateTime<chrono::Utc>>)
+        .bind(0_i64)
+        .bind(100_i64)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("documents clock: overdue cases", plan);
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::domain::sla;
 use crate::notices::{self, NoticeKind};
 use crate::store::blobs::BlobStore;
 use crate::store::cases::{self, NewEvent};
+use crate::store::notices as outbox;
 use crate::store::{api_tokens, applications, customer, documents};
 use crate::workflow;
 
@@ -152,6 +153,7 @@ pub async fn answer_document_request(
         .await?;
     }
     customer::mark_links_used(&mut tx, case.id, now).await?;
+    outbox::supersede_document_requests(&mut tx, case.id).await?;
     let version = cases::update(&mut tx, case.id, &workflow::resume_update(&case, t, now)).await?;
     let kinds: Vec<&str> = uploads.iter().map(|u| u.kind.as_str()).collect();
     let event = NewEvent {

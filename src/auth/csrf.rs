@@ -56,7 +56,9 @@ pub async fn verify_csrf(
         _ => false,
     };
     if !valid {
-        tracing::warn!(path = %req.path(), "request refused: missing or wrong CSRF token");
+        // Upload links carry their secret in the path: logged and audited without it.
+        let path = crate::startup::logged_path(req.path());
+        tracing::warn!(path = %path, "request refused: missing or wrong CSRF token");
         if let Some(state) = req.app_data::<web::Data<AppState>>() {
             let agent = req.extensions().get::<CurrentAgent>().map(|a| a.id);
             let address = req.peer_addr().map(|a| a.ip().to_string());
@@ -65,7 +67,7 @@ pub async fn verify_csrf(
                 agent,
                 address.as_deref(),
                 AuditAction::AccessDenied,
-                Some(req.path()),
+                Some(&path),
                 serde_json::json!({ "reason": "csrf" }),
             )
             .await

@@ -63,8 +63,14 @@ pub async fn require_agent(
                 .finish();
             Ok(req.into_response(response))
         }
-        // The desk requires a second factor and this agent has none yet.
-        Some(_) if session.must_enrol_second_factor() && !ENROLMENT_PATHS.contains(&req.path()) => {
+        // The desk requires a second factor and this agent has none yet (once the password is
+        // their own: the password page must stay reachable, or the two rules would send the
+        // agent back and forth for ever).
+        Some(_)
+            if !session.must_change_password()
+                && session.must_enrol_second_factor()
+                && !ENROLMENT_PATHS.contains(&req.path()) =>
+        {
             session.flash(
                 "error",
                 "The desk requires two-factor sign-in. Set it up before going on.",

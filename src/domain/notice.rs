@@ -39,6 +39,7 @@ labelled_enum! {
         Sent => ("sent", "sent"),
         Failed => ("failed", "failed"),
         NoGateway => ("no_gateway", "not sent (no gateway)"),
+        Superseded => ("superseded", "not sent (no longer needed)"),
     }
 }
 

@@ -214,6 +214,24 @@ pub async fn mark_no_gateway(pool: &PgPool, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// The customer answered the document request: its notices still waiting to be sent (a reminder,
+/// the request itself) would now ask for what has arrived, so they are withdrawn, and every
+/// upload-link token of the case is erased (its links are used).
+pub async fn supersede_document_requests(
+    conn: &mut PgConnection,
+    case_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notices SET status = 'superseded', link_token = NULL
+         WHERE case_id = $1 AND status = 'pending'
+           AND kind IN ('documents_requested', 'reminder')",
+    )
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    erase_link_tokens(conn, case_id).await
+}
+
 /// A case's links can no longer be used (its request expired): their tokens go.
 pub async fn erase_link_tokens(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<()> {
     sqlx::query(

@@ -83,7 +83,7 @@ pub async fn next_due_reminder(
            AND c.state = 'awaiting_documents' AND c.documents_deadline = l.expires_at
          ORDER BY l.expires_at, l.id
          LIMIT 1
-         FOR UPDATE OF l SKIP LOCKED",
+         FOR UPDATE OF l, c SKIP LOCKED",
     )
     .bind(now)
     .bind(window)

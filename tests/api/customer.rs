@@ -471,7 +471,8 @@ async fn waiting_case(app: &TestApp, reference: &str) -> i64 {
 
 #[actix_web::test]
 async fn an_upload_link_takes_the_requested_documents_once() {
-    let app = spawn_app().await;
+    // No delivery worker: the reminder below stays pending until the answer withdraws it.
+    let app = spawn_app_with(|s| s.background_jobs = false).await;
     let case_id = waiting_case(&app, "CX-AB23-CD45").await;
     let token = upload_link(
         &app,
@@ -480,6 +481,15 @@ async fn an_upload_link_takes_the_requested_documents_once() {
         48,
     )
     .await;
+    sqlx::query(
+        "INSERT INTO notices (case_id, kind, channel, recipient, subject, body, link_token)
+         VALUES ($1, 'reminder', 'email', 'siti@example.com', 'Reminder', '{upload_link}', $2)",
+    )
+    .bind(case_id)
+    .bind(&token)
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let browser = app.client();
     let pdf = pdf();
 
@@ -550,6 +560,15 @@ async fn an_upload_link_takes_the_requested_documents_once() {
     .await
     .unwrap();
     assert_eq!(event, ("documents_received".into(), "customer".into()));
+
+    // The waiting reminder would ask for what has arrived: withdrawn, its token erased.
+    let reminder: (String, Option<String>) =
+        sqlx::query_as("SELECT status, link_token FROM notices WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(reminder, ("superseded".into(), None));
 
     // The link now says it was used, and takes nothing more.
     let used = browser.get(&format!("/upload/{token}")).await;

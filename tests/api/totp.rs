@@ -367,6 +367,41 @@ async fn the_desk_can_require_a_second_factor_of_everyone() {
     enrol(&ana).await;
     assert_eq!(ana.get("/queue").await.status, 200);
 
+    // A new account with a one-time password: the password first, then the second factor
+    // (never one rule sending the agent to the other's page and back).
+    let page = sue.get("/admin/agents").await;
+    let made = sue
+        .post(
+            "/admin/agents",
+            &[
+                ("csrf_token", &page.csrf()),
+                ("name", "Nina New"),
+                ("email", "nina@canceldesk.test"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    let one_time = made.texts("code.one-time")[0].clone();
+    let nina = app.client();
+    nina.login("nina@canceldesk.test", &one_time).await;
+    nina.get("/queue").await.assert_redirects_to("/account");
+    let account = nina.get("/account").await;
+    assert_eq!(account.status, 200, "the password page is reachable");
+    nina.post(
+        "/account/password",
+        &[
+            ("csrf_token", &account.csrf()),
+            ("current", &one_time),
+            ("new", "a brand new passphrase for nina"),
+            ("confirm", "a brand new passphrase for nina"),
+        ],
+    )
+    .await;
+    nina.get("/queue")
+        .await
+        .assert_redirects_to("/account/two-factor");
+    assert_eq!(nina.get("/account/two-factor").await.status, 200);
+
     // Required: it cannot be turned off.
     let token = ana.get("/account/two-factor").await.csrf();
     let refused = ana

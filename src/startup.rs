@@ -28,6 +28,8 @@ pub struct AppState {
     pub settings: Settings,
     pub tz: chrono_tz::Tz,
     pub blobs: PgBlobStore,
+    /// Uploads being read at once (each may hold its files in memory until checked); more wait.
+    pub upload_slots: tokio::sync::Semaphore,
     /// Counts per state, shared by all requests for a moment (see `routes::queue::state_counts`).
     pub counts: std::sync::Mutex<Option<CountsSnapshot>>,
 }
@@ -43,6 +45,10 @@ pub struct Application {
     port: u16,
     server: Server,
 }
+
+/// Customer uploads read at the same time: with the default limits each holds up to 50 MiB
+/// while it is checked, so memory stays bounded under a flood.
+const UPLOADS_AT_ONCE: usize = 8;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +316,7 @@ impl Application {
             pool: pool.clone(),
             settings: settings.clone(),
             blobs: PgBlobStore,
+            upload_slots: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
             counts: std::sync::Mutex::new(None),
         });
         spawn_session_purge(pool.clone());

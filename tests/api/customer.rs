@@ -796,3 +796,22 @@ async fn a_customer_journey_from_application_to_approval() {
         vec![format!("Approved: your line ends on {effective_words}")]
     );
 }
+
+#[actix_web::test]
+async fn applications_from_one_address_are_throttled() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let answer = apply(
+            &browser,
+            &application_fields(),
+            &[("identity_card", "ktp.jpg", JPEG)],
+        )
+        .await;
+        statuses.push(answer.status);
+    }
+    assert_eq!(&statuses[..5], &[303; 5], "{statuses:?}");
+    assert!(statuses[5..].contains(&429), "{statuses:?}");
+    assert!(case_count(&app.pool).await < 7);
+}

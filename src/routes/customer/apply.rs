@@ -5,7 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::multipart::{self, Limits, ReceivedForm, RefusedBody};
+use super::PublicThrottle;
+use super::multipart::{self, Limits, ReceivedFile, ReceivedForm, RefusedBody};
 use crate::auth::session::TypedSession;
 use crate::domain::application::{self, ApplicationInput, FieldError, Market};
 use crate::domain::document::DocumentKind;
@@ -139,6 +140,21 @@ pub async fn submit(
             limit_mib: limits.max_file_bytes.div_ceil(1024 * 1024),
         }));
     }
+    // Sending an application is throttled per address (each one mails whatever address was
+    // typed), and only so many bodies are read at once.
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let throttle = PublicThrottle::new(
+        &state,
+        "apply",
+        address.as_deref().unwrap_or_default(),
+        address.clone(),
+    );
+    throttle.check().await?;
+    let _slot = state
+        .upload_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))?;
     let form = multipart::read(body, limits).await.map_err(refused)?;
     let input = input_of(&form);
     let market = Market {
@@ -147,7 +163,8 @@ pub async fn submit(
         today: state.today(),
     };
     let parsed = application::parse(&input, &market);
-    let (uploads, mut errors) = check_files(&form, &[DocumentKind::IdentityCard]);
+    let files_dropped = !form.files.is_empty();
+    let (uploads, mut errors) = check_files(form.files, &[DocumentKind::IdentityCard]);
     match parsed {
         Ok(app) if errors.is_empty() => {
             let submitted = intake::submit(
@@ -161,13 +178,13 @@ pub async fn submit(
             )
             .await?;
             tracing::info!(case = submitted.case_id, "application received on the web");
+            throttle.failed().await?;
             session_insert(&session, submitted.reference.as_str());
             Ok(see_other("/apply/received"))
         }
         parsed => {
             let mut all = parsed.err().unwrap_or_default();
             all.append(&mut errors);
-            let files_dropped = !form.files.is_empty();
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &page(&state, &session, input, all, files_dropped),
@@ -229,12 +246,24 @@ fn input_of(form: &ReceivedForm) -> ApplicationInput {
 /// Checks every file by its bytes; `required` kinds must each have one. Files come in fields
 /// named after their document kind.
 pub fn check_files(
-    form: &ReceivedForm,
+    files: Vec<ReceivedFile>,
     required: &[DocumentKind],
 ) -> (Vec<CheckedUpload>, Vec<FieldError>) {
     let mut uploads = Vec::new();
     let mut errors = Vec::new();
-    for file in &form.files {
+    for kind in required {
+        if !files.iter().any(|f| f.field == kind.as_str()) {
+            errors.push(FieldError {
+                field: kind.as_str(),
+                message: format!(
+                    "Add a photo or PDF of your {}.",
+                    kind.label().to_lowercase()
+                ),
+            });
+        }
+    }
+    // The bytes move on into the upload; nothing is copied.
+    for file in files {
         let Some(kind) = DocumentKind::parse(&file.field) else {
             errors.push(FieldError {
                 field: "documents",
@@ -247,24 +276,12 @@ pub fn check_files(
                 kind,
                 file_name: upload::display_name(&file.file_name, media_type),
                 media_type,
-                bytes: file.bytes.clone(),
+                bytes: file.bytes,
             }),
             Err(refusal) => errors.push(FieldError {
                 field: kind.as_str(),
                 message: format!("{}: {refusal}.", kind.label()),
             }),
-        }
-    }
-    for kind in required {
-        let sent = form.files.iter().any(|f| f.field == kind.as_str());
-        if !sent {
-            errors.push(FieldError {
-                field: kind.as_str(),
-                message: format!(
-                    "Add a photo or PDF of your {}.",
-                    kind.label().to_lowercase()
-                ),
-            });
         }
     }
     (uploads, errors)

@@ -61,6 +61,8 @@ impl<'a> PublicThrottle<'a> {
         }
     }
 
+    /// Counts one attempt against the key and the address (for look-ups: a failed one; for
+    /// applications: every one sent).
     pub async fn failed(&self) -> AppResult<()> {
         sign_in::record_failure(&self.state.pool, &self.key, &self.address).await?;
         Ok(())

@@ -83,9 +83,13 @@ pub async fn lookup(
         reference.as_ref().map(|r| r.as_str()).unwrap_or_default(),
         address,
     );
-    if let Err(AppError::Throttled(message)) = throttle.check().await {
-        page.error = Some(message);
-        return render(StatusCode::TOO_MANY_REQUESTS, &page);
+    match throttle.check().await {
+        Ok(()) => {}
+        Err(AppError::Throttled(message)) => {
+            page.error = Some(message);
+            return render(StatusCode::TOO_MANY_REQUESTS, &page);
+        }
+        Err(e) => return Err(e),
     }
     let msisdn = Msisdn::parse(&form.msisdn, &state.settings.country_code).ok();
     let row = match (&reference, &msisdn) {

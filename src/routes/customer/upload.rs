@@ -160,22 +160,28 @@ pub async fn submit(
             limit_mib: limits.max_file_bytes.div_ceil(1024 * 1024),
         }));
     }
+    let _slot = state
+        .upload_slots
+        .acquire()
+        .await
+        .map_err(|e| crate::error::AppError::Unexpected(e.into()))?;
     let form = multipart::read(body, limits).await.map_err(refused)?;
     let requested: Vec<DocumentKind> = link
         .kinds
         .iter()
         .filter_map(|k| DocumentKind::parse(k))
         .collect();
-    let (uploads, mut errors) = check_files(&form, &requested);
     // Only what was asked for: a file of another kind is refused, not quietly filed.
-    for file in &form.files {
-        if !requested.iter().any(|k| k.as_str() == file.field) {
-            errors.push(FieldError {
-                field: "documents",
-                message: "Only the documents we asked for can be sent through this link.".into(),
-            });
-            break;
-        }
+    let foreign = form
+        .files
+        .iter()
+        .any(|file| !requested.iter().any(|k| k.as_str() == file.field));
+    let (uploads, mut errors) = check_files(form.files, &requested);
+    if foreign {
+        errors.push(FieldError {
+            field: "documents",
+            message: "Only the documents we asked for can be sent through this link.".into(),
+        });
     }
     if !errors.is_empty() {
         return render(

@@ -197,6 +197,12 @@ pub async fn recovery_codes_left<'e>(db: impl PgExecutor<'e>, agent: AgentId) ->
 #[tracing::instrument(skip(pool))]
 pub async fn remove(pool: &PgPool, agent: AgentId) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
+    // The authenticator row first, as `regenerate_recovery_codes` takes it: the two then wait
+    // for each other instead of deadlocking.
+    sqlx::query("SELECT 1 FROM agent_totp WHERE agent_id = $1 FOR UPDATE")
+        .bind(agent.0)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM recovery_codes WHERE agent_id = $1")
         .bind(agent.0)
         .execute(&mut *tx)

@@ -472,3 +472,31 @@ async fn a_supervisor_resets_a_lost_second_factor() {
         .await;
     assert_eq!(again.status, 422);
 }
+
+#[actix_web::test]
+async fn guessing_codes_on_the_account_page_is_throttled_too() {
+    let app = spawn_app().await;
+    let (ana, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    enrol(&ana).await;
+    let token = ana.get("/account/two-factor").await.csrf();
+    let mut statuses = Vec::new();
+    for guess in 0..7 {
+        let proof = format!("{:06}", 100_000 + guess);
+        statuses.push(
+            ana.post(
+                "/account/two-factor/disable",
+                &[("csrf_token", &token), ("proof", &proof)],
+            )
+            .await
+            .status,
+        );
+    }
+    assert_eq!(&statuses[..5], &[422; 5], "{statuses:?}");
+    assert!(statuses[5..].contains(&429), "{statuses:?}");
+    let still_on: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM agent_totp WHERE enabled_at IS NOT NULL)")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(still_on);
+}

@@ -46,6 +46,9 @@ pub struct Settings {
     pub bulk_max_cases: i64,
     /// Cases per transaction when a bulk action is applied.
     pub bulk_batch_size: i64,
+    /// Reverse proxies of our own in front of the app (each appends to `X-Forwarded-For`); 0
+    /// when clients connect directly. Client addresses (throttles, audit) are read accordingly.
+    pub trusted_proxies: usize,
     /// Largest accepted upload, per file, in bytes (refused while streaming, with 413).
     pub upload_max_bytes: usize,
     /// Most files one form or API request may carry.
@@ -97,6 +100,7 @@ impl Default for Settings {
             documents_deadline_days: 14,
             bulk_max_cases: 100_000,
             bulk_batch_size: 1_000,
+            trusted_proxies: 0,
             upload_max_bytes: 10 * 1024 * 1024,
             upload_max_files: 5,
             public_url: "http://127.0.0.1:8080".into(),

@@ -35,6 +35,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The client's address (see `auth::client`).
+    pub fn client_address(&self, req: &actix_web::HttpRequest) -> Option<String> {
+        crate::auth::client::address(
+            req.peer_addr(),
+            req.headers(),
+            self.settings.trusted_proxies,
+        )
+    }
+
     /// Today's date at the desk.
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()

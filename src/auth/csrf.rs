@@ -61,7 +61,11 @@ pub async fn verify_csrf(
         tracing::warn!(path = %path, "request refused: missing or wrong CSRF token");
         if let Some(state) = req.app_data::<web::Data<AppState>>() {
             let agent = req.extensions().get::<CurrentAgent>().map(|a| a.id);
-            let address = req.peer_addr().map(|a| a.ip().to_string());
+            let address = super::client::address(
+                req.peer_addr(),
+                req.headers(),
+                state.settings.trusted_proxies,
+            );
             audit::record(
                 &state.pool,
                 agent,

@@ -81,7 +81,11 @@ pub async fn require_agent(
             Ok(req.into_response(response))
         }
         Some(mut agent) => {
-            agent.address = req.peer_addr().map(|a| a.ip().to_string());
+            agent.address = crate::auth::client::address(
+                req.peer_addr(),
+                req.headers(),
+                state.settings.trusted_proxies,
+            );
             req.extensions_mut().insert(agent);
             Ok(next.call(req).await?.map_into_boxed_body())
         }

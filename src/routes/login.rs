@@ -83,11 +83,8 @@ fn account_key(email: &str) -> Vec<u8> {
     Sha256::digest(email.trim().to_lowercase().as_bytes()).to_vec()
 }
 
-fn peer_address(request: &HttpRequest) -> String {
-    request
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+fn peer_address(state: &AppState, request: &HttpRequest) -> String {
+    state.client_address(request).unwrap_or_default()
 }
 
 /// How long this account and this address must wait before another attempt is checked, if at
@@ -144,7 +141,7 @@ pub async fn submit(
     let next = safe_next(form.next.as_deref());
     // Throttled per account (what was typed, hashed) and per address, before any password work.
     let account = account_key(&form.email);
-    let address = peer_address(&request);
+    let address = peer_address(&state, &request);
     if let Some(seconds) = throttle_wait(&state, &account, &address).await? {
         let page = LoginPage {
             chrome: Chrome::new(None, &session),
@@ -317,7 +314,7 @@ pub async fn second_factor_submit(
         Err(message) => return start_again(&session, StatusCode::UNAUTHORIZED, message),
     };
     let account = hex::decode(&pending.account).unwrap_or_default();
-    let address = peer_address(&request);
+    let address = peer_address(&state, &request);
     if let Some(seconds) = throttle_wait(&state, &account, &address).await? {
         let page = SecondFactorPage {
             chrome: Chrome::new(None, &session),

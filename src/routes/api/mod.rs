@@ -158,7 +158,7 @@ impl ResponseError for ApiError {
 /// The caller's token, checked: missing, unknown and revoked tokens are refused alike (401),
 /// audited, and throttled per address so that tokens cannot be guessed.
 pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<ApiClient, ApiError> {
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address = state.client_address(req);
     // Each guess is a different token, so the address is what is counted (as key and address).
     let throttle = PublicThrottle::new(
         state,

@@ -142,7 +142,7 @@ pub async fn submit(
     }
     // Sending an application is throttled per address (each one mails whatever address was
     // typed), and only so many bodies are read at once.
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address = state.client_address(&req);
     let throttle = PublicThrottle::new(
         &state,
         "apply",

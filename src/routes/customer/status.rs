@@ -76,7 +76,7 @@ pub async fn lookup(
         found: None,
     };
     let reference = CaseReference::parse(&form.reference).ok();
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address = state.client_address(&req);
     let throttle = PublicThrottle::new(
         &state,
         "status",

@@ -13,10 +13,11 @@ use crate::domain::reference::CaseReference;
 use crate::domain::request::Channel;
 use crate::domain::sla;
 use crate::notices::{self, NoticeKind};
+use crate::store::applications::BillingMatch;
 use crate::store::blobs::BlobStore;
 use crate::store::cases::{self, NewEvent};
 use crate::store::notices as outbox;
-use crate::store::{api_tokens, applications, customer, documents};
+use crate::store::{api_tokens, applications, billing, customer, documents};
 use crate::workflow;
 
 /// A file that passed the content checks (`domain::upload::inspect`).
@@ -53,8 +54,17 @@ pub async fn submit(
     let now = Utc::now();
     let mut tx = pool.begin().await?;
     applications::lock_line(&mut tx, app.msisdn.e164()).await?;
-    let (case_id, reference) =
-        applications::insert(&mut tx, app, channel, now, sla::due_at(now, sla_hours)).await?;
+    let line = billing::find(&mut tx, app.msisdn.e164()).await?;
+    let billing = BillingMatch::of(line, &app.account_number);
+    let (case_id, reference) = applications::insert(
+        &mut tx,
+        app,
+        channel,
+        now,
+        sla::due_at(now, sla_hours),
+        &billing,
+    )
+    .await?;
     for upload in uploads {
         documents::attach(
             &mut tx,

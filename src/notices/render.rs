@@ -20,7 +20,8 @@ pub struct NoticeFacts {
     pub refund_bank: Option<String>,
     pub refund_account: Option<String>,
     pub transfer_msisdn: Option<String>,
-    pub balance_minor: i64,
+    /// `None`: not known (the line was not found in billing).
+    pub balance_minor: Option<i64>,
     pub currency: String,
     /// The early-termination fee charged with the approval (0: none).
     pub fee_minor: i64,
@@ -95,22 +96,29 @@ fn settlement_words(f: &NoticeFacts) -> String {
     let money = |minor| {
         Money::new(minor, Currency::parse(&f.currency).unwrap_or(Currency::Idr)).to_string()
     };
-    if f.balance_minor <= 0 {
-        return "There is no remaining balance to settle.".into();
-    }
-    let balance = money(f.balance_minor);
+    let balance = match f.balance_minor {
+        Some(minor) if minor <= 0 => return "There is no remaining balance to settle.".into(),
+        Some(minor) => format!("Your remaining balance of {}", money(minor)),
+        // Not known when the notice is written: the customer hears what happens to it anyway.
+        None => "Any remaining balance".to_owned(),
+    };
     match f.settlement {
         Settlement::Refund => format!(
-            "Your remaining balance of {balance} will be refunded to your account at {} ending {}.",
+            "{balance} will be refunded to your account at {} ending {}.",
             f.refund_bank.as_deref().map(neutralise).unwrap_or_default(),
             last_four(f.refund_account.as_deref().unwrap_or_default()),
         ),
         Settlement::Transfer => format!(
-            "Your remaining balance of {balance} will be transferred to the number ending {}.",
+            "{balance} will be transferred to the number ending {}.",
             last_four(f.transfer_msisdn.as_deref().unwrap_or_default()),
         ),
         Settlement::Forfeit => {
-            format!("As you chose, your remaining balance of {balance} will not be paid out.")
+            format!(
+                "As you chose, {} will not be paid out.",
+                balance
+                    .replacen("Your", "your", 1)
+                    .replacen("Any", "any", 1)
+            )
         }
     }
 }
@@ -185,7 +193,7 @@ mod tests {
             refund_bank: Some("BCA".into()),
             refund_account: Some("0123456789".into()),
             transfer_msisdn: None,
-            balance_minor: 1_500_000,
+            balance_minor: Some(1_500_000),
             currency: "IDR".into(),
             fee_minor: 0,
             reject_reason: Some(RejectReason::DuplicateRequest),
@@ -236,7 +244,13 @@ mod tests {
         let b = render(NoticeKind::Approved, &f).unwrap().body;
         assert!(b.contains("early-termination fee of Rp 250,000"), "{b}");
         assert!(b.contains("transferred to the number ending 0000"), "{b}");
-        f.balance_minor = 0;
+        f.balance_minor = None;
+        let b = render(NoticeKind::Approved, &f).unwrap().body;
+        assert!(
+            b.contains("Any remaining balance will be transferred to the number ending 0000."),
+            "{b}"
+        );
+        f.balance_minor = Some(0);
         let b = render(NoticeKind::Approved, &f).unwrap().body;
         assert!(b.contains("no remaining balance"), "{b}");
     }

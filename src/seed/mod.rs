@@ -145,6 +145,21 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
         .execute(&mut *tx)
         .await
         .context("writing demo history")?;
+    sqlx::query(include_str!("billing.sql"))
+        .bind(first_id)
+        .execute(&mut *tx)
+        .await
+        .context("writing the demo lines' billing facts")?;
+    // One more line, with no case yet, for trying the application form (see the README).
+    sqlx::query(
+        "INSERT INTO billing_lines (msisdn, account_number, line_type, activation_date,
+                                    min_term_end, etf_minor, balance_minor, bound_services)
+         VALUES ('+6283844440707', '7700123456', 'postpaid', current_date - 400,
+                 current_date + 180, 25000000, 3500000, '{\"Family plan\"}')
+         ON CONFLICT (msisdn) DO NOTHING",
+    )
+    .execute(&mut *tx)
+    .await?;
     if unchecked {
         // What the skipped triggers keep: the counts per state and the duplicate-line flags.
         sqlx::raw_sql(

@@ -52,6 +52,8 @@ pub struct CaseRecord {
     pub identity_accepted: bool,
     /// Another open case for the same line (kept by triggers, see the migration).
     pub duplicate_line: bool,
+    /// `matched`, `not_found` or `account_mismatch`: the line compared with billing on arrival.
+    pub billing_status: String,
 }
 
 /// The case page's case, with what it needs to know of documents and other cases ($1: reference).

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod api_tokens;
 pub mod applications;
 pub mod audit;
+pub mod billing;
 pub mod blobs;
 pub mod bulk;
 pub mod cases;

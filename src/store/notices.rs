@@ -18,7 +18,8 @@ pub struct FactsRow {
     pub refund_bank: Option<String>,
     pub refund_account: Option<String>,
     pub transfer_msisdn: Option<String>,
-    pub balance_minor: i64,
+    /// `None` when billing did not know the line: the balance is not known.
+    pub balance_minor: Option<i64>,
     pub currency: String,
     pub decision_reason: Option<String>,
     pub requested_kinds: Vec<String>,
@@ -39,7 +40,9 @@ pub async fn facts(
     sqlx::query_as(
         "SELECT c.id, c.reference, c.customer_name, c.contact_email, c.contact_phone,
                 c.preferred_contact, c.effective_date, c.settlement, c.refund_bank,
-                c.refund_account, c.transfer_msisdn, c.balance_minor, c.currency,
+                c.refund_account, c.transfer_msisdn,
+                CASE WHEN c.billing_status = 'matched' THEN c.balance_minor END AS balance_minor,
+                c.currency,
                 c.decision_reason, c.requested_kinds, c.documents_deadline,
                 ev.reason_code AS event_reason, ev.message AS event_message,
                 ev.details AS event_details

@@ -650,6 +650,7 @@ async fn expired_unknown_and_foreign_links_take_nothing() {
 #[actix_web::test]
 async fn a_customer_journey_from_application_to_approval() {
     let app = spawn_app().await;
+    billing_line(&app, "+6283855550101", "8800123456").await;
     let customer = app.client();
     let pdf = pdf();
     apply(
@@ -734,12 +735,6 @@ async fn a_customer_journey_from_application_to_approval() {
         )
         .await
         .assert_redirects_to(&format!("/cases/{reference}"));
-    // The line's balance comes from the operator's billing system (not part of the desk yet).
-    sqlx::query("UPDATE cases SET balance_minor = 1500000 WHERE reference = $1")
-        .bind(&reference)
-        .execute(&app.pool)
-        .await
-        .unwrap();
     let effective = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
     agent
         .act(
@@ -814,4 +809,76 @@ async fn applications_from_one_address_are_throttled() {
     assert_eq!(&statuses[..5], &[303; 5], "{statuses:?}");
     assert!(statuses[5..].contains(&429), "{statuses:?}");
     assert!(case_count(&app.pool).await < 7);
+}
+
+/// A line in billing: postpaid, minimum term ending in 90 days, fee Rp 250,000, balance Rp 15,000.
+async fn billing_line(app: &TestApp, msisdn: &str, account: &str) {
+    sqlx::query(
+        "INSERT INTO billing_lines (msisdn, account_number, line_type, activation_date,
+                                    min_term_end, etf_minor, balance_minor)
+         VALUES ($1, $2, 'postpaid', '2024-05-01', current_date + 90, 25000000, 1500000)",
+    )
+    .bind(msisdn)
+    .bind(account)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+#[actix_web::test]
+async fn an_application_takes_its_lines_facts_from_billing_or_says_it_cannot() {
+    let app = spawn_app().await;
+    billing_line(&app, "+6283855550101", "8800123456").await;
+    billing_line(&app, "+6283855550202", "1111111111").await;
+    let customer = app.client();
+    let mut references = Vec::new();
+    for phone in ["0838-5555-0101", "0838-5555-0202", "0838-5555-0303"] {
+        let fields: Vec<(&str, &str)> = application_fields()
+            .into_iter()
+            .map(|(k, v)| if k == "msisdn" { (k, phone) } else { (k, v) })
+            .collect();
+        apply(&customer, &fields, &[("identity_card", "ktp.jpg", JPEG)])
+            .await
+            .assert_redirects_to("/apply/received");
+        references.push(customer.get("/apply/received").await.texts("#reference")[0].clone());
+    }
+    let facts: Vec<(String, i64, i64, Option<chrono::NaiveDate>)> = sqlx::query_as(
+        "SELECT billing_status, etf_minor, balance_minor, activation_date FROM cases
+         WHERE reference = ANY($1) ORDER BY msisdn",
+    )
+    .bind(&references)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let statuses: Vec<&str> = facts.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(statuses, vec!["matched", "account_mismatch", "not_found"]);
+    assert_eq!((facts[0].1, facts[0].2), (25_000_000, 1_500_000));
+    assert!(facts[0].3.is_some());
+    // Nothing of another account's line is copied.
+    assert_eq!((facts[1].1, facts[1].2, facts[1].3), (0, 0, None));
+
+    let (agent, _) = app
+        .signed_in("Ana Agent", canceldesk::domain::agent::Role::Agent)
+        .await;
+    let matched = agent.get(&format!("/cases/{}", references[0])).await;
+    assert!(
+        matched
+            .texts(".signals li")
+            .join(" ")
+            .contains("early-termination fee")
+    );
+    let mismatch = agent.get(&format!("/cases/{}", references[1])).await;
+    assert!(
+        mismatch
+            .texts(".signals li")
+            .join(" ")
+            .contains("account number does not match")
+    );
+    let unknown = agent.get(&format!("/cases/{}", references[2])).await;
+    let signals = unknown.texts(".signals li").join(" ");
+    assert!(
+        signals.contains("Billing does not know this line"),
+        "{signals}"
+    );
+    assert!(unknown.body.contains("Not known (not in billing)"));
 }

@@ -170,6 +170,8 @@ pub struct CasePage {
     pub priority: bool,
     pub documents_received: bool,
     pub duplicate_line: bool,
+    /// The line is not in billing, or under another account.
+    pub billing_problem: Option<&'static str>,
     // Customer
     pub customer_name: String,
     pub nik: String,
@@ -511,6 +513,9 @@ fn build(
     );
     timeline.sort_by_key(|(at, order, _)| (*at, *order));
     let events: Vec<EventView> = timeline.into_iter().map(|(_, _, e)| e).collect();
+    // Facts of a line billing does not know (under this account) are not known, not zero.
+    let billing_known = case.billing_status == "matched";
+    const UNKNOWN: &str = "Not known (not in billing)";
     let balance = Money::new(
         case.balance_minor,
         Currency::parse(&currency).unwrap_or(Currency::Idr),
@@ -552,18 +557,36 @@ fn build(
         line_type: LineType::parse(&case.line_type)
             .map(|l| l.label())
             .unwrap_or("Prepaid"),
+        billing_problem: match case.billing_status.as_str() {
+            "not_found" => {
+                Some("Billing does not know this line: check the number with the customer")
+            }
+            "account_mismatch" => Some(
+                "The account number does not match billing's for this line: is the applicant the account holder?",
+            ),
+            _ => None,
+        },
         activation_date: case
             .activation_date
             .map(local_date)
-            .unwrap_or_else(|| "Not known yet: look the line up in billing".into()),
-        min_term_end: case
-            .min_term_end
-            .map(local_date)
-            .unwrap_or_else(|| "none".into()),
-        fee: money(case.etf_minor, &currency),
+            .unwrap_or_else(|| UNKNOWN.into()),
+        min_term_end: match (billing_known, case.min_term_end) {
+            (false, _) => UNKNOWN.into(),
+            (true, Some(day)) => local_date(day),
+            (true, None) => "none".into(),
+        },
+        fee: if billing_known {
+            money(case.etf_minor, &currency)
+        } else {
+            UNKNOWN.into()
+        },
         fee_applies: fee_now,
         large_balance: case.balance_minor >= 100_000_000,
-        balance: balance.to_string(),
+        balance: if billing_known {
+            balance.to_string()
+        } else {
+            UNKNOWN.into()
+        },
         bound_services: if case.bound_services.is_empty() {
             "none".into()
         } else {

@@ -109,6 +109,12 @@ pub async fn create(
     let settings = &state.settings;
     // Base64 costs a third more; plus room for the application's fields.
     let limit = settings.upload_max_files * settings.upload_max_bytes / 3 * 4 + 256 * 1024;
+    // Bodies are held in memory until checked: only so many at once (shared with the web form).
+    let _slot = state
+        .upload_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::from(anyhow::Error::new(e)))?;
     let body = read_body(payload, limit).await?;
     let key = match req.headers().get(IDEMPOTENCY_HEADER) {
         None => None,

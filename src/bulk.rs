@@ -85,6 +85,7 @@ fn candidate(row: &CandidateRow) -> Candidate {
         min_term_end: row.min_term_end,
         fee_minor: row.etf_minor,
         priority: row.priority,
+        billing_known: row.billing_known,
     }
 }
 

@@ -90,6 +90,8 @@ pub struct Candidate {
     pub min_term_end: Option<NaiveDate>,
     pub fee_minor: i64,
     pub priority: i16,
+    /// Billing knows the line under the applicant's account (its fee and balance are real).
+    pub billing_known: bool,
 }
 
 /// What will happen to one case.
@@ -122,6 +124,8 @@ pub enum Skip {
     AlreadyYours,
     #[error("early-termination fee applies and was not confirmed")]
     FeeNotConfirmed,
+    #[error("line not in billing under this account")]
+    NotInBilling,
     #[error("already at this priority")]
     SamePriority,
     #[error("the case is closed")]
@@ -170,6 +174,9 @@ pub fn evaluate(action: &BulkAction, actor: Actor, case: Candidate) -> Result<Pl
     }
     if let Some(lifecycle) = action.lifecycle() {
         let t = transition(case.facts, actor, lifecycle).map_err(skip_for)?;
+        if matches!(action, BulkAction::Approve { .. }) && !case.billing_known {
+            return Err(Skip::NotInBilling);
+        }
         if let BulkAction::Approve {
             effective_date,
             fees_confirmed,
@@ -220,6 +227,7 @@ mod tests {
             min_term_end: None,
             fee_minor: 0,
             priority: 0,
+            billing_known: true,
         }
     }
     fn day(s: &str) -> NaiveDate {
@@ -290,6 +298,11 @@ mod tests {
             Err(Skip::FeeNotConfirmed)
         );
         assert!(evaluate(&approve(true), agent(), c).is_ok());
+        c.billing_known = false;
+        assert_eq!(
+            evaluate(&approve(true), agent(), c),
+            Err(Skip::NotInBilling)
+        );
     }
 
     #[test]

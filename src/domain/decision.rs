@@ -71,6 +71,9 @@ pub struct Approval {
 pub struct ContractTerms {
     pub min_term_end: Option<NaiveDate>,
     pub fee_minor: i64,
+    /// Billing knows the line under the applicant's account, so the terms above are real.
+    /// Without that, fee and balance are unknown and nobody can confirm them.
+    pub known: bool,
 }
 
 pub fn parse_approval(
@@ -101,7 +104,13 @@ pub fn parse_approval(
             );
         }
     }
-    if !confirm_settlement {
+    if !terms.known {
+        errors.add(
+            "confirm_settlement",
+            "Billing does not know this line under this account, so its fee and balance are not \
+             known: it cannot be approved. Reject it, or ask for proof of ownership.",
+        );
+    } else if !confirm_settlement {
         errors.add(
             "confirm_settlement",
             "Confirm how the remaining balance is settled.",
@@ -243,9 +252,26 @@ mod tests {
     }
     const TODAY: &str = "2026-11-25";
     const NO_FEE: ContractTerms = ContractTerms {
+        known: true,
         min_term_end: None,
         fee_minor: 0,
     };
+
+    #[test]
+    fn a_line_unknown_to_billing_cannot_be_approved() {
+        let terms = ContractTerms {
+            known: false,
+            ..NO_FEE
+        };
+        let errors =
+            parse_approval("2026-12-31", false, true, terms, day("2026-11-25")).unwrap_err();
+        assert!(
+            errors
+                .0
+                .get("confirm_settlement")
+                .is_some_and(|e| e.contains("Billing"))
+        );
+    }
 
     #[test]
     fn approval_needs_a_future_date_and_confirmations() {
@@ -260,6 +286,7 @@ mod tests {
     #[test]
     fn a_fee_within_the_minimum_term_must_be_confirmed() {
         let terms = ContractTerms {
+            known: true,
             min_term_end: Some(day("2027-03-01")),
             fee_minor: 5_000_000,
         };

@@ -91,6 +91,7 @@ pub struct CandidateRow {
     pub min_term_end: Option<NaiveDate>,
     pub etf_minor: i64,
     pub priority: i16,
+    pub billing_known: bool,
 }
 
 /// The next `limit` selected cases after `after` (by case id); only those planned to change
@@ -117,7 +118,7 @@ pub async fn candidates(
     }
     let sql = if for_apply {
         "SELECT b.case_id, b.seen_version, c.state, c.version, c.assignee_id, c.min_term_end,
-                c.etf_minor, c.priority,
+                c.etf_minor, c.priority, c.billing_status = 'matched' AS billing_known,
                 EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
                         AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
          FROM bulk_items b JOIN cases c ON c.id = b.case_id
@@ -126,7 +127,7 @@ pub async fn candidates(
          FOR UPDATE OF c"
     } else {
         "SELECT b.case_id, b.seen_version, c.state, c.version, c.assignee_id, c.min_term_end,
-                c.etf_minor, c.priority,
+                c.etf_minor, c.priority, c.billing_status = 'matched' AS billing_known,
                 EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
                         AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
          FROM bulk_items b JOIN cases c ON c.id = b.case_id

@@ -881,4 +881,38 @@ async fn an_application_takes_its_lines_facts_from_billing_or_says_it_cannot() {
         "{signals}"
     );
     assert!(unknown.body.contains("Not known (not in billing)"));
+
+    // Its fee and balance are unknown, so nobody can confirm them: no approval.
+    let reference = &references[2];
+    agent.act(reference, "claim", &[]).await;
+    let identity: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id WHERE c.reference = $1",
+    )
+    .bind(reference)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    agent
+        .act(
+            reference,
+            &format!("documents/{identity}/verdict"),
+            &[("verdict", "accepted"), ("reason", "")],
+        )
+        .await;
+    let effective = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    let refused = agent
+        .act(
+            reference,
+            "approve",
+            &[("effective_date", &effective), ("confirm_settlement", "on")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("cannot be approved"));
+    let state: String = sqlx::query_scalar("SELECT state FROM cases WHERE reference = $1")
+        .bind(reference)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "in_review");
 }

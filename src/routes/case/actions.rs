@@ -248,6 +248,7 @@ pub async fn approve(
     let terms = ContractTerms {
         min_term_end: case.min_term_end,
         fee_minor: case.etf_minor,
+        known: case.billing_status == "matched",
     };
     let approval = match decision::parse_approval(
         &form.effective_date,

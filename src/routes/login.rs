@@ -79,7 +79,7 @@ pub struct LoginForm {
 }
 
 /// The throttle's key for an account: the SHA-256 of the e-mail as typed, normalised.
-fn account_key(email: &str) -> Vec<u8> {
+pub(crate) fn account_key(email: &str) -> Vec<u8> {
     Sha256::digest(email.trim().to_lowercase().as_bytes()).to_vec()
 }
 
@@ -88,22 +88,21 @@ fn peer_address(state: &AppState, request: &HttpRequest) -> String {
 }
 
 /// How long this account and this address must wait before another attempt is checked, if at
-/// all; a refused attempt is audited. Shared by the password and the second-factor steps.
-async fn throttle_wait(state: &AppState, account: &[u8], address: &str) -> AppResult<Option<i64>> {
-    let window = throttle::PER_ACCOUNT
-        .window
-        .num_seconds()
-        .max(throttle::PER_ADDRESS.window.num_seconds());
-    let (by_account, by_address) =
-        sign_in::recent_failures(&state.pool, account, address, window).await?;
-    let now = Utc::now();
-    let wait = [
-        throttle::PER_ACCOUNT.wait(by_account, now),
-        throttle::PER_ADDRESS.wait(by_address, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
+/// all; a refused attempt is audited. Shared by the password and the second-factor steps, and by
+/// the proofs asked on the two-factor page.
+pub(crate) async fn throttle_wait(
+    state: &AppState,
+    account: &[u8],
+    address: &str,
+) -> AppResult<Option<i64>> {
+    let wait = sign_in::wait(
+        &state.pool,
+        account,
+        address,
+        &throttle::PER_ACCOUNT,
+        &throttle::PER_ADDRESS,
+    )
+    .await?;
     let Some(wait) = wait else {
         return Ok(None);
     };

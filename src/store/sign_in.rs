@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::domain::throttle::Failures;
+use crate::domain::throttle::{Failures, Policy};
 
 /// Recent failures of the account and of the address (within `window_seconds`).
 pub async fn recent_failures(
@@ -38,6 +38,30 @@ pub async fn recent_failures(
             last: address_last,
         },
     ))
+}
+
+/// How long `account` and `address` must wait before their next attempt is checked, under the
+/// two policies (the longer wait wins); `None` when they may go ahead.
+pub async fn wait(
+    pool: &PgPool,
+    account: &[u8],
+    address: &str,
+    per_account: &Policy,
+    per_address: &Policy,
+) -> sqlx::Result<Option<chrono::Duration>> {
+    let window = per_account
+        .window
+        .num_seconds()
+        .max(per_address.window.num_seconds());
+    let (by_account, by_address) = recent_failures(pool, account, address, window).await?;
+    let now = Utc::now();
+    Ok([
+        per_account.wait(by_account, now),
+        per_address.wait(by_address, now),
+    ]
+    .into_iter()
+    .flatten()
+    .max())
 }
 
 pub async fn record_failure(pool: &PgPool, account: &[u8], address: &str) -> sqlx::Result<()> {

@@ -14,15 +14,14 @@ use serde_json::json;
 use crate::auth::session::TypedSession;
 use crate::auth::{CurrentAgent, password};
 use crate::domain::second_factor::{RECOVERY_CODES, RecoveryCode, TotpSecret};
-use crate::domain::throttle;
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
+use crate::routes::login;
 use crate::routes::{Chrome, local_time, render, see_other};
 use crate::startup::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::second_factor::{self, Authenticator};
 use crate::store::{agents, desk_settings, sessions, sign_in};
-use sha2::{Digest, Sha256};
 
 /// An enrolment in progress: what the agent copies into the authenticator app.
 pub struct Enrolment {
@@ -222,26 +221,11 @@ async fn proves(
 ) -> AppResult<bool> {
     // Guessing a 6-digit code here would be as good as guessing it at sign-in: the same throttle
     // (the account's and the address's failures) applies.
-    let account = Sha256::digest(agent.email.trim().to_lowercase().as_bytes()).to_vec();
+    let account = login::account_key(&agent.email);
     let address = agent.address.clone().unwrap_or_default();
-    let window = throttle::PER_ACCOUNT
-        .window
-        .num_seconds()
-        .max(throttle::PER_ADDRESS.window.num_seconds());
-    let (by_account, by_address) =
-        sign_in::recent_failures(&state.pool, &account, &address, window).await?;
-    let now = Utc::now();
-    let wait = [
-        throttle::PER_ACCOUNT.wait(by_account, now),
-        throttle::PER_ADDRESS.wait(by_address, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    if let Some(wait) = wait {
+    if let Some(seconds) = login::throttle_wait(state, &account, &address).await? {
         return Err(AppError::Throttled(format!(
-            "Too many wrong codes or passwords. Wait {} seconds, then try again. Nothing was changed.",
-            wait.num_seconds().max(1)
+            "Too many wrong codes or passwords. Wait {seconds} seconds, then try again. Nothing was changed."
         )));
     }
     let digits: String = proof.chars().filter(|c| !c.is_whitespace()).collect();

@@ -65,21 +65,7 @@ pub async fn submit(
         &billing,
     )
     .await?;
-    for upload in uploads {
-        documents::attach(
-            &mut tx,
-            blobs,
-            case_id,
-            &documents::NewDocument {
-                kind: upload.kind,
-                file_name: &upload.file_name,
-                media_type: upload.media_type,
-                bytes: &upload.bytes,
-                uploaded_by: None,
-            },
-        )
-        .await?;
-    }
+    attach_all(&mut tx, blobs, case_id, uploads).await?;
     let event = NewEvent {
         actor: Actor::Customer,
         kind: "submitted",
@@ -97,6 +83,31 @@ pub async fn submit(
     }
     tx.commit().await?;
     Ok(Submitted { case_id, reference })
+}
+
+/// The customer's checked files, attached to the case in the caller's transaction.
+async fn attach_all(
+    conn: &mut sqlx::PgConnection,
+    blobs: &impl BlobStore,
+    case_id: i64,
+    uploads: &[CheckedUpload],
+) -> anyhow::Result<()> {
+    for upload in uploads {
+        documents::attach(
+            conn,
+            blobs,
+            case_id,
+            &documents::NewDocument {
+                kind: upload.kind,
+                file_name: &upload.file_name,
+                media_type: upload.media_type,
+                bytes: &upload.bytes,
+                uploaded_by: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// What became of an answer through an upload link.
@@ -147,21 +158,7 @@ pub async fn answer_document_request(
     let Ok(t) = transition(facts, Actor::Customer, Action::DocumentsReceived) else {
         return Ok(Answer::Expired);
     };
-    for upload in uploads {
-        documents::attach(
-            &mut tx,
-            blobs,
-            case.id,
-            &documents::NewDocument {
-                kind: upload.kind,
-                file_name: &upload.file_name,
-                media_type: upload.media_type,
-                bytes: &upload.bytes,
-                uploaded_by: None,
-            },
-        )
-        .await?;
-    }
+    attach_all(&mut tx, blobs, case.id, uploads).await?;
     customer::mark_links_used(&mut tx, case.id, now).await?;
     outbox::supersede_document_requests(&mut tx, case.id).await?;
     let version = cases::update(&mut tx, case.id, &workflow::resume_update(&case, t, now)).await?;

@@ -351,10 +351,5 @@ pub async fn add_note(
 
 /// A refusal as a sentence for the page: "This case is …".
 pub fn sentence(refusal: Refusal) -> String {
-    let text = refusal.to_string();
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => text,
-    }
+    crate::domain::sentence(&refusal.to_string())
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::msisdn::Msisdn;
 use super::nik::Nik;
 use super::request::{CancelReason, ContactChannel, LineType, Settlement};
+use super::sentence;
 
 /// What was typed, field by field; every field may be missing or nonsense.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -371,15 +372,6 @@ fn is_email(value: &str) -> bool {
                 && !domain.ends_with('.')
         }
         None => false,
-    }
-}
-
-/// "the identity number has 16 digits" → "The identity number has 16 digits."
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
     }
 }
 

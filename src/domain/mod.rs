@@ -21,3 +21,13 @@ pub mod sla;
 pub mod templates;
 pub mod throttle;
 pub mod upload;
+
+/// A rule's message as a sentence for a page: "the identity number has 16 digits" → "The
+/// identity number has 16 digits."
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}

@@ -6,20 +6,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::form::HtmlForm;
 use super::{Chrome, render, see_other};
 use crate::auth::session::{PendingSignIn, SignInDuties, TypedSession};
-use crate::auth::{CurrentAgent, password};
+use crate::auth::{CurrentAgent, attempts, password};
 use crate::domain::agent::{AgentId, Email};
 use crate::domain::second_factor::{self as second_factor_rules, CodeRefused, SecondFactorInput};
-use crate::domain::throttle;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::store::agents::AgentRecord;
 use crate::store::audit::{self, AuditAction};
-use crate::store::{agents, desk_settings, second_factor, sign_in};
+use crate::store::sign_in::{self, Reservation};
+use crate::store::{agents, desk_settings, second_factor};
 use serde_json::json;
 
 #[derive(Template)]
@@ -78,45 +77,8 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The throttle's key for an account: the SHA-256 of the e-mail as typed, normalised.
-pub(crate) fn account_key(email: &str) -> Vec<u8> {
-    Sha256::digest(email.trim().to_lowercase().as_bytes()).to_vec()
-}
-
 fn peer_address(state: &AppState, request: &HttpRequest) -> String {
     state.client_address(request).unwrap_or_default()
-}
-
-/// How long this account and this address must wait before another attempt is checked, if at
-/// all; a refused attempt is audited. Shared by the password and the second-factor steps, and by
-/// the proofs asked on the two-factor page.
-pub(crate) async fn throttle_wait(
-    state: &AppState,
-    account: &[u8],
-    address: &str,
-) -> AppResult<Option<i64>> {
-    let wait = sign_in::wait(
-        &state.pool,
-        account,
-        address,
-        &throttle::PER_ACCOUNT,
-        &throttle::PER_ADDRESS,
-    )
-    .await?;
-    let Some(wait) = wait else {
-        return Ok(None);
-    };
-    tracing::warn!("sign-in throttled");
-    audit::record(
-        &state.pool,
-        None,
-        Some(address),
-        AuditAction::SignInThrottled,
-        None,
-        json!({}),
-    )
-    .await?;
-    Ok(Some(wait.num_seconds().max(1)))
 }
 
 fn too_many(page: &impl Template, seconds: i64) -> AppResult<HttpResponse> {
@@ -138,19 +100,23 @@ pub async fn submit(
     HtmlForm(form): HtmlForm<LoginForm>,
 ) -> AppResult<HttpResponse> {
     let next = safe_next(form.next.as_deref());
-    // Throttled per account (what was typed, hashed) and per address, before any password work.
-    let account = account_key(&form.email);
+    // Throttled per account (what was typed, hashed) and per address: the attempt is reserved
+    // before any password work, and counts as a failure unless it succeeds.
+    let account = sign_in::account_key(&form.email);
     let address = peer_address(&state, &request);
-    if let Some(seconds) = throttle_wait(&state, &account, &address).await? {
-        let page = LoginPage {
-            chrome: Chrome::new(None, &session),
-            email: form.email,
-            next,
-            error: Some(wait_message(seconds)),
-            notice: None,
-        };
-        return too_many(&page, seconds);
-    }
+    let attempt = match attempts::reserve(&state, None, &account, &address).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let page = LoginPage {
+                chrome: Chrome::new(None, &session),
+                email: form.email,
+                next,
+                error: Some(wait_message(wait.seconds())),
+                notice: None,
+            };
+            return too_many(&page, wait.seconds());
+        }
+    };
 
     let found = match Email::parse(&form.email) {
         Ok(email) => agents::find_for_login(&state.pool, &email).await?,
@@ -165,8 +131,10 @@ pub async fn submit(
     match agent {
         Some(agent) if matches => {
             if second_factor::is_enabled(&state.pool, agent.id).await? {
-                // Not signed in yet: the session only remembers whom to ask for a code. The
-                // account's failures are forgiven only once the second factor passes too.
+                // Not signed in yet: the session only remembers whom to ask for a code. This
+                // attempt does not count, but the account's failures are forgiven only once the
+                // second factor passes too.
+                attempt.succeeded(&state.pool).await?;
                 tracing::info!(agent = agent.id.0, "password accepted, second factor next");
                 session.begin_second_factor(&PendingSignIn {
                     agent: agent.id.0,
@@ -176,12 +144,12 @@ pub async fn submit(
                 })?;
                 return Ok(see_other("/login/second-factor"));
             }
-            complete_sign_in(&state, &session, agent, &account, &address, "password").await?;
+            complete_sign_in(&state, &session, agent, attempt, &address, "password").await?;
             Ok(see_other(&next))
         }
         _ => {
+            // The reservation stays: this attempt counts as a failure.
             tracing::info!("sign-in refused");
-            sign_in::record_failure(&state.pool, &account, &address).await?;
             let known = agent.is_some();
             audit::record(
                 &state.pool,
@@ -210,12 +178,12 @@ async fn complete_sign_in(
     state: &AppState,
     session: &TypedSession,
     agent: AgentRecord,
-    account: &[u8],
+    attempt: Reservation,
     address: &str,
     method: &str,
 ) -> AppResult<()> {
     tracing::info!(agent = agent.id.0, method, "signed in");
-    sign_in::clear_account(&state.pool, account).await?;
+    attempt.signed_in(&state.pool).await?;
     audit::record(
         &state.pool,
         Some(agent.id),
@@ -314,13 +282,16 @@ pub async fn second_factor_submit(
     };
     let account = hex::decode(&pending.account).unwrap_or_default();
     let address = peer_address(&state, &request);
-    if let Some(seconds) = throttle_wait(&state, &account, &address).await? {
-        let page = SecondFactorPage {
-            chrome: Chrome::new(None, &session),
-            error: Some(wait_message(seconds)),
-        };
-        return too_many(&page, seconds);
-    }
+    let attempt = match attempts::reserve(&state, None, &account, &address).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let page = SecondFactorPage {
+                chrome: Chrome::new(None, &session),
+                error: Some(wait_message(wait.seconds())),
+            };
+            return too_many(&page, wait.seconds());
+        }
+    };
     let agent_id = AgentId(pending.agent);
     let (Some(agent), Some(authenticator)) = (
         agents::find_active(&state.pool, agent_id).await?,
@@ -369,7 +340,7 @@ pub async fn second_factor_submit(
     };
     match outcome {
         Ok(method) => {
-            complete_sign_in(&state, &session, agent, &account, &address, method).await?;
+            complete_sign_in(&state, &session, agent, attempt, &address, method).await?;
             if let Some(left) = recovery_codes_left.filter(|left| *left <= 3) {
                 session.flash(
                     "error",
@@ -381,8 +352,8 @@ pub async fn second_factor_submit(
             Ok(see_other(&pending.next))
         }
         Err(reason) => {
+            // The reservation stays: this code counts as a failure.
             tracing::info!(agent = agent_id.0, reason, "second factor refused");
-            sign_in::record_failure(&state.pool, &account, &address).await?;
             audit::record(
                 &state.pool,
                 Some(agent_id),

@@ -3,7 +3,7 @@
 
 pub mod two_factor;
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -11,8 +11,9 @@ use serde_json::json;
 
 use super::form::HtmlForm;
 use super::{Chrome, local_time, render, see_other};
+use crate::auth::CurrentAgent;
+use crate::auth::password::{self, Confirmation};
 use crate::auth::session::TypedSession;
-use crate::auth::{CurrentAgent, password};
 use crate::domain::password_policy;
 use crate::error::AppResult;
 use crate::startup::AppState;
@@ -115,10 +116,15 @@ pub async fn change_password(
     session: TypedSession,
     HtmlForm(form): HtmlForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let stored = agents::password_hash(&state.pool, agent.id).await?;
     let mut errors = Vec::new();
-    if !password::verify(stored, form.current.clone()).await? {
-        errors.push(("current", "This is not your current password.".to_string()));
+    // Throttled with sign-in (a stolen session must not make guessing the password cheaper).
+    let confirmation = password::confirm_current(&state, &agent, &form.current).await?;
+    let wait = match &confirmation {
+        Confirmation::Wait(wait) => Some(wait.seconds()),
+        _ => None,
+    };
+    if let Some(refusal) = confirmation.refusal() {
+        errors.push(("current", refusal));
     }
     if let Err(weak) = password_policy::check(&form.new) {
         errors.push(("new", weak.to_string()));
@@ -134,7 +140,14 @@ pub async fn change_password(
     if !errors.is_empty() {
         // Nothing typed is sent back: passwords are never echoed into a page.
         let page = page(&state, &agent, &session, errors).await?;
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        let Some(seconds) = wait else {
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        };
+        let mut response = render(StatusCode::TOO_MANY_REQUESTS, &page)?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        return Ok(response);
     }
     let hash = password::hash(form.new).await?;
     agents::set_password_hash(&state.pool, agent.id, &hash).await?;

@@ -11,17 +11,18 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::auth::password::{self, Confirmation};
 use crate::auth::session::TypedSession;
-use crate::auth::{CurrentAgent, password};
+use crate::auth::{CurrentAgent, attempts};
 use crate::domain::second_factor::{RECOVERY_CODES, RecoveryCode, TotpSecret};
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
-use crate::routes::login;
 use crate::routes::{Chrome, local_time, render, see_other};
 use crate::startup::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::second_factor::{self, Authenticator};
-use crate::store::{agents, desk_settings, sessions, sign_in};
+use crate::store::sign_in::{self, Wait};
+use crate::store::{desk_settings, sessions};
 
 /// An enrolment in progress: what the agent copies into the authenticator app.
 pub struct Enrolment {
@@ -213,36 +214,38 @@ pub struct ProofForm {
 
 /// Whether the agent proved it is them: six digits are a current code (each works once), anything
 /// else is the password (which has at least 12 characters, so the two cannot be confused).
+/// Guessing a 6-digit code here would be as good as guessing it at sign-in: the same throttle
+/// (the account's and the address's attempts, reserved before the check) applies to both.
 async fn proves(
     state: &AppState,
     agent: &CurrentAgent,
     authenticator: &Authenticator,
     proof: &str,
 ) -> AppResult<bool> {
-    // Guessing a 6-digit code here would be as good as guessing it at sign-in: the same throttle
-    // (the account's and the address's failures) applies.
-    let account = login::account_key(&agent.email);
-    let address = agent.address.clone().unwrap_or_default();
-    if let Some(seconds) = login::throttle_wait(state, &account, &address).await? {
-        return Err(AppError::Throttled(format!(
-            "Too many wrong codes or passwords. Wait {seconds} seconds, then try again. Nothing was changed."
-        )));
-    }
     let digits: String = proof.chars().filter(|c| !c.is_whitespace()).collect();
-    let ok = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        match authenticator
-            .secret
-            .check(&digits, Utc::now(), authenticator.last_used_step)
-        {
-            Ok(step) => second_factor::use_step(&state.pool, agent.id, step).await?,
-            Err(_) => false,
-        }
-    } else {
-        let stored = agents::password_hash(&state.pool, agent.id).await?;
-        password::verify(stored, proof.to_owned()).await?
+    if !(digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())) {
+        return match password::confirm_current(state, agent, proof).await? {
+            Confirmation::Confirmed => Ok(true),
+            Confirmation::Wrong => Ok(false),
+            Confirmation::Wait(wait) => Err(throttled(wait)),
+        };
+    }
+    let account = sign_in::account_key(&agent.email);
+    let address = agent.address.clone().unwrap_or_default();
+    let attempt = attempts::reserve(state, Some(agent.id), &account, &address)
+        .await?
+        .map_err(throttled)?;
+    let ok = match authenticator
+        .secret
+        .check(&digits, Utc::now(), authenticator.last_used_step)
+    {
+        Ok(step) => second_factor::use_step(&state.pool, agent.id, step).await?,
+        Err(_) => false,
     };
-    if !ok {
-        sign_in::record_failure(&state.pool, &account, &address).await?;
+    if ok {
+        attempt.succeeded(&state.pool).await?;
+    } else {
+        // The reservation stays: this code counts as a failure.
         agent
             .audit(
                 &state.pool,
@@ -253,6 +256,13 @@ async fn proves(
             .await?;
     }
     Ok(ok)
+}
+
+fn throttled(wait: Wait) -> AppError {
+    AppError::Throttled(format!(
+        "Too many wrong codes or passwords. Wait {} seconds, then try again. Nothing was changed.",
+        wait.seconds()
+    ))
 }
 
 const PROOF_REFUSED: &str = "That is neither your password nor a current code.";

@@ -105,7 +105,7 @@ pub async fn create(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let client = authenticate(&req, &state).await?;
+    let client = authenticate(&req, &state).await?.succeeded(&state).await?;
     let settings = &state.settings;
     // Base64 costs a third more; plus room for the application's fields.
     let limit = settings.upload_max_files * settings.upload_max_bytes / 3 * 4 + 256 * 1024;
@@ -291,7 +291,8 @@ fn check_documents(
     responses(
         (status = 200, description = "The case's state", body = CaseStatus),
         (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case", body = super::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case (counts toward the throttle, like a wrong token)", body = super::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed authentications or unknown references from this address", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -300,11 +301,14 @@ pub async fn show(
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    authenticate(&req, &state).await?;
+    let caller = authenticate(&req, &state).await?;
+    // A reference that does not exist counts toward the throttle like a wrong token (the caller
+    // is dropped with its attempt still reserved): a token holder cannot enumerate references.
     let reference = CaseReference::parse(&reference).map_err(|_| ApiError::NotFound)?;
     let row = customer::by_reference(&state.pool, reference.as_str())
         .await?
         .ok_or(ApiError::NotFound)?;
+    caller.succeeded(&state).await?;
     let case_state = State::parse(&row.state).unwrap_or(State::Submitted);
     Ok(HttpResponse::Ok().json(CaseStatus {
         reference: row.reference,

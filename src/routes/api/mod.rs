@@ -16,6 +16,7 @@ use crate::routes::customer::PublicThrottle;
 use crate::startup::AppState;
 use crate::store::api_tokens::{self, ApiClient};
 use crate::store::audit::{self, AuditAction};
+use crate::store::sign_in::Reservation;
 
 /// One field's problem: where (a JSON pointer into the request) and what.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -155,9 +156,27 @@ impl ResponseError for ApiError {
     }
 }
 
+/// A caller with a valid token whose attempt is still reserved (see `store::sign_in`): it counts
+/// toward the address's throttle unless the handler says it [`succeeded`](Caller::succeeded),
+/// so a token holder looking up references that do not exist is throttled like a token guesser.
+#[must_use = "the attempt counts as a failure unless `succeeded` is called"]
+pub struct Caller {
+    pub client: ApiClient,
+    attempt: Reservation,
+}
+
+impl Caller {
+    /// The request found what it asked for (or asked for no look-up): it does not count.
+    pub async fn succeeded(self, state: &AppState) -> Result<ApiClient, ApiError> {
+        self.attempt.succeeded(&state.pool).await?;
+        Ok(self.client)
+    }
+}
+
 /// The caller's token, checked: missing, unknown and revoked tokens are refused alike (401),
-/// audited, and throttled per address so that tokens cannot be guessed.
-pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<ApiClient, ApiError> {
+/// audited, and throttled per address so that tokens cannot be guessed. The attempt is reserved
+/// before the token is looked up, so concurrent guesses cannot exceed the free attempts.
+pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
     let address = state.client_address(req);
     // Each guess is a different token, so the address is what is counted (as key and address).
     let throttle = PublicThrottle::new(
@@ -166,7 +185,7 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<ApiClie
         address.as_deref().unwrap_or_default(),
         address.clone(),
     );
-    throttle.check().await?;
+    let attempt = throttle.reserve().await?;
     let presented = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -188,10 +207,11 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<ApiClie
                 json!({ "method": req.method().as_str(), "path": req.path() }),
             )
             .await?;
-            Ok(client)
+            Ok(Caller { client, attempt })
         }
         None => {
-            throttle.failed().await?;
+            // The reservation stays: this attempt counts as a failure.
+            drop(attempt);
             let reason = if presented.is_some() {
                 "unknown or revoked token"
             } else {

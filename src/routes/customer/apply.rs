@@ -149,7 +149,28 @@ pub async fn submit(
         address.as_deref().unwrap_or_default(),
         address.clone(),
     );
-    throttle.check().await?;
+    let attempt = throttle.reserve().await?;
+    let received = receive(&state, &session, body, limits).await;
+    // Only an application actually sent counts; a refused form (or body) sent nothing.
+    if !matches!(received, Ok((Sent::Yes, _))) {
+        attempt.succeeded(&state.pool).await?;
+    }
+    received.map(|(_, response)| response)
+}
+
+/// Whether an application was created.
+enum Sent {
+    Yes,
+    No,
+}
+
+/// Reads, checks and (when all is well) files the application.
+async fn receive(
+    state: &AppState,
+    session: &TypedSession,
+    body: Multipart,
+    limits: Limits,
+) -> AppResult<(Sent, HttpResponse)> {
     let _slot = state
         .upload_slots
         .acquire()
@@ -178,17 +199,17 @@ pub async fn submit(
             )
             .await?;
             tracing::info!(case = submitted.case_id, "application received on the web");
-            throttle.failed().await?;
-            session_insert(&session, submitted.reference.as_str());
-            Ok(see_other("/apply/received"))
+            session_insert(session, submitted.reference.as_str());
+            Ok((Sent::Yes, see_other("/apply/received")))
         }
         parsed => {
             let mut all = parsed.err().unwrap_or_default();
             all.append(&mut errors);
-            render(
+            let response = render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(&state, &session, input, all, files_dropped),
-            )
+                &page(state, session, input, all, files_dropped),
+            )?;
+            Ok((Sent::No, response))
         }
     }
 }

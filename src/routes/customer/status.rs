@@ -83,14 +83,14 @@ pub async fn lookup(
         reference.as_ref().map(|r| r.as_str()).unwrap_or_default(),
         address,
     );
-    match throttle.check().await {
-        Ok(()) => {}
+    let attempt = match throttle.reserve().await {
+        Ok(attempt) => attempt,
         Err(AppError::Throttled(message)) => {
             page.error = Some(message);
             return render(StatusCode::TOO_MANY_REQUESTS, &page);
         }
         Err(e) => return Err(e),
-    }
+    };
     let msisdn = Msisdn::parse(&form.msisdn, &state.settings.country_code).ok();
     let row = match (&reference, &msisdn) {
         (Some(reference), Some(msisdn)) => {
@@ -99,10 +99,11 @@ pub async fn lookup(
         _ => None,
     };
     let Some(row) = row else {
-        throttle.failed().await?;
+        // The reservation stays: this pair counts as a failure.
         page.error = Some(NO_MATCH.into());
         return render(StatusCode::OK, &page);
     };
+    attempt.succeeded(&state.pool).await?;
     let kinds: Vec<DocumentKind> = row
         .requested_kinds
         .iter()

@@ -1,5 +1,6 @@
 //! `/upload/{token}`: the secure link of a document request. It works for its own case only,
-//! only until the deadline, only once, and only for the kinds the agent asked for.
+//! only until the deadline, only once, and only for the kinds the agent asked for. Looking up
+//! links that do not exist is throttled per address.
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -7,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
+use super::PublicThrottle;
 use super::apply::{check_files, limits, refused};
 use super::multipart::{self, RefusedBody};
 use crate::auth::session::TypedSession;
@@ -118,15 +120,39 @@ fn page(
     }
 }
 
+/// The link behind `token`, or `None` for one that does not exist. Each look-up is reserved
+/// against the address's throttle first (each guess is a different token, so the address is
+/// what is counted, as key and address); only a link that exists does not count.
+async fn find_link(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+) -> AppResult<Option<(Vec<u8>, UploadLinkRow)>> {
+    let address = state.client_address(req);
+    let throttle = PublicThrottle::new(
+        state,
+        "upload",
+        address.as_deref().unwrap_or_default(),
+        address.clone(),
+    );
+    let attempt = throttle.reserve().await?;
+    let Some(hash) = token_hash(token) else {
+        return Ok(None);
+    };
+    let Some(link) = customer::upload_link(&state.pool, &hash).await? else {
+        return Ok(None);
+    };
+    attempt.succeeded(&state.pool).await?;
+    Ok(Some((hash, link)))
+}
+
 pub async fn form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let Some(hash) = token_hash(&token) else {
-        return unknown();
-    };
-    let Some(link) = customer::upload_link(&state.pool, &hash).await? else {
+    let Some((_, link)) = find_link(&req, &state, &token).await? else {
         return unknown();
     };
     if let Some(page) = unusable(&state, &link) {
@@ -145,10 +171,7 @@ pub async fn submit(
     token: web::Path<String>,
     body: Multipart,
 ) -> AppResult<HttpResponse> {
-    let Some(hash) = token_hash(&token) else {
-        return unknown();
-    };
-    let Some(link) = customer::upload_link(&state.pool, &hash).await? else {
+    let Some((hash, link)) = find_link(&req, &state, &token).await? else {
         return unknown();
     };
     if let Some(page) = unusable(&state, &link) {

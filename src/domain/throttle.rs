@@ -26,7 +26,8 @@ pub const PER_ADDRESS: Policy = Policy {
     max_wait: Duration::minutes(15),
 };
 
-/// Public look-ups (status page, API tokens) per key (a reference, a token): few free tries, since
+/// Public look-ups (status page, upload links, API tokens and references) per key (a reference,
+/// or the address where each guess is a different token): few free tries, since
 /// a real customer types their pair right within a couple of attempts.
 pub const PUBLIC_PER_KEY: Policy = Policy {
     free: 5,

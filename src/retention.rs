@@ -135,7 +135,9 @@ pub async fn change_hold(
         .await?
         .ok_or(AppError::NotFound)?;
     let changed = match change {
-        HoldChange::Place { reason } => store::place_hold(&mut tx, case.id, reason, agent.id).await?,
+        HoldChange::Place { reason } => {
+            store::place_hold(&mut tx, case.id, reason, agent.id).await?
+        }
         HoldChange::Lift { .. } => store::lift_hold(&mut tx, case.id).await?,
     };
     if !changed {

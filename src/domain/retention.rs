@@ -141,7 +141,9 @@ mod tests {
             })
         );
         assert_eq!(
-            HoldChange::parse("lift", "case closed").unwrap().event_kind(),
+            HoldChange::parse("lift", "case closed")
+                .unwrap()
+                .event_kind(),
             "legal_hold_lifted"
         );
         let errors = HoldChange::parse("place", "   ").unwrap_err();

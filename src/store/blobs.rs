@@ -51,13 +51,11 @@ impl BlobStore for PgBlobStore {
     }
 
     async fn get(&self, conn: &mut PgConnection, sha256: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
-        Ok(
-            sqlx::query_scalar(
-                "SELECT bytes FROM document_blobs WHERE sha256 = $1 AND removed_at IS NULL",
-            )
-                .bind(sha256)
-                .fetch_optional(conn)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT bytes FROM document_blobs WHERE sha256 = $1 AND removed_at IS NULL",
         )
+        .bind(sha256)
+        .fetch_optional(conn)
+        .await?)
     }
 }

@@ -144,15 +144,13 @@ pub async fn document_removed_at(
     conn: &mut PgConnection,
     document_id: i64,
 ) -> sqlx::Result<Option<DateTime<Utc>>> {
-    Ok(
-        sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
-            "SELECT removed_at FROM documents WHERE id = $1",
-        )
-        .bind(document_id)
-        .fetch_optional(conn)
-        .await?
-        .flatten(),
+    Ok(sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+        "SELECT removed_at FROM documents WHERE id = $1",
     )
+    .bind(document_id)
+    .fetch_optional(conn)
+    .await?
+    .flatten())
 }
 
 /// The case page's view of retention ($1: case id): when the period started, the hold if any,

@@ -17,10 +17,10 @@ use crate::domain::msisdn::Msisdn;
 use crate::domain::nik::Nik;
 use crate::domain::notice::{NoticeChannel, NoticeKind, for_agents, status_words};
 use crate::domain::reference::CaseReference;
-use crate::domain::retention::RetentionPeriod;
 use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
 };
+use crate::domain::retention::RetentionPeriod;
 use crate::domain::sla::short_duration;
 use crate::error::{AppError, AppResult};
 use crate::routes::{
@@ -672,7 +672,10 @@ fn build(
             documents.list.len() > documents.removed.len(),
             tz,
         ),
-        hold: match (&documents.retention.hold_reason, documents.retention.hold_at) {
+        hold: match (
+            &documents.retention.hold_reason,
+            documents.retention.hold_at,
+        ) {
             (Some(reason), Some(at)) => Some(HoldView {
                 reason: reason.clone(),
                 placed: format!(

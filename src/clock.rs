@@ -107,10 +107,12 @@ async fn expire_one(pool: &PgPool, case_id: i64, now: DateTime<Utc>) -> anyhow::
     Ok(true)
 }
 
-/// Runs both jobs every `clock_interval_seconds` for as long as the server runs.
+/// Runs the reminder, expiry and document retention jobs every `clock_interval_seconds` for as
+/// long as the server runs.
 pub fn spawn(pool: PgPool, settings: &Settings) {
     let every = std::time::Duration::from_secs(settings.clock_interval_seconds);
     let window = Duration::hours(settings.documents_reminder_hours);
+    let retention = settings.retention_period();
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
         loop {
@@ -125,6 +127,11 @@ pub fn spawn(pool: PgPool, settings: &Settings) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "document requests expired"),
                 Err(e) => tracing::warn!(error = %format!("{e:#}"), "expiry job failed"),
+            }
+            match crate::retention::remove_due(&pool, now, retention).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cases = n, "documents removed under the retention policy"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "retention job failed"),
             }
         }
     });

@@ -75,6 +75,9 @@ pub struct Settings {
     pub clock_interval_seconds: u64,
     /// Run the notice worker and the documents clock in this process (several may run at once).
     pub background_jobs: bool,
+    /// Days after a case became final (see `domain::retention`) before the bytes of its
+    /// documents are removed, unless a supervisor holds the case.
+    pub document_retention_days: i64,
 }
 
 impl Default for Settings {
@@ -115,6 +118,7 @@ impl Default for Settings {
             documents_reminder_hours: 48,
             clock_interval_seconds: 300,
             background_jobs: true,
+            document_retention_days: 90,
         }
     }
 }
@@ -183,7 +187,17 @@ impl Settings {
             self.documents_reminder_hours >= 0,
             "documents_reminder_hours cannot be negative"
         );
+        anyhow::ensure!(
+            self.document_retention_days > 0,
+            "document_retention_days must be positive"
+        );
         Ok(())
+    }
+
+    /// The retention period of documents (validated positive at load).
+    pub fn retention_period(&self) -> crate::domain::retention::RetentionPeriod {
+        crate::domain::retention::RetentionPeriod::days(self.document_retention_days)
+            .unwrap_or_else(|| crate::domain::retention::RetentionPeriod::days(90).expect("90 > 0"))
     }
 
     pub fn tz(&self) -> anyhow::Result<chrono_tz::Tz> {

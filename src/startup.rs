@@ -88,7 +88,7 @@ pub struct RouteRule {
 pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
     use Access::{Agent, ApiToken, Public, Supervisor};
     use routes::account::two_factor;
-    use routes::case::{actions, documents, page};
+    use routes::case::{actions, documents, hold, page};
     use routes::customer;
     use web::{get, post};
     let rule = |method, path, access| RouteRule {
@@ -288,6 +288,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
         (
             rule("GET", "/cases/{reference}/documents/{id}", Agent),
             get().to(documents::show),
+        ),
+        (
+            rule("POST", "/cases/{reference}/legal-hold", Supervisor),
+            post().to(hold::change),
         ),
     ]
 }

@@ -16,6 +16,7 @@ pub mod password_policy;
 pub mod queue;
 pub mod reference;
 pub mod request;
+pub mod retention;
 pub mod second_factor;
 pub mod sla;
 pub mod templates;

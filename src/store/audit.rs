@@ -32,10 +32,15 @@ pub enum AuditAction {
     ApiTokenRevoked,
     ApiTokenUsed,
     ApiTokenRefused,
+    /// The retention job removed a case's document bytes (actor: none, the system).
+    DocumentsRemoved,
+    /// A supervisor placed or lifted a legal hold on a case.
+    LegalHoldPlaced,
+    LegalHoldLifted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -57,6 +62,9 @@ impl AuditAction {
         AuditAction::ApiTokenRevoked,
         AuditAction::ApiTokenUsed,
         AuditAction::ApiTokenRefused,
+        AuditAction::DocumentsRemoved,
+        AuditAction::LegalHoldPlaced,
+        AuditAction::LegalHoldLifted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +90,9 @@ impl AuditAction {
             AuditAction::ApiTokenRevoked => "api_token_revoked",
             AuditAction::ApiTokenUsed => "api_token_used",
             AuditAction::ApiTokenRefused => "api_token_refused",
+            AuditAction::DocumentsRemoved => "documents_removed",
+            AuditAction::LegalHoldPlaced => "legal_hold_placed",
+            AuditAction::LegalHoldLifted => "legal_hold_lifted",
         }
     }
 

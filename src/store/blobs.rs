@@ -6,9 +6,10 @@ use std::future::Future;
 use sqlx::PgConnection;
 
 pub trait BlobStore: Send + Sync {
-    /// Stores `bytes` under `sha256` (a no-op when the same content is already stored). Runs in
-    /// the caller's transaction where the store supports it, so a document row never points at
-    /// missing bytes.
+    /// Stores `bytes` under `sha256` (a no-op when the same content is already stored, except
+    /// that bytes removed under the retention policy come back: the new document needs them).
+    /// Runs in the caller's transaction where the store supports it, so a document row never
+    /// points at missing bytes.
     fn put(
         &self,
         conn: &mut PgConnection,
@@ -16,6 +17,7 @@ pub trait BlobStore: Send + Sync {
         bytes: &[u8],
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
+    /// The bytes, unless there are none or they were removed under the retention policy.
     fn get(
         &self,
         conn: &mut PgConnection,
@@ -34,8 +36,12 @@ impl BlobStore for PgBlobStore {
         sha256: &[u8],
         bytes: &[u8],
     ) -> anyhow::Result<()> {
+        // The conflicting row is locked even when nothing is updated, so the retention job
+        // (which locks it before emptying it) and this upload cannot cross.
         sqlx::query(
-            "INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2)
+             ON CONFLICT (sha256) DO UPDATE SET bytes = EXCLUDED.bytes, removed_at = NULL
+             WHERE document_blobs.removed_at IS NOT NULL",
         )
         .bind(sha256)
         .bind(bytes)
@@ -45,11 +51,11 @@ impl BlobStore for PgBlobStore {
     }
 
     async fn get(&self, conn: &mut PgConnection, sha256: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
-        Ok(
-            sqlx::query_scalar("SELECT bytes FROM document_blobs WHERE sha256 = $1")
-                .bind(sha256)
-                .fetch_optional(conn)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT bytes FROM document_blobs WHERE sha256 = $1 AND removed_at IS NULL",
         )
+        .bind(sha256)
+        .fetch_optional(conn)
+        .await?)
     }
 }

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod history;
 pub mod notices;
 pub mod queue;
+pub mod retention;
 pub mod second_factor;
 pub mod sessions;
 pub mod sign_in;

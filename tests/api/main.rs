@@ -13,5 +13,6 @@ mod logs;
 mod notices;
 mod plans;
 mod queue;
+mod retention;
 mod smtp_sink;
 mod totp;

@@ -4,7 +4,7 @@
 
 use canceldesk::domain::agent::AgentId;
 use canceldesk::domain::queue::{QueueParams, QueueQuery};
-use canceldesk::store::{cases, customer, documents, history, queue, sessions};
+use canceldesk::store::{cases, customer, documents, history, queue, retention, sessions};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -173,6 +173,21 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         .await
         .unwrap();
     assert_indexed("documents clock: overdue cases", plan);
+    let plan: Value = sqlx::query_scalar(explain(retention::DUE_SQL))
+        .bind(chrono::Utc::now() + chrono::Duration::days(400))
+        .bind(None::<chrono::DateTime<chrono::Utc>>)
+        .bind(0_i64)
+        .bind(100_i64)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("retention job: due cases", plan);
+    let plan: Value = sqlx::query_scalar(explain(retention::CASE_SQL))
+        .bind(case_id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("case page: retention and hold", plan);
 }
 
 #[test]

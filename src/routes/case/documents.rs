@@ -1,18 +1,31 @@
 //! `GET /cases/{reference}/documents/{id}`: a document's bytes, served so that they can never
 //! run as a page: detected media type only (never HTML or SVG), `nosniff`, a sandboxing CSP and a
-//! file name chosen by the app.
+//! file name chosen by the app. A document whose bytes were removed under the retention policy
+//! answers a page saying so (410 Gone).
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
+use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::CurrentAgent;
+use crate::auth::session::TypedSession;
 use crate::domain::document::MediaType;
 use crate::error::{AppError, AppResult};
+use crate::routes::{Chrome, local_date, render};
 use crate::startup::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::blobs::BlobStore;
-use crate::store::documents;
+use crate::store::{documents, retention};
+
+#[derive(Template)]
+#[template(path = "case/document_removed.html")]
+struct RemovedPage {
+    chrome: Chrome,
+    reference: String,
+    document_id: i64,
+    removed_on: String,
+}
 
 #[derive(Deserialize)]
 pub struct DocumentQuery {
@@ -22,6 +35,7 @@ pub struct DocumentQuery {
 pub async fn show(
     state: web::Data<AppState>,
     agent: CurrentAgent,
+    session: TypedSession,
     path: web::Path<(String, i64)>,
     query: web::Query<DocumentQuery>,
 ) -> AppResult<HttpResponse> {
@@ -33,6 +47,15 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     // Only the three types we accept are ever stored; anything else is refused, not served.
     let media = MediaType::parse(&document.media_type).ok_or(AppError::NotFound)?;
+    if let Some(at) = retention::document_removed_at(&mut conn, document_id).await? {
+        let page = RemovedPage {
+            chrome: Chrome::new(Some(&agent), &session),
+            reference: reference.to_string(),
+            document_id,
+            removed_on: local_date(at.with_timezone(&state.tz).date_naive()),
+        };
+        return render(StatusCode::GONE, &page);
+    }
     let bytes = state
         .blobs
         .get(&mut conn, &document.sha256)

@@ -1,7 +1,8 @@
-//! The case page (`/cases/{reference}`), its actions and its documents.
+//! The case page (`/cases/{reference}`), its actions, its documents and its legal hold.
 
 pub mod actions;
 pub mod documents;
+pub mod hold;
 pub mod page;
 
 use crate::domain::reference::CaseReference;

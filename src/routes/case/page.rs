@@ -3,7 +3,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{Duration, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
 
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
@@ -18,6 +20,7 @@ use crate::domain::reference::CaseReference;
 use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
 };
+use crate::domain::retention::RetentionPeriod;
 use crate::domain::sla::short_duration;
 use crate::error::{AppError, AppResult};
 use crate::routes::{
@@ -29,6 +32,7 @@ use crate::store::cases::{self, CaseRecord};
 use crate::store::documents::{self, DocumentRecord};
 use crate::store::history::{self, EventRecord};
 use crate::store::notices::{self, NoticeRecord};
+use crate::store::retention::{self, CaseRetention};
 
 /// What the agent typed into the case page's forms, kept when a form comes back with an error.
 #[derive(Debug, Default, Clone)]
@@ -50,6 +54,7 @@ pub struct Forms {
     pub verdict_document: Option<i64>,
     pub verdict_reason: String,
     pub reopen_reason: String,
+    pub hold_reason: String,
 }
 
 impl Forms {
@@ -96,6 +101,14 @@ pub struct DocumentView {
     pub verdict_class: &'static str,
     pub verdict_note: Option<String>,
     pub other_cases: String,
+    /// "removed on DATE under the retention policy": the bytes are gone, the rest stays.
+    pub removed: Option<String>,
+}
+
+/// A supervisor's legal hold, as the case page shows it.
+pub struct HoldView {
+    pub reason: String,
+    pub placed: String,
 }
 
 pub struct EventView {
@@ -199,6 +212,10 @@ pub struct CasePage {
     // Decision so far
     pub decision: Option<String>,
     pub documents: Vec<DocumentView>,
+    /// When the documents are due for removal, or why they are kept.
+    pub retention_note: Option<String>,
+    pub hold: Option<HoldView>,
+    pub can_hold: bool,
     pub identity_accepted: bool,
     pub events: Vec<EventView>,
     pub notes: Vec<EventView>,
@@ -229,7 +246,11 @@ fn size(bytes: i32) -> String {
     }
 }
 
-fn document_view(d: DocumentRecord, tz: chrono_tz::Tz) -> DocumentView {
+fn document_view(
+    d: DocumentRecord,
+    removed: Option<DateTime<Utc>>,
+    tz: chrono_tz::Tz,
+) -> DocumentView {
     let verdict = Verdict::parse(&d.verdict).unwrap_or(Verdict::Pending);
     let by = match (d.uploaded_by_kind.as_str(), d.uploader_name) {
         ("agent", Some(name)) => name,
@@ -267,6 +288,32 @@ fn document_view(d: DocumentRecord, tz: chrono_tz::Tz) -> DocumentView {
             n if n >= 10 => "10 or more".into(),
             n => n.to_string(),
         },
+        removed: removed.map(|at| local_day(at, tz)),
+    }
+}
+
+/// The day of an instant at the desk.
+fn local_day(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    local_date(at.with_timezone(&tz).date_naive())
+}
+
+/// What the documents card says about retention: held, removed, due on a day, or nothing yet.
+fn retention_note(
+    retention: &CaseRetention,
+    period: RetentionPeriod,
+    any_kept: bool,
+    tz: chrono_tz::Tz,
+) -> Option<String> {
+    if retention.hold_reason.is_some() {
+        return Some("On legal hold: the documents are kept while the hold lasts.".into());
+    }
+    match retention.retention_from {
+        Some(from) if any_kept => Some(format!(
+            "The case is final: its documents will be removed on {} under the retention policy ({} days).",
+            local_day(period.removal_due(from), tz),
+            period.in_days()
+        )),
+        _ => None,
     }
 }
 
@@ -311,6 +358,9 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
         "withdrawn" => "Withdrawn by the customer".into(),
         "cancelled" => "Line cancelled".into(),
         "reopened" => "Reopened".into(),
+        "documents_removed" => "Documents removed under the retention policy".into(),
+        "legal_hold_placed" => "Legal hold placed".into(),
+        "legal_hold_lifted" => "Legal hold lifted".into(),
         "priority_set" => match e.details.get("priority").and_then(|p| p.as_i64()) {
             Some(p) if p > 0 => "Priority set to high".into(),
             _ => "Priority set to normal".into(),
@@ -386,6 +436,8 @@ pub async fn case_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let documents = documents::for_case(&state.pool, case.id).await?;
+    let retention = retention::for_case(&state.pool, case.id).await?;
+    let removed = retention::removed_documents(&state.pool, case.id).await?;
     let events = history::for_case(&state.pool, case.id).await?;
     let notices = notices::for_case(&state.pool, case.id).await?;
     let agents = if agent.is_supervisor() {
@@ -393,9 +445,22 @@ pub async fn case_page(
     } else {
         Vec::new()
     };
+    let documents = Documents {
+        list: documents,
+        retention,
+        removed: removed.into_iter().collect(),
+    };
     Ok(build(
         state, agent, session, case, documents, events, notices, agents, forms,
     ))
+}
+
+/// The case's documents with what retention did to them.
+struct Documents {
+    list: Vec<DocumentRecord>,
+    retention: CaseRetention,
+    /// Removed documents and when.
+    removed: HashMap<i64, DateTime<Utc>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -404,7 +469,7 @@ fn build(
     agent: &CurrentAgent,
     session: &TypedSession,
     case: CaseRecord,
-    documents: Vec<DocumentRecord>,
+    documents: Documents,
     events: Vec<EventRecord>,
     notices: Vec<NoticeRecord>,
     agents: Vec<AgentRecord>,
@@ -601,9 +666,38 @@ fn build(
         requested_effective_date: local_date(case.requested_effective_date),
         consent: case.consent,
         decision,
+        retention_note: retention_note(
+            &documents.retention,
+            state.settings.retention_period(),
+            documents.list.len() > documents.removed.len(),
+            tz,
+        ),
+        hold: match (
+            &documents.retention.hold_reason,
+            documents.retention.hold_at,
+        ) {
+            (Some(reason), Some(at)) => Some(HoldView {
+                reason: reason.clone(),
+                placed: format!(
+                    "by {} on {}",
+                    documents
+                        .retention
+                        .hold_by
+                        .clone()
+                        .unwrap_or_else(|| "a supervisor".into()),
+                    local_time(at, tz)
+                ),
+            }),
+            _ => None,
+        },
+        can_hold: agent.is_supervisor(),
         documents: documents
+            .list
             .into_iter()
-            .map(|d| document_view(d, tz))
+            .map(|d| {
+                let removed = documents.removed.get(&d.id).copied();
+                document_view(d, removed, tz)
+            })
             .collect(),
         identity_accepted: case.identity_accepted,
         events,

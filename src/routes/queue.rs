@@ -10,7 +10,7 @@ use crate::auth::CurrentAgent;
 use crate::auth::guard::encode_query_value;
 use crate::auth::session::TypedSession;
 use crate::domain::case::State;
-use crate::domain::decision::fee_applies;
+use crate::domain::case::fee_applies;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::queue::{
     AssigneeFilter, Cursor, PAGE_SIZE, Page, QueueParams, QueueQuery, StateFilter,

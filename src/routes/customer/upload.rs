@@ -189,7 +189,15 @@ pub async fn submit(
             &page(&state, &session, &token, &link, errors),
         );
     }
-    match intake::answer_document_request(&state.pool, &state.blobs, &hash, &uploads).await? {
+    match intake::answer_document_request(
+        &state.pool,
+        &state.blobs,
+        &hash,
+        &uploads,
+        crate::routes::desk(&state),
+    )
+    .await?
+    {
         Answer::Received => {
             tracing::info!(
                 case = link.case_id,

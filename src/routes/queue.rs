@@ -67,7 +67,7 @@ struct QueuePage {
 }
 
 fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
-    let state = State::parse(&row.state).unwrap_or(State::Submitted);
+    let state = row.state;
     let left = row.sla_due_at - now;
     let (due, urgency) = if row.sla_paused_at.is_some() && state.sla_paused() {
         ("paused".to_string(), "ok")

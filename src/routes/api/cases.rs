@@ -305,7 +305,7 @@ pub async fn show(
     let row = customer::by_reference(&state.pool, reference.as_str())
         .await?
         .ok_or(ApiError::NotFound)?;
-    let case_state = State::parse(&row.state).unwrap_or(State::Submitted);
+    let case_state = row.state;
     Ok(HttpResponse::Ok().json(CaseStatus {
         reference: row.reference,
         state: case_state.as_str().to_owned(),

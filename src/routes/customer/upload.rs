@@ -84,7 +84,7 @@ fn unusable(state: &AppState, link: &UploadLinkRow) -> Option<AppResult<HttpResp
             ),
         ));
     }
-    let waiting = State::parse(&link.case_state) == Some(State::AwaitingDocuments);
+    let waiting = link.case_state == State::AwaitingDocuments;
     if link.expires_at < Utc::now() || !waiting {
         return Some(link_page(
             StatusCode::GONE,

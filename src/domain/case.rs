@@ -151,25 +151,6 @@ pub enum Action {
     Reopen,
 }
 
-impl Action {
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Claim => "claim",
-            Action::Assign { .. } => "assign",
-            Action::Approve { .. } => "approve",
-            Action::Reject => "reject",
-            Action::SetPriority(_) => "set the priority of",
-            Action::Review => "review documents of",
-            Action::Note => "add a note to",
-            Action::RequestDocuments => "request documents for",
-            Action::DocumentsReceived => "receive documents for",
-            Action::Expire => "expire",
-            Action::Withdraw => "withdraw",
-            Action::Complete => "complete",
-            Action::Reopen => "reopen",
-        }
-    }
-}
 
 /// What the state machine needs to know about a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

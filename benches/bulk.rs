@@ -11,7 +11,8 @@ use canceldesk::auth::CurrentAgent;
 use canceldesk::config::Settings;
 use canceldesk::database;
 use canceldesk::domain::agent::{AgentId, Email, Role};
-use canceldesk::domain::bulk::{BulkAction, Selection};
+use canceldesk::domain::bulk::Selection;
+use canceldesk::domain::decision::Decision;
 use canceldesk::domain::reference::CaseReference;
 use canceldesk::{bulk, seed, store};
 use sqlx::PgPool;
@@ -161,7 +162,7 @@ async fn run() {
             &agent,
             &selection,
             "bench",
-            &BulkAction::Claim,
+            &Decision::Claim,
             100_000,
         )
         .await
@@ -170,7 +171,11 @@ async fn run() {
         let preview_ms = started.elapsed().as_secs_f64() * 1000.0;
         let operation = store::bulk::find(&pool, &public_id).await.unwrap().unwrap();
         let started = Instant::now();
-        bulk::apply(&pool, &agent, &operation, settings.bulk_batch_size, tz)
+        let desk = canceldesk::workflow::Desk {
+            tz,
+            sla_hours: settings.sla_hours,
+        };
+        bulk::apply(&pool, &agent, &operation, settings.bulk_batch_size, desk)
             .await
             .unwrap();
         let apply_ms = started.elapsed().as_secs_f64() * 1000.0;

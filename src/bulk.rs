@@ -1,5 +1,6 @@
 //! Bulk triage: preview (record and judge every selected case) and apply (in batches, each its
-//! own transaction, set-based SQL per batch). The same state machine as the case page decides.
+//! own transaction, through `workflow::apply` like every change: one UPDATE and one INSERT per
+//! batch). The same state machine as the case page decides.
 
 use base64::Engine;
 use chrono::NaiveDate;
@@ -8,85 +9,59 @@ use sqlx::PgPool;
 
 use crate::auth::CurrentAgent;
 use crate::domain::agent::AgentId;
-use crate::domain::bulk::{BulkAction, BulkKind, Candidate, Plan, Selection, evaluate};
-use crate::domain::case::{CaseFacts, State};
-use crate::domain::decision::{DocumentRequest, Rejection, fee_applies};
-use crate::domain::document::DocumentKind;
+use crate::domain::bulk::{BulkKind, ItemOutcome, Selection, evaluate};
+use crate::domain::decision::{Approval, Decision, DocumentRequest, Rejection};
 use crate::domain::request::RejectReason;
 use crate::error::{AppError, AppResult};
-use crate::notices::{self, NoticeKind};
+use crate::store::agents;
 use crate::store::audit::AuditAction;
-use crate::store::bulk::{self, CandidateRow, CommonUpdate};
-use crate::store::{agents, upload_links};
+use crate::store::bulk;
+use crate::workflow::{self, Desk};
 
 /// How many selected cases are judged per round trip during the preview.
 const PREVIEW_CHUNK: i64 = 5_000;
 
 /// Stored with the operation, so that applying uses exactly what was previewed.
-pub fn encode(action: &BulkAction) -> Value {
-    match action {
-        BulkAction::Claim => json!({}),
-        BulkAction::Assign(to) => json!({ "assignee_id": to.0 }),
-        BulkAction::Priority(p) => json!({ "priority": p }),
-        BulkAction::RequestDocuments(r) => json!({
-            "kinds": r.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+pub fn encode(decision: &Decision) -> Value {
+    match decision {
+        Decision::Assign(to) => json!({ "assignee_id": to.0 }),
+        Decision::Priority(p) => json!({ "priority": p }),
+        Decision::RequestDocuments(r) => json!({
+            "kinds": r.kinds,
             "message": r.message,
             "deadline": r.deadline,
         }),
-        BulkAction::Reject(r) => json!({ "reason": r.reason.as_str(), "message": r.message }),
-        BulkAction::Approve {
-            effective_date,
-            fees_confirmed,
-        } => {
-            json!({ "effective_date": effective_date, "fees_confirmed": fees_confirmed })
+        Decision::Reject(r) => json!({ "reason": r.reason, "message": r.message }),
+        Decision::Approve(a) => {
+            json!({ "effective_date": a.effective_date, "fees_confirmed": a.fee_confirmed })
         }
-        BulkAction::Note(text) => json!({ "note": text }),
+        Decision::Note(text) => json!({ "note": text }),
+        _ => json!({}),
     }
 }
 
-pub fn decode(kind: &str, params: &Value) -> Option<BulkAction> {
+pub fn decode(kind: BulkKind, params: &Value) -> Option<Decision> {
     let text = |key: &str| params.get(key).and_then(Value::as_str).map(str::to_owned);
     let date = |key: &str| text(key).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-    Some(match BulkKind::parse(kind)? {
-        BulkKind::Claim => BulkAction::Claim,
-        BulkKind::Assign => BulkAction::Assign(AgentId(params.get("assignee_id")?.as_i64()?)),
-        BulkKind::Priority => BulkAction::Priority(params.get("priority")?.as_i64()? as i16),
-        BulkKind::RequestDocuments => BulkAction::RequestDocuments(DocumentRequest {
-            kinds: params
-                .get("kinds")?
-                .as_array()?
-                .iter()
-                .filter_map(|k| k.as_str().and_then(DocumentKind::parse))
-                .collect(),
+    Some(match kind {
+        BulkKind::Claim => Decision::Claim,
+        BulkKind::Assign => Decision::Assign(AgentId(params.get("assignee_id")?.as_i64()?)),
+        BulkKind::Priority => Decision::Priority(params.get("priority")?.as_i64()? as i16),
+        BulkKind::RequestDocuments => Decision::RequestDocuments(DocumentRequest {
+            kinds: serde_json::from_value(params.get("kinds")?.clone()).ok()?,
             message: text("message")?,
             deadline: date("deadline")?,
         }),
-        BulkKind::Reject => BulkAction::Reject(Rejection {
+        BulkKind::Reject => Decision::Reject(Rejection {
             reason: RejectReason::parse(&text("reason")?)?,
             message: text("message")?,
         }),
-        BulkKind::Approve => BulkAction::Approve {
+        BulkKind::Approve => Decision::Approve(Approval {
             effective_date: date("effective_date")?,
-            fees_confirmed: params.get("fees_confirmed")?.as_bool()?,
-        },
-        BulkKind::Note => BulkAction::Note(text("note")?),
+            fee_confirmed: params.get("fees_confirmed")?.as_bool()?,
+        }),
+        BulkKind::Note => Decision::Note(text("note")?),
     })
-}
-
-fn candidate(row: &CandidateRow) -> Candidate {
-    Candidate {
-        facts: CaseFacts {
-            state: State::parse(&row.state).unwrap_or(State::Submitted),
-            assignee: row.assignee_id.map(AgentId),
-            identity_accepted: row.identity_accepted,
-        },
-        seen_version: row.seen_version,
-        version: row.version,
-        min_term_end: row.min_term_end,
-        fee_minor: row.etf_minor,
-        priority: row.priority,
-        billing_known: row.billing_known,
-    }
 }
 
 #[derive(Debug)]
@@ -101,10 +76,11 @@ pub async fn preview(
     agent: &CurrentAgent,
     selection: &Selection,
     selection_text: &str,
-    action: &BulkAction,
+    action: &Decision,
     max_cases: i64,
 ) -> AppResult<Result<String, PreviewError>> {
-    if !action.kind().allowed_for(agent.role) {
+    let kind = BulkKind::of(action).ok_or_else(|| anyhow::anyhow!("not a bulk action"))?;
+    if !kind.allowed_for(agent.role) {
         return Err(AppError::Forbidden(
             "Your role may not do this in bulk.".into(),
         ));
@@ -117,7 +93,7 @@ pub async fn preview(
         &mut tx,
         &public_id,
         agent.id.0,
-        action.kind().as_str(),
+        kind,
         &encode(action),
         selection_text,
     )
@@ -133,16 +109,17 @@ pub async fn preview(
     loop {
         let rows = bulk::candidates(&mut tx, operation, after, PREVIEW_CHUNK, false).await?;
         let Some(last) = rows.last() else { break };
-        after = last.case_id;
-        let ids: Vec<i64> = rows.iter().map(|r| r.case_id).collect();
-        let (outcomes, reasons): (Vec<&str>, Vec<Option<String>>) = rows
+        after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let (outcomes, reasons): (Vec<ItemOutcome>, Vec<Option<String>>) = rows
             .iter()
-            .map(
-                |row| match evaluate(action, agent.actor(), candidate(row)) {
-                    Ok(_) => ("will_change", None),
-                    Err(skip) => ("skip", Some(skip.to_string())),
-                },
-            )
+            .map(|row| {
+                let seen = row.seen_version.unwrap_or(-1);
+                match evaluate(action, agent.actor(), &row.snapshot(), seen) {
+                    Ok(_) => (ItemOutcome::WillChange, None),
+                    Err(skip) => (ItemOutcome::Skip, Some(skip.to_string())),
+                }
+            })
             .unzip();
         bulk::set_outcomes(&mut tx, operation, &ids, &outcomes, &reasons).await?;
     }
@@ -157,18 +134,19 @@ pub async fn apply(
     agent: &CurrentAgent,
     operation: &bulk::OperationRecord,
     batch_size: i64,
-    tz: chrono_tz::Tz,
+    desk: Desk,
 ) -> AppResult<()> {
     if !bulk::start_applying(pool, operation.id).await? {
         return Ok(()); // Applied, or being applied right now: a repeated confirmation does nothing.
     }
-    let action = decode(&operation.action, &operation.params).ok_or_else(|| {
+    let decision = decode(operation.action, &operation.params).ok_or_else(|| {
         anyhow::anyhow!("bulk operation {} has unreadable parameters", operation.id)
     })?;
-    let assignee_name = match action {
-        BulkAction::Assign(to) => agents::find_active(pool, to).await?.map(|a| a.name),
-        _ => None,
-    };
+    let mut cx = workflow::context(desk);
+    cx.bulk = Some(operation.public_id.clone());
+    if let Decision::Assign(to) = decision {
+        cx.assignee_name = agents::find_active(pool, to).await?.map(|a| a.name);
+    }
     let mut after = 0;
     loop {
         // An error outside a batch (connection lost, deadlock on the lock) stops here with the
@@ -176,13 +154,26 @@ pub async fn apply(
         let mut tx = pool.begin().await?;
         let rows = bulk::candidates(&mut tx, operation.id, after, batch_size, true).await?;
         let Some(last) = rows.last() else { break };
-        after = last.case_id;
-        let ids: Vec<i64> = rows.iter().map(|r| r.case_id).collect();
-        let context = BatchContext {
-            assignee_name: assignee_name.as_deref(),
-            tz,
+        after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let actor = agent.actor();
+        let batch = async {
+            let judged =
+                workflow::apply(&mut tx, actor, None, &decision, &cx, &rows, |row, case| {
+                    evaluate(&decision, actor, case, row.seen_version.unwrap_or(-1))
+                })
+                .await?;
+            let (outcomes, reasons): (Vec<ItemOutcome>, Vec<Option<String>>) = judged
+                .into_iter()
+                .map(|j| match j {
+                    Ok(()) => (ItemOutcome::Changed, None),
+                    Err(skip) => (ItemOutcome::Skipped, Some(skip.to_string())),
+                })
+                .unzip();
+            bulk::set_outcomes(&mut tx, operation.id, &ids, &outcomes, &reasons).await?;
+            anyhow::Ok(())
         };
-        let applied = match apply_batch(&mut tx, operation, agent, &action, &context, &rows).await {
+        let applied = match batch.await {
             Ok(()) => tx.commit().await.map_err(anyhow::Error::from),
             Err(e) => Err(e),
         };
@@ -205,225 +196,41 @@ pub async fn apply(
             pool,
             AuditAction::BulkApplied,
             Some(&format!("bulk/{}", operation.public_id)),
-            json!({ "action": operation.action }),
+            json!({ "action": operation.action.as_str() }),
         )
         .await?;
     Ok(())
-}
-
-/// One case of a batch that the action changes.
-struct Change {
-    case_id: i64,
-    from: Option<State>,
-    to: Option<State>,
-    /// The state it will have (unchanged by priority and notes).
-    state: String,
-    assignee: Option<i64>,
-    version: i32,
-    details: Value,
-}
-
-async fn apply_batch(
-    tx: &mut sqlx::PgConnection,
-    operation: &bulk::OperationRecord,
-    agent: &CurrentAgent,
-    action: &BulkAction,
-    context: &BatchContext<'_>,
-    rows: &[CandidateRow],
-) -> anyhow::Result<()> {
-    let mut changes: Vec<Change> = Vec::new();
-    let mut outcome_ids = Vec::with_capacity(rows.len());
-    let mut outcomes = Vec::with_capacity(rows.len());
-    let mut reasons = Vec::with_capacity(rows.len());
-    for row in rows {
-        outcome_ids.push(row.case_id);
-        let plan = match evaluate(action, agent.actor(), candidate(row)) {
-            Err(skip) => {
-                outcomes.push("skipped");
-                reasons.push(Some(skip.to_string()));
-                continue;
-            }
-            Ok(plan) => plan,
-        };
-        outcomes.push("changed");
-        reasons.push(None);
-        let mut details = json!({ "bulk": operation.public_id });
-        match action {
-            BulkAction::Assign(to) => {
-                details["assignee_id"] = json!(to.0);
-                details["assignee_name"] = json!(context.assignee_name);
-            }
-            BulkAction::Priority(p) => details["priority"] = json!(p),
-            BulkAction::RequestDocuments(r) => {
-                details["kinds"] = json!(r.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>());
-                details["deadline"] = json!(r.deadline);
-            }
-            BulkAction::Approve { effective_date, .. } => {
-                let fee = fee_applies(row.min_term_end, *effective_date, row.etf_minor);
-                details["effective_date"] = json!(effective_date);
-                details["fee_confirmed"] = json!(fee);
-                details["fee_minor"] = json!(if fee { row.etf_minor } else { 0 });
-            }
-            _ => {}
-        }
-        let (from, to, assignee) = match plan {
-            Plan::Transition(t) => (Some(t.from), Some(t.to), t.assignee.map(|a| a.0)),
-            Plan::Update | Plan::Note => (None, None, row.assignee_id),
-        };
-        changes.push(Change {
-            case_id: row.case_id,
-            from,
-            to,
-            state: to
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_else(|| row.state.clone()),
-            assignee,
-            version: row.version,
-            details,
-        });
-    }
-    if !changes.is_empty() {
-        let ids: Vec<i64> = changes.iter().map(|c| c.case_id).collect();
-        let versions = if let BulkAction::Note(_) = action {
-            // Notes do not bump versions (as on the case page).
-            changes.iter().map(|c| c.version).collect()
-        } else {
-            let states: Vec<&str> = changes.iter().map(|c| c.state.as_str()).collect();
-            let assignees: Vec<Option<i64>> = changes.iter().map(|c| c.assignee).collect();
-            bulk::update_cases(
-                tx,
-                &ids,
-                &states,
-                &assignees,
-                &common_update(action, context.tz),
-            )
-            .await?
-        };
-        let from: Vec<Option<&str>> = changes.iter().map(|c| c.from.map(State::as_str)).collect();
-        let to: Vec<Option<&str>> = changes.iter().map(|c| c.to.map(State::as_str)).collect();
-        let details: Vec<Value> = changes.into_iter().map(|c| c.details).collect();
-        let (kind, reason_code, message) = event_text(action);
-        bulk::append_events(
-            tx,
-            agent.id.0,
-            kind,
-            reason_code,
-            message,
-            &ids,
-            &from,
-            &to,
-            &versions,
-            &details,
-        )
-        .await?;
-        write_notices(tx, action, &ids, context.tz).await?;
-    }
-    bulk::set_outcomes(tx, operation.id, &outcome_ids, &outcomes, &reasons).await?;
-    Ok(())
-}
-
-/// Each changed case's customer hears of the decision, in the batch's transaction: one notice
-/// (and for a document request one upload link) per case, written set-based.
-async fn write_notices(
-    tx: &mut sqlx::PgConnection,
-    action: &BulkAction,
-    ids: &[i64],
-    tz: chrono_tz::Tz,
-) -> sqlx::Result<()> {
-    match action {
-        BulkAction::RequestDocuments(r) => {
-            let deadline_at = crate::workflow::end_of_day(r.deadline, tz);
-            let tokens = upload_links::issue_many(&mut *tx, ids, &r.kinds, deadline_at).await?;
-            notices::enqueue_many(tx, ids, NoticeKind::DocumentsRequested, Some(&tokens)).await
-        }
-        BulkAction::Reject(_) => notices::enqueue_many(tx, ids, NoticeKind::Rejected, None).await,
-        BulkAction::Approve { .. } => {
-            notices::enqueue_many(tx, ids, NoticeKind::Approved, None).await
-        }
-        BulkAction::Claim
-        | BulkAction::Assign(_)
-        | BulkAction::Priority(_)
-        | BulkAction::Note(_) => Ok(()),
-    }
-}
-
-/// What every batch of an operation shares.
-struct BatchContext<'a> {
-    assignee_name: Option<&'a str>,
-    tz: chrono_tz::Tz,
-}
-
-fn common_update(action: &BulkAction, tz: chrono_tz::Tz) -> CommonUpdate {
-    match action {
-        BulkAction::Priority(p) => CommonUpdate {
-            priority: Some(*p),
-            ..CommonUpdate::default()
-        },
-        BulkAction::RequestDocuments(r) => CommonUpdate {
-            pause_sla: true,
-            clear_documents_received: true,
-            documents_deadline: Some(crate::workflow::end_of_day(r.deadline, tz)),
-            requested_kinds: Some(r.kinds.iter().map(|k| k.as_str().to_owned()).collect()),
-            ..CommonUpdate::default()
-        },
-        BulkAction::Reject(r) => CommonUpdate {
-            clear_documents_received: true,
-            decision_reason: Some(r.reason.as_str().to_owned()),
-            ..CommonUpdate::default()
-        },
-        BulkAction::Approve { effective_date, .. } => CommonUpdate {
-            clear_documents_received: true,
-            effective_date: Some(*effective_date),
-            ..CommonUpdate::default()
-        },
-        BulkAction::Claim | BulkAction::Assign(_) | BulkAction::Note(_) => CommonUpdate::default(),
-    }
-}
-
-fn event_text(action: &BulkAction) -> (&'static str, Option<&str>, Option<&str>) {
-    match action {
-        BulkAction::Claim => ("claimed", None, None),
-        BulkAction::Assign(_) => ("assigned", None, None),
-        BulkAction::Priority(_) => ("priority_set", None, None),
-        BulkAction::RequestDocuments(r) => ("documents_requested", None, Some(r.message.as_str())),
-        BulkAction::Reject(r) => (
-            "rejected",
-            Some(r.reason.as_str()),
-            Some(r.message.as_str()),
-        ),
-        BulkAction::Approve { .. } => ("approved", None, None),
-        BulkAction::Note(text) => ("note", None, Some(text.as_str())),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::document::DocumentKind;
 
     #[test]
     fn stored_parameters_read_back_as_the_same_action() {
         let actions = [
-            BulkAction::Claim,
-            BulkAction::Assign(AgentId(4)),
-            BulkAction::Priority(1),
-            BulkAction::RequestDocuments(DocumentRequest {
+            Decision::Claim,
+            Decision::Assign(AgentId(4)),
+            Decision::Priority(1),
+            Decision::RequestDocuments(DocumentRequest {
                 kinds: vec![DocumentKind::IdentityCard],
                 message: "m".into(),
                 deadline: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
             }),
-            BulkAction::Reject(Rejection {
+            Decision::Reject(Rejection {
                 reason: RejectReason::DuplicateRequest,
                 message: "dup".into(),
             }),
-            BulkAction::Approve {
+            Decision::Approve(Approval {
                 effective_date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
-                fees_confirmed: true,
-            },
-            BulkAction::Note("n".into()),
+                fee_confirmed: true,
+            }),
+            Decision::Note("n".into()),
         ];
         for action in actions {
             assert_eq!(
-                decode(action.kind().as_str(), &encode(&action)),
+                decode(BulkKind::of(&action).unwrap(), &encode(&action)),
                 Some(action)
             );
         }

@@ -4,15 +4,16 @@
 //! again under the lock, so several app instances never do the same job twice.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
 use sqlx::PgPool;
 
 use crate::config::Settings;
-use crate::domain::case::{Action, Actor, CaseFacts, transition};
+use crate::domain::case::{Actor, transition};
+use crate::domain::decision::Decision;
 use crate::domain::document::DocumentKind;
 use crate::notices::{self, NoticeKind};
-use crate::store::cases::{self, CaseUpdate, NewEvent};
-use crate::store::{notices as outbox, upload_links};
+use crate::store::cases;
+use crate::store::upload_links;
+use crate::workflow::{self, Desk};
 
 /// Cases looked at per round of the expiry job.
 const EXPIRY_BATCH: i64 = 200;
@@ -77,32 +78,26 @@ async fn expire_one(pool: &PgPool, case_id: i64, now: DateTime<Utc>) -> anyhow::
     if case.documents_deadline.is_none_or(|d| d > now) {
         return Ok(false);
     }
-    let facts = CaseFacts {
-        state: case.state(),
-        assignee: case.assignee(),
-        identity_accepted: case.identity_accepted,
-    };
-    let Ok(t) = transition(facts, Actor::System, Action::Expire) else {
+    // The time zone only names the deadline's day in the history; the clock keeps no SLA.
+    let mut cx = workflow::context(Desk {
+        tz: chrono_tz::UTC,
+        sla_hours: 0,
+    });
+    cx.now = now;
+    let decision = Decision::Expire;
+    let judged = workflow::apply(
+        &mut tx,
+        Actor::System,
+        None,
+        &decision,
+        &cx,
+        &[case],
+        |_, c| transition(c.facts, Actor::System, decision.action()),
+    )
+    .await?;
+    if !judged.iter().all(Result::is_ok) {
         return Ok(false);
-    };
-    let update = CaseUpdate {
-        state: Some(t.to),
-        ..CaseUpdate::default()
-    };
-    let version = cases::update(&mut tx, case.id, &update).await?;
-    let event = NewEvent {
-        actor: Actor::System,
-        kind: Action::Expire.event_kind(),
-        from_state: Some(t.from),
-        to_state: Some(t.to),
-        reason_code: None,
-        message: None,
-        details: json!({ "deadline": case.documents_deadline }),
-    };
-    cases::append_event(&mut tx, case.id, version, &event).await?;
-    // The request's links are dead now; so are their tokens in undelivered notices.
-    outbox::erase_link_tokens(&mut tx, case.id).await?;
-    notices::enqueue(&mut tx, case.id, NoticeKind::Expired, None).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }

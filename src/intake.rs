@@ -3,22 +3,22 @@
 //! or not at all. The web form and the intake API both come through here.
 
 use chrono::Utc;
-use serde_json::json;
 use sqlx::PgPool;
 
 use crate::domain::application::Application;
-use crate::domain::case::{Action, Actor, CaseFacts, State, transition};
+use crate::domain::case::{Actor, State, transition};
+use crate::domain::decision::Decision;
 use crate::domain::document::{DocumentKind, MediaType};
+use crate::domain::event::{EventDetails, EventKind};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::Channel;
 use crate::domain::sla;
 use crate::notices::{self, NoticeKind};
 use crate::store::applications::BillingMatch;
 use crate::store::blobs::BlobStore;
-use crate::store::cases::{self, NewEvent};
-use crate::store::notices as outbox;
+use crate::store::cases::{self, NewEvents};
 use crate::store::{api_tokens, applications, billing, customer, documents};
-use crate::workflow;
+use crate::workflow::{self, Desk};
 
 /// A file that passed the content checks (`domain::upload::inspect`).
 #[derive(Debug, Clone)]
@@ -66,16 +66,19 @@ pub async fn submit(
     )
     .await?;
     attach_all(&mut tx, blobs, case_id, uploads).await?;
-    let event = NewEvent {
+    let event = NewEvents {
         actor: Actor::Customer,
-        kind: "submitted",
-        from_state: None,
-        to_state: Some(State::Submitted),
+        kind: EventKind::Submitted,
         reason_code: None,
         message: None,
-        details: json!({ "channel": channel.as_str(), "documents": uploads.len() }),
     };
-    cases::append_event(&mut tx, case_id, 1, &event).await?;
+    let details = EventDetails {
+        channel: Some(channel),
+        documents: Some(uploads.len()),
+        ..EventDetails::default()
+    };
+    let states = [(None, Some(State::Submitted))];
+    cases::append_events(&mut tx, &event, &[case_id], &states, &[1], &[details]).await?;
     notices::enqueue(&mut tx, case_id, NoticeKind::Received, None).await?;
     if let Some(key) = idempotency {
         api_tokens::remember_key(&mut tx, key.token_id, key.key, key.request_sha256, case_id)
@@ -129,6 +132,7 @@ pub async fn answer_document_request(
     blobs: &impl BlobStore,
     token_sha256: &[u8],
     uploads: &[CheckedUpload],
+    desk: Desk,
 ) -> anyhow::Result<Answer> {
     let now = Utc::now();
     let mut tx = pool.begin().await?;
@@ -150,29 +154,27 @@ pub async fn answer_document_request(
     if link.expires_at < now {
         return Ok(Answer::Expired);
     }
-    let facts = CaseFacts {
-        state: case.state(),
-        assignee: case.assignee(),
-        identity_accepted: case.identity_accepted,
+    let decision = Decision::DocumentsReceived(uploads.iter().map(|u| u.kind).collect());
+    let mut cx = workflow::context(desk);
+    cx.now = now;
+    let allowed = |_: &cases::LockedCase, case: &crate::domain::effects::Snapshot| {
+        transition(case.facts, Actor::Customer, decision.action())
     };
-    let Ok(t) = transition(facts, Actor::Customer, Action::DocumentsReceived) else {
+    // The case has moved on (decided, expired): the link is as good as expired.
+    if transition(case.snapshot().facts, Actor::Customer, decision.action()).is_err() {
         return Ok(Answer::Expired);
-    };
+    }
     attach_all(&mut tx, blobs, case.id, uploads).await?;
-    customer::mark_links_used(&mut tx, case.id, now).await?;
-    outbox::supersede_document_requests(&mut tx, case.id).await?;
-    let version = cases::update(&mut tx, case.id, &workflow::resume_update(&case, t, now)).await?;
-    let kinds: Vec<&str> = uploads.iter().map(|u| u.kind.as_str()).collect();
-    let event = NewEvent {
-        actor: Actor::Customer,
-        kind: Action::DocumentsReceived.event_kind(),
-        from_state: Some(t.from),
-        to_state: Some(t.to),
-        reason_code: None,
-        message: None,
-        details: json!({ "kinds": kinds, "documents": uploads.len() }),
-    };
-    cases::append_event(&mut tx, case.id, version, &event).await?;
+    workflow::apply(
+        &mut tx,
+        Actor::Customer,
+        None,
+        &decision,
+        &cx,
+        &[case],
+        allowed,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Answer::Received)
 }

@@ -17,7 +17,8 @@ use crate::domain::reference::CaseReference;
 use crate::domain::retention::{HoldChange, RetentionPeriod};
 use crate::error::{AppError, AppResult};
 use crate::store::audit::{self, AuditAction};
-use crate::store::cases::{self, NewEvent};
+use crate::domain::event::{EventDetails, EventKind};
+use crate::store::cases::{self, NewEvents};
 use crate::store::retention as store;
 
 /// Candidate cases read per round of the job.
@@ -71,26 +72,30 @@ async fn remove_one(
     let emptied = store::drop_unneeded_bytes(&mut tx, &shas, now).await?;
     store::mark_case_done(&mut tx, case.id, now).await?;
     if !documents.is_empty() {
-        let kinds: Vec<&str> = documents
-            .iter()
-            .map(|d| DocumentKind::parse(&d.kind).map_or("other", |k| k.as_str()))
-            .collect();
+        let kinds: Vec<DocumentKind> = documents.iter().map(|d| d.kind).collect();
         let ids: Vec<i64> = documents.iter().map(|d| d.id).collect();
         // Not a change of state: the version stays, so nobody's open form turns stale.
-        let event = NewEvent {
+        let event = NewEvents {
             actor: Actor::System,
-            kind: "documents_removed",
-            from_state: None,
-            to_state: None,
+            kind: EventKind::DocumentsRemoved,
             reason_code: None,
             message: None,
-            details: json!({
-                "documents": ids,
-                "kinds": kinds,
-                "retention_days": period.in_days(),
-            }),
         };
-        cases::append_event(&mut tx, case.id, case.version, &event).await?;
+        let details = EventDetails {
+            removed_documents: ids.clone(),
+            kinds,
+            retention_days: Some(period.in_days()),
+            ..EventDetails::default()
+        };
+        cases::append_events(
+            &mut tx,
+            &event,
+            &[case.id],
+            &[(None, None)],
+            &[case.version],
+            &[details],
+        )
+        .await?;
         audit::record(
             &mut *tx,
             None,
@@ -144,16 +149,21 @@ pub async fn change_hold(
         return Ok(HoldOutcome::Unchanged);
     }
     // Like a note: no change of state, so the version stays.
-    let event = NewEvent {
+    let event = NewEvents {
         actor: agent.actor(),
         kind: change.event_kind(),
-        from_state: None,
-        to_state: None,
         reason_code: None,
         message: Some(change.reason()),
-        details: json!({}),
     };
-    cases::append_event(&mut tx, case.id, case.version, &event).await?;
+    cases::append_events(
+        &mut tx,
+        &event,
+        &[case.id],
+        &[(None, None)],
+        &[case.version],
+        &[EventDetails::default()],
+    )
+    .await?;
     let action = match change {
         HoldChange::Place { .. } => AuditAction::LegalHoldPlaced,
         HoldChange::Lift { .. } => AuditAction::LegalHoldLifted,

@@ -1,62 +1,40 @@
-//! Changing a case: lock it, check the form's version, ask the state machine, then write the new
-//! state, the bumped version and the history event in one transaction. Handlers (and later bulk
-//! triage) call these functions; nothing else changes a case.
+//! Changing cases: every change, by an agent on the case page, by bulk triage, by the customer
+//! answering a document request or by the documents clock, has one shape, [`apply`]:
+//!
+//! lock (the cases' lines, then their rows: `store::cases::LOCK_LINES_SQL`) → facts →
+//! `transition()` → effects (`domain::effects`) → one UPDATE → one INSERT of events → audit →
+//! upload links → notice, in the caller's transaction.
+//!
+//! Callers lock through `store::cases` (one case, one case for a job) or `store::bulk` (a
+//! batch), check what only they know under the lock (a form's version, an upload link, a
+//! deadline), then call [`apply`]. A single case is a set of one.
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::Utc;
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::auth::CurrentAgent;
-use crate::domain::agent::AgentId;
-use crate::domain::case::{Action, CaseFacts, Refusal, Transition, review_allowed, transition};
-use crate::domain::decision::{Approval, DocumentRequest, DocumentVerdict, Rejection};
-use crate::domain::document::{DocumentKind, Verdict};
+use crate::domain::case::{Actor, Refusal, Transition, transition};
+use crate::domain::decision::Decision;
+use crate::domain::effects::{CaseChange, Context, Effects, Links, Snapshot, case_change, effects};
 use crate::domain::reference::CaseReference;
-use crate::domain::sla;
 use crate::error::{AppError, AppResult};
-use crate::notices::{self, NoticeKind};
+use crate::notices;
 use crate::store::audit::AuditAction;
-use crate::store::cases::{self, CaseUpdate, LockedCase, NewEvent};
-use crate::store::{agents, documents, upload_links};
+use crate::store::cases::{self, LockedCase, NewEvents};
+use crate::store::notices as outbox;
+use crate::store::{agents, customer, documents, upload_links};
 
-/// What an agent decided, fully parsed.
-#[derive(Debug, Clone)]
-pub enum Decision {
-    Claim,
-    Assign(AgentId),
-    Approve(Approval),
-    Reject(Rejection),
-    RequestDocuments {
-        request: DocumentRequest,
-        /// End of the deadline day in the desk's time zone.
-        deadline_at: DateTime<Utc>,
-    },
-    /// A supervisor takes back a final decision; the reason is recorded, and the case is due
-    /// again within the desk's service level.
-    Reopen {
-        reason: String,
-        sla_hours: i64,
-    },
-}
-
-impl Decision {
-    pub fn action(&self) -> Action {
-        match self {
-            Decision::Claim => Action::Claim,
-            Decision::Assign(to) => Action::Assign { to: *to },
-            Decision::Approve(_) => Action::Approve,
-            Decision::Reject(_) => Action::Reject,
-            Decision::RequestDocuments { .. } => Action::RequestDocuments,
-            Decision::Reopen { .. } => Action::Reopen,
-        }
-    }
-}
-
+/// What became of an agent's decision on one case.
 #[derive(Debug)]
 pub enum Outcome {
     Done,
-    /// The state machine (or a rule around it) said no. Nothing changed.
-    Refused(String),
+    /// The state machine (or a rule around it) said no. Nothing changed. `field`: the form field
+    /// the reason belongs to, when there is one.
+    Refused {
+        reason: String,
+        field: Option<&'static str>,
+    },
     /// The form was made for an older version: someone else acted first. Nothing changed.
     Stale {
         case_id: i64,
@@ -64,289 +42,230 @@ pub enum Outcome {
     },
 }
 
-fn facts(case: &LockedCase) -> CaseFacts {
-    CaseFacts {
-        state: case.state(),
-        assignee: case.assignee(),
-        identity_accepted: case.identity_accepted,
+impl Outcome {
+    fn refused(refusal: Refusal) -> Outcome {
+        Outcome::Refused {
+            reason: sentence(refusal),
+            field: field_of(refusal),
+        }
     }
 }
 
-/// Applies an agent's decision to the case with `reference`, shown to them at `version`.
-#[tracing::instrument(skip(pool, agent, decision), fields(agent = agent.id.0, action = decision.action().event_kind()))]
+/// The case page's form field a refusal is about, when it is about one.
+pub fn field_of(refusal: Refusal) -> Option<&'static str> {
+    match refusal {
+        Refusal::FeeNotConfirmed => Some("confirm_fee"),
+        Refusal::NotInBilling => Some("confirm_settlement"),
+        _ => None,
+    }
+}
+
+/// The desk's settings a change depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Desk {
+    pub tz: chrono_tz::Tz,
+    pub sla_hours: i64,
+}
+
+/// The context of a change made now.
+pub fn context(desk: Desk) -> Context {
+    Context {
+        now: Utc::now(),
+        tz: desk.tz,
+        sla_hours: desk.sla_hours,
+        assignee_name: None,
+        document_kind: None,
+        bulk: None,
+    }
+}
+
+/// Applies an agent's decision to the case with `reference`, shown to them at `version`
+/// (`None`: whatever the version, for notes).
+#[tracing::instrument(skip(pool, agent, decision, desk), fields(agent = agent.id.0))]
 pub async fn decide(
     pool: &PgPool,
     reference: &CaseReference,
-    version: i32,
+    version: Option<i32>,
     agent: &CurrentAgent,
     decision: Decision,
+    desk: Desk,
 ) -> AppResult<Outcome> {
     let mut tx = pool.begin().await?;
     let case = cases::lock(&mut tx, reference)
         .await?
         .ok_or(AppError::NotFound)?;
-    if case.version != version {
+    if let Some(seen_version) = version.filter(|v| *v != case.version) {
         return Ok(Outcome::Stale {
             case_id: case.id,
-            seen_version: version,
+            seen_version,
         });
     }
-    let assignee_name = match decision {
+    let mut cx = context(desk);
+    match &decision {
         // On the transaction's own connection: a second one could starve the pool under load.
-        Decision::Assign(to) => match agents::find_active(&mut *tx, to).await? {
-            Some(assignee) => Some(assignee.name),
+        Decision::Assign(to) => match agents::find_active(&mut *tx, *to).await? {
+            Some(assignee) => cx.assignee_name = Some(assignee.name),
             None => {
-                return Ok(Outcome::Refused(
-                    "Choose an active agent to assign the case to.".into(),
-                ));
+                return Ok(Outcome::Refused {
+                    reason: "Choose an active agent to assign the case to.".into(),
+                    field: None,
+                });
             }
         },
-        _ => None,
-    };
-    let action = decision.action();
-    let t = match transition(facts(&case), agent.actor(), action) {
-        Ok(t) => t,
-        Err(refusal) => return Ok(Outcome::Refused(sentence(refusal))),
-    };
-    let now = Utc::now();
-    let (update, reason_code, message, mut details) = describe(&decision, &case, t, now);
-    if let Some(name) = assignee_name {
-        details["assignee_name"] = json!(name);
-    }
-    let new_version = cases::update(&mut tx, case.id, &update).await?;
-    let event = NewEvent {
-        actor: agent.actor(),
-        kind: action.event_kind(),
-        from_state: Some(t.from),
-        to_state: Some(t.to),
-        reason_code: reason_code.as_deref(),
-        message: message.as_deref(),
-        details,
-    };
-    cases::append_event(&mut tx, case.id, new_version, &event).await?;
-    write_notice(&mut tx, case.id, &decision).await?;
-    audit_case_action(&mut tx, agent, reference, action.event_kind()).await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
-}
-
-/// The customer hears of a decision: the notice goes into the outbox in the decision's own
-/// transaction (a document request also gets its upload link, valid until the deadline).
-async fn write_notice(
-    conn: &mut sqlx::PgConnection,
-    case_id: i64,
-    decision: &Decision,
-) -> sqlx::Result<()> {
-    match decision {
-        Decision::Approve(_) => notices::enqueue(conn, case_id, NoticeKind::Approved, None).await,
-        Decision::Reject(_) => notices::enqueue(conn, case_id, NoticeKind::Rejected, None).await,
-        Decision::RequestDocuments {
-            request,
-            deadline_at,
-        } => {
-            let token =
-                upload_links::issue(&mut *conn, case_id, &request.kinds, *deadline_at).await?;
-            notices::enqueue(conn, case_id, NoticeKind::DocumentsRequested, Some(&token)).await
+        Decision::Verdict { document_id, .. } => {
+            let kind = documents::lock_in_case(&mut tx, case.id, *document_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            cx.document_kind = Some(kind);
         }
-        Decision::Claim | Decision::Assign(_) | Decision::Reopen { .. } => Ok(()),
+        _ => {}
     }
-}
-
-/// Every case action also goes to the audit trail, in the same transaction.
-async fn audit_case_action(
-    conn: &mut sqlx::PgConnection,
-    agent: &CurrentAgent,
-    reference: &CaseReference,
-    kind: &str,
-) -> sqlx::Result<()> {
-    agent
-        .audit(
-            conn,
-            AuditAction::CaseAction,
-            Some(reference.as_str()),
-            json!({ "action": kind }),
-        )
-        .await
-}
-
-type Described = (
-    CaseUpdate,
-    Option<String>,
-    Option<String>,
-    serde_json::Value,
-);
-
-/// The columns a decision changes and what its history event says.
-fn describe(
-    decision: &Decision,
-    case: &LockedCase,
-    t: Transition,
-    now: DateTime<Utc>,
-) -> Described {
-    let mut update = CaseUpdate {
-        state: Some(t.to),
-        assignee: t.assignee,
-        ..CaseUpdate::default()
-    };
-    // A decision answers whatever the customer sent; the flag has served its purpose.
-    let decided = |u: &mut CaseUpdate| u.documents_received = Some(false);
-    match decision {
-        Decision::Claim => (update, None, None, json!({})),
-        Decision::Assign(to) => (update, None, None, json!({ "assignee_id": to.0 })),
-        Decision::Approve(a) => {
-            decided(&mut update);
-            update.effective_date = Some(a.effective_date);
-            let fee = if a.fee_confirmed { case.etf_minor } else { 0 };
-            let details = json!({
-                "effective_date": a.effective_date,
-                "fee_confirmed": a.fee_confirmed,
-                "fee_minor": fee,
-            });
-            (update, None, None, details)
-        }
-        Decision::Reject(r) => {
-            decided(&mut update);
-            update.decision_reason = Some(r.reason.as_str().into());
-            (
-                update,
-                Some(r.reason.as_str().into()),
-                Some(r.message.clone()),
-                json!({}),
-            )
-        }
-        Decision::RequestDocuments {
-            request,
-            deadline_at,
-        } => {
-            decided(&mut update);
-            // The service-level clock stops until the customer answers.
-            update.sla_paused_at = Some(Some(now));
-            update.documents_deadline = Some(*deadline_at);
-            let kinds: Vec<String> = request
-                .kinds
-                .iter()
-                .map(|k| k.as_str().to_owned())
-                .collect();
-            update.requested_kinds = Some(kinds.clone());
-            let details = json!({ "kinds": kinds, "deadline": request.deadline });
-            (update, None, Some(request.message.clone()), details)
-        }
-        Decision::Reopen { reason, sla_hours } => {
-            // Back in review with a fresh service-level clock.
-            update.sla_due_at = Some(sla::due_at(now, *sla_hours));
-            update.sla_paused_at = Some(None);
-            (update, None, Some(reason.clone()), json!({}))
-        }
-    }
-}
-
-/// The customer sent what was asked: the case goes back to the queue with its remaining time.
-/// (The upload itself arrives with the customer pages; the rule lives here already.)
-pub fn resume_update(case: &LockedCase, t: Transition, now: DateTime<Utc>) -> CaseUpdate {
-    let due = match case.sla_paused_at {
-        Some(paused) => sla::resumed_due_at(case.sla_due_at, paused, now),
-        None => case.sla_due_at,
-    };
-    CaseUpdate {
-        state: Some(t.to),
-        assignee: t.assignee,
-        sla_due_at: Some(due),
-        sla_paused_at: Some(None),
-        documents_received: Some(true),
-        ..CaseUpdate::default()
-    }
-}
-
-/// The end of `day` in the desk's time zone, as a UTC instant.
-pub fn end_of_day(day: chrono::NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
-    let local = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
-    local
-        .and_local_timezone(tz)
-        .latest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| local.and_utc())
-}
-
-/// Records an agent's verdict on one document of the case.
-pub async fn set_verdict(
-    pool: &PgPool,
-    reference: &CaseReference,
-    version: i32,
-    agent: &CurrentAgent,
-    document_id: i64,
-    verdict: &DocumentVerdict,
-) -> AppResult<Outcome> {
-    let mut tx = pool.begin().await?;
-    let case = cases::lock(&mut tx, reference)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if case.version != version {
-        return Ok(Outcome::Stale {
-            case_id: case.id,
-            seen_version: version,
-        });
-    }
-    let (kind, _current) = documents::lock_in_case(&mut tx, case.id, document_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Err(refusal) = review_allowed(facts(&case), agent.actor()) {
-        return Ok(Outcome::Refused(sentence(refusal)));
-    }
-    documents::set_verdict(
+    let actor = agent.actor();
+    let judged = apply(
         &mut tx,
-        document_id,
-        verdict.verdict,
-        verdict.reason.as_deref(),
-        agent.id,
+        actor,
+        Some(agent),
+        &decision,
+        &cx,
+        &[case],
+        |_, s| transition(s.facts, actor, decision.action()),
     )
     .await?;
-    let new_version = cases::update(&mut tx, case.id, &CaseUpdate::default()).await?;
-    let kind_label = DocumentKind::parse(&kind)
-        .map(|k| k.label())
-        .unwrap_or("Document");
-    let event = NewEvent {
-        actor: agent.actor(),
-        kind: match verdict.verdict {
-            Verdict::Accepted => "document_accepted",
-            _ => "document_rejected",
-        },
-        from_state: None,
-        to_state: None,
-        reason_code: None,
-        message: verdict.reason.as_deref(),
-        details: json!({ "document_id": document_id, "document_kind": kind, "label": kind_label }),
-    };
-    cases::append_event(&mut tx, case.id, new_version, &event).await?;
-    audit_case_action(&mut tx, agent, reference, event.kind).await?;
+    if let Some(Err(refusal)) = judged.into_iter().next() {
+        return Ok(Outcome::refused(refusal));
+    }
     tx.commit().await?;
     Ok(Outcome::Done)
 }
 
-/// Adds an internal note to the history. Notes do not bump the version: a colleague's remark
-/// should not turn everyone's open forms stale.
-pub async fn add_note(
-    pool: &PgPool,
-    reference: &CaseReference,
-    agent: &CurrentAgent,
-    body: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let case = cases::lock(&mut tx, reference)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let event = NewEvent {
-        actor: agent.actor(),
-        kind: "note",
-        from_state: None,
-        to_state: None,
-        reason_code: None,
-        message: Some(body),
-        details: json!({}),
+/// The one shape of a change to locked `cases`: each is judged (`judge`: the state machine, with
+/// whatever the caller checks first), and those allowed get the decision's effects, set-based.
+/// Returns each case's judgement, in order. Audited per case when an agent (`audit`) acts on
+/// the case page; bulk triage audits the operation instead.
+pub async fn apply<E>(
+    conn: &mut PgConnection,
+    actor: Actor,
+    audit: Option<&CurrentAgent>,
+    decision: &Decision,
+    cx: &Context,
+    cases: &[LockedCase],
+    judge: impl Fn(&LockedCase, &Snapshot) -> Result<Transition, E>,
+) -> anyhow::Result<Vec<Result<(), E>>> {
+    let fx = effects(decision, cx);
+    let mut changes: Vec<CaseChange> = Vec::with_capacity(cases.len());
+    let mut judged = Vec::with_capacity(cases.len());
+    let mut references = Vec::new();
+    for case in cases {
+        let snapshot = case.snapshot();
+        match judge(case, &snapshot) {
+            Ok(t) => {
+                changes.push(case_change(decision, &snapshot, t, &fx, cx));
+                references.push(case.reference.as_str());
+                judged.push(Ok(()));
+            }
+            Err(e) => judged.push(Err(e)),
+        }
+    }
+    if changes.is_empty() {
+        return Ok(judged);
+    }
+    write(conn, actor, decision, &fx, &changes).await?;
+    if let Some(agent) = audit {
+        for reference in references {
+            agent
+                .audit(
+                    &mut *conn,
+                    AuditAction::CaseAction,
+                    Some(reference),
+                    json!({ "action": fx.event.as_str() }),
+                )
+                .await?;
+        }
+    }
+    let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+    let tokens = links(conn, &fx, &ids, cx).await?;
+    if let Some(kind) = fx.notice {
+        notices::enqueue_many(conn, &ids, kind, tokens.as_deref()).await?;
+    }
+    Ok(judged)
+}
+
+/// The case rows, the history events and what a decision writes beside them.
+async fn write(
+    conn: &mut PgConnection,
+    actor: Actor,
+    decision: &Decision,
+    fx: &Effects,
+    changes: &[CaseChange],
+) -> sqlx::Result<()> {
+    if let (
+        Decision::Verdict {
+            document_id,
+            verdict,
+        },
+        Actor::Agent { id, .. },
+    ) = (decision, actor)
+    {
+        documents::set_verdict(
+            conn,
+            *document_id,
+            verdict.verdict,
+            verdict.reason.as_deref(),
+            id,
+        )
+        .await?;
+    }
+    let versions = if fx.bumps_version {
+        cases::update_many(conn, changes, &fx.columns).await?
+    } else {
+        changes.iter().map(|c| c.version).collect()
     };
-    cases::append_event(&mut tx, case.id, case.version, &event).await?;
-    audit_case_action(&mut tx, agent, reference, "note").await?;
-    tx.commit().await?;
-    Ok(())
+    let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+    let states: Vec<_> = changes
+        .iter()
+        .map(|c| match fx.records_states {
+            true => (Some(c.from), Some(c.to)),
+            false => (None, None),
+        })
+        .collect();
+    let details: Vec<_> = changes.iter().map(|c| c.details.clone()).collect();
+    let event = NewEvents {
+        actor,
+        kind: fx.event,
+        reason_code: fx.reason_code,
+        message: fx.message.as_deref(),
+    };
+    cases::append_events(conn, &event, &ids, &states, &versions, &details).await
+}
+
+/// What a change does to the cases' upload links; the new links' tokens, one per case.
+async fn links(
+    conn: &mut PgConnection,
+    fx: &Effects,
+    ids: &[i64],
+    cx: &Context,
+) -> sqlx::Result<Option<Vec<String>>> {
+    match &fx.links {
+        Links::Keep => {}
+        Links::Issue(kinds, until) => {
+            return Ok(Some(
+                upload_links::issue_many(conn, ids, kinds, *until).await?,
+            ));
+        }
+        Links::Answered => {
+            for &id in ids {
+                customer::mark_links_used(conn, id, cx.now).await?;
+                outbox::supersede_document_requests(conn, id).await?;
+            }
+        }
+        // The request's links are dead now; so are their tokens in undelivered notices.
+        Links::Dead => {
+            for &id in ids {
+                outbox::erase_link_tokens(conn, id).await?;
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// A refusal as a sentence for the page: "This case is …".

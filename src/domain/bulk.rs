@@ -1,11 +1,10 @@
-//! Bulk triage: one action for many cases, each case judged by the same state machine as the case
-//! page, with a reason for every case that will be skipped.
+//! Bulk triage: one decision for many cases, each case judged by the same state machine as the
+//! case page, with a reason for every case that will be skipped.
 
-use chrono::NaiveDate;
-
-use super::agent::{AgentId, Role};
-use super::case::{Action, Actor, CaseFacts, Refusal, State, Transition, transition};
-use super::decision::{DocumentRequest, Rejection, fee_applies};
+use super::agent::Role;
+use super::case::{Actor, Refusal, State, Transition, transition};
+use super::decision::Decision;
+use super::effects::Snapshot;
 use super::labels::labelled_enum;
 
 labelled_enum! {
@@ -20,6 +19,17 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// Where a selected case stands in an operation: planned (preview), then done (report).
+    pub enum ItemOutcome {
+        WillChange => ("will_change", "will change"),
+        Skip => ("skip", "will be skipped"),
+        Changed => ("changed", "changed"),
+        Skipped => ("skipped", "skipped"),
+        Failed => ("failed", "failed"),
+    }
+}
+
 impl BulkKind {
     /// Who may start it at all (per case, the state machine decides the rest).
     pub fn allowed_for(self, role: Role) -> bool {
@@ -28,48 +38,19 @@ impl BulkKind {
             _ => true,
         }
     }
-}
 
-/// A bulk action with its parameters, fully parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BulkAction {
-    Claim,
-    Assign(AgentId),
-    /// 0 normal, 1 high.
-    Priority(i16),
-    RequestDocuments(DocumentRequest),
-    Reject(Rejection),
-    Approve {
-        effective_date: NaiveDate,
-        /// The agent confirmed that early-termination fees are charged where they apply.
-        fees_confirmed: bool,
-    },
-    Note(String),
-}
-
-impl BulkAction {
-    pub fn kind(&self) -> BulkKind {
-        match self {
-            BulkAction::Claim => BulkKind::Claim,
-            BulkAction::Assign(_) => BulkKind::Assign,
-            BulkAction::Priority(_) => BulkKind::Priority,
-            BulkAction::RequestDocuments(_) => BulkKind::RequestDocuments,
-            BulkAction::Reject(_) => BulkKind::Reject,
-            BulkAction::Approve { .. } => BulkKind::Approve,
-            BulkAction::Note(_) => BulkKind::Note,
-        }
-    }
-
-    /// The lifecycle action behind it, when it changes state or assignment.
-    fn lifecycle(&self) -> Option<Action> {
-        match self {
-            BulkAction::Claim => Some(Action::Claim),
-            BulkAction::Assign(to) => Some(Action::Assign { to: *to }),
-            BulkAction::RequestDocuments(_) => Some(Action::RequestDocuments),
-            BulkAction::Reject(_) => Some(Action::Reject),
-            BulkAction::Approve { .. } => Some(Action::Approve),
-            BulkAction::Priority(_) | BulkAction::Note(_) => None,
-        }
+    /// The kind of a decision, when it may be taken in bulk.
+    pub fn of(decision: &Decision) -> Option<BulkKind> {
+        Some(match decision {
+            Decision::Claim => BulkKind::Claim,
+            Decision::Assign(_) => BulkKind::Assign,
+            Decision::Priority(_) => BulkKind::Priority,
+            Decision::RequestDocuments(_) => BulkKind::RequestDocuments,
+            Decision::Reject(_) => BulkKind::Reject,
+            Decision::Approve(_) => BulkKind::Approve,
+            Decision::Note(_) => BulkKind::Note,
+            _ => return None,
+        })
     }
 }
 
@@ -79,30 +60,6 @@ impl BulkAction {
 pub enum Selection {
     Filter(super::queue::QueueQuery),
     Cases(Vec<(super::reference::CaseReference, i32)>),
-}
-
-/// One selected case as the evaluation sees it.
-#[derive(Debug, Clone, Copy)]
-pub struct Candidate {
-    pub facts: CaseFacts,
-    pub seen_version: i32,
-    pub version: i32,
-    pub min_term_end: Option<NaiveDate>,
-    pub fee_minor: i64,
-    pub priority: i16,
-    /// Billing knows the line under the applicant's account (its fee and balance are real).
-    pub billing_known: bool,
-}
-
-/// What will happen to one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
-    /// A state machine transition (state and assignee).
-    Transition(Transition),
-    /// No state change, but a change all the same (priority).
-    Update,
-    /// Only a history entry (a note).
-    Note,
 }
 
 /// Why a selected case is left as it is, in the words the preview and the report use.
@@ -134,6 +91,7 @@ pub enum Skip {
     NotAllowed,
 }
 
+/// The state machine's refusal in the report's words.
 fn skip_for(refusal: Refusal) -> Skip {
     match refusal {
         Refusal::NotInThisState {
@@ -155,50 +113,42 @@ fn skip_for(refusal: Refusal) -> Skip {
         Refusal::AssignedToAnother => Skip::AssignedToAnother,
         Refusal::AlreadyYours => Skip::AlreadyYours,
         Refusal::IdentityNotAccepted => Skip::IdentityNotAccepted,
+        Refusal::NotInBilling => Skip::NotInBilling,
+        Refusal::FeeNotConfirmed => Skip::FeeNotConfirmed,
+        Refusal::SamePriority => Skip::SamePriority,
+        Refusal::Closed | Refusal::NotUnderReview { .. } => Skip::Closed,
         Refusal::SupervisorOnly | Refusal::NotForAgents => Skip::NotAllowed,
-        Refusal::NotUnderReview { .. } => Skip::Closed,
     }
 }
 
-/// Judges one selected case: what the action will do to it, or why it is skipped.
-pub fn evaluate(action: &BulkAction, actor: Actor, case: Candidate) -> Result<Plan, Skip> {
-    if case.version != case.seen_version {
+/// Judges one selected case, seen at `seen_version`: what the decision will do to it, or why it
+/// is skipped. Apart from the version, only the state machine decides.
+pub fn evaluate(
+    decision: &Decision,
+    actor: Actor,
+    case: &Snapshot,
+    seen_version: i32,
+) -> Result<Transition, Skip> {
+    if case.version != seen_version {
         return Err(Skip::Changed);
     }
-    let role = match actor {
-        Actor::Agent { role, .. } => role,
-        _ => return Err(Skip::NotAllowed),
+    let allowed = match (BulkKind::of(decision), actor) {
+        (Some(kind), Actor::Agent { role, .. }) => kind.allowed_for(role),
+        _ => false,
     };
-    if !action.kind().allowed_for(role) {
+    if !allowed {
         return Err(Skip::NotAllowed);
     }
-    if let Some(lifecycle) = action.lifecycle() {
-        let t = transition(case.facts, actor, lifecycle).map_err(skip_for)?;
-        if matches!(action, BulkAction::Approve { .. }) && !case.billing_known {
-            return Err(Skip::NotInBilling);
-        }
-        if let BulkAction::Approve {
-            effective_date,
-            fees_confirmed,
-        } = action
-            && fee_applies(case.min_term_end, *effective_date, case.fee_minor)
-            && !fees_confirmed
-        {
-            return Err(Skip::FeeNotConfirmed);
-        }
-        return Ok(Plan::Transition(t));
-    }
-    match action {
-        BulkAction::Priority(_) if !case.facts.state.is_open() => Err(Skip::Closed),
-        BulkAction::Priority(p) if *p == case.priority => Err(Skip::SamePriority),
-        BulkAction::Priority(_) => Ok(Plan::Update),
-        _ => Ok(Plan::Note),
-    }
+    transition(case.facts, actor, decision.action()).map_err(skip_for)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::agent::AgentId;
+    use crate::domain::case::CaseFacts;
+    use crate::domain::decision::{Approval, Rejection};
+    use chrono::{DateTime, NaiveDate};
 
     const ANN: AgentId = AgentId(1);
     const BOB: AgentId = AgentId(2);
@@ -215,19 +165,22 @@ mod tests {
             role: Role::Supervisor,
         }
     }
-    fn candidate(state: State, assignee: Option<AgentId>) -> Candidate {
-        Candidate {
+    fn candidate(state: State, assignee: Option<AgentId>) -> Snapshot {
+        Snapshot {
+            id: 1,
+            version: 3,
             facts: CaseFacts {
                 state,
                 assignee,
                 identity_accepted: true,
+                billing_known: true,
+                min_term_end: None,
+                fee_minor: 0,
+                priority: 0,
             },
-            seen_version: 3,
-            version: 3,
-            min_term_end: None,
-            fee_minor: 0,
-            priority: 0,
-            billing_known: true,
+            sla_due_at: DateTime::from_timestamp(0, 0).unwrap(),
+            sla_paused_at: None,
+            documents_deadline: None,
         }
     }
     fn day(s: &str) -> NaiveDate {
@@ -236,24 +189,24 @@ mod tests {
 
     #[test]
     fn the_same_rules_as_the_case_page_decide_each_case() {
-        let plan = evaluate(
-            &BulkAction::Claim,
+        let t = evaluate(
+            &Decision::Claim,
             agent(),
-            candidate(State::Submitted, None),
+            &candidate(State::Submitted, None),
+            3,
         )
         .unwrap();
-        assert!(
-            matches!(plan, Plan::Transition(t) if t.to == State::InReview && t.assignee == Some(ANN))
-        );
+        assert!(t.to == State::InReview && t.assignee == Some(ANN));
         assert_eq!(
             evaluate(
-                &BulkAction::Claim,
+                &Decision::Claim,
                 agent(),
-                candidate(State::InReview, Some(BOB))
+                &candidate(State::InReview, Some(BOB)),
+                3
             ),
             Err(Skip::AssignedToAnother)
         );
-        let reject = BulkAction::Reject(Rejection {
+        let reject = Decision::Reject(Rejection {
             reason: super::super::request::RejectReason::DuplicateRequest,
             message: "dup".into(),
         });
@@ -261,46 +214,51 @@ mod tests {
             evaluate(
                 &reject,
                 agent(),
-                candidate(State::AwaitingDocuments, Some(ANN))
+                &candidate(State::AwaitingDocuments, Some(ANN)),
+                3
             ),
             Err(Skip::AwaitingDocuments)
         );
         assert_eq!(
-            evaluate(&reject, agent(), candidate(State::Rejected, Some(ANN))),
+            evaluate(&reject, agent(), &candidate(State::Rejected, Some(ANN)), 3),
             Err(Skip::Final("rejected"))
         );
     }
 
     #[test]
     fn a_case_changed_since_selection_is_skipped() {
-        let mut c = candidate(State::Submitted, None);
-        c.version = 4;
-        assert_eq!(evaluate(&BulkAction::Claim, agent(), c), Err(Skip::Changed));
+        let c = candidate(State::Submitted, None);
+        assert_eq!(
+            evaluate(&Decision::Claim, agent(), &c, 2),
+            Err(Skip::Changed)
+        );
     }
 
     #[test]
     fn approval_needs_the_identity_document_and_confirmed_fees() {
-        let approve = |fees_confirmed| BulkAction::Approve {
-            effective_date: day("2026-12-01"),
-            fees_confirmed,
+        let approve = |fee_confirmed| {
+            Decision::Approve(Approval {
+                effective_date: day("2026-12-01"),
+                fee_confirmed,
+            })
         };
         let mut c = candidate(State::InReview, Some(ANN));
         c.facts.identity_accepted = false;
         assert_eq!(
-            evaluate(&approve(true), agent(), c),
+            evaluate(&approve(true), agent(), &c, 3),
             Err(Skip::IdentityNotAccepted)
         );
         c.facts.identity_accepted = true;
-        c.min_term_end = Some(day("2027-01-01"));
-        c.fee_minor = 100;
+        c.facts.min_term_end = Some(day("2027-01-01"));
+        c.facts.fee_minor = 100;
         assert_eq!(
-            evaluate(&approve(false), agent(), c),
+            evaluate(&approve(false), agent(), &c, 3),
             Err(Skip::FeeNotConfirmed)
         );
-        assert!(evaluate(&approve(true), agent(), c).is_ok());
-        c.billing_known = false;
+        assert!(evaluate(&approve(true), agent(), &c, 3).is_ok());
+        c.facts.billing_known = false;
         assert_eq!(
-            evaluate(&approve(true), agent(), c),
+            evaluate(&approve(true), agent(), &c, 3),
             Err(Skip::NotInBilling)
         );
     }
@@ -309,28 +267,30 @@ mod tests {
     fn roles_limit_what_may_be_done_in_bulk() {
         let c = candidate(State::Submitted, None);
         assert_eq!(
-            evaluate(&BulkAction::Assign(BOB), agent(), c),
+            evaluate(&Decision::Assign(BOB), agent(), &c, 3),
             Err(Skip::NotAllowed)
         );
         assert_eq!(
-            evaluate(&BulkAction::Priority(1), agent(), c),
+            evaluate(&Decision::Priority(1), agent(), &c, 3),
             Err(Skip::NotAllowed)
         );
+        assert!(evaluate(&Decision::Priority(1), supervisor(), &c, 3).is_ok());
         assert_eq!(
-            evaluate(&BulkAction::Priority(1), supervisor(), c),
-            Ok(Plan::Update)
-        );
-        assert_eq!(
-            evaluate(&BulkAction::Priority(0), supervisor(), c),
+            evaluate(&Decision::Priority(0), supervisor(), &c, 3),
             Err(Skip::SamePriority)
         );
-        assert_eq!(
+        assert!(
             evaluate(
-                &BulkAction::Note("x".into()),
+                &Decision::Note("x".into()),
                 agent(),
-                candidate(State::Rejected, None)
-            ),
-            Ok(Plan::Note)
+                &candidate(State::Rejected, None),
+                3
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            evaluate(&Decision::Reopen("x".into()), supervisor(), &c, 3),
+            Err(Skip::NotAllowed)
         );
     }
 }

@@ -2,9 +2,17 @@
 //!
 //! Every change of a case's state, from a single decision on the case page to bulk triage or a
 //! background job, asks [`transition`] first. It knows nothing of HTTP or SQL: it takes the facts
-//! it needs and returns either the new state (and assignee) or the reason the action is refused.
+//! it needs ([`CaseFacts`]: state, assignee, and what approval depends on) and returns either the
+//! new state (and assignee) or the reason the action is refused. Every eligibility rule lives
+//! here, so the case page, bulk triage and the jobs cannot disagree.
+//!
+//! `Withdraw` (the customer takes back an undecided application) and `Complete` (provisioning
+//! reports an approved line cancelled) are part of the next issue's plan: their rules are settled
+//! here already, and nothing in the product calls them yet.
 
 use std::fmt;
+
+use chrono::NaiveDate;
 
 use super::agent::{AgentId, Role};
 
@@ -117,9 +125,20 @@ pub enum Action {
     Assign {
         to: AgentId,
     },
-    Approve,
+    /// Approve with this effective date; `fee_confirmed`: the agent confirmed that the
+    /// early-termination fee is charged where it applies.
+    Approve {
+        effective_date: NaiveDate,
+        fee_confirmed: bool,
+    },
     Reject,
     RequestDocuments,
+    /// A supervisor marks the case high (1) or normal (0) priority.
+    SetPriority(i16),
+    /// An agent gives a verdict on one of the case's documents (part of the review).
+    Review,
+    /// An internal note: any agent, any state.
+    Note,
     /// The customer uploaded what was asked for.
     DocumentsReceived,
     /// The customer did not answer a document request by its deadline.
@@ -132,38 +151,6 @@ pub enum Action {
     Reopen,
 }
 
-impl Action {
-    /// The history event kind written for this action.
-    pub fn event_kind(self) -> &'static str {
-        match self {
-            Action::Claim => "claimed",
-            Action::Assign { .. } => "assigned",
-            Action::Approve => "approved",
-            Action::Reject => "rejected",
-            Action::RequestDocuments => "documents_requested",
-            Action::DocumentsReceived => "documents_received",
-            Action::Expire => "expired",
-            Action::Withdraw => "withdrawn",
-            Action::Complete => "cancelled",
-            Action::Reopen => "reopened",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Claim => "claim",
-            Action::Assign { .. } => "assign",
-            Action::Approve => "approve",
-            Action::Reject => "reject",
-            Action::RequestDocuments => "request documents for",
-            Action::DocumentsReceived => "receive documents for",
-            Action::Expire => "expire",
-            Action::Withdraw => "withdraw",
-            Action::Complete => "complete",
-            Action::Reopen => "reopen",
-        }
-    }
-}
 
 /// What the state machine needs to know about a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +159,23 @@ pub struct CaseFacts {
     pub assignee: Option<AgentId>,
     /// An identity document has been checked and accepted by an agent.
     pub identity_accepted: bool,
+    /// Billing knows the line under the applicant's account, so its fee and balance are real.
+    pub billing_known: bool,
+    /// The contract's minimum-term end and early-termination fee (minor units).
+    pub min_term_end: Option<NaiveDate>,
+    pub fee_minor: i64,
+    pub priority: i16,
+}
+
+impl CaseFacts {
+    pub fn fee_applies(&self, effective: NaiveDate) -> bool {
+        fee_applies(self.min_term_end, effective, self.fee_minor)
+    }
+}
+
+/// The early-termination fee applies when the contract's minimum term ends after the line does.
+pub fn fee_applies(min_term_end: Option<NaiveDate>, effective: NaiveDate, fee_minor: i64) -> bool {
+    fee_minor > 0 && min_term_end.is_some_and(|end| end > effective)
 }
 
 /// The outcome of an allowed action.
@@ -199,6 +203,16 @@ pub enum Refusal {
     NotForAgents,
     #[error("documents are checked while the case is in review, and this case is {}", state_phrase(.state))]
     NotUnderReview { state: State },
+    #[error(
+        "billing does not know this line under this account, so its fee and balance are not known: it cannot be approved. Reject it, or ask for proof of ownership"
+    )]
+    NotInBilling,
+    #[error("the early-termination fee applies: confirm that it will be charged")]
+    FeeNotConfirmed,
+    #[error("the case is already at this priority")]
+    SamePriority,
+    #[error("the case is closed")]
+    Closed,
 }
 
 fn state_phrase(state: &State) -> String {
@@ -212,8 +226,11 @@ fn action_phrase(action: &Action) -> String {
         Action::Complete => "completed".into(),
         Action::Assign { .. } => "assigned".into(),
         Action::Claim => "claimed".into(),
-        Action::Approve => "approved".into(),
+        Action::Approve { .. } => "approved".into(),
         Action::Reject => "rejected".into(),
+        Action::SetPriority(_) => "given a priority".into(),
+        Action::Review => "reviewed".into(),
+        Action::Note => "annotated".into(),
         Action::Expire => "expired".into(),
         Action::Withdraw => "withdrawn".into(),
         Action::Reopen => "reopened".into(),
@@ -257,7 +274,7 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
                 _ => refuse,
             }
         }
-        Action::Approve | Action::Reject | Action::RequestDocuments => {
+        Action::Approve { .. } | Action::Reject | Action::RequestDocuments => {
             let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
             if from != InReview {
                 return refuse;
@@ -266,14 +283,51 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
                 return Err(Refusal::AssignedToAnother);
             }
             let next = match action {
-                Action::Approve if !facts.identity_accepted => {
+                Action::Approve { .. } if !facts.identity_accepted => {
                     return Err(Refusal::IdentityNotAccepted);
                 }
-                Action::Approve => Approved,
+                Action::Approve { .. } if !facts.billing_known => {
+                    return Err(Refusal::NotInBilling);
+                }
+                Action::Approve {
+                    effective_date,
+                    fee_confirmed: false,
+                } if facts.fee_applies(effective_date) => {
+                    return Err(Refusal::FeeNotConfirmed);
+                }
+                Action::Approve { .. } => Approved,
                 Action::Reject => Rejected,
                 _ => AwaitingDocuments,
             };
             to(next, facts.assignee.or(Some(me)))
+        }
+        Action::SetPriority(priority) => {
+            let (_, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+            if role != Role::Supervisor {
+                Err(Refusal::SupervisorOnly)
+            } else if !from.is_open() {
+                Err(Refusal::Closed)
+            } else if priority == facts.priority {
+                Err(Refusal::SamePriority)
+            } else {
+                to(from, facts.assignee)
+            }
+        }
+        // Checking documents is part of the review: in review, by the case's agent or a
+        // supervisor.
+        Action::Review => {
+            let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+            if from != InReview {
+                return Err(Refusal::NotUnderReview { state: from });
+            }
+            if facts.assignee.is_some_and(|owner| owner != me) && role != Role::Supervisor {
+                return Err(Refusal::AssignedToAnother);
+            }
+            to(from, facts.assignee)
+        }
+        Action::Note => {
+            actor.agent().ok_or(Refusal::NotForAgents)?;
+            to(from, facts.assignee)
         }
         Action::DocumentsReceived => match (actor, from) {
             (Actor::Customer, AwaitingDocuments) => to(Submitted, facts.assignee),
@@ -312,18 +366,6 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
     }
 }
 
-/// Checking documents is part of the review: in review, by the case's agent or a supervisor.
-pub fn review_allowed(facts: CaseFacts, actor: Actor) -> Result<(), Refusal> {
-    let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
-    if facts.state != State::InReview {
-        return Err(Refusal::NotUnderReview { state: facts.state });
-    }
-    if facts.assignee.is_some_and(|owner| owner != me) && role != Role::Supervisor {
-        return Err(Refusal::AssignedToAnother);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,8 +392,17 @@ mod tests {
             state,
             assignee,
             identity_accepted: true,
+            billing_known: true,
+            min_term_end: None,
+            fee_minor: 0,
+            priority: 0,
         }
     }
+
+    const APPROVE: Action = Action::Approve {
+        effective_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        fee_confirmed: false,
+    };
 
     #[test]
     fn claiming_a_submitted_case_puts_it_in_review_with_the_claimant() {
@@ -385,20 +436,64 @@ mod tests {
         let mut f = facts(State::InReview, Some(ANN));
         f.identity_accepted = false;
         assert_eq!(
-            transition(f, agent(ANN), Action::Approve),
+            transition(f, agent(ANN), APPROVE),
             Err(Refusal::IdentityNotAccepted)
         );
         f.identity_accepted = true;
         assert_eq!(
-            transition(f, agent(ANN), Action::Approve).unwrap().to,
+            transition(f, agent(ANN), APPROVE).unwrap().to,
             State::Approved
+        );
+    }
+
+    #[test]
+    fn approval_needs_a_line_billing_knows_and_a_confirmed_fee() {
+        let mut f = facts(State::InReview, Some(ANN));
+        f.billing_known = false;
+        assert_eq!(
+            transition(f, agent(ANN), APPROVE),
+            Err(Refusal::NotInBilling)
+        );
+        f.billing_known = true;
+        f.min_term_end = NaiveDate::from_ymd_opt(2027, 1, 1);
+        f.fee_minor = 100;
+        assert_eq!(
+            transition(f, agent(ANN), APPROVE),
+            Err(Refusal::FeeNotConfirmed)
+        );
+        let confirmed = Action::Approve {
+            effective_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            fee_confirmed: true,
+        };
+        assert!(transition(f, agent(ANN), confirmed).is_ok());
+    }
+
+    #[test]
+    fn priority_is_a_supervisors_change_of_an_open_case() {
+        let f = facts(State::InReview, None);
+        assert_eq!(
+            transition(f, agent(ANN), Action::SetPriority(1)),
+            Err(Refusal::SupervisorOnly)
+        );
+        assert_eq!(
+            transition(f, supervisor(), Action::SetPriority(0)),
+            Err(Refusal::SamePriority)
+        );
+        assert!(transition(f, supervisor(), Action::SetPriority(1)).is_ok());
+        assert_eq!(
+            transition(
+                facts(State::Rejected, None),
+                supervisor(),
+                Action::SetPriority(1)
+            ),
+            Err(Refusal::Closed)
         );
     }
 
     #[test]
     fn decisions_are_taken_in_review_only() {
         for state in [State::Submitted, State::AwaitingDocuments, State::Rejected] {
-            for action in [Action::Approve, Action::Reject, Action::RequestDocuments] {
+            for action in [APPROVE, Action::Reject, Action::RequestDocuments] {
                 assert_eq!(
                     transition(facts(state, Some(ANN)), agent(ANN), action),
                     Err(Refusal::NotInThisState { state, action })
@@ -435,19 +530,34 @@ mod tests {
     #[test]
     fn documents_are_checked_in_review_by_the_case_agent() {
         assert_eq!(
-            review_allowed(facts(State::InReview, Some(ANN)), agent(ANN)),
+            transition(
+                facts(State::InReview, Some(ANN)),
+                agent(ANN),
+                Action::Review
+            )
+            .map(|_| ()),
             Ok(())
         );
         assert_eq!(
-            review_allowed(facts(State::InReview, Some(ANN)), agent(BOB)),
+            transition(
+                facts(State::InReview, Some(ANN)),
+                agent(BOB),
+                Action::Review
+            )
+            .map(|_| ()),
             Err(Refusal::AssignedToAnother)
         );
         assert_eq!(
-            review_allowed(facts(State::InReview, Some(ANN)), supervisor()),
+            transition(
+                facts(State::InReview, Some(ANN)),
+                supervisor(),
+                Action::Review
+            )
+            .map(|_| ()),
             Ok(())
         );
         assert_eq!(
-            review_allowed(facts(State::Submitted, None), agent(ANN)),
+            transition(facts(State::Submitted, None), agent(ANN), Action::Review).map(|_| ()),
             Err(Refusal::NotUnderReview {
                 state: State::Submitted
             })
@@ -503,7 +613,7 @@ mod tests {
             Just(Action::Claim),
             Just(Action::Assign { to: ANN }),
             Just(Action::Assign { to: BOB }),
-            Just(Action::Approve),
+            Just(APPROVE),
             Just(Action::Reject),
             Just(Action::RequestDocuments),
             Just(Action::DocumentsReceived),

@@ -1,12 +1,60 @@
-//! The agent's decisions as typed values, parsed from what the forms sent. A decision that parses
-//! is complete; the state machine then says whether the case allows it.
+//! The decisions about a case as typed values, parsed from what the forms sent. A decision that
+//! parses is complete; the state machine then says whether the case allows it, and
+//! `domain::effects` what it changes.
 
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 
+use super::agent::AgentId;
+use super::case::Action;
 use super::document::{DocumentKind, Verdict};
 use super::request::RejectReason;
+
+/// Anything that changes a case, by an agent (one case or in bulk), the customer or the clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Claim,
+    Assign(AgentId),
+    /// 0 normal, 1 high.
+    Priority(i16),
+    Approve(Approval),
+    Reject(Rejection),
+    RequestDocuments(DocumentRequest),
+    /// A supervisor takes back a final decision, with this reason.
+    Reopen(String),
+    Note(String),
+    Verdict {
+        document_id: i64,
+        verdict: DocumentVerdict,
+    },
+    /// The customer answered a document request with files of these kinds.
+    DocumentsReceived(Vec<DocumentKind>),
+    /// Nobody answered a document request by its deadline.
+    Expire,
+}
+
+impl Decision {
+    /// What the state machine is asked.
+    pub fn action(&self) -> Action {
+        match self {
+            Decision::Claim => Action::Claim,
+            Decision::Assign(to) => Action::Assign { to: *to },
+            Decision::Priority(p) => Action::SetPriority(*p),
+            Decision::Approve(a) => Action::Approve {
+                effective_date: a.effective_date,
+                fee_confirmed: a.fee_confirmed,
+            },
+            Decision::Reject(_) => Action::Reject,
+            Decision::RequestDocuments(_) => Action::RequestDocuments,
+            Decision::Reopen(_) => Action::Reopen,
+            Decision::Note(_) => Action::Note,
+            Decision::Verdict { .. } => Action::Review,
+            Decision::DocumentsReceived(_) => Action::DocumentsReceived,
+            Decision::Expire => Action::Expire,
+        }
+    }
+}
 
 /// Messages per form field, shown next to the field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -31,11 +79,6 @@ pub const NOTE_LIMIT: usize = 4000;
 /// How far ahead a document deadline may be set.
 pub const MAX_DEADLINE_DAYS: i64 = 60;
 
-/// The early-termination fee applies when the contract's minimum term ends after the line does.
-pub fn fee_applies(min_term_end: Option<NaiveDate>, effective: NaiveDate, fee_minor: i64) -> bool {
-    fee_minor > 0 && min_term_end.is_some_and(|end| end > effective)
-}
-
 fn text(
     value: &str,
     field: &'static str,
@@ -52,8 +95,13 @@ fn text(
     value.to_owned()
 }
 
+/// A day as forms send it (`YYYY-MM-DD`).
+pub fn parse_day(value: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+}
+
 fn date(value: &str, field: &'static str, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok();
+    let parsed = parse_day(value);
     if parsed.is_none() {
         errors.add(field, "Enter a date as YYYY-MM-DD.");
     }
@@ -63,24 +111,17 @@ fn date(value: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Na
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {
     pub effective_date: NaiveDate,
+    /// The agent confirmed that the early-termination fee is charged where it applies (whether
+    /// it applies is the case's fact: the state machine checks).
     pub fee_confirmed: bool,
 }
 
-/// What the case says about money at approval time.
-#[derive(Debug, Clone, Copy)]
-pub struct ContractTerms {
-    pub min_term_end: Option<NaiveDate>,
-    pub fee_minor: i64,
-    /// Billing knows the line under the applicant's account, so the terms above are real.
-    /// Without that, fee and balance are unknown and nobody can confirm them.
-    pub known: bool,
-}
-
+/// An approval from the case page (which also asks to confirm the balance settlement) or from
+/// bulk triage (`confirm_settlement: None`).
 pub fn parse_approval(
     effective_date: &str,
     confirm_fee: bool,
-    confirm_settlement: bool,
-    terms: ContractTerms,
+    confirm_settlement: Option<bool>,
     today: NaiveDate,
 ) -> Result<Approval, FieldErrors> {
     let mut errors = FieldErrors::default();
@@ -97,31 +138,16 @@ pub fn parse_approval(
                 "The effective date must be within a year.",
             );
         }
-        if fee_applies(terms.min_term_end, day, terms.fee_minor) && !confirm_fee {
-            errors.add(
-                "confirm_fee",
-                "Confirm that the early-termination fee will be charged.",
-            );
-        }
     }
-    if !terms.known {
-        errors.add(
-            "confirm_settlement",
-            "Billing does not know this line under this account, so its fee and balance are not \
-             known: it cannot be approved. Reject it, or ask for proof of ownership.",
-        );
-    } else if !confirm_settlement {
+    if confirm_settlement == Some(false) {
         errors.add(
             "confirm_settlement",
             "Confirm how the remaining balance is settled.",
         );
     }
-    errors.into_result(|| {
-        let day = effective.expect("no errors means a date");
-        Approval {
-            effective_date: day,
-            fee_confirmed: fee_applies(terms.min_term_end, day, terms.fee_minor),
-        }
+    errors.into_result(|| Approval {
+        effective_date: effective.expect("no errors means a date"),
+        fee_confirmed: confirm_fee,
     })
 }
 
@@ -251,55 +277,18 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
     const TODAY: &str = "2026-11-25";
-    const NO_FEE: ContractTerms = ContractTerms {
-        known: true,
-        min_term_end: None,
-        fee_minor: 0,
-    };
 
     #[test]
-    fn a_line_unknown_to_billing_cannot_be_approved() {
-        let terms = ContractTerms {
-            known: false,
-            ..NO_FEE
-        };
-        let errors =
-            parse_approval("2026-12-31", false, true, terms, day("2026-11-25")).unwrap_err();
-        assert!(
-            errors
-                .0
-                .get("confirm_settlement")
-                .is_some_and(|e| e.contains("Billing"))
-        );
-    }
-
-    #[test]
-    fn approval_needs_a_future_date_and_confirmations() {
-        let ok = parse_approval("2026-12-01", false, true, NO_FEE, day(TODAY)).unwrap();
+    fn approval_needs_a_date_within_a_year_and_confirmations() {
+        let ok = parse_approval("2026-12-01", false, Some(true), day(TODAY)).unwrap();
         assert_eq!(ok.effective_date, day("2026-12-01"));
-        let err = parse_approval("2026-11-01", false, false, NO_FEE, day(TODAY)).unwrap_err();
+        let err = parse_approval("2026-11-01", false, Some(false), day(TODAY)).unwrap_err();
         assert!(err.0.contains_key("effective_date"));
         assert!(err.0.contains_key("confirm_settlement"));
-        assert!(parse_approval("tomorrow", false, true, NO_FEE, day(TODAY)).is_err());
-    }
-
-    #[test]
-    fn a_fee_within_the_minimum_term_must_be_confirmed() {
-        let terms = ContractTerms {
-            known: true,
-            min_term_end: Some(day("2027-03-01")),
-            fee_minor: 5_000_000,
-        };
-        let err = parse_approval("2026-12-01", false, true, terms, day(TODAY)).unwrap_err();
-        assert!(err.0.contains_key("confirm_fee"));
+        assert!(parse_approval("tomorrow", false, None, day(TODAY)).is_err());
+        assert!(parse_approval("2027-11-26", false, None, day(TODAY)).is_err());
         assert!(
-            parse_approval("2026-12-01", true, true, terms, day(TODAY))
-                .unwrap()
-                .fee_confirmed
-        );
-        // After the minimum term there is nothing to confirm.
-        assert!(
-            !parse_approval("2027-03-02", false, true, terms, day(TODAY))
+            parse_approval("2026-12-01", true, None, day(TODAY))
                 .unwrap()
                 .fee_confirmed
         );

@@ -7,6 +7,8 @@ pub mod case;
 pub mod customer_status;
 pub mod decision;
 pub mod document;
+pub mod effects;
+pub mod event;
 mod labels;
 pub mod money;
 pub mod msisdn;

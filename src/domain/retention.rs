@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::case::State;
 use super::decision::FieldErrors;
+use super::event::EventKind;
 
 /// States after which the desk no longer needs a case's documents, once the retention period has
 /// passed. An approval counts (from the end of its effective date; see the migration), because
@@ -99,10 +100,10 @@ impl HoldChange {
     }
 
     /// The history event kind (and the audit detail) for this change.
-    pub fn event_kind(&self) -> &'static str {
+    pub fn event_kind(&self) -> EventKind {
         match self {
-            HoldChange::Place { .. } => "legal_hold_placed",
-            HoldChange::Lift { .. } => "legal_hold_lifted",
+            HoldChange::Place { .. } => EventKind::LegalHoldPlaced,
+            HoldChange::Lift { .. } => EventKind::LegalHoldLifted,
         }
     }
 }
@@ -144,7 +145,7 @@ mod tests {
             HoldChange::parse("lift", "case closed")
                 .unwrap()
                 .event_kind(),
-            "legal_hold_lifted"
+            EventKind::LegalHoldLifted
         );
         let errors = HoldChange::parse("place", "   ").unwrap_err();
         assert!(errors.0.contains_key("hold_reason"));

@@ -1,6 +1,6 @@
 //! The service-level clock: when a case is due, and how long it has waited.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 /// When the desk promised to decide a case that arrived (or came back) at `from`.
 pub fn due_at(from: DateTime<Utc>, sla_hours: i64) -> DateTime<Utc> {
@@ -15,6 +15,16 @@ pub fn resumed_due_at(
     resumed_at: DateTime<Utc>,
 ) -> DateTime<Utc> {
     resumed_at + (due - paused_at)
+}
+
+/// The end of `day` in the desk's time zone, as a UTC instant (a deadline day lasts until then).
+pub fn end_of_day(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let local = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
+    local
+        .and_local_timezone(tz)
+        .latest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| local.and_utc())
 }
 
 /// "3d 4h", "5h 12m", "7m": how long something has waited, for a glance at the queue.

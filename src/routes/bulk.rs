@@ -16,8 +16,8 @@ use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
 use crate::bulk::{self, PreviewError};
 use crate::domain::agent::AgentId;
-use crate::domain::bulk::{BulkAction, BulkKind, Selection};
-use crate::domain::decision::{self, FieldErrors};
+use crate::domain::bulk::{BulkKind, ItemOutcome, Selection};
+use crate::domain::decision::{self, Decision, FieldErrors};
 use crate::domain::queue::{QueueParams, QueueQuery};
 use crate::domain::reference::CaseReference;
 use crate::domain::templates;
@@ -299,7 +299,7 @@ fn with_template(form: &BulkForm) -> (Vec<String>, String) {
     }
 }
 
-fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldErrors> {
+fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<Decision, FieldErrors> {
     let mut errors = FieldErrors::default();
     let kind = BulkKind::parse(&form.action);
     let action = match kind {
@@ -307,17 +307,17 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldEr
             errors.0.insert("action", "Choose an action.".into());
             return Err(errors);
         }
-        Some(BulkKind::Claim) => BulkAction::Claim,
+        Some(BulkKind::Claim) => Decision::Claim,
         Some(BulkKind::Assign) => match form.agent_id.trim().parse() {
-            Ok(id) => BulkAction::Assign(AgentId(id)),
+            Ok(id) => Decision::Assign(AgentId(id)),
             Err(_) => {
                 errors.0.insert("agent_id", "Choose an agent.".into());
                 return Err(errors);
             }
         },
         Some(BulkKind::Priority) => match form.priority.as_str() {
-            "high" => BulkAction::Priority(1),
-            "normal" => BulkAction::Priority(0),
+            "high" => Decision::Priority(1),
+            "normal" => Decision::Priority(0),
             _ => {
                 errors.0.insert("priority", "Choose high or normal.".into());
                 return Err(errors);
@@ -325,36 +325,25 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldEr
         },
         Some(BulkKind::RequestDocuments) => {
             let (kinds, message) = with_template(form);
-            BulkAction::RequestDocuments(decision::parse_document_request(
+            Decision::RequestDocuments(decision::parse_document_request(
                 &kinds,
                 &message,
                 &form.deadline,
                 today,
             )?)
         }
-        Some(BulkKind::Reject) => BulkAction::Reject(decision::parse_rejection(
+        Some(BulkKind::Reject) => Decision::Reject(decision::parse_rejection(
             &form.reject_reason,
             &form.message,
         )?),
-        Some(BulkKind::Approve) => {
-            let day = NaiveDate::parse_from_str(form.effective_date.trim(), "%Y-%m-%d")
-                .ok()
-                .filter(|d| *d >= today && *d <= today + Duration::days(365));
-            match day {
-                Some(effective_date) => BulkAction::Approve {
-                    effective_date,
-                    fees_confirmed: form.confirm_fees.is_some(),
-                },
-                None => {
-                    errors.0.insert(
-                        "effective_date",
-                        "Enter an effective date from today to a year ahead.".into(),
-                    );
-                    return Err(errors);
-                }
-            }
-        }
-        Some(BulkKind::Note) => BulkAction::Note(decision::parse_note(&form.note)?),
+        // The same rules as the case page's approval; each case's fee is the state machine's.
+        Some(BulkKind::Approve) => Decision::Approve(decision::parse_approval(
+            &form.effective_date,
+            form.confirm_fees.is_some(),
+            None,
+            today,
+        )?),
+        Some(BulkKind::Note) => Decision::Note(decision::parse_note(&form.note)?),
     };
     Ok(action)
 }
@@ -394,10 +383,10 @@ pub async fn preview(
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    if !action.kind().allowed_for(agent.role) {
+    if !BulkKind::of(&action).is_some_and(|kind| kind.allowed_for(agent.role)) {
         return Err(AppError::Forbidden("Only a supervisor may do this.".into()));
     }
-    if let BulkAction::Assign(to) = action
+    if let Decision::Assign(to) = action
         && agents::find_active(&state.pool, to).await?.is_none()
     {
         let mut errors = FieldErrors::default();
@@ -476,16 +465,6 @@ struct OperationPage {
     next: Option<String>,
 }
 
-fn outcome_label(outcome: &str) -> &'static str {
-    match outcome {
-        "will_change" => "will change",
-        "skip" => "will be skipped",
-        "changed" => "changed",
-        "skipped" => "skipped",
-        _ => "failed",
-    }
-}
-
 #[derive(Deserialize)]
 pub struct PageQuery {
     after: Option<i64>,
@@ -505,10 +484,14 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let previewed = operation.status == "previewed";
     // A preview lists what will be skipped; a report lists every case.
-    let outcomes: &[&str] = if previewed {
-        &["skip"]
+    let outcomes: &[ItemOutcome] = if previewed {
+        &[ItemOutcome::Skip]
     } else {
-        &["changed", "skipped", "failed"]
+        &[
+            ItemOutcome::Changed,
+            ItemOutcome::Skipped,
+            ItemOutcome::Failed,
+        ]
     };
     let after = query.after.unwrap_or(0);
     let mut rows = store::items(
@@ -529,14 +512,12 @@ pub async fn show(
     let summary = store::summary(&state.pool, operation.id).await?;
     let will_change = summary
         .iter()
-        .filter(|(o, _, _)| o == "will_change")
+        .filter(|(o, _, _)| *o == ItemOutcome::WillChange)
         .map(|(_, _, n)| n)
         .sum();
     let page = OperationPage {
         chrome: Chrome::new(Some(&agent), &session),
-        action: BulkKind::parse(&operation.action)
-            .map(|k| k.label())
-            .unwrap_or("Bulk action"),
+        action: operation.action.label(),
         selection: operation.selection.clone(),
         created: local_time(operation.created_at, state.tz),
         applied: operation.applied_at.map(|t| local_time(t, state.tz)),
@@ -546,15 +527,13 @@ pub async fn show(
         will_change,
         summary: summary
             .into_iter()
-            .map(|(o, r, n)| (outcome_label(&o), r.unwrap_or_default(), n))
+            .map(|(o, r, n)| (o.label(), r.unwrap_or_default(), n))
             .collect(),
         items: rows
             .into_iter()
             .map(|r| ItemView {
-                state: crate::domain::case::State::parse(&r.state)
-                    .map(|s| s.label())
-                    .unwrap_or(""),
-                outcome: outcome_label(&r.outcome),
+                state: r.state.label(),
+                outcome: r.outcome.label(),
                 reason: r.reason.unwrap_or_default(),
                 reference: r.reference,
                 customer_name: r.customer_name,
@@ -583,11 +562,15 @@ pub async fn apply(
     if operation.status != "applied" {
         // Detached from the request: a closed browser or a proxy timeout must not stop a bulk
         // action half-way; the request waits for it when it can.
-        let (pool, batch, tz) = (state.pool.clone(), state.settings.bulk_batch_size, state.tz);
+        let (pool, batch, desk) = (
+            state.pool.clone(),
+            state.settings.bulk_batch_size,
+            super::desk(&state),
+        );
         let runner = agent.clone();
         let id = operation.public_id.clone();
         actix_web::rt::spawn(
-            async move { bulk::apply(&pool, &runner, &operation, batch, tz).await },
+            async move { bulk::apply(&pool, &runner, &operation, batch, desk).await },
         )
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("bulk apply task: {e}")))??;

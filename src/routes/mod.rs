@@ -101,3 +101,11 @@ pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
 pub fn local_date(day: chrono::NaiveDate) -> String {
     day.format("%-d %b %Y").to_string()
 }
+
+/// The desk's settings a change of a case depends on.
+pub fn desk(state: &crate::startup::AppState) -> crate::workflow::Desk {
+    crate::workflow::Desk {
+        tz: state.tz,
+        sla_hours: state.settings.sla_hours,
+    }
+}

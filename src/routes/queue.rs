@@ -10,7 +10,7 @@ use crate::auth::CurrentAgent;
 use crate::auth::guard::encode_query_value;
 use crate::auth::session::TypedSession;
 use crate::domain::case::State;
-use crate::domain::decision::fee_applies;
+use crate::domain::case::fee_applies;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::queue::{
     AssigneeFilter, Cursor, PAGE_SIZE, Page, QueueParams, QueueQuery, StateFilter,
@@ -67,7 +67,7 @@ struct QueuePage {
 }
 
 fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
-    let state = State::parse(&row.state).unwrap_or(State::Submitted);
+    let state = row.state;
     let left = row.sla_due_at - now;
     let (due, urgency) = if row.sla_paused_at.is_some() && state.sla_paused() {
         ("paused".to_string(), "ok")

@@ -17,7 +17,7 @@ struct AgentRow {
     id: i64,
     name: String,
     email: String,
-    role: String,
+    role: Role,
 }
 
 impl From<AgentRow> for AgentRecord {
@@ -26,8 +26,7 @@ impl From<AgentRow> for AgentRecord {
             id: AgentId(row.id),
             name: row.name,
             email: row.email,
-            // The column's CHECK constraint allows only the two roles.
-            role: Role::parse(&row.role).unwrap_or(Role::Agent),
+            role: row.role,
         }
     }
 }

@@ -1,19 +1,24 @@
-//! Cases: reading one for its page, locking one for a change, and writing a change with its
-//! history event in the caller's transaction.
+//! Cases: reading one for its page, locking cases for a change (one, or a bulk batch, in the
+//! documented order: lines, then rows), and writing a change to any number of cases with their
+//! history events, set-based, in the caller's transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use crate::domain::agent::AgentId;
-use crate::domain::case::{Actor, State};
+use crate::domain::case::{Actor, CaseFacts, State};
+use crate::domain::effects::{CaseChange, Columns, Snapshot};
+use crate::domain::event::{ActorKind, EventDetails, EventKind};
 use crate::domain::reference::CaseReference;
+use crate::domain::request::RejectReason;
+use crate::store::columns::{billing_known_sql, identity_accepted_sql};
 
 /// Everything the case page shows about the case itself.
 #[derive(Debug, sqlx::FromRow)]
 pub struct CaseRecord {
     pub id: i64,
     pub reference: String,
-    pub state: String,
+    pub state: State,
     pub version: i32,
     pub channel: String,
     pub customer_name: String,
@@ -54,14 +59,34 @@ pub struct CaseRecord {
     pub duplicate_line: bool,
     /// `matched`, `not_found` or `account_mismatch`: the line compared with billing on arrival.
     pub billing_status: String,
+    pub billing_known: bool,
+}
+
+impl CaseRecord {
+    /// What the state machine knows of the case.
+    pub fn facts(&self) -> CaseFacts {
+        CaseFacts {
+            state: self.state,
+            assignee: self.assignee_id.map(AgentId),
+            identity_accepted: self.identity_accepted,
+            billing_known: self.billing_known,
+            min_term_end: self.min_term_end,
+            fee_minor: self.etf_minor,
+            priority: self.priority,
+        }
+    }
 }
 
 /// The case page's case, with what it needs to know of documents and other cases ($1: reference).
-pub const FIND_SQL: &str = "SELECT c.*, a.name AS assignee_name,
-                EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
-                        AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
-         FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id
-         WHERE c.reference = $1";
+pub const FIND_SQL: &str = concat!(
+    "SELECT c.*, a.name AS assignee_name, ",
+    identity_accepted_sql!(),
+    " AS identity_accepted, ",
+    billing_known_sql!(),
+    " AS billing_known
+     FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id
+     WHERE c.reference = $1"
+);
 
 #[tracing::instrument(skip(pool))]
 pub async fn find(pool: &PgPool, reference: &CaseReference) -> sqlx::Result<Option<CaseRecord>> {
@@ -87,29 +112,60 @@ pub async fn lock_lines(conn: &mut PgConnection, case_ids: &[i64]) -> sqlx::Resu
     Ok(())
 }
 
+/// The columns a change reads of case `c` (see [`LockedCase`]).
+macro_rules! locked_columns {
+    () => {
+        concat!(
+            "c.id, c.reference, c.state, c.version, c.assignee_id, c.sla_due_at, c.sla_paused_at,
+             c.min_term_end, c.etf_minor, c.priority, c.documents_deadline, ",
+            crate::store::columns::identity_accepted_sql!(),
+            " AS identity_accepted, ",
+            crate::store::columns::billing_known_sql!(),
+            " AS billing_known"
+        )
+    };
+}
+pub(crate) use locked_columns;
+
 /// What a change needs to know, read under a row lock so nobody changes it meanwhile.
 #[derive(Debug, sqlx::FromRow)]
 pub struct LockedCase {
     pub id: i64,
-    pub state: String,
+    pub reference: String,
+    pub state: State,
     pub version: i32,
     pub assignee_id: Option<i64>,
     pub identity_accepted: bool,
+    pub billing_known: bool,
     pub sla_due_at: DateTime<Utc>,
     pub sla_paused_at: Option<DateTime<Utc>>,
     pub min_term_end: Option<NaiveDate>,
     pub etf_minor: i64,
+    pub priority: i16,
     pub documents_deadline: Option<DateTime<Utc>>,
+    /// In a bulk operation: the version the agent saw when selecting the case.
+    #[sqlx(default)]
+    pub seen_version: Option<i32>,
 }
 
 impl LockedCase {
-    pub fn state(&self) -> State {
-        // The column's CHECK constraint only admits known states.
-        State::parse(&self.state).unwrap_or(State::Submitted)
-    }
-
-    pub fn assignee(&self) -> Option<AgentId> {
-        self.assignee_id.map(AgentId)
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            id: self.id,
+            version: self.version,
+            facts: CaseFacts {
+                state: self.state,
+                assignee: self.assignee_id.map(AgentId),
+                identity_accepted: self.identity_accepted,
+                billing_known: self.billing_known,
+                min_term_end: self.min_term_end,
+                fee_minor: self.etf_minor,
+                priority: self.priority,
+            },
+            sla_due_at: self.sla_due_at,
+            sla_paused_at: self.sla_paused_at,
+            documents_deadline: self.documents_deadline,
+        }
     }
 }
 
@@ -124,13 +180,11 @@ pub async fn lock(
     .bind(reference.as_str())
     .execute(&mut *conn)
     .await?;
-    sqlx::query_as(
-        "SELECT c.id, c.state, c.version, c.assignee_id, c.sla_due_at, c.sla_paused_at,
-                c.min_term_end, c.etf_minor, c.documents_deadline,
-                EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
-                        AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
-         FROM cases c WHERE c.reference = $1 FOR UPDATE",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        locked_columns!(),
+        " FROM cases c WHERE c.reference = $1 FOR UPDATE"
+    ))
     .bind(reference.as_str())
     .fetch_optional(conn)
     .await
@@ -148,109 +202,112 @@ pub async fn try_lock_by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Op
     if line_free != Some(true) {
         return Ok(None);
     }
-    sqlx::query_as(
-        "SELECT c.id, c.state, c.version, c.assignee_id, c.sla_due_at, c.sla_paused_at,
-                c.min_term_end, c.etf_minor, c.documents_deadline,
-                EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id
-                        AND d.kind = 'identity_card' AND d.verdict = 'accepted') AS identity_accepted
-         FROM cases c WHERE c.id = $1 FOR UPDATE SKIP LOCKED",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        locked_columns!(),
+        " FROM cases c WHERE c.id = $1 FOR UPDATE SKIP LOCKED"
+    ))
     .bind(id)
     .fetch_optional(conn)
     .await
 }
 
-/// The new values of a case after an allowed change. `None` keeps a column as it is.
-#[derive(Debug, Default)]
-pub struct CaseUpdate {
-    pub state: Option<State>,
-    pub assignee: Option<AgentId>,
-    pub sla_due_at: Option<DateTime<Utc>>,
-    /// `Some(None)` clears the pause.
-    pub sla_paused_at: Option<Option<DateTime<Utc>>>,
-    pub documents_received: Option<bool>,
-    pub effective_date: Option<NaiveDate>,
-    pub decision_reason: Option<String>,
-    pub documents_deadline: Option<DateTime<Utc>>,
-    pub requested_kinds: Option<Vec<String>>,
-}
-
-/// A history event. Written for every change; never updated or deleted.
-#[derive(Debug)]
-pub struct NewEvent<'a> {
-    pub actor: Actor,
-    pub kind: &'a str,
-    pub from_state: Option<State>,
-    pub to_state: Option<State>,
-    pub reason_code: Option<&'a str>,
-    pub message: Option<&'a str>,
-    pub details: serde_json::Value,
-}
-
-/// Writes the update, bumps the version and appends the event; returns the new version.
-pub async fn update(
+/// Writes a change to every case in `changes` in one statement: each case's state, assignee and
+/// (when given) due time, the columns all share, version + 1. Returns each case's new version,
+/// in the order of `changes`.
+pub async fn update_many(
     conn: &mut PgConnection,
-    case_id: i64,
-    change: &CaseUpdate,
-) -> sqlx::Result<i32> {
-    sqlx::query_scalar(
-        "UPDATE cases SET
-            state = COALESCE($2, state),
-            assignee_id = COALESCE($3, assignee_id),
-            sla_due_at = COALESCE($4, sla_due_at),
-            sla_paused_at = CASE WHEN $5 THEN $6 ELSE sla_paused_at END,
-            documents_received = COALESCE($7, documents_received),
-            effective_date = COALESCE($8, effective_date),
-            decision_reason = COALESCE($9, decision_reason),
-            documents_deadline = COALESCE($10, documents_deadline),
-            requested_kinds = COALESCE($11, requested_kinds),
-            version = version + 1,
-            updated_at = now()
-         WHERE id = $1
-         RETURNING version",
+    changes: &[CaseChange],
+    columns: &Columns,
+) -> sqlx::Result<Vec<i32>> {
+    let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+    let states: Vec<State> = changes.iter().map(|c| c.to).collect();
+    let assignees: Vec<Option<i64>> = changes.iter().map(|c| c.assignee.map(|a| a.0)).collect();
+    let due: Vec<Option<DateTime<Utc>>> = changes.iter().map(|c| c.sla_due_at).collect();
+    let rows: Vec<(i64, i32)> = sqlx::query_as(
+        "UPDATE cases c SET
+            state = u.to_state, assignee_id = u.assignee, version = c.version + 1, updated_at = now(),
+            sla_due_at = COALESCE(u.due, c.sla_due_at),
+            priority = COALESCE($5, c.priority),
+            sla_paused_at = CASE $6::boolean WHEN true THEN now() WHEN false THEN NULL
+                                 ELSE c.sla_paused_at END,
+            documents_received = COALESCE($7, c.documents_received),
+            effective_date = COALESCE($8, c.effective_date),
+            decision_reason = COALESCE($9, c.decision_reason),
+            documents_deadline = COALESCE($10, c.documents_deadline),
+            requested_kinds = COALESCE($11, c.requested_kinds)
+         FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::timestamptz[])
+              AS u(id, to_state, assignee, due)
+         WHERE c.id = u.id
+         RETURNING c.id, c.version",
     )
-    .bind(case_id)
-    .bind(change.state.map(State::as_str))
-    .bind(change.assignee.map(|a| a.0))
-    .bind(change.sla_due_at)
-    .bind(change.sla_paused_at.is_some())
-    .bind(change.sla_paused_at.flatten())
-    .bind(change.documents_received)
-    .bind(change.effective_date)
-    .bind(change.decision_reason.as_deref())
-    .bind(change.documents_deadline)
-    .bind(change.requested_kinds.as_deref())
-    .fetch_one(conn)
-    .await
+    .bind(&ids)
+    .bind(&states)
+    .bind(&assignees)
+    .bind(&due)
+    .bind(columns.priority)
+    .bind(columns.pause_sla)
+    .bind(columns.documents_received)
+    .bind(columns.effective_date)
+    .bind(columns.decision_reason)
+    .bind(columns.documents_deadline)
+    .bind(columns.requested_kinds.as_deref())
+    .fetch_all(&mut *conn)
+    .await?;
+    let by_id: std::collections::HashMap<i64, i32> = rows.into_iter().collect();
+    Ok(ids
+        .iter()
+        .map(|id| by_id.get(id).copied().unwrap_or(0))
+        .collect())
 }
 
-pub async fn append_event(
+/// What the history events of one change share. Events are never updated or deleted.
+#[derive(Debug)]
+pub struct NewEvents<'a> {
+    pub actor: Actor,
+    pub kind: EventKind,
+    pub reason_code: Option<RejectReason>,
+    pub message: Option<&'a str>,
+}
+
+/// One event per case, in one statement: what is common is bound once, the rest per case.
+pub async fn append_events(
     conn: &mut PgConnection,
-    case_id: i64,
-    case_version: i32,
-    event: &NewEvent<'_>,
+    event: &NewEvents<'_>,
+    case_ids: &[i64],
+    states: &[(Option<State>, Option<State>)],
+    versions: &[i32],
+    details: &[EventDetails],
 ) -> sqlx::Result<()> {
     let (actor_kind, actor_id) = match event.actor {
-        Actor::Agent { id, .. } => ("agent", Some(id.0)),
-        Actor::Customer => ("customer", None),
-        Actor::System => ("system", None),
+        Actor::Agent { id, .. } => (ActorKind::Agent, Some(id.0)),
+        Actor::Customer => (ActorKind::Customer, None),
+        Actor::System => (ActorKind::System, None),
     };
+    let from: Vec<Option<State>> = states.iter().map(|s| s.0).collect();
+    let to: Vec<Option<State>> = states.iter().map(|s| s.1).collect();
+    let details = details
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| sqlx::Error::Encode(e.into()))?;
     sqlx::query(
-        "INSERT INTO case_events
-            (case_id, actor_kind, actor_id, kind, from_state, to_state, case_version,
-             reason_code, message, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO case_events (case_id, actor_kind, actor_id, kind, from_state, to_state,
+                                  case_version, reason_code, message, details)
+         SELECT u.case_id, $1, $2, $3, u.from_state, u.to_state, u.version, $4, $5, u.details
+         FROM unnest($6::bigint[], $7::text[], $8::text[], $9::int[], $10::jsonb[])
+              AS u(case_id, from_state, to_state, version, details)",
     )
-    .bind(case_id)
     .bind(actor_kind)
     .bind(actor_id)
     .bind(event.kind)
-    .bind(event.from_state.map(State::as_str))
-    .bind(event.to_state.map(State::as_str))
-    .bind(case_version)
     .bind(event.reason_code)
     .bind(event.message)
-    .bind(&event.details)
+    .bind(case_ids)
+    .bind(&from)
+    .bind(&to)
+    .bind(versions)
+    .bind(&details)
     .execute(conn)
     .await?;
     Ok(())

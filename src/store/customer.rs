@@ -1,5 +1,6 @@
 //! What the customer-facing pages read: the status lookup and upload links.
 
+use crate::domain::case::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
@@ -7,7 +8,7 @@ use sqlx::{PgConnection, PgPool};
 #[derive(Debug, sqlx::FromRow)]
 pub struct StatusRow {
     pub reference: String,
-    pub state: String,
+    pub state: State,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub requested_effective_date: NaiveDate,
@@ -41,7 +42,7 @@ pub async fn status(
 #[derive(Debug, sqlx::FromRow)]
 pub struct ApiStatusRow {
     pub reference: String,
-    pub state: String,
+    pub state: State,
     pub channel: String,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -72,7 +73,7 @@ pub struct UploadLinkRow {
     pub kinds: Vec<String>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
-    pub case_state: String,
+    pub case_state: State,
 }
 
 /// ($1 the token's SHA-256) Uses the token hash's unique index.

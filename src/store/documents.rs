@@ -114,13 +114,13 @@ pub async fn attach(
     Ok(id)
 }
 
-/// Kind and current verdict of a document of the case, locked for a verdict change.
+/// The kind of a document of the case, locked for a verdict change.
 pub async fn lock_in_case(
     conn: &mut PgConnection,
     case_id: i64,
     document_id: i64,
-) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT kind, verdict FROM documents WHERE case_id = $1 AND id = $2 FOR UPDATE")
+) -> sqlx::Result<Option<DocumentKind>> {
+    sqlx::query_scalar("SELECT kind FROM documents WHERE case_id = $1 AND id = $2 FOR UPDATE")
         .bind(case_id)
         .bind(document_id)
         .fetch_optional(conn)

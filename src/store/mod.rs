@@ -9,6 +9,7 @@ pub mod billing;
 pub mod blobs;
 pub mod bulk;
 pub mod cases;
+pub mod columns;
 pub mod customer;
 pub mod desk_settings;
 pub mod documents;

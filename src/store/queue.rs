@@ -14,7 +14,7 @@ pub struct QueueRow {
     pub customer_name: String,
     pub msisdn: String,
     pub reason: String,
-    pub state: String,
+    pub state: State,
     pub submitted_at: DateTime<Utc>,
     pub sla_due_at: DateTime<Utc>,
     pub sla_paused_at: Option<DateTime<Utc>>,
@@ -133,11 +133,7 @@ fn escape_like(value: &str) -> String {
 pub const COUNTS_SQL: &str = "SELECT state, count FROM case_state_counts";
 
 pub async fn counts(pool: &PgPool) -> sqlx::Result<Vec<(State, i64)>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(COUNTS_SQL).fetch_all(pool).await?;
-    let mut counts: Vec<(State, i64)> = rows
-        .into_iter()
-        .filter_map(|(s, n)| State::parse(&s).map(|s| (s, n)))
-        .collect();
+    let mut counts: Vec<(State, i64)> = sqlx::query_as(COUNTS_SQL).fetch_all(pool).await?;
     counts.sort_by_key(|(s, _)| *s);
     Ok(counts)
 }

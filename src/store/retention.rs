@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use crate::domain::agent::AgentId;
+use crate::domain::document::DocumentKind;
 
 /// Cases whose retention period started before $1 and whose documents are still here, without
 /// a hold, after the keyset ($2, $3), oldest first ($4: how many). Uses
@@ -83,7 +84,7 @@ pub async fn try_lock_blobs(conn: &mut PgConnection, shas: &[Vec<u8>]) -> sqlx::
 #[derive(Debug, sqlx::FromRow)]
 pub struct RemovedDocument {
     pub id: i64,
-    pub kind: String,
+    pub kind: DocumentKind,
 }
 
 /// Marks the case's kept documents as removed at `at`. Fingerprint, kind, size, verdict stay.

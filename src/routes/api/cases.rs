@@ -309,7 +309,7 @@ pub async fn show(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller.succeeded(&state).await?;
-    let case_state = State::parse(&row.state).unwrap_or(State::Submitted);
+    let case_state = row.state;
     Ok(HttpResponse::Ok().json(CaseStatus {
         reference: row.reference,
         state: case_state.as_str().to_owned(),

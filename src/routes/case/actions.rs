@@ -12,14 +12,15 @@ use super::page::{EventView, Forms, case_page, event_view};
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
 use crate::domain::agent::AgentId;
-use crate::domain::decision::{self, ContractTerms, FieldErrors};
+use crate::domain::case::{Action, transition};
+use crate::domain::decision::{self, Decision, FieldErrors};
 use crate::domain::reference::CaseReference;
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
-use crate::routes::{Chrome, render, see_other};
+use crate::routes::{Chrome, desk, render, see_other};
 use crate::startup::AppState;
 use crate::store::{cases, history};
-use crate::workflow::{self, Decision, Outcome};
+use crate::workflow::{self, Outcome};
 
 #[derive(Template)]
 #[template(path = "case/conflict.html")]
@@ -31,10 +32,12 @@ struct ConflictPage {
 }
 
 /// The form's version; a missing or mangled one can only be stale.
-fn version(raw: &Option<String>) -> i32 {
-    raw.as_deref()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(-1)
+fn version(raw: &Option<String>) -> Option<i32> {
+    Some(
+        raw.as_deref()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(-1),
+    )
 }
 
 struct Context<'a> {
@@ -67,6 +70,28 @@ impl Context<'_> {
         self.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await
     }
 
+    /// Applies `decision` (seen at `version`) and answers with its outcome.
+    async fn decide(
+        &self,
+        version: Option<i32>,
+        decision: Decision,
+        form: &'static str,
+        forms: Forms,
+        typed: Vec<(&'static str, String)>,
+        done: &str,
+    ) -> AppResult<HttpResponse> {
+        let outcome = workflow::decide(
+            &self.state.pool,
+            &self.reference,
+            version,
+            self.agent,
+            decision,
+            desk(self.state),
+        )
+        .await?;
+        self.finish(outcome, form, forms, typed, done).await
+    }
+
     async fn finish(
         &self,
         outcome: Outcome,
@@ -80,8 +105,11 @@ impl Context<'_> {
                 self.session.flash("success", done);
                 Ok(see_other(&self.case_url()))
             }
-            Outcome::Refused(reason) => {
+            Outcome::Refused { reason, field } => {
                 forms.active = Some(form);
+                if let Some(field) = field {
+                    forms.fields.0.insert(field, reason.clone());
+                }
                 forms.error = Some(format!("{reason} Nothing was changed."));
                 self.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await
             }
@@ -136,10 +164,9 @@ pub async fn claim(
     HtmlForm(form): HtmlForm<VersionForm>,
 ) -> AppResult<HttpResponse> {
     let cx = context(&state, &agent, &session, &path)?;
-    let v = version(&form.version);
-    let outcome = workflow::decide(&state.pool, &cx.reference, v, &agent, Decision::Claim).await?;
-    cx.finish(
-        outcome,
+    cx.decide(
+        version(&form.version),
+        Decision::Claim,
         "claim",
         Forms::default(),
         vec![],
@@ -177,17 +204,17 @@ pub async fn assign(
         fields.0.insert("agent_id", "Choose an agent.".into());
         return cx.invalid("assign", fields, forms).await;
     };
-    let v = version(&form.version);
-    let outcome = workflow::decide(
-        &state.pool,
-        &cx.reference,
-        v,
-        &agent,
-        Decision::Assign(AgentId(to)),
+    let decision = Decision::Assign(AgentId(to));
+    let done = "The case was assigned.";
+    cx.decide(
+        version(&form.version),
+        decision,
+        "assign",
+        forms,
+        vec![],
+        done,
     )
-    .await?;
-    cx.finish(outcome, "assign", forms, vec![], "The case was assigned.")
-        .await
+    .await
 }
 
 #[derive(Deserialize)]
@@ -210,10 +237,11 @@ pub async fn note(
     };
     match decision::parse_note(&form.note) {
         Err(fields) => cx.invalid("note", fields, forms).await,
+        // Notes do not depend on the version the agent saw.
         Ok(body) => {
-            workflow::add_note(&state.pool, &cx.reference, &agent, &body).await?;
-            session.flash("success", "Note added.");
-            Ok(see_other(&cx.case_url()))
+            let note = Decision::Note(body);
+            cx.decide(None, note, "note", forms, vec![], "Note added.")
+                .await
         }
     }
 }
@@ -241,37 +269,38 @@ pub async fn approve(
         confirm_settlement: form.confirm_settlement.is_some(),
         ..Forms::default()
     };
-    // Contract terms are fixed at application time, so reading them before the lock is safe.
-    let case = cases::find(&state.pool, &cx.reference)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let terms = ContractTerms {
-        min_term_end: case.min_term_end,
-        fee_minor: case.etf_minor,
-        known: case.billing_status == "matched",
-    };
-    let approval = match decision::parse_approval(
+    let parsed = decision::parse_approval(
         &form.effective_date,
         forms.confirm_fee,
-        forms.confirm_settlement,
-        terms,
+        Some(forms.confirm_settlement),
         state.today(),
-    ) {
+    );
+    let approval = match parsed {
         Ok(a) => a,
-        Err(fields) => return cx.invalid("approve", fields, forms).await,
+        Err(mut fields) => {
+            // Every problem at once: what the state machine will say about the fee and the line
+            // (asked, not repeated here) beside what is wrong with the form.
+            if let Some(day) = decision::parse_day(&form.effective_date) {
+                let case = cases::find(&state.pool, &cx.reference)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let action = Action::Approve {
+                    effective_date: day,
+                    fee_confirmed: forms.confirm_fee,
+                };
+                if let Err(refusal) = transition(case.facts(), agent.actor(), action)
+                    && let Some(field) = workflow::field_of(refusal)
+                {
+                    fields.0.insert(field, workflow::sentence(refusal));
+                }
+            }
+            return cx.invalid("approve", fields, forms).await;
+        }
     };
-    let v = version(&form.version);
-    let outcome = workflow::decide(
-        &state.pool,
-        &cx.reference,
-        v,
-        &agent,
-        Decision::Approve(approval),
-    )
-    .await?;
     let typed = vec![("Effective date", form.effective_date.clone())];
-    cx.finish(
-        outcome,
+    cx.decide(
+        version(&form.version),
+        Decision::Approve(approval),
         "approve",
         forms,
         typed,
@@ -306,18 +335,10 @@ pub async fn reject(
         Ok(r) => r,
         Err(fields) => return cx.invalid("reject", fields, forms).await,
     };
-    let v = version(&form.version);
-    let outcome = workflow::decide(
-        &state.pool,
-        &cx.reference,
-        v,
-        &agent,
-        Decision::Reject(rejection),
-    )
-    .await?;
     let typed = vec![("Message to the customer", form.message.clone())];
-    cx.finish(
-        outcome,
+    cx.decide(
+        version(&form.version),
+        Decision::Reject(rejection),
         "reject",
         forms,
         typed,
@@ -360,22 +381,10 @@ pub async fn request_documents(
         Ok(r) => r,
         Err(fields) => return cx.invalid("request", fields, forms).await,
     };
-    let deadline_at = workflow::end_of_day(request.deadline, state.tz);
-    let v = version(&form.version);
-    let outcome = workflow::decide(
-        &state.pool,
-        &cx.reference,
-        v,
-        &agent,
-        Decision::RequestDocuments {
-            request,
-            deadline_at,
-        },
-    )
-    .await?;
     let typed = vec![("Message to the customer", form.message.clone())];
-    cx.finish(
-        outcome,
+    cx.decide(
+        version(&form.version),
+        Decision::RequestDocuments(request),
         "request",
         forms,
         typed,
@@ -411,15 +420,24 @@ pub async fn verdict(
         Ok(v) => v,
         Err(fields) => return cx.invalid("verdict", fields, forms).await,
     };
-    let v = version(&form.version);
-    let outcome =
-        workflow::set_verdict(&state.pool, &cx.reference, v, &agent, document_id, &verdict).await?;
     let done = match verdict.verdict {
         crate::domain::document::Verdict::Accepted => "Document accepted.",
         _ => "Document rejected.",
     };
     let typed = vec![("Reason", form.reason.clone())];
-    cx.finish(outcome, "verdict", forms, typed, done).await
+    let decision = Decision::Verdict {
+        document_id,
+        verdict,
+    };
+    cx.decide(
+        version(&form.version),
+        decision,
+        "verdict",
+        forms,
+        typed,
+        done,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -452,20 +470,10 @@ pub async fn reopen(
             return cx.invalid("reopen", fields, forms).await;
         }
     };
-    let outcome = workflow::decide(
-        &state.pool,
-        &cx.reference,
-        version(&form.version),
-        &agent,
-        Decision::Reopen {
-            reason,
-            sla_hours: state.settings.sla_hours,
-        },
-    )
-    .await?;
     let typed = vec![("Reason", form.reason.clone())];
-    cx.finish(
-        outcome,
+    cx.decide(
+        version(&form.version),
+        Decision::Reopen(reason),
         "reopen",
         forms,
         typed,

@@ -9,8 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
-use crate::domain::case::{Action, CaseFacts, State, review_allowed, transition};
-use crate::domain::decision::{FieldErrors, fee_applies};
+use crate::domain::case::fee_applies;
+use crate::domain::case::{Action, State, transition};
+use crate::domain::decision::FieldErrors;
 use crate::domain::document::{DocumentKind, MediaType, Verdict};
 use crate::domain::money::{Currency, Money};
 use crate::domain::msisdn::Msisdn;
@@ -478,12 +479,8 @@ fn build(
     let tz = state.tz;
     let now = Utc::now();
     let today = state.today();
-    let case_state = State::parse(&case.state).unwrap_or(State::Submitted);
-    let facts = CaseFacts {
-        state: case_state,
-        assignee: case.assignee_id.map(crate::domain::agent::AgentId),
-        identity_accepted: case.identity_accepted,
-    };
+    let case_state = case.state;
+    let facts = case.facts();
     let allowed = |action| transition(facts, agent.actor(), action).is_ok();
     let can_decide = allowed(Action::Reject);
     let decide_hint = if can_decide {
@@ -579,7 +576,7 @@ fn build(
     timeline.sort_by_key(|(at, order, _)| (*at, *order));
     let events: Vec<EventView> = timeline.into_iter().map(|(_, _, e)| e).collect();
     // Facts of a line billing does not know (under this account) are not known, not zero.
-    let billing_known = case.billing_status == "matched";
+    let billing_known = case.billing_known;
     const UNKNOWN: &str = "Not known (not in billing)";
     let balance = Money::new(
         case.balance_minor,
@@ -705,7 +702,7 @@ fn build(
         can_claim: allowed(Action::Claim),
         can_assign: agent.is_supervisor() && allowed(Action::Assign { to: agent.id }),
         can_decide,
-        can_review_documents: review_allowed(facts, agent.actor()).is_ok(),
+        can_review_documents: allowed(Action::Review),
         can_reopen: allowed(Action::Reopen),
         decide_hint,
         agents: agents

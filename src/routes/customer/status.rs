@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::PublicThrottle;
 use crate::auth::session::TypedSession;
-use crate::domain::case::State;
 use crate::domain::customer_status::{CustomerFacts, Explanation, explain};
 use crate::domain::document::DocumentKind;
 use crate::domain::msisdn::Msisdn;
@@ -110,7 +109,7 @@ pub async fn lookup(
         .filter_map(|k| DocumentKind::parse(k))
         .collect();
     let facts = CustomerFacts {
-        state: State::parse(&row.state).unwrap_or(State::Submitted),
+        state: row.state,
         documents_received: row.documents_received,
         requested_kinds: &kinds,
         documents_deadline: row

@@ -86,7 +86,7 @@ fn unusable(state: &AppState, link: &UploadLinkRow) -> Option<AppResult<HttpResp
             ),
         ));
     }
-    let waiting = State::parse(&link.case_state) == Some(State::AwaitingDocuments);
+    let waiting = link.case_state == State::AwaitingDocuments;
     if link.expires_at < Utc::now() || !waiting {
         return Some(link_page(
             StatusCode::GONE,
@@ -212,7 +212,15 @@ pub async fn submit(
             &page(&state, &session, &token, &link, errors),
         );
     }
-    match intake::answer_document_request(&state.pool, &state.blobs, &hash, &uploads).await? {
+    match intake::answer_document_request(
+        &state.pool,
+        &state.blobs,
+        &hash,
+        &uploads,
+        crate::routes::desk(&state),
+    )
+    .await?
+    {
         Answer::Received => {
             tracing::info!(
                 case = link.case_id,

@@ -75,6 +75,12 @@ pub struct Settings {
     pub clock_interval_seconds: u64,
     /// Run the notice worker and the documents clock in this process (several may run at once).
     pub background_jobs: bool,
+    /// Seconds a request carrying files (the web form, an upload link, the intake API) may take
+    /// to send its whole body; a slower one is answered 408 and its upload slot freed, so slow
+    /// senders cannot hold every slot.
+    pub upload_body_seconds: u64,
+    /// Seconds the content check of one file may take before the file is refused.
+    pub upload_check_seconds: u64,
 }
 
 impl Default for Settings {
@@ -115,6 +121,9 @@ impl Default for Settings {
             documents_reminder_hours: 48,
             clock_interval_seconds: 300,
             background_jobs: true,
+            // A 10 MiB scan over a slow mobile link (about 1 Mbit/s) takes some 85 s.
+            upload_body_seconds: 120,
+            upload_check_seconds: 5,
         }
     }
 }
@@ -182,6 +191,10 @@ impl Settings {
         anyhow::ensure!(
             self.documents_reminder_hours >= 0,
             "documents_reminder_hours cannot be negative"
+        );
+        anyhow::ensure!(
+            self.upload_body_seconds > 0 && self.upload_check_seconds > 0,
+            "upload_body_seconds and upload_check_seconds must be positive"
         );
         Ok(())
     }

@@ -4,6 +4,15 @@
 //! declared type and the name are ignored. Anything a browser could be talked into running (HTML,
 //! SVG, script) is refused even when it hides inside an image or a PDF, and so are archives glued
 //! to the end of an image (polyglots) and PDFs that carry scripts, launch actions or attachments.
+//!
+//! Inspection is bounded: every byte a PDF's streams decode to is charged to a [`Budget`]
+//! (whether the stream turns out whole or broken), and the work stops at the budget's deadline,
+//! so a hostile file costs a known, small amount of time and memory.
+
+mod decode;
+mod pdf;
+
+use std::time::{Duration, Instant};
 
 use super::document::MediaType;
 
@@ -21,10 +30,84 @@ pub enum UploadRefusal {
     ActivePdf,
     #[error("the file is damaged or incomplete")]
     Truncated,
+    #[error(
+        "the PDF is encrypted or uses an encoding that cannot be checked; print it to a new PDF \
+         or send a photo instead"
+    )]
+    UncheckablePdf,
+    #[error("the PDF expands to too much data to be checked; send a smaller file or a photo")]
+    Overlarge,
+    #[error("the file took too long to check; send a simpler file or a photo")]
+    TooSlow,
 }
 
-/// Inspects a complete upload and names its media type, or says why it is refused.
-pub fn inspect(bytes: &[u8]) -> Result<MediaType, UploadRefusal> {
+/// What inspecting one file may spend.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Bytes all of a PDF's streams may decode to, together.
+    pub decoded_bytes: usize,
+    /// When the inspection gives up (and refuses the file).
+    pub deadline: Instant,
+}
+
+impl Budget {
+    /// Streams are decoded to look inside (object streams can hold any dictionary); this much
+    /// in all at most, so a small "zip bomb" cannot take the server's memory.
+    pub const DECODED_BYTES: usize = 64 * 1024 * 1024;
+
+    /// The default budget, with `time` from now. (Reading the clock is the one thing here that
+    /// is not pure: the deadline is what stops a blocking thread that no timeout can stop.)
+    pub fn for_time(time: Duration) -> Budget {
+        Budget {
+            decoded_bytes: Budget::DECODED_BYTES,
+            deadline: Instant::now() + time,
+        }
+    }
+}
+
+/// The budget as it is spent.
+pub struct Meter {
+    left: usize,
+    spent: usize,
+    deadline: Instant,
+}
+
+impl Meter {
+    fn new(bytes: usize, deadline: Instant) -> Meter {
+        Meter {
+            left: bytes,
+            spent: 0,
+            deadline,
+        }
+    }
+
+    /// Pays for bytes produced; refuses once the budget is passed.
+    fn charge(&mut self, bytes: usize) -> Result<(), UploadRefusal> {
+        self.spent += bytes;
+        self.left = self
+            .left
+            .checked_sub(bytes)
+            .ok_or(UploadRefusal::Overlarge)?;
+        Ok(())
+    }
+
+    fn check_clock(&self) -> Result<(), UploadRefusal> {
+        if Instant::now() >= self.deadline {
+            Err(UploadRefusal::TooSlow)
+        } else {
+            Ok(())
+        }
+    }
+
+    #[cfg(test)]
+    fn spent(&self) -> usize {
+        self.spent
+    }
+}
+
+/// Inspects a complete upload and names its media type, or says why it is refused. CPU-bound:
+/// callers run it off the async workers.
+pub fn inspect(bytes: &[u8], budget: Budget) -> Result<MediaType, UploadRefusal> {
     if bytes.is_empty() {
         return Err(UploadRefusal::Empty);
     }
@@ -38,7 +121,7 @@ pub fn inspect(bytes: &[u8]) -> Result<MediaType, UploadRefusal> {
     match media_type {
         MediaType::Jpeg => check_jpeg(bytes)?,
         MediaType::Png => check_png(bytes)?,
-        MediaType::Pdf => check_pdf(bytes)?,
+        MediaType::Pdf => check_pdf(bytes, &mut Meter::new(budget.decoded_bytes, budget.deadline))?,
     }
     Ok(media_type)
 }
@@ -182,33 +265,26 @@ const ACTIVE_PDF_NAMES: [&[u8]; 13] = [
     b"GoToE",
 ];
 
-/// Streams are inflated to look inside (object streams can hold any dictionary); this much in
-/// all at most, so a small "zip bomb" cannot take the server's memory.
-const PDF_INFLATE_LIMIT: usize = 64 * 1024 * 1024;
+/// Names that mean a PDF's content cannot be decoded here: encryption and the filters that
+/// are neither Flate nor image-only. Looked for in the file's own bytes as well as in each
+/// stream's dictionary, so that no way of hiding a dictionary from the stream walk helps.
+const UNCHECKABLE_PDF_NAMES: [&[u8]; 6] = [
+    b"Encrypt",
+    b"Crypt",
+    b"ASCIIHexDecode",
+    b"ASCII85Decode",
+    b"LZWDecode",
+    b"RunLengthDecode",
+];
 
 /// A PDF ends with `%%EOF` (plus line ends) and carries no active content, neither in its
-/// objects nor inside compressed streams.
-fn check_pdf(bytes: &[u8]) -> Result<(), UploadRefusal> {
-    if has_active_name(bytes) {
+/// objects nor inside its streams, each decoded completely (see `pdf`).
+fn check_pdf(bytes: &[u8], meter: &mut Meter) -> Result<(), UploadRefusal> {
+    if has_name(bytes, &ACTIVE_PDF_NAMES) {
         return Err(UploadRefusal::ActivePdf);
     }
-    let mut budget = PDF_INFLATE_LIMIT;
-    for data in pdf_streams(bytes) {
-        // Not every stream is compressed with Flate (images are often DCT); those that are not
-        // stay as they are and were scanned above.
-        let inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, budget);
-        match inflated {
-            Ok(plain) => {
-                budget -= plain.len();
-                if has_active_name(&plain) || contains_markup(&plain) {
-                    return Err(UploadRefusal::ActivePdf);
-                }
-            }
-            Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                return Err(UploadRefusal::ActivePdf);
-            }
-            Err(_) => {}
-        }
+    if has_name(bytes, &UNCHECKABLE_PDF_NAMES) {
+        return Err(UploadRefusal::UncheckablePdf);
     }
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
     let trimmed = tail
@@ -216,17 +292,23 @@ fn check_pdf(bytes: &[u8]) -> Result<(), UploadRefusal> {
         .rposition(|b| !b.is_ascii_whitespace())
         .map(|i| &tail[..=i])
         .unwrap_or_default();
-    if trimmed.ends_with(b"%%EOF") {
-        Ok(())
-    } else if contains(bytes, b"%%EOF") {
-        Err(UploadRefusal::TrailingData)
-    } else {
-        Err(UploadRefusal::Truncated)
+    if !trimmed.ends_with(b"%%EOF") {
+        return Err(if contains(bytes, b"%%EOF") {
+            UploadRefusal::TrailingData
+        } else {
+            UploadRefusal::Truncated
+        });
     }
+    pdf::check_streams(bytes, meter)
 }
 
 /// Whether any PDF name (`/Name`, with `#xx` escapes decoded) is one of the active ones.
 fn has_active_name(bytes: &[u8]) -> bool {
+    has_name(bytes, &ACTIVE_PDF_NAMES)
+}
+
+/// Whether any PDF name (`/Name`, with `#xx` escapes decoded) is one of `names`.
+fn has_name(bytes: &[u8], names: &[&[u8]]) -> bool {
     let is_delimiter = |b: u8| b.is_ascii_whitespace() || b"()<>[]{}/%".contains(&b);
     let mut i = 0;
     let mut name = Vec::with_capacity(32);
@@ -251,31 +333,11 @@ fn has_active_name(bytes: &[u8]) -> bool {
             name.push(bytes[i]);
             i += 1;
         }
-        if ACTIVE_PDF_NAMES.iter().any(|active| name == *active) {
+        if names.iter().any(|wanted| name == *wanted) {
             return true;
         }
     }
     false
-}
-
-/// The raw data of each `stream … endstream` in the file.
-fn pdf_streams(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = find(&bytes[at..], b"stream")? + at + b"stream".len();
-        let start = match bytes.get(start..start + 2) {
-            Some(b"\r\n") => start + 2,
-            Some([b'\n', _]) | Some([b'\r', _]) => start + 1,
-            _ => start,
-        };
-        let end = find(&bytes[start..], b"endstream").map(|e| e + start)?;
-        at = end + b"endstream".len();
-        Some(&bytes[start..end])
-    })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The name the customer's computer gave the file, made safe to show: no path, no control
@@ -317,35 +379,53 @@ mod tests {
         .concat()
     }
 
+    fn check(bytes: &[u8]) -> Result<MediaType, UploadRefusal> {
+        inspect(bytes, Budget::for_time(Duration::from_secs(30)))
+    }
+
+    /// `n 0 obj << /Length … dict >> stream data endstream endobj`, its length exact.
+    fn stream(n: u32, dict: &str, data: &[u8]) -> Vec<u8> {
+        [
+            format!("{n} 0 obj\n<< /Length {} {dict} >>\nstream\n", data.len()).as_bytes(),
+            data,
+            b"\nendstream\nendobj\n",
+        ]
+        .concat()
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+    }
+
     fn pdf(body: &[u8]) -> Vec<u8> {
         [b"%PDF-1.4\n".as_slice(), body, b"\n%%EOF\n"].concat()
     }
 
     #[test]
     fn plain_files_pass() {
-        assert_eq!(inspect(&jpeg(b"pixels")), Ok(MediaType::Jpeg));
-        assert_eq!(inspect(&pdf(b"1 0 obj << >> endobj")), Ok(MediaType::Pdf));
+        assert_eq!(check(&jpeg(b"pixels")), Ok(MediaType::Jpeg));
+        assert_eq!(check(&pdf(b"1 0 obj << >> endobj")), Ok(MediaType::Pdf));
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\0IEND\xAE\x42\x60\x82";
-        assert_eq!(inspect(png), Ok(MediaType::Png));
+        assert_eq!(check(png), Ok(MediaType::Png));
     }
 
     #[test]
     fn names_and_declared_types_do_not_matter_only_bytes() {
-        assert_eq!(inspect(b""), Err(UploadRefusal::Empty));
+        assert_eq!(check(b""), Err(UploadRefusal::Empty));
         assert_eq!(
-            inspect(b"<html><script>alert(1)</script></html>"),
+            check(b"<html><script>alert(1)</script></html>"),
             Err(UploadRefusal::NotAllowedKind)
         );
         assert_eq!(
-            inspect(b"<svg xmlns='http://www.w3.org/2000/svg'><script>x</script></svg>"),
+            check(b"<svg xmlns='http://www.w3.org/2000/svg'><script>x</script></svg>"),
             Err(UploadRefusal::NotAllowedKind)
         );
         assert_eq!(
-            inspect(b"PK\x03\x04zip"),
+            check(b"PK\x03\x04zip"),
             Err(UploadRefusal::NotAllowedKind)
         );
         assert_eq!(
-            inspect(b"MZ\x90\x00exe"),
+            check(b"MZ\x90\x00exe"),
             Err(UploadRefusal::NotAllowedKind)
         );
     }
@@ -353,19 +433,19 @@ mod tests {
     #[test]
     fn polyglots_are_refused() {
         assert_eq!(
-            inspect(&jpeg(b"comment <ScRiPt>alert(1)</script>")),
+            check(&jpeg(b"comment <ScRiPt>alert(1)</script>")),
             Err(UploadRefusal::ActiveContent)
         );
         let with_zip = [jpeg(b"x"), b"PK\x03\x04payload".to_vec()].concat();
-        assert_eq!(inspect(&with_zip), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&with_zip), Err(UploadRefusal::TrailingData));
         let with_tail = [jpeg(b"x"), b"more stuff".to_vec()].concat();
-        assert_eq!(inspect(&with_tail), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&with_tail), Err(UploadRefusal::TrailingData));
         assert_eq!(
-            inspect(&pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")),
+            check(&pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")),
             Err(UploadRefusal::ActivePdf)
         );
         assert_eq!(
-            inspect(b"\xFF\xD8\xFF\xE0 cut off"),
+            check(b"\xFF\xD8\xFF\xE0 cut off"),
             Err(UploadRefusal::Truncated)
         );
     }
@@ -374,13 +454,13 @@ mod tests {
     fn structure_is_walked_not_guessed() {
         // Anything glued after the end of the image, even when it ends in FF D9 itself.
         let tail_with_eoi = [jpeg(b"x"), b"Rar!\x1a\x07 payload \xFF\xD9".to_vec()].concat();
-        assert_eq!(inspect(&tail_with_eoi), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&tail_with_eoi), Err(UploadRefusal::TrailingData));
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\0IEND\xAE\x42\x60\x82";
         let png_tail = [png.as_slice(), b"7z\xBC\xAF more", b"IEND\xAE\x42\x60\x82"].concat();
-        assert_eq!(inspect(&png_tail), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&png_tail), Err(UploadRefusal::TrailingData));
         // A segment length running past the end.
         assert_eq!(
-            inspect(b"\xFF\xD8\xFF\xE0\x40\x00JFIF"),
+            check(b"\xFF\xD8\xFF\xE0\x40\x00JFIF"),
             Err(UploadRefusal::Truncated)
         );
     }
@@ -394,32 +474,23 @@ mod tests {
             b"/Type /Action /S /SubmitForm",
         ] {
             assert_eq!(
-                inspect(&pdf(hidden)),
+                check(&pdf(hidden)),
                 Err(UploadRefusal::ActivePdf),
                 "{hidden:?}"
             );
         }
         // Inside a compressed object stream.
-        let hidden = miniz_oxide::deflate::compress_to_vec_zlib(
-            b"<< /S /JavaScript /JS (app.alert(1)) >>",
-            6,
-        );
-        let body = [
-            b"1 0 obj << /Type /ObjStm /Filter /FlateDecode >>\nstream\n".as_slice(),
-            &hidden,
-            b"\nendstream\nendobj",
-        ]
-        .concat();
-        assert_eq!(inspect(&pdf(&body)), Err(UploadRefusal::ActivePdf));
+        let hidden = zlib(b"<< /S /JavaScript /JS (app.alert(1)) >>");
+        let body = stream(1, "/Type /ObjStm /N 1 /First 0 /Filter /FlateDecode", &hidden);
+        assert_eq!(check(&pdf(&body)), Err(UploadRefusal::ActivePdf));
         // A plain compressed page is fine, and so are names that merely start alike.
-        let page = miniz_oxide::deflate::compress_to_vec_zlib(b"BT /F1 12 Tf (Kartu) Tj ET", 6);
+        let page = zlib(b"BT /F1 12 Tf (Kartu) Tj ET");
         let body = [
-            b"/JSomething 1 /AAA 2\n4 0 obj << /Filter /FlateDecode >>\nstream\n".as_slice(),
-            &page,
-            b"\nendstream\nendobj",
+            b"/JSomething 1 /AAA 2\n".as_slice(),
+            &stream(4, "/Filter /FlateDecode", &page),
         ]
         .concat();
-        assert_eq!(inspect(&pdf(&body)), Ok(MediaType::Pdf));
+        assert_eq!(check(&pdf(&body)), Ok(MediaType::Pdf));
     }
 
     #[test]
@@ -428,12 +499,12 @@ mod tests {
             .encode_utf16()
             .flat_map(|c| c.to_le_bytes())
             .collect();
-        assert_eq!(inspect(&jpeg(&utf16)), Err(UploadRefusal::ActiveContent));
+        assert_eq!(check(&jpeg(&utf16)), Err(UploadRefusal::ActiveContent));
         let utf16be: Vec<u8> = "<SVG onload"
             .encode_utf16()
             .flat_map(|c| c.to_be_bytes())
             .collect();
-        assert_eq!(inspect(&jpeg(&utf16be)), Err(UploadRefusal::ActiveContent));
+        assert_eq!(check(&jpeg(&utf16be)), Err(UploadRefusal::ActiveContent));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! `/upload/{token}`: the secure link of a document request. It works for its own case only,
 //! only until the deadline, only once, and only for the kinds the agent asked for.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -143,7 +142,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     session: TypedSession,
     token: web::Path<String>,
-    body: Multipart,
+    body: web::Payload,
 ) -> AppResult<HttpResponse> {
     let Some(hash) = token_hash(&token) else {
         return unknown();
@@ -160,12 +159,10 @@ pub async fn submit(
             limit_mib: limits.max_file_bytes.div_ceil(1024 * 1024),
         }));
     }
-    let _slot = state
-        .upload_slots
-        .acquire()
+    let _slot = multipart::upload_slot(&state)?;
+    let form = multipart::read(&req, body, limits)
         .await
-        .map_err(|e| crate::error::AppError::Unexpected(e.into()))?;
-    let form = multipart::read(body, limits).await.map_err(refused)?;
+        .map_err(refused)?;
     let requested: Vec<DocumentKind> = link
         .kinds
         .iter()
@@ -176,7 +173,7 @@ pub async fn submit(
         .files
         .iter()
         .any(|file| !requested.iter().any(|k| k.as_str() == file.field));
-    let (uploads, mut errors) = check_files(form.files, &requested);
+    let (uploads, mut errors) = check_files(&state, form.files, &requested).await?;
     if foreign {
         errors.push(FieldError {
             field: "documents",

@@ -493,6 +493,156 @@ mod tests {
         assert_eq!(check(&pdf(&body)), Ok(MediaType::Pdf));
     }
 
+    /// What each PNG "Up" row of `data` would be encoded as (rows of `columns` bytes).
+    fn png_up(data: &[u8], columns: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut previous = vec![0u8; columns];
+        for row in data.chunks(columns) {
+            out.push(2);
+            out.extend(row.iter().zip(&previous).map(|(b, p)| b.wrapping_sub(*p)));
+            previous[..row.len()].copy_from_slice(row);
+        }
+        out
+    }
+
+    /// RunLength literal runs of three bytes: the names never stand whole in the file.
+    fn run_length(data: &[u8]) -> Vec<u8> {
+        let mut out: Vec<u8> = data
+            .chunks(3)
+            .flat_map(|c| [&[c.len() as u8 - 1][..], c].concat())
+            .collect();
+        out.push(128);
+        out
+    }
+
+    const JS: &[u8] = b"<< /S /JavaScript /JS (app.alert(1)) >>";
+
+    #[test]
+    fn encodings_that_cannot_be_decoded_here_are_refused_not_half_scanned() {
+        let hex: String = JS.iter().map(|b| format!("{b:02x}")).collect();
+        for (dict, data) in [
+            ("/Filter /ASCIIHexDecode", hex.as_bytes().to_vec()),
+            ("/Filter /AHx", hex.as_bytes().to_vec()),
+            ("/Filter /ASCIIH#65xDecode", hex.as_bytes().to_vec()),
+            ("/Filter /A85", b"87cURD]i,\"Ebo80~>".to_vec()),
+            ("/Filter /ASCII85Decode", b"87cURD]i,\"Ebo80~>".to_vec()),
+            ("/Filter /LZW", b"\x80\x0b\x60\x50".to_vec()),
+            ("/Filter /LZWDecode", b"\x80\x0b\x60\x50".to_vec()),
+            ("/Filter /RL", run_length(JS)),
+            ("/Filter /RunLengthDecode", run_length(JS)),
+            // Chains, even of Flate, and filters or parameters given by reference.
+            ("/Filter [/FlateDecode /FlateDecode]", zlib(&zlib(&JS.repeat(20)))),
+            ("/Filter [/FlateDecode /AHx]", zlib(hex.as_bytes())),
+            ("/Filter 9 0 R", zlib(&JS.repeat(20))),
+            ("/Filter /FlateDecode /DecodeParms 9 0 R", zlib(&JS.repeat(20))),
+            // Data in another file, an unknown filter, an image filter off an image.
+            ("/F (payload.bin) /FFilter /FlateDecode", Vec::new()),
+            ("/Filter /Made#55p", zlib(&JS.repeat(20))),
+            ("/Filter /DCTDecode", jpeg(b"pixels")),
+            // Looks like an image, but could be read as an object stream.
+            (
+                "/Type /XObject /Subtype /Image /N 1 /First 0 /Filter /DCTDecode",
+                jpeg(b"pixels"),
+            ),
+            // An object stream in an encoding it cannot be read in.
+            ("/Type /ObjStm /N 1 /First 0 /Filter /AHx", hex.as_bytes().to_vec()),
+        ] {
+            let file = pdf(&stream(1, dict, &data));
+            assert_eq!(check(&file), Err(UploadRefusal::UncheckablePdf), "{dict}");
+        }
+        let encrypted = pdf(b"trailer << /Root 1 0 R /Encrypt 5 0 R >>");
+        assert_eq!(check(&encrypted), Err(UploadRefusal::UncheckablePdf));
+    }
+
+    #[test]
+    fn flate_streams_are_decoded_completely_before_they_are_scanned() {
+        // A PNG predictor would otherwise hide the names; it is undone first.
+        let predicted = zlib(&png_up(JS, 5));
+        let dict = "/Type /ObjStm /N 1 /First 0 /Filter /FlateDecode \
+                    /DecodeParms << /Predictor 12 /Columns 5 >>";
+        assert_eq!(
+            check(&pdf(&stream(1, dict, &predicted))),
+            Err(UploadRefusal::ActivePdf)
+        );
+        // A one-element filter array with its parameters in an array is the same thing.
+        let dict = "/Filter [/Fl] /DecodeParms [<< /Predictor 12 /Columns 5 >>]";
+        assert_eq!(
+            check(&pdf(&stream(1, dict, &predicted))),
+            Err(UploadRefusal::ActivePdf)
+        );
+        // A stream that breaks off is damaged, whatever it held so far.
+        let whole = zlib(b"BT (Kartu) Tj ET");
+        let cut = &whole[..whole.len() - 6];
+        assert_eq!(
+            check(&pdf(&stream(1, "/Filter /FlateDecode", cut))),
+            Err(UploadRefusal::Truncated)
+        );
+        // A length that disagrees with `endstream` would let a reader see other objects.
+        let lying = pdf(b"1 0 obj << /Length 3 >>\nstream\nBT (x) Tj ET\nendstream\nendobj");
+        assert_eq!(check(&lying), Err(UploadRefusal::Truncated));
+        // `stream` inside a string or a comment is not a stream.
+        let quoted = pdf(b"1 0 obj << /Title (x >> stream\n) >> endobj % >> stream\n");
+        assert_eq!(check(&quoted), Ok(MediaType::Pdf));
+    }
+
+    #[test]
+    fn ordinary_pdf_structures_pass() {
+        // An object stream and a cross-reference stream with a PNG predictor and an indirect
+        // length, as modern writers make them, and a JPEG image.
+        let objects = zlib(b"2 0 3 40 << /Type /Pages /Kids [3 0 R] /Count 1 >> << /Type /Page >>");
+        let xref = zlib(&png_up(&[1, 0, 15, 0, 2, 1, 0, 0, 2, 1, 1, 0], 4));
+        let body = [
+            stream(1, "/Type /ObjStm /N 2 /First 9 /Filter /FlateDecode", &objects),
+            stream(
+                4,
+                "/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /DCTDecode",
+                &jpeg(b"pixels"),
+            ),
+            format!("5 0 obj\n<< /Length 6 0 R /Filter /FlateDecode >>\nstream\n").into_bytes(),
+            zlib(b"BT (Kartu) Tj ET"),
+            b"\nendstream\nendobj\n".to_vec(),
+            format!("6 0 obj {} endobj\n", zlib(b"BT (Kartu) Tj ET").len()).into_bytes(),
+            stream(
+                7,
+                "/Type /XRef /Size 8 /W [1 2 1] /Filter /FlateDecode \
+                 /DecodeParms << /Columns 4 /Predictor 12 >>",
+                &xref,
+            ),
+        ]
+        .concat();
+        assert_eq!(check(&pdf(&body)), Ok(MediaType::Pdf));
+        let demo = crate::seed::pdf::proof_of_ownership(3);
+        assert_eq!(check(&demo), Ok(MediaType::Pdf));
+    }
+
+    #[test]
+    fn the_budget_bounds_bytes_and_time() {
+        // Broken streams are paid for: a file of them does not decode for free.
+        let bomb = zlib(&vec![0u8; 8 << 20]);
+        let cut = &bomb[..bomb.len() - 4];
+        let many: Vec<u8> = (1..=20)
+            .flat_map(|n| stream(n, "/Filter /FlateDecode", cut))
+            .collect();
+        let small = Budget {
+            decoded_bytes: 4 << 20,
+            deadline: Instant::now() + Duration::from_secs(30),
+        };
+        assert_eq!(inspect(&pdf(&many), small), Err(UploadRefusal::Overlarge));
+        let whole: Vec<u8> = (1..=20)
+            .flat_map(|n| stream(n, "/Filter /FlateDecode", &bomb))
+            .collect();
+        let budget = Budget {
+            decoded_bytes: 20 << 20,
+            ..small
+        };
+        assert_eq!(inspect(&pdf(&whole), budget), Err(UploadRefusal::Overlarge));
+        let past = Budget {
+            deadline: Instant::now(),
+            ..budget
+        };
+        assert_eq!(inspect(&pdf(&whole), past), Err(UploadRefusal::TooSlow));
+    }
+
     #[test]
     fn markup_in_utf16_is_markup_too() {
         let utf16: Vec<u8> = "<script>"

@@ -121,7 +121,10 @@ pub fn inspect(bytes: &[u8], budget: Budget) -> Result<MediaType, UploadRefusal>
     match media_type {
         MediaType::Jpeg => check_jpeg(bytes)?,
         MediaType::Png => check_png(bytes)?,
-        MediaType::Pdf => check_pdf(bytes, &mut Meter::new(budget.decoded_bytes, budget.deadline))?,
+        MediaType::Pdf => check_pdf(
+            bytes,
+            &mut Meter::new(budget.decoded_bytes, budget.deadline),
+        )?,
     }
     Ok(media_type)
 }
@@ -420,14 +423,8 @@ mod tests {
             check(b"<svg xmlns='http://www.w3.org/2000/svg'><script>x</script></svg>"),
             Err(UploadRefusal::NotAllowedKind)
         );
-        assert_eq!(
-            check(b"PK\x03\x04zip"),
-            Err(UploadRefusal::NotAllowedKind)
-        );
-        assert_eq!(
-            check(b"MZ\x90\x00exe"),
-            Err(UploadRefusal::NotAllowedKind)
-        );
+        assert_eq!(check(b"PK\x03\x04zip"), Err(UploadRefusal::NotAllowedKind));
+        assert_eq!(check(b"MZ\x90\x00exe"), Err(UploadRefusal::NotAllowedKind));
     }
 
     #[test]
@@ -481,7 +478,11 @@ mod tests {
         }
         // Inside a compressed object stream.
         let hidden = zlib(b"<< /S /JavaScript /JS (app.alert(1)) >>");
-        let body = stream(1, "/Type /ObjStm /N 1 /First 0 /Filter /FlateDecode", &hidden);
+        let body = stream(
+            1,
+            "/Type /ObjStm /N 1 /First 0 /Filter /FlateDecode",
+            &hidden,
+        );
         assert_eq!(check(&pdf(&body)), Err(UploadRefusal::ActivePdf));
         // A plain compressed page is fine, and so are names that merely start alike.
         let page = zlib(b"BT /F1 12 Tf (Kartu) Tj ET");
@@ -531,10 +532,16 @@ mod tests {
             ("/Filter /RL", run_length(JS)),
             ("/Filter /RunLengthDecode", run_length(JS)),
             // Chains, even of Flate, and filters or parameters given by reference.
-            ("/Filter [/FlateDecode /FlateDecode]", zlib(&zlib(&JS.repeat(20)))),
+            (
+                "/Filter [/FlateDecode /FlateDecode]",
+                zlib(&zlib(&JS.repeat(20))),
+            ),
             ("/Filter [/FlateDecode /AHx]", zlib(hex.as_bytes())),
             ("/Filter 9 0 R", zlib(&JS.repeat(20))),
-            ("/Filter /FlateDecode /DecodeParms 9 0 R", zlib(&JS.repeat(20))),
+            (
+                "/Filter /FlateDecode /DecodeParms 9 0 R",
+                zlib(&JS.repeat(20)),
+            ),
             // Data in another file, an unknown filter, an image filter off an image.
             ("/F (payload.bin) /FFilter /FlateDecode", Vec::new()),
             ("/Filter /Made#55p", zlib(&JS.repeat(20))),
@@ -545,7 +552,10 @@ mod tests {
                 jpeg(b"pixels"),
             ),
             // An object stream in an encoding it cannot be read in.
-            ("/Type /ObjStm /N 1 /First 0 /Filter /AHx", hex.as_bytes().to_vec()),
+            (
+                "/Type /ObjStm /N 1 /First 0 /Filter /AHx",
+                hex.as_bytes().to_vec(),
+            ),
         ] {
             let file = pdf(&stream(1, dict, &data));
             assert_eq!(check(&file), Err(UploadRefusal::UncheckablePdf), "{dict}");
@@ -592,13 +602,17 @@ mod tests {
         let objects = zlib(b"2 0 3 40 << /Type /Pages /Kids [3 0 R] /Count 1 >> << /Type /Page >>");
         let xref = zlib(&png_up(&[1, 0, 15, 0, 2, 1, 0, 0, 2, 1, 1, 0], 4));
         let body = [
-            stream(1, "/Type /ObjStm /N 2 /First 9 /Filter /FlateDecode", &objects),
+            stream(
+                1,
+                "/Type /ObjStm /N 2 /First 9 /Filter /FlateDecode",
+                &objects,
+            ),
             stream(
                 4,
                 "/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /DCTDecode",
                 &jpeg(b"pixels"),
             ),
-            format!("5 0 obj\n<< /Length 6 0 R /Filter /FlateDecode >>\nstream\n").into_bytes(),
+            b"5 0 obj\n<< /Length 6 0 R /Filter /FlateDecode >>\nstream\n".to_vec(),
             zlib(b"BT (Kartu) Tj ET"),
             b"\nendstream\nendobj\n".to_vec(),
             format!("6 0 obj {} endobj\n", zlib(b"BT (Kartu) Tj ET").len()).into_bytes(),

@@ -59,7 +59,10 @@ async fn a_pdf_of_truncated_streams_is_refused_fast() {
     let page = apply(
         &browser,
         &application_fields(),
-        &[("identity_card", "ktp.jpg", JPEG), ("proof_of_ownership", "bomb.pdf", &pdf)],
+        &[
+            ("identity_card", "ktp.jpg", JPEG),
+            ("proof_of_ownership", "bomb.pdf", &pdf),
+        ],
     )
     .await;
     let took = started.elapsed();
@@ -153,12 +156,16 @@ async fn a_pdf_hiding_behind_an_encoding_is_refused_on_the_form_and_the_api() {
     let page = apply(
         &browser,
         &application_fields(),
-        &[("identity_card", "ktp.jpg", JPEG), ("proof_of_ownership", "x.pdf", &pdf)],
+        &[
+            ("identity_card", "ktp.jpg", JPEG),
+            ("proof_of_ownership", "x.pdf", &pdf),
+        ],
     )
     .await;
     assert_eq!(page.status, 422, "{}", page.body);
     assert!(
-        page.body.contains("uses an encoding that cannot be checked"),
+        page.body
+            .contains("uses an encoding that cannot be checked"),
         "{}",
         page.body
     );
@@ -195,8 +202,7 @@ async fn a_pdf_hiding_behind_an_encoding_is_refused_on_the_form_and_the_api() {
     assert_eq!(response.status().as_u16(), 422);
     let problem: serde_json::Value = response.json().await.unwrap();
     assert_eq!(
-        problem["errors"][0]["pointer"],
-        "#/documents/1/content_base64",
+        problem["errors"][0]["pointer"], "#/documents/1/content_base64",
         "{problem}"
     );
     assert_eq!(case_count(&app.pool).await, 0);
@@ -272,7 +278,9 @@ async fn slow_bodies_cannot_hold_the_door_shut() {
     assert!(took < Duration::from_secs(2), "answered in {took:?}");
     assert_eq!(page.status, 503, "{}", page.body);
     assert_eq!(
-        page.headers.get("retry-after").and_then(|v| v.to_str().ok()),
+        page.headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
         Some("10")
     );
     assert!(page.body.contains("try again"), "{}", page.body);

@@ -156,10 +156,7 @@ impl ResponseError for ApiError {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"canceldesk\""));
         }
         if matches!(self, ApiError::App(AppError::Busy(_))) {
-            response.insert_header((
-                header::RETRY_AFTER,
-                crate::error::BUSY_RETRY_AFTER_SECONDS,
-            ));
+            response.insert_header((header::RETRY_AFTER, crate::error::BUSY_RETRY_AFTER_SECONDS));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }

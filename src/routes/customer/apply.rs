@@ -149,9 +149,7 @@ pub async fn submit(
     );
     throttle.check().await?;
     let _slot = multipart::upload_slot(&state)?;
-    let form = multipart::read(&req, body, limits)
-        .await
-        .map_err(refused)?;
+    let form = multipart::read(&req, body, limits).await.map_err(refused)?;
     let input = input_of(&form);
     let market = Market {
         country_code: &state.settings.country_code,

@@ -160,9 +160,7 @@ pub async fn submit(
         }));
     }
     let _slot = multipart::upload_slot(&state)?;
-    let form = multipart::read(&req, body, limits)
-        .await
-        .map_err(refused)?;
+    let form = multipart::read(&req, body, limits).await.map_err(refused)?;
     let requested: Vec<DocumentKind> = link
         .kinds
         .iter()

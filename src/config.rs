@@ -78,6 +78,12 @@ pub struct Settings {
     /// Days after a case became final (see `domain::retention`) before the bytes of its
     /// documents are removed, unless a supervisor holds the case.
     pub document_retention_days: i64,
+    /// Seconds a request carrying files (the web form, an upload link, the intake API) may take
+    /// to send its whole body; a slower one is answered 408 and its upload slot freed, so slow
+    /// senders cannot hold every slot.
+    pub upload_body_seconds: u64,
+    /// Seconds the content check of one file may take before the file is refused.
+    pub upload_check_seconds: u64,
 }
 
 impl Default for Settings {
@@ -119,6 +125,9 @@ impl Default for Settings {
             clock_interval_seconds: 300,
             background_jobs: true,
             document_retention_days: 90,
+            // A 10 MiB scan over a slow mobile link (about 1 Mbit/s) takes some 85 s.
+            upload_body_seconds: 120,
+            upload_check_seconds: 5,
         }
     }
 }
@@ -190,6 +199,10 @@ impl Settings {
         anyhow::ensure!(
             self.document_retention_days > 0,
             "document_retention_days must be positive"
+        );
+        anyhow::ensure!(
+            self.upload_body_seconds > 0 && self.upload_check_seconds > 0,
+            "upload_body_seconds and upload_check_seconds must be positive"
         );
         Ok(())
     }

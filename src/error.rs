@@ -6,6 +6,9 @@ use askama::Template;
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// When a busy server asks to be tried again (seconds).
+pub const BUSY_RETRY_AFTER_SECONDS: u32 = 10;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Also the answer for things the asker may not know exist.
@@ -21,6 +24,12 @@ pub enum AppError {
     /// Too many attempts from one address or account; try again later.
     #[error("{0}")]
     Throttled(String),
+    /// Every upload slot is taken: answered at once (503, `Retry-After`) instead of waiting.
+    #[error("{0}")]
+    Busy(String),
+    /// The body did not arrive within its deadline (408).
+    #[error("{0}")]
+    TimedOut(String),
     #[error("missing or wrong CSRF token")]
     Csrf,
     #[error("not signed in")]
@@ -57,6 +66,8 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,6 +91,8 @@ impl ResponseError for AppError {
             AppError::BadRequest(m) => ("Cannot do that", m.clone()),
             AppError::TooLarge(m) => ("Too large", m.clone()),
             AppError::Throttled(m) => ("Too many attempts", m.clone()),
+            AppError::Busy(m) => ("Busy right now", m.clone()),
+            AppError::TimedOut(m) => ("Too slow", m.clone()),
             AppError::Csrf => (
                 "This form has expired",
                 "The page you sent it from was too old or came from somewhere else. Nothing was changed. Go back, reload the page and try again.".to_string(),
@@ -98,7 +111,11 @@ impl ResponseError for AppError {
         let body = page
             .render()
             .unwrap_or_else(|_| format!("{title}. {message}"));
-        HttpResponse::build(self.status_code())
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, AppError::Busy(_)) {
+            response.insert_header((header::RETRY_AFTER, BUSY_RETRY_AFTER_SECONDS));
+        }
+        response
             .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(body)

@@ -2,6 +2,7 @@
 //! "received" notice are written in one transaction, so an application is either wholly there
 //! or not at all. The web form and the intake API both come through here.
 
+use anyhow::Context;
 use chrono::Utc;
 use sqlx::PgPool;
 
@@ -13,12 +14,38 @@ use crate::domain::event::{EventDetails, EventKind};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::Channel;
 use crate::domain::sla;
+use crate::domain::upload::{self, UploadRefusal};
 use crate::notices::{self, NoticeKind};
 use crate::store::applications::BillingMatch;
 use crate::store::blobs::BlobStore;
 use crate::store::cases::{self, NewEvents};
 use crate::store::{api_tokens, applications, billing, customer, documents};
 use crate::workflow::{self, Desk};
+
+/// What each file is, by `domain::upload::inspect`, judged on a blocking thread: the checks are
+/// CPU work (a PDF's streams are decoded), and on the async workers two hostile files would
+/// stall every other request. Each file has `time` to be judged; the check itself watches that
+/// deadline, because a timeout around a blocking thread would answer but not stop it. The
+/// bytes come back with their verdicts, in order.
+pub async fn inspect_files(
+    files: Vec<Vec<u8>>,
+    time: std::time::Duration,
+) -> anyhow::Result<Vec<(Vec<u8>, Result<MediaType, UploadRefusal>)>> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    actix_web::rt::task::spawn_blocking(move || {
+        files
+            .into_iter()
+            .map(|bytes| {
+                let verdict = upload::inspect(&bytes, upload::Budget::for_time(time));
+                (bytes, verdict)
+            })
+            .collect()
+    })
+    .await
+    .context("inspecting uploaded files")
+}
 
 /// A file that passed the content checks (`domain::upload::inspect`).
 #[derive(Debug, Clone)]

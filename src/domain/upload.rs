@@ -4,6 +4,15 @@
 //! declared type and the name are ignored. Anything a browser could be talked into running (HTML,
 //! SVG, script) is refused even when it hides inside an image or a PDF, and so are archives glued
 //! to the end of an image (polyglots) and PDFs that carry scripts, launch actions or attachments.
+//!
+//! Inspection is bounded: every byte a PDF's streams decode to is charged to a [`Budget`]
+//! (whether the stream turns out whole or broken), and the work stops at the budget's deadline,
+//! so a hostile file costs a known, small amount of time and memory.
+
+mod decode;
+mod pdf;
+
+use std::time::{Duration, Instant};
 
 use super::document::MediaType;
 
@@ -21,10 +30,84 @@ pub enum UploadRefusal {
     ActivePdf,
     #[error("the file is damaged or incomplete")]
     Truncated,
+    #[error(
+        "the PDF is encrypted or uses an encoding that cannot be checked; print it to a new PDF \
+         or send a photo instead"
+    )]
+    UncheckablePdf,
+    #[error("the PDF expands to too much data to be checked; send a smaller file or a photo")]
+    Overlarge,
+    #[error("the file took too long to check; send a simpler file or a photo")]
+    TooSlow,
 }
 
-/// Inspects a complete upload and names its media type, or says why it is refused.
-pub fn inspect(bytes: &[u8]) -> Result<MediaType, UploadRefusal> {
+/// What inspecting one file may spend.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Bytes all of a PDF's streams may decode to, together.
+    pub decoded_bytes: usize,
+    /// When the inspection gives up (and refuses the file).
+    pub deadline: Instant,
+}
+
+impl Budget {
+    /// Streams are decoded to look inside (object streams can hold any dictionary); this much
+    /// in all at most, so a small "zip bomb" cannot take the server's memory.
+    pub const DECODED_BYTES: usize = 64 * 1024 * 1024;
+
+    /// The default budget, with `time` from now. (Reading the clock is the one thing here that
+    /// is not pure: the deadline is what stops a blocking thread that no timeout can stop.)
+    pub fn for_time(time: Duration) -> Budget {
+        Budget {
+            decoded_bytes: Budget::DECODED_BYTES,
+            deadline: Instant::now() + time,
+        }
+    }
+}
+
+/// The budget as it is spent.
+pub struct Meter {
+    left: usize,
+    spent: usize,
+    deadline: Instant,
+}
+
+impl Meter {
+    fn new(bytes: usize, deadline: Instant) -> Meter {
+        Meter {
+            left: bytes,
+            spent: 0,
+            deadline,
+        }
+    }
+
+    /// Pays for bytes produced; refuses once the budget is passed.
+    fn charge(&mut self, bytes: usize) -> Result<(), UploadRefusal> {
+        self.spent += bytes;
+        self.left = self
+            .left
+            .checked_sub(bytes)
+            .ok_or(UploadRefusal::Overlarge)?;
+        Ok(())
+    }
+
+    fn check_clock(&self) -> Result<(), UploadRefusal> {
+        if Instant::now() >= self.deadline {
+            Err(UploadRefusal::TooSlow)
+        } else {
+            Ok(())
+        }
+    }
+
+    #[cfg(test)]
+    fn spent(&self) -> usize {
+        self.spent
+    }
+}
+
+/// Inspects a complete upload and names its media type, or says why it is refused. CPU-bound:
+/// callers run it off the async workers.
+pub fn inspect(bytes: &[u8], budget: Budget) -> Result<MediaType, UploadRefusal> {
     if bytes.is_empty() {
         return Err(UploadRefusal::Empty);
     }
@@ -38,7 +121,10 @@ pub fn inspect(bytes: &[u8]) -> Result<MediaType, UploadRefusal> {
     match media_type {
         MediaType::Jpeg => check_jpeg(bytes)?,
         MediaType::Png => check_png(bytes)?,
-        MediaType::Pdf => check_pdf(bytes)?,
+        MediaType::Pdf => check_pdf(
+            bytes,
+            &mut Meter::new(budget.decoded_bytes, budget.deadline),
+        )?,
     }
     Ok(media_type)
 }
@@ -182,33 +268,26 @@ const ACTIVE_PDF_NAMES: [&[u8]; 13] = [
     b"GoToE",
 ];
 
-/// Streams are inflated to look inside (object streams can hold any dictionary); this much in
-/// all at most, so a small "zip bomb" cannot take the server's memory.
-const PDF_INFLATE_LIMIT: usize = 64 * 1024 * 1024;
+/// Names that mean a PDF's content cannot be decoded here: encryption and the filters that
+/// are neither Flate nor image-only. Looked for in the file's own bytes as well as in each
+/// stream's dictionary, so that no way of hiding a dictionary from the stream walk helps.
+const UNCHECKABLE_PDF_NAMES: [&[u8]; 6] = [
+    b"Encrypt",
+    b"Crypt",
+    b"ASCIIHexDecode",
+    b"ASCII85Decode",
+    b"LZWDecode",
+    b"RunLengthDecode",
+];
 
 /// A PDF ends with `%%EOF` (plus line ends) and carries no active content, neither in its
-/// objects nor inside compressed streams.
-fn check_pdf(bytes: &[u8]) -> Result<(), UploadRefusal> {
-    if has_active_name(bytes) {
+/// objects nor inside its streams, each decoded completely (see `pdf`).
+fn check_pdf(bytes: &[u8], meter: &mut Meter) -> Result<(), UploadRefusal> {
+    if has_name(bytes, &ACTIVE_PDF_NAMES) {
         return Err(UploadRefusal::ActivePdf);
     }
-    let mut budget = PDF_INFLATE_LIMIT;
-    for data in pdf_streams(bytes) {
-        // Not every stream is compressed with Flate (images are often DCT); those that are not
-        // stay as they are and were scanned above.
-        let inflated = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, budget);
-        match inflated {
-            Ok(plain) => {
-                budget -= plain.len();
-                if has_active_name(&plain) || contains_markup(&plain) {
-                    return Err(UploadRefusal::ActivePdf);
-                }
-            }
-            Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                return Err(UploadRefusal::ActivePdf);
-            }
-            Err(_) => {}
-        }
+    if has_name(bytes, &UNCHECKABLE_PDF_NAMES) {
+        return Err(UploadRefusal::UncheckablePdf);
     }
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
     let trimmed = tail
@@ -216,17 +295,23 @@ fn check_pdf(bytes: &[u8]) -> Result<(), UploadRefusal> {
         .rposition(|b| !b.is_ascii_whitespace())
         .map(|i| &tail[..=i])
         .unwrap_or_default();
-    if trimmed.ends_with(b"%%EOF") {
-        Ok(())
-    } else if contains(bytes, b"%%EOF") {
-        Err(UploadRefusal::TrailingData)
-    } else {
-        Err(UploadRefusal::Truncated)
+    if !trimmed.ends_with(b"%%EOF") {
+        return Err(if contains(bytes, b"%%EOF") {
+            UploadRefusal::TrailingData
+        } else {
+            UploadRefusal::Truncated
+        });
     }
+    pdf::check_streams(bytes, meter)
 }
 
 /// Whether any PDF name (`/Name`, with `#xx` escapes decoded) is one of the active ones.
 fn has_active_name(bytes: &[u8]) -> bool {
+    has_name(bytes, &ACTIVE_PDF_NAMES)
+}
+
+/// Whether any PDF name (`/Name`, with `#xx` escapes decoded) is one of `names`.
+fn has_name(bytes: &[u8], names: &[&[u8]]) -> bool {
     let is_delimiter = |b: u8| b.is_ascii_whitespace() || b"()<>[]{}/%".contains(&b);
     let mut i = 0;
     let mut name = Vec::with_capacity(32);
@@ -251,31 +336,11 @@ fn has_active_name(bytes: &[u8]) -> bool {
             name.push(bytes[i]);
             i += 1;
         }
-        if ACTIVE_PDF_NAMES.iter().any(|active| name == *active) {
+        if names.iter().any(|wanted| name == *wanted) {
             return true;
         }
     }
     false
-}
-
-/// The raw data of each `stream … endstream` in the file.
-fn pdf_streams(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = find(&bytes[at..], b"stream")? + at + b"stream".len();
-        let start = match bytes.get(start..start + 2) {
-            Some(b"\r\n") => start + 2,
-            Some([b'\n', _]) | Some([b'\r', _]) => start + 1,
-            _ => start,
-        };
-        let end = find(&bytes[start..], b"endstream").map(|e| e + start)?;
-        at = end + b"endstream".len();
-        Some(&bytes[start..end])
-    })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The name the customer's computer gave the file, made safe to show: no path, no control
@@ -317,55 +382,67 @@ mod tests {
         .concat()
     }
 
+    fn check(bytes: &[u8]) -> Result<MediaType, UploadRefusal> {
+        inspect(bytes, Budget::for_time(Duration::from_secs(30)))
+    }
+
+    /// `n 0 obj << /Length … dict >> stream data endstream endobj`, its length exact.
+    fn stream(n: u32, dict: &str, data: &[u8]) -> Vec<u8> {
+        [
+            format!("{n} 0 obj\n<< /Length {} {dict} >>\nstream\n", data.len()).as_bytes(),
+            data,
+            b"\nendstream\nendobj\n",
+        ]
+        .concat()
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+    }
+
     fn pdf(body: &[u8]) -> Vec<u8> {
         [b"%PDF-1.4\n".as_slice(), body, b"\n%%EOF\n"].concat()
     }
 
     #[test]
     fn plain_files_pass() {
-        assert_eq!(inspect(&jpeg(b"pixels")), Ok(MediaType::Jpeg));
-        assert_eq!(inspect(&pdf(b"1 0 obj << >> endobj")), Ok(MediaType::Pdf));
+        assert_eq!(check(&jpeg(b"pixels")), Ok(MediaType::Jpeg));
+        assert_eq!(check(&pdf(b"1 0 obj << >> endobj")), Ok(MediaType::Pdf));
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\0IEND\xAE\x42\x60\x82";
-        assert_eq!(inspect(png), Ok(MediaType::Png));
+        assert_eq!(check(png), Ok(MediaType::Png));
     }
 
     #[test]
     fn names_and_declared_types_do_not_matter_only_bytes() {
-        assert_eq!(inspect(b""), Err(UploadRefusal::Empty));
+        assert_eq!(check(b""), Err(UploadRefusal::Empty));
         assert_eq!(
-            inspect(b"<html><script>alert(1)</script></html>"),
+            check(b"<html><script>alert(1)</script></html>"),
             Err(UploadRefusal::NotAllowedKind)
         );
         assert_eq!(
-            inspect(b"<svg xmlns='http://www.w3.org/2000/svg'><script>x</script></svg>"),
+            check(b"<svg xmlns='http://www.w3.org/2000/svg'><script>x</script></svg>"),
             Err(UploadRefusal::NotAllowedKind)
         );
-        assert_eq!(
-            inspect(b"PK\x03\x04zip"),
-            Err(UploadRefusal::NotAllowedKind)
-        );
-        assert_eq!(
-            inspect(b"MZ\x90\x00exe"),
-            Err(UploadRefusal::NotAllowedKind)
-        );
+        assert_eq!(check(b"PK\x03\x04zip"), Err(UploadRefusal::NotAllowedKind));
+        assert_eq!(check(b"MZ\x90\x00exe"), Err(UploadRefusal::NotAllowedKind));
     }
 
     #[test]
     fn polyglots_are_refused() {
         assert_eq!(
-            inspect(&jpeg(b"comment <ScRiPt>alert(1)</script>")),
+            check(&jpeg(b"comment <ScRiPt>alert(1)</script>")),
             Err(UploadRefusal::ActiveContent)
         );
         let with_zip = [jpeg(b"x"), b"PK\x03\x04payload".to_vec()].concat();
-        assert_eq!(inspect(&with_zip), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&with_zip), Err(UploadRefusal::TrailingData));
         let with_tail = [jpeg(b"x"), b"more stuff".to_vec()].concat();
-        assert_eq!(inspect(&with_tail), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&with_tail), Err(UploadRefusal::TrailingData));
         assert_eq!(
-            inspect(&pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")),
+            check(&pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")),
             Err(UploadRefusal::ActivePdf)
         );
         assert_eq!(
-            inspect(b"\xFF\xD8\xFF\xE0 cut off"),
+            check(b"\xFF\xD8\xFF\xE0 cut off"),
             Err(UploadRefusal::Truncated)
         );
     }
@@ -374,13 +451,13 @@ mod tests {
     fn structure_is_walked_not_guessed() {
         // Anything glued after the end of the image, even when it ends in FF D9 itself.
         let tail_with_eoi = [jpeg(b"x"), b"Rar!\x1a\x07 payload \xFF\xD9".to_vec()].concat();
-        assert_eq!(inspect(&tail_with_eoi), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&tail_with_eoi), Err(UploadRefusal::TrailingData));
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\0IEND\xAE\x42\x60\x82";
         let png_tail = [png.as_slice(), b"7z\xBC\xAF more", b"IEND\xAE\x42\x60\x82"].concat();
-        assert_eq!(inspect(&png_tail), Err(UploadRefusal::TrailingData));
+        assert_eq!(check(&png_tail), Err(UploadRefusal::TrailingData));
         // A segment length running past the end.
         assert_eq!(
-            inspect(b"\xFF\xD8\xFF\xE0\x40\x00JFIF"),
+            check(b"\xFF\xD8\xFF\xE0\x40\x00JFIF"),
             Err(UploadRefusal::Truncated)
         );
     }
@@ -394,32 +471,190 @@ mod tests {
             b"/Type /Action /S /SubmitForm",
         ] {
             assert_eq!(
-                inspect(&pdf(hidden)),
+                check(&pdf(hidden)),
                 Err(UploadRefusal::ActivePdf),
                 "{hidden:?}"
             );
         }
         // Inside a compressed object stream.
-        let hidden = miniz_oxide::deflate::compress_to_vec_zlib(
-            b"<< /S /JavaScript /JS (app.alert(1)) >>",
-            6,
-        );
-        let body = [
-            b"1 0 obj << /Type /ObjStm /Filter /FlateDecode >>\nstream\n".as_slice(),
+        let hidden = zlib(b"<< /S /JavaScript /JS (app.alert(1)) >>");
+        let body = stream(
+            1,
+            "/Type /ObjStm /N 1 /First 0 /Filter /FlateDecode",
             &hidden,
-            b"\nendstream\nendobj",
-        ]
-        .concat();
-        assert_eq!(inspect(&pdf(&body)), Err(UploadRefusal::ActivePdf));
+        );
+        assert_eq!(check(&pdf(&body)), Err(UploadRefusal::ActivePdf));
         // A plain compressed page is fine, and so are names that merely start alike.
-        let page = miniz_oxide::deflate::compress_to_vec_zlib(b"BT /F1 12 Tf (Kartu) Tj ET", 6);
+        let page = zlib(b"BT /F1 12 Tf (Kartu) Tj ET");
         let body = [
-            b"/JSomething 1 /AAA 2\n4 0 obj << /Filter /FlateDecode >>\nstream\n".as_slice(),
-            &page,
-            b"\nendstream\nendobj",
+            b"/JSomething 1 /AAA 2\n".as_slice(),
+            &stream(4, "/Filter /FlateDecode", &page),
         ]
         .concat();
-        assert_eq!(inspect(&pdf(&body)), Ok(MediaType::Pdf));
+        assert_eq!(check(&pdf(&body)), Ok(MediaType::Pdf));
+    }
+
+    /// What each PNG "Up" row of `data` would be encoded as (rows of `columns` bytes).
+    fn png_up(data: &[u8], columns: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut previous = vec![0u8; columns];
+        for row in data.chunks(columns) {
+            out.push(2);
+            out.extend(row.iter().zip(&previous).map(|(b, p)| b.wrapping_sub(*p)));
+            previous[..row.len()].copy_from_slice(row);
+        }
+        out
+    }
+
+    /// RunLength literal runs of three bytes: the names never stand whole in the file.
+    fn run_length(data: &[u8]) -> Vec<u8> {
+        let mut out: Vec<u8> = data
+            .chunks(3)
+            .flat_map(|c| [&[c.len() as u8 - 1][..], c].concat())
+            .collect();
+        out.push(128);
+        out
+    }
+
+    const JS: &[u8] = b"<< /S /JavaScript /JS (app.alert(1)) >>";
+
+    #[test]
+    fn encodings_that_cannot_be_decoded_here_are_refused_not_half_scanned() {
+        let hex: String = JS.iter().map(|b| format!("{b:02x}")).collect();
+        for (dict, data) in [
+            ("/Filter /ASCIIHexDecode", hex.as_bytes().to_vec()),
+            ("/Filter /AHx", hex.as_bytes().to_vec()),
+            ("/Filter /ASCIIH#65xDecode", hex.as_bytes().to_vec()),
+            ("/Filter /A85", b"87cURD]i,\"Ebo80~>".to_vec()),
+            ("/Filter /ASCII85Decode", b"87cURD]i,\"Ebo80~>".to_vec()),
+            ("/Filter /LZW", b"\x80\x0b\x60\x50".to_vec()),
+            ("/Filter /LZWDecode", b"\x80\x0b\x60\x50".to_vec()),
+            ("/Filter /RL", run_length(JS)),
+            ("/Filter /RunLengthDecode", run_length(JS)),
+            // Chains, even of Flate, and filters or parameters given by reference.
+            (
+                "/Filter [/FlateDecode /FlateDecode]",
+                zlib(&zlib(&JS.repeat(20))),
+            ),
+            ("/Filter [/FlateDecode /AHx]", zlib(hex.as_bytes())),
+            ("/Filter 9 0 R", zlib(&JS.repeat(20))),
+            (
+                "/Filter /FlateDecode /DecodeParms 9 0 R",
+                zlib(&JS.repeat(20)),
+            ),
+            // Data in another file, an unknown filter, an image filter off an image.
+            ("/F (payload.bin) /FFilter /FlateDecode", Vec::new()),
+            ("/Filter /Made#55p", zlib(&JS.repeat(20))),
+            ("/Filter /DCTDecode", jpeg(b"pixels")),
+            // Looks like an image, but could be read as an object stream.
+            (
+                "/Type /XObject /Subtype /Image /N 1 /First 0 /Filter /DCTDecode",
+                jpeg(b"pixels"),
+            ),
+            // An object stream in an encoding it cannot be read in.
+            (
+                "/Type /ObjStm /N 1 /First 0 /Filter /AHx",
+                hex.as_bytes().to_vec(),
+            ),
+        ] {
+            let file = pdf(&stream(1, dict, &data));
+            assert_eq!(check(&file), Err(UploadRefusal::UncheckablePdf), "{dict}");
+        }
+        let encrypted = pdf(b"trailer << /Root 1 0 R /Encrypt 5 0 R >>");
+        assert_eq!(check(&encrypted), Err(UploadRefusal::UncheckablePdf));
+    }
+
+    #[test]
+    fn flate_streams_are_decoded_completely_before_they_are_scanned() {
+        // A PNG predictor would otherwise hide the names; it is undone first.
+        let predicted = zlib(&png_up(JS, 5));
+        let dict = "/Type /ObjStm /N 1 /First 0 /Filter /FlateDecode \
+                    /DecodeParms << /Predictor 12 /Columns 5 >>";
+        assert_eq!(
+            check(&pdf(&stream(1, dict, &predicted))),
+            Err(UploadRefusal::ActivePdf)
+        );
+        // A one-element filter array with its parameters in an array is the same thing.
+        let dict = "/Filter [/Fl] /DecodeParms [<< /Predictor 12 /Columns 5 >>]";
+        assert_eq!(
+            check(&pdf(&stream(1, dict, &predicted))),
+            Err(UploadRefusal::ActivePdf)
+        );
+        // A stream that breaks off is damaged, whatever it held so far.
+        let whole = zlib(b"BT (Kartu) Tj ET");
+        let cut = &whole[..whole.len() - 6];
+        assert_eq!(
+            check(&pdf(&stream(1, "/Filter /FlateDecode", cut))),
+            Err(UploadRefusal::Truncated)
+        );
+        // A length that disagrees with `endstream` would let a reader see other objects.
+        let lying = pdf(b"1 0 obj << /Length 3 >>\nstream\nBT (x) Tj ET\nendstream\nendobj");
+        assert_eq!(check(&lying), Err(UploadRefusal::Truncated));
+        // `stream` inside a string or a comment is not a stream.
+        let quoted = pdf(b"1 0 obj << /Title (x >> stream\n) >> endobj % >> stream\n");
+        assert_eq!(check(&quoted), Ok(MediaType::Pdf));
+    }
+
+    #[test]
+    fn ordinary_pdf_structures_pass() {
+        // An object stream and a cross-reference stream with a PNG predictor and an indirect
+        // length, as modern writers make them, and a JPEG image.
+        let objects = zlib(b"2 0 3 40 << /Type /Pages /Kids [3 0 R] /Count 1 >> << /Type /Page >>");
+        let xref = zlib(&png_up(&[1, 0, 15, 0, 2, 1, 0, 0, 2, 1, 1, 0], 4));
+        let body = [
+            stream(
+                1,
+                "/Type /ObjStm /N 2 /First 9 /Filter /FlateDecode",
+                &objects,
+            ),
+            stream(
+                4,
+                "/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /DCTDecode",
+                &jpeg(b"pixels"),
+            ),
+            b"5 0 obj\n<< /Length 6 0 R /Filter /FlateDecode >>\nstream\n".to_vec(),
+            zlib(b"BT (Kartu) Tj ET"),
+            b"\nendstream\nendobj\n".to_vec(),
+            format!("6 0 obj {} endobj\n", zlib(b"BT (Kartu) Tj ET").len()).into_bytes(),
+            stream(
+                7,
+                "/Type /XRef /Size 8 /W [1 2 1] /Filter /FlateDecode \
+                 /DecodeParms << /Columns 4 /Predictor 12 >>",
+                &xref,
+            ),
+        ]
+        .concat();
+        assert_eq!(check(&pdf(&body)), Ok(MediaType::Pdf));
+        let demo = crate::seed::pdf::proof_of_ownership(3);
+        assert_eq!(check(&demo), Ok(MediaType::Pdf));
+    }
+
+    #[test]
+    fn the_budget_bounds_bytes_and_time() {
+        // Broken streams are paid for: a file of them does not decode for free.
+        let bomb = zlib(&vec![0u8; 8 << 20]);
+        let cut = &bomb[..bomb.len() - 4];
+        let many: Vec<u8> = (1..=20)
+            .flat_map(|n| stream(n, "/Filter /FlateDecode", cut))
+            .collect();
+        let small = Budget {
+            decoded_bytes: 4 << 20,
+            deadline: Instant::now() + Duration::from_secs(30),
+        };
+        assert_eq!(inspect(&pdf(&many), small), Err(UploadRefusal::Overlarge));
+        let whole: Vec<u8> = (1..=20)
+            .flat_map(|n| stream(n, "/Filter /FlateDecode", &bomb))
+            .collect();
+        let budget = Budget {
+            decoded_bytes: 20 << 20,
+            ..small
+        };
+        assert_eq!(inspect(&pdf(&whole), budget), Err(UploadRefusal::Overlarge));
+        let past = Budget {
+            deadline: Instant::now(),
+            ..budget
+        };
+        assert_eq!(inspect(&pdf(&whole), past), Err(UploadRefusal::TooSlow));
     }
 
     #[test]
@@ -428,12 +663,12 @@ mod tests {
             .encode_utf16()
             .flat_map(|c| c.to_le_bytes())
             .collect();
-        assert_eq!(inspect(&jpeg(&utf16)), Err(UploadRefusal::ActiveContent));
+        assert_eq!(check(&jpeg(&utf16)), Err(UploadRefusal::ActiveContent));
         let utf16be: Vec<u8> = "<SVG onload"
             .encode_utf16()
             .flat_map(|c| c.to_be_bytes())
             .collect();
-        assert_eq!(inspect(&jpeg(&utf16be)), Err(UploadRefusal::ActiveContent));
+        assert_eq!(check(&jpeg(&utf16be)), Err(UploadRefusal::ActiveContent));
     }
 
     #[test]

@@ -14,7 +14,9 @@ use crate::domain::case::State;
 use crate::domain::document::DocumentKind;
 use crate::domain::reference::CaseReference;
 use crate::domain::upload;
+use crate::error::AppError;
 use crate::intake::{self, CheckedUpload, Idempotency};
+use crate::routes::customer::multipart::upload_slot;
 use crate::startup::AppState;
 use crate::store::{api_tokens, customer};
 
@@ -67,8 +69,23 @@ pub struct CaseStatus {
 
 const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
-/// Reads the body with a cap, answering 413 as soon as it is passed.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// Reads the body with a cap, answering 413 as soon as it is passed, and 408 when it has not
+/// all arrived within `time` (a slow sender must not hold an upload slot for ever).
+async fn read_body(
+    payload: web::Payload,
+    limit: usize,
+    time: std::time::Duration,
+) -> Result<Vec<u8>, ApiError> {
+    match actix_web::rt::time::timeout(time, read_capped(payload, limit)).await {
+        Ok(read) => read,
+        Err(_) => Err(ApiError::App(AppError::TimedOut(format!(
+            "The request body took longer than {} seconds to arrive. Nothing was created.",
+            time.as_secs()
+        )))),
+    }
+}
+
+async fn read_capped(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk =
@@ -96,7 +113,9 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, A
         (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body or a document over the size limit", body = super::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an Idempotency-Key reused for another request", body = super::Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within `upload_body_seconds`", body = super::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed authentications from this address", body = super::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every upload slot is busy; retry after `Retry-After` seconds", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -109,13 +128,15 @@ pub async fn create(
     let settings = &state.settings;
     // Base64 costs a third more; plus room for the application's fields.
     let limit = settings.upload_max_files * settings.upload_max_bytes / 3 * 4 + 256 * 1024;
-    // Bodies are held in memory until checked: only so many at once (shared with the web form).
-    let _slot = state
-        .upload_slots
-        .acquire()
-        .await
-        .map_err(|e| ApiError::from(anyhow::Error::new(e)))?;
-    let body = read_body(payload, limit).await?;
+    // Bodies are held in memory until checked: only so many at once (shared with the web form);
+    // when all slots are taken the caller is told at once to retry (503, `Retry-After`).
+    let _slot = upload_slot(&state)?;
+    let body = read_body(
+        payload,
+        limit,
+        std::time::Duration::from_secs(settings.upload_body_seconds),
+    )
+    .await?;
     let key = match req.headers().get(IDEMPOTENCY_HEADER) {
         None => None,
         Some(value) => match value.to_str().map(str::trim) {
@@ -141,11 +162,7 @@ pub async fn create(
         today: state.today(),
     };
     let parsed = application::parse(&request.application, &market);
-    let (uploads, mut problems) = check_documents(
-        &request.documents,
-        settings.upload_max_bytes,
-        settings.upload_max_files,
-    )?;
+    let (uploads, mut problems) = check_documents(&state, &request.documents).await?;
     let app = match parsed {
         Ok(app) if problems.is_empty() => app,
         parsed => {
@@ -219,12 +236,15 @@ fn created(reference: &str, replayed: bool) -> HttpResponse {
     })
 }
 
-/// The same checks as the web form's files, with JSON pointers.
-fn check_documents(
+/// The same checks as the web form's files (off the async workers, see
+/// `intake::inspect_files`), with JSON pointers.
+async fn check_documents(
+    state: &AppState,
     documents: &[DocumentUpload],
-    max_bytes: usize,
-    max_files: usize,
 ) -> Result<(Vec<CheckedUpload>, Vec<ProblemField>), ApiError> {
+    let max_bytes = state.settings.upload_max_bytes;
+    let max_files = state.settings.upload_max_files;
+    let mut decoded = Vec::new();
     let mut uploads = Vec::new();
     let mut problems = Vec::new();
     if documents.len() > max_files {
@@ -258,10 +278,19 @@ fn check_documents(
                 max_bytes.div_ceil(1024 * 1024)
             )));
         }
-        match upload::inspect(&bytes) {
+        decoded.push((pointer, kind, document.file_name.as_str(), bytes));
+    }
+    let (described, bytes): (Vec<_>, Vec<_>) = decoded
+        .into_iter()
+        .map(|(pointer, kind, name, bytes)| ((pointer, kind, name), bytes))
+        .unzip();
+    let time = std::time::Duration::from_secs(state.settings.upload_check_seconds);
+    let verdicts = intake::inspect_files(bytes, time).await?;
+    for ((pointer, kind, file_name), (bytes, verdict)) in described.into_iter().zip(verdicts) {
+        match verdict {
             Ok(media_type) => uploads.push(CheckedUpload {
                 kind,
-                file_name: upload::display_name(&document.file_name, media_type),
+                file_name: upload::display_name(file_name, media_type),
                 media_type,
                 bytes,
             }),

@@ -112,6 +112,10 @@ impl ApiError {
             ApiError::App(AppError::Throttled(detail)) => {
                 ("throttled", "Too many attempts", detail.clone(), vec![])
             }
+            ApiError::App(AppError::Busy(detail)) => ("busy", "Busy", detail.clone(), vec![]),
+            ApiError::App(AppError::TimedOut(detail)) => {
+                ("timeout", "Request timeout", detail.clone(), vec![])
+            }
             ApiError::App(e) => {
                 // The HTML error logs unexpected errors with an incident id; reuse it.
                 let _ = e.error_response();
@@ -151,6 +155,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         if matches!(self, ApiError::Unauthorized(_)) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"canceldesk\""));
+        }
+        if matches!(self, ApiError::App(AppError::Busy(_))) {
+            response.insert_header((header::RETRY_AFTER, crate::error::BUSY_RETRY_AFTER_SECONDS));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }

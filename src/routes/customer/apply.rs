@@ -1,6 +1,5 @@
 //! `/apply`: the public application form, and the confirmation after it.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -110,10 +109,7 @@ pub async fn form(state: web::Data<AppState>, session: TypedSession) -> AppResul
 }
 
 pub fn limits(state: &AppState) -> Limits {
-    Limits {
-        max_file_bytes: state.settings.upload_max_bytes,
-        max_files: state.settings.upload_max_files,
-    }
+    Limits::of(state)
 }
 
 /// A refused body as the error the customer sees.
@@ -123,6 +119,8 @@ pub fn refused(refusal: RefusedBody) -> AppError {
     );
     if refusal.is_too_large() {
         AppError::TooLarge(text)
+    } else if matches!(refusal, RefusedBody::TooSlow { .. }) {
+        AppError::TimedOut(text)
     } else {
         AppError::BadRequest(text)
     }
@@ -132,7 +130,7 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
-    body: Multipart,
+    body: web::Payload,
 ) -> AppResult<HttpResponse> {
     let limits = limits(&state);
     if multipart::declared_too_large(&req, limits) {
@@ -141,7 +139,7 @@ pub async fn submit(
         }));
     }
     // Sending an application is throttled per address (each one mails whatever address was
-    // typed), and only so many bodies are read at once.
+    // typed), and only so many bodies are read at once (the rest are told to come back).
     let address = state.client_address(&req);
     let throttle = PublicThrottle::new(
         &state,
@@ -150,7 +148,7 @@ pub async fn submit(
         address.clone(),
     );
     let attempt = throttle.reserve().await?;
-    let received = receive(&state, &session, body, limits).await;
+    let received = receive(&req, &state, &session, body, limits).await;
     // Only an application actually sent counts; a refused form (or body) sent nothing.
     if !matches!(received, Ok((Sent::Yes, _))) {
         attempt.succeeded(&state.pool).await?;
@@ -166,17 +164,14 @@ enum Sent {
 
 /// Reads, checks and (when all is well) files the application.
 async fn receive(
+    req: &HttpRequest,
     state: &AppState,
     session: &TypedSession,
-    body: Multipart,
+    body: web::Payload,
     limits: Limits,
 ) -> AppResult<(Sent, HttpResponse)> {
-    let _slot = state
-        .upload_slots
-        .acquire()
-        .await
-        .map_err(|e| AppError::Unexpected(e.into()))?;
-    let form = multipart::read(body, limits).await.map_err(refused)?;
+    let _slot = multipart::upload_slot(state)?;
+    let form = multipart::read(req, body, limits).await.map_err(refused)?;
     let input = input_of(&form);
     let market = Market {
         country_code: &state.settings.country_code,
@@ -185,7 +180,8 @@ async fn receive(
     };
     let parsed = application::parse(&input, &market);
     let files_dropped = !form.files.is_empty();
-    let (uploads, mut errors) = check_files(form.files, &[DocumentKind::IdentityCard]);
+    let (uploads, mut errors) =
+        check_files(&state, form.files, &[DocumentKind::IdentityCard]).await?;
     match parsed {
         Ok(app) if errors.is_empty() => {
             let submitted = intake::submit(
@@ -264,12 +260,14 @@ fn input_of(form: &ReceivedForm) -> ApplicationInput {
     }
 }
 
-/// Checks every file by its bytes; `required` kinds must each have one. Files come in fields
-/// named after their document kind.
-pub fn check_files(
+/// Checks every file by its bytes (off the async workers, each within
+/// `upload_check_seconds`); `required` kinds must each have one. Files come in fields named
+/// after their document kind.
+pub async fn check_files(
+    state: &AppState,
     files: Vec<ReceivedFile>,
     required: &[DocumentKind],
-) -> (Vec<CheckedUpload>, Vec<FieldError>) {
+) -> AppResult<(Vec<CheckedUpload>, Vec<FieldError>)> {
     let mut uploads = Vec::new();
     let mut errors = Vec::new();
     for kind in required {
@@ -283,21 +281,30 @@ pub fn check_files(
             });
         }
     }
-    // The bytes move on into the upload; nothing is copied.
+    let mut known = Vec::new();
     for file in files {
-        let Some(kind) = DocumentKind::parse(&file.field) else {
-            errors.push(FieldError {
+        match DocumentKind::parse(&file.field) {
+            Some(kind) => known.push((kind, file.file_name, file.bytes)),
+            None => errors.push(FieldError {
                 field: "documents",
                 message: "A file was sent in an unknown field.".into(),
-            });
-            continue;
-        };
-        match upload::inspect(&file.bytes) {
+            }),
+        }
+    }
+    // The bytes move to the checking thread and back into the upload; nothing is copied.
+    let (names, bytes): (Vec<_>, Vec<_>) = known
+        .into_iter()
+        .map(|(kind, name, bytes)| ((kind, name), bytes))
+        .unzip();
+    let time = std::time::Duration::from_secs(state.settings.upload_check_seconds);
+    let verdicts = intake::inspect_files(bytes, time).await?;
+    for ((kind, file_name), (bytes, verdict)) in names.into_iter().zip(verdicts) {
+        match verdict {
             Ok(media_type) => uploads.push(CheckedUpload {
                 kind,
-                file_name: upload::display_name(&file.file_name, media_type),
+                file_name: upload::display_name(&file_name, media_type),
                 media_type,
-                bytes: file.bytes,
+                bytes,
             }),
             Err(refusal) => errors.push(FieldError {
                 field: kind.as_str(),
@@ -305,5 +312,5 @@ pub fn check_files(
             }),
         }
     }
-    (uploads, errors)
+    Ok((uploads, errors))
 }

@@ -2,7 +2,6 @@
 //! only until the deadline, only once, and only for the kinds the agent asked for. Looking up
 //! links that do not exist is throttled per address.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -169,7 +168,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     session: TypedSession,
     token: web::Path<String>,
-    body: Multipart,
+    body: web::Payload,
 ) -> AppResult<HttpResponse> {
     let Some((hash, link)) = find_link(&req, &state, &token).await? else {
         return unknown();
@@ -183,12 +182,8 @@ pub async fn submit(
             limit_mib: limits.max_file_bytes.div_ceil(1024 * 1024),
         }));
     }
-    let _slot = state
-        .upload_slots
-        .acquire()
-        .await
-        .map_err(|e| crate::error::AppError::Unexpected(e.into()))?;
-    let form = multipart::read(body, limits).await.map_err(refused)?;
+    let _slot = multipart::upload_slot(&state)?;
+    let form = multipart::read(&req, body, limits).await.map_err(refused)?;
     let requested: Vec<DocumentKind> = link
         .kinds
         .iter()
@@ -199,7 +194,7 @@ pub async fn submit(
         .files
         .iter()
         .any(|file| !requested.iter().any(|k| k.as_str() == file.field));
-    let (uploads, mut errors) = check_files(form.files, &requested);
+    let (uploads, mut errors) = check_files(&state, form.files, &requested).await?;
     if foreign {
         errors.push(FieldError {
             field: "documents",

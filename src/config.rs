@@ -75,6 +75,36 @@ pub struct Settings {
     pub clock_interval_seconds: u64,
     /// Run the notice worker and the documents clock in this process (several may run at once).
     pub background_jobs: bool,
+    /// Keys encrypting TOTP secrets at rest, as `id:base64-of-32-bytes`; the first encrypts, all
+    /// decrypt. Empty: a key generated once into `<data_dir>/totp-key` (with a warning).
+    pub totp_keys: SecretKeys,
+    /// A one-time password set by a supervisor stops working this many hours after it was set.
+    pub temporary_password_hours: i64,
+}
+
+/// Secret configuration values: never shown by `Debug` (settings are logged at times).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretKeys(Vec<String>);
+
+impl SecretKeys {
+    pub fn new(entries: Vec<String>) -> SecretKeys {
+        SecretKeys(entries)
+    }
+
+    pub fn entries(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretKeys({} redacted)", self.0.len())
+    }
 }
 
 impl Default for Settings {
@@ -115,6 +145,8 @@ impl Default for Settings {
             documents_reminder_hours: 48,
             clock_interval_seconds: 300,
             background_jobs: true,
+            totp_keys: SecretKeys::default(),
+            temporary_password_hours: 72,
         }
     }
 }
@@ -183,6 +215,13 @@ impl Settings {
             self.documents_reminder_hours >= 0,
             "documents_reminder_hours cannot be negative"
         );
+        anyhow::ensure!(
+            self.temporary_password_hours > 0,
+            "temporary_password_hours must be positive"
+        );
+        if !self.totp_keys.is_empty() {
+            crate::auth::keyring::Keyring::parse(self.totp_keys.entries())?;
+        }
         Ok(())
     }
 

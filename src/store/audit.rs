@@ -32,10 +32,14 @@ pub enum AuditAction {
     ApiTokenRevoked,
     ApiTokenUsed,
     ApiTokenRefused,
+    /// An agent changed their own sign-in e-mail (after confirming their password).
+    EmailChanged,
+    /// A wrong current password where an account change asked for it.
+    ReauthenticationFailed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -57,6 +61,8 @@ impl AuditAction {
         AuditAction::ApiTokenRevoked,
         AuditAction::ApiTokenUsed,
         AuditAction::ApiTokenRefused,
+        AuditAction::EmailChanged,
+        AuditAction::ReauthenticationFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +88,8 @@ impl AuditAction {
             AuditAction::ApiTokenRevoked => "api_token_revoked",
             AuditAction::ApiTokenUsed => "api_token_used",
             AuditAction::ApiTokenRefused => "api_token_refused",
+            AuditAction::EmailChanged => "email_changed",
+            AuditAction::ReauthenticationFailed => "reauthentication_failed",
         }
     }
 

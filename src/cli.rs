@@ -4,11 +4,11 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::auth::keyring::Keyring;
 use crate::config::Settings;
 use crate::database::{self, Origin};
 use crate::domain::agent::{Email, Role};
 use crate::startup::Application;
-use crate::auth::keyring::Keyring;
 use crate::{auth::password, seed, store, telemetry};
 
 #[derive(Parser)]
@@ -131,9 +131,12 @@ pub fn run() -> anyhow::Result<()> {
         } => runtime.block_on(async {
             let (pool, _) = database::connect(&settings).await?;
             let keyring = Keyring::from_settings(&settings)?;
-            let done =
-                store::second_factor::reseal(&pool, &keyring, store::second_factor::Reseal::NotCurrent)
-                    .await?;
+            let done = store::second_factor::reseal(
+                &pool,
+                &keyring,
+                store::second_factor::Reseal::NotCurrent,
+            )
+            .await?;
             println!(
                 "re-encrypted {done} TOTP secrets under the key {:?}",
                 keyring.current_id()

@@ -147,7 +147,10 @@ impl Keyring {
                     sealed.key_id
                 )
             })?;
-        anyhow::ensure!(sealed.bytes.len() > NONCE_BYTES, "a sealed secret too short");
+        anyhow::ensure!(
+            sealed.bytes.len() > NONCE_BYTES,
+            "a sealed secret too short"
+        );
         let (nonce, ciphertext) = sealed.bytes.split_at(NONCE_BYTES);
         let nonce: [u8; NONCE_BYTES] = nonce.try_into().expect("24 bytes");
         key.cipher
@@ -222,10 +225,18 @@ mod tests {
         let sealed = old.seal(b"twenty bytes secret!", b"7");
         assert_eq!(sealed.key_id, "a");
         assert_eq!(sealed.bytes.len(), 24 + 20 + 16);
-        assert!(!sealed.bytes.windows(20).any(|w| w == b"twenty bytes secret!"));
+        assert!(
+            !sealed
+                .bytes
+                .windows(20)
+                .any(|w| w == b"twenty bytes secret!")
+        );
         // Rotated: b encrypts, a still opens the old secret.
         let rotated = ring(&[B, A]);
-        assert_eq!(rotated.open(&sealed, b"7").unwrap(), b"twenty bytes secret!");
+        assert_eq!(
+            rotated.open(&sealed, b"7").unwrap(),
+            b"twenty bytes secret!"
+        );
         assert_eq!(rotated.seal(b"x", b"7").key_id, "b");
         // Dropped key, other row, altered bytes: refused.
         assert!(ring(&[B]).open(&sealed, b"7").is_err());
@@ -246,11 +257,17 @@ mod tests {
             ":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         ] {
             let error = Keyring::parse(&[bad.to_string()]).unwrap_err().to_string();
-            assert!(!error.contains("AAAA") && !error.contains("notbase64"), "{error}");
+            assert!(
+                !error.contains("AAAA") && !error.contains("notbase64"),
+                "{error}"
+            );
         }
         assert!(Keyring::parse(&[]).is_err());
         assert!(Keyring::parse(&[A.to_string(), A.to_string()]).is_err());
-        assert_eq!(format!("{:?}", ring(&[B, A])), r#"Keyring { ids: ["b", "a"] }"#);
+        assert_eq!(
+            format!("{:?}", ring(&[B, A])),
+            r#"Keyring { ids: ["b", "a"] }"#
+        );
         assert!(generate_entry("2027").unwrap().starts_with("2027:"));
     }
 }

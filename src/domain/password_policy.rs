@@ -29,8 +29,7 @@ static BREACHED_TEXT: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Its lines, for binary search (about 2 MB in all, against 5+ MB as a hash set).
-static BREACHED: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| BREACHED_TEXT.lines().collect());
+static BREACHED: LazyLock<Vec<&'static str>> = LazyLock::new(|| BREACHED_TEXT.lines().collect());
 
 fn is_common(password: &str) -> bool {
     let lower = password.to_lowercase();
@@ -81,9 +80,17 @@ mod tests {
     #[test]
     fn the_breach_list_has_a_hundred_thousand_sorted_entries() {
         assert_eq!(BREACHED.len(), 100_000);
-        assert!(BREACHED.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+        assert!(
+            BREACHED.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
         // Long entries of the breach list (not in the hand-kept one), whatever their case.
-        for common in ["zxcasdqwe123", "QWERTYQWERTY", "leavemealone", "123456qwerty"] {
+        for common in [
+            "zxcasdqwe123",
+            "QWERTYQWERTY",
+            "leavemealone",
+            "123456qwerty",
+        ] {
             assert!(!OWN.contains(&common.to_lowercase()));
             assert_eq!(check(common), Err(WeakPassword::Common), "{common}");
         }

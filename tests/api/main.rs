@@ -1,5 +1,6 @@
 //! Integration tests: the real app over real HTTP, on a fresh PostgreSQL database per test.
 
+mod account_security;
 mod auth;
 mod authorization;
 mod bulk;

@@ -204,7 +204,11 @@ pub async fn change_email(
     let old = match agents::change_email(&mut tx, agent.id, &email).await {
         Ok(old) => old,
         Err(agents::ChangeEmailError::EmailTaken) => {
-            return refused("email", "Another account has this e-mail. Nothing was changed.").await;
+            return refused(
+                "email",
+                "Another account has this e-mail. Nothing was changed.",
+            )
+            .await;
         }
         Err(agents::ChangeEmailError::Database(e)) => return Err(e.into()),
     };

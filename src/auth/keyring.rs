@@ -249,6 +249,31 @@ mod tests {
     }
 
     #[test]
+    fn without_configured_keys_one_is_generated_once_into_the_data_dir() {
+        let dir =
+            std::env::temp_dir().join(format!("canceldesk-keyring-{}", rand::random::<u64>()));
+        let settings = Settings {
+            data_dir: dir.clone(),
+            ..Settings::default()
+        };
+        let first = Keyring::from_settings(&settings).unwrap();
+        let sealed = first.seal(b"secret", b"1");
+        // The next start reads the same key back.
+        let again = Keyring::from_settings(&settings).unwrap();
+        assert_eq!(again.open(&sealed, b"1").unwrap(), b"secret");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join(GENERATED_KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn bad_entries_are_refused_without_showing_the_key() {
         for bad in [
             "nocolon",

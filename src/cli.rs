@@ -1,8 +1,10 @@
-//! The command line: `serve` (default), `migrate`, `agent add`, `token add|revoke|list`, `demo`.
+//! The command line: `serve` (default), `migrate`, `agent add`, `token add|revoke|list`, `demo`,
+//! `totp-keys generate|reencrypt`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::auth::keyring::Keyring;
 use crate::config::Settings;
 use crate::database::{self, Origin};
 use crate::domain::agent::{Email, Role};
@@ -50,6 +52,23 @@ enum Command {
     },
     /// Print the URL of the database in use (found or started by the usual rule), for scripts.
     DatabaseUrl,
+    /// Keys that encrypt TOTP secrets at rest (see README, "Rotating the TOTP key").
+    TotpKeys {
+        #[command(subcommand)]
+        command: TotpKeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TotpKeysCommand {
+    /// Print a new key entry (`id:base64`) to put first in `totp_keys`.
+    Generate {
+        /// The key's id, e.g. the year: letters, digits, '-' or '_'.
+        #[arg(long)]
+        id: String,
+    },
+    /// Re-encrypt every stored TOTP secret under the current (first) key of `totp_keys`.
+    Reencrypt,
 }
 
 #[derive(Subcommand)]
@@ -93,8 +112,35 @@ pub fn run() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { seed_demo: false }) {
         Command::Serve { seed_demo } => runtime.block_on(serve(settings, seed_demo)),
         Command::Migrate => runtime.block_on(async {
-            database::connect(&settings).await?;
+            let (pool, _) = database::connect(&settings).await?;
+            // Secrets stored before encryption: sealed now rather than at the next start.
+            let keyring = Keyring::from_settings(&settings)?;
+            store::second_factor::seal_plaintext_at_start(&pool, &keyring).await?;
             println!("migrations applied");
+            Ok(())
+        }),
+        Command::TotpKeys {
+            command: TotpKeysCommand::Generate { id },
+        } => {
+            // Printed for the operator to put into the configuration: the one place a key is shown.
+            println!("{}", crate::auth::keyring::generate_entry(&id)?);
+            Ok(())
+        }
+        Command::TotpKeys {
+            command: TotpKeysCommand::Reencrypt,
+        } => runtime.block_on(async {
+            let (pool, _) = database::connect(&settings).await?;
+            let keyring = Keyring::from_settings(&settings)?;
+            let done = store::second_factor::reseal(
+                &pool,
+                &keyring,
+                store::second_factor::Reseal::NotCurrent,
+            )
+            .await?;
+            println!(
+                "re-encrypted {done} TOTP secrets under the key {:?}",
+                keyring.current_id()
+            );
             Ok(())
         }),
         Command::Agent {

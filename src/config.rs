@@ -84,6 +84,36 @@ pub struct Settings {
     pub upload_body_seconds: u64,
     /// Seconds the content check of one file may take before the file is refused.
     pub upload_check_seconds: u64,
+    /// Keys encrypting TOTP secrets at rest, as `id:base64-of-32-bytes`; the first encrypts, all
+    /// decrypt. Empty: a key generated once into `<data_dir>/totp-key` (with a warning).
+    pub totp_keys: SecretKeys,
+    /// A one-time password set by a supervisor stops working this many hours after it was set.
+    pub temporary_password_hours: i64,
+}
+
+/// Secret configuration values: never shown by `Debug` (settings are logged at times).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretKeys(Vec<String>);
+
+impl SecretKeys {
+    pub fn new(entries: Vec<String>) -> SecretKeys {
+        SecretKeys(entries)
+    }
+
+    pub fn entries(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretKeys({} redacted)", self.0.len())
+    }
 }
 
 impl Default for Settings {
@@ -128,6 +158,8 @@ impl Default for Settings {
             // A 10 MiB scan over a slow mobile link (about 1 Mbit/s) takes some 85 s.
             upload_body_seconds: 120,
             upload_check_seconds: 5,
+            totp_keys: SecretKeys::default(),
+            temporary_password_hours: 72,
         }
     }
 }
@@ -204,6 +236,13 @@ impl Settings {
             self.upload_body_seconds > 0 && self.upload_check_seconds > 0,
             "upload_body_seconds and upload_check_seconds must be positive"
         );
+        anyhow::ensure!(
+            self.temporary_password_hours > 0,
+            "temporary_password_hours must be positive"
+        );
+        if !self.totp_keys.is_empty() {
+            crate::auth::keyring::Keyring::parse(self.totp_keys.entries())?;
+        }
         Ok(())
     }
 

@@ -32,6 +32,8 @@ pub struct AppState {
     pub upload_slots: tokio::sync::Semaphore,
     /// Counts per state, shared by all requests for a moment (see `routes::queue::state_counts`).
     pub counts: std::sync::Mutex<Option<CountsSnapshot>>,
+    /// Keys of the TOTP secrets at rest (see `auth::keyring`).
+    pub keyring: crate::auth::keyring::Keyring,
 }
 
 impl AppState {
@@ -162,6 +164,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
         (
             rule("POST", "/account/password", Agent),
             post().to(routes::account::change_password),
+        ),
+        (
+            rule("POST", "/account/email", Agent),
+            post().to(routes::account::change_email),
         ),
         (
             rule("POST", "/account/sign-out-everywhere", Agent),
@@ -324,6 +330,8 @@ impl Application {
         };
         anyhow::ensure!(key.len() >= 64, "session_secret must be at least 64 bytes");
         let key = Key::from(&key);
+        let keyring = crate::auth::keyring::Keyring::from_settings(&settings)?;
+        crate::store::second_factor::seal_plaintext_at_start(&pool, &keyring).await?;
         let state = web::Data::new(AppState {
             tz: settings.tz()?,
             pool: pool.clone(),
@@ -331,6 +339,7 @@ impl Application {
             blobs: PgBlobStore,
             upload_slots: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
             counts: std::sync::Mutex::new(None),
+            keyring,
         });
         spawn_session_purge(pool.clone());
         if settings.background_jobs {

@@ -4,7 +4,9 @@ pub mod attempts;
 pub mod client;
 pub mod csrf;
 pub mod guard;
+pub mod keyring;
 pub mod password;
+pub mod reauth;
 pub mod session;
 
 use std::future::{Ready, ready};

@@ -1,19 +1,10 @@
-//! Password hashing: argon2id with OWASP's parameters, always off the async threads; and the
-//! throttled confirmation of a signed-in agent's current password.
+//! Password hashing: argon2id with OWASP's parameters, always off the async threads.
 
 use std::sync::LazyLock;
 
 use anyhow::Context;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::{Algorithm, Argon2, Params, Version};
-use serde_json::json;
-
-use crate::auth::{CurrentAgent, attempts};
-use crate::error::AppResult;
-use crate::startup::AppState;
-use crate::store::agents;
-use crate::store::audit::AuditAction;
-use crate::store::sign_in::{self, Wait};
 
 /// OWASP Password Storage Cheat Sheet: m = 19 MiB, t = 2, p = 1.
 fn hasher() -> Argon2<'static> {
@@ -51,65 +42,6 @@ pub async fn verify(stored: Option<String>, password: String) -> anyhow::Result<
         Ok(known && matches)
     })
     .await?
-}
-
-/// What [`confirm_current`] found.
-#[derive(Debug)]
-pub enum Confirmation {
-    /// It is the agent's current password.
-    Confirmed,
-    /// It is not (counted, audited).
-    Wrong,
-    /// Too many recent wrong passwords or codes for this account or address: not checked.
-    Wait(Wait),
-}
-
-impl Confirmation {
-    /// The sentence to show under the password field when it is not [`Confirmation::Confirmed`].
-    pub fn refusal(&self) -> Option<String> {
-        match self {
-            Confirmation::Confirmed => None,
-            Confirmation::Wrong => Some("This is not your current password.".into()),
-            Confirmation::Wait(wait) => Some(format!(
-                "Too many wrong passwords or codes. Wait {} seconds, then try again.",
-                wait.seconds()
-            )),
-        }
-    }
-}
-
-/// Checks that `password` is the signed-in agent's current password, for every form that asks
-/// "confirm with your password" (the password change today). Throttled like sign-in, in the same
-/// counts (per account and per address): the attempt is reserved before argon2 runs, so
-/// concurrent guesses get no more than the free attempts verified. A wrong password counts as a
-/// failed sign-in and is audited; a right one does not count (but, not being a sign-in, does not
-/// forgive earlier failures either).
-pub async fn confirm_current(
-    state: &AppState,
-    agent: &CurrentAgent,
-    password: &str,
-) -> AppResult<Confirmation> {
-    let account = sign_in::account_key(&agent.email);
-    let address = agent.address.clone().unwrap_or_default();
-    let attempt = match attempts::reserve(state, Some(agent.id), &account, &address).await? {
-        Ok(attempt) => attempt,
-        Err(wait) => return Ok(Confirmation::Wait(wait)),
-    };
-    let stored = agents::password_hash(&state.pool, agent.id).await?;
-    if verify(stored, password.to_owned()).await? {
-        attempt.succeeded(&state.pool).await?;
-        return Ok(Confirmation::Confirmed);
-    }
-    // The reservation stays: this wrong password counts.
-    agent
-        .audit(
-            &state.pool,
-            AuditAction::SignInFailed,
-            None,
-            json!({ "known_account": true, "step": "current_password" }),
-        )
-        .await?;
-    Ok(Confirmation::Wrong)
 }
 
 #[cfg(test)]

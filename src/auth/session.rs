@@ -104,6 +104,14 @@ impl TypedSession {
         }
     }
 
+    /// The agent changed their sign-in e-mail: this session shows (and throttles by) the new one.
+    pub fn email_changed(&self, email: &str) {
+        if let Ok(Some(mut profile)) = self.0.get::<Profile>(AGENT_PROFILE_KEY) {
+            profile.email = email.to_owned();
+            let _ = self.0.insert(AGENT_PROFILE_KEY, profile);
+        }
+    }
+
     /// Whether the agent must set up a second factor before anything else (set at sign-in).
     pub fn must_enrol_second_factor(&self) -> bool {
         self.0

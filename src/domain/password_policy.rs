@@ -1,5 +1,7 @@
 //! Which new passwords are acceptable (OWASP ASVS 2.1): at least 12 characters, up to 128, any
-//! characters, no composition rules, and not one of the common passwords shipped with the app.
+//! characters, no composition rules, and not one of the common passwords shipped with the app:
+//! the 100,000 most common of a published breach list (`assets/README.md` says where from) plus a
+//! short list of our own.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -7,13 +9,32 @@ use std::sync::LazyLock;
 pub const MIN_CHARS: usize = 12;
 pub const MAX_CHARS: usize = 128;
 
-static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
+/// The hand-kept list (`assets/common-passwords.txt`): long common passwords and this desk's words.
+static OWN: LazyLock<HashSet<String>> = LazyLock::new(|| {
     include_str!("../../assets/common-passwords.txt")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| l.trim().to_lowercase())
         .collect()
 });
+
+/// The big list, embedded compressed (263 kB) and inflated on first use: lower-cased, sorted
+/// bytewise, one per line.
+static BREACHED_TEXT: LazyLock<String> = LazyLock::new(|| {
+    let bytes = miniz_oxide::inflate::decompress_to_vec_zlib(include_bytes!(
+        "../../assets/common-passwords-100k.txt.zlib"
+    ))
+    .expect("the embedded password list inflates");
+    String::from_utf8(bytes).expect("the embedded password list is UTF-8")
+});
+
+/// Its lines, for binary search (about 2 MB in all, against 5+ MB as a hash set).
+static BREACHED: LazyLock<Vec<&'static str>> = LazyLock::new(|| BREACHED_TEXT.lines().collect());
+
+fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    OWN.contains(&lower) || BREACHED.binary_search(&lower.as_str()).is_ok()
+}
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WeakPassword {
@@ -33,7 +54,7 @@ pub fn check(password: &str) -> Result<(), WeakPassword> {
     if chars > MAX_CHARS {
         return Err(WeakPassword::TooLong);
     }
-    if COMMON.contains(&password.to_lowercase()) {
+    if is_common(password) {
         return Err(WeakPassword::Common);
     }
     Ok(())
@@ -54,5 +75,25 @@ mod tests {
         assert!(check("purple elephant runs at dawn").is_ok());
         // Characters, not bytes: twelve non-ASCII characters are enough.
         assert!(check("ñññññññññññ1").is_ok());
+    }
+
+    #[test]
+    fn the_breach_list_has_a_hundred_thousand_sorted_entries() {
+        assert_eq!(BREACHED.len(), 100_000);
+        assert!(
+            BREACHED.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
+        // Long entries of the breach list (not in the hand-kept one), whatever their case.
+        for common in [
+            "zxcasdqwe123",
+            "QWERTYQWERTY",
+            "leavemealone",
+            "123456qwerty",
+        ] {
+            assert!(!OWN.contains(&common.to_lowercase()));
+            assert_eq!(check(common), Err(WeakPassword::Common), "{common}");
+        }
+        assert!(check("correct horse battery staple 42").is_ok());
     }
 }

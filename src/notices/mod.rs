@@ -2,6 +2,7 @@
 //! caller's transaction (the one that makes the change it reports); [`worker`] delivers the
 //! outbox; [`render`] holds the texts.
 
+pub mod account;
 pub mod render;
 pub mod worker;
 

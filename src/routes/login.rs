@@ -89,6 +89,10 @@ fn too_many(page: &impl Template, seconds: i64) -> AppResult<HttpResponse> {
     Ok(response)
 }
 
+/// A one-time password older than `temporary_password_hours`.
+const TEMPORARY_PASSWORD_EXPIRED: &str =
+    "This one-time password has expired. Ask a supervisor to set a new one.";
+
 fn wait_message(seconds: i64) -> String {
     format!("Too many failed sign-ins. Wait {seconds} seconds, then try again.")
 }
@@ -130,6 +134,28 @@ pub async fn submit(
     let matches = password::verify(hash, form.password).await?;
     match agent {
         Some(agent) if matches => {
+            let max_age = chrono::Duration::hours(state.settings.temporary_password_hours);
+            if agents::temporary_password_expired(&state.pool, agent.id, max_age).await? {
+                // The right one-time password, too late: not a guess, so not a throttle failure.
+                tracing::info!(agent = agent.id.0, "expired one-time password");
+                audit::record(
+                    &state.pool,
+                    Some(agent.id),
+                    Some(&address),
+                    AuditAction::SignInFailed,
+                    None,
+                    json!({ "known_account": true, "reason": "temporary_password_expired" }),
+                )
+                .await?;
+                let page = LoginPage {
+                    chrome: Chrome::new(None, &session),
+                    email: form.email,
+                    next,
+                    error: Some(TEMPORARY_PASSWORD_EXPIRED.into()),
+                    notice: None,
+                };
+                return render(StatusCode::UNAUTHORIZED, &page);
+            }
             if second_factor::is_enabled(&state.pool, agent.id).await? {
                 // Not signed in yet: the session only remembers whom to ask for a code. This
                 // attempt does not count, but the account's failures are forgiven only once the
@@ -295,7 +321,7 @@ pub async fn second_factor_submit(
     let agent_id = AgentId(pending.agent);
     let (Some(agent), Some(authenticator)) = (
         agents::find_active(&state.pool, agent_id).await?,
-        second_factor::find(&state.pool, agent_id)
+        second_factor::find(&state.pool, &state.keyring, agent_id)
             .await?
             .filter(|a| a.enabled()),
     ) else {

@@ -122,7 +122,10 @@ pub async fn password_hash(pool: &PgPool, id: AgentId) -> sqlx::Result<Option<St
 
 /// The agent's own new password (which also lifts `must_change_password`).
 pub async fn set_password_hash(pool: &PgPool, id: AgentId, hash: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE agents SET password_hash = $2, must_change_password = false WHERE id = $1")
+    sqlx::query(
+        "UPDATE agents SET password_hash = $2, must_change_password = false, password_set_at = now()
+         WHERE id = $1",
+    )
         .bind(id.0)
         .bind(hash)
         .execute(pool)
@@ -184,14 +187,66 @@ pub async fn set_active(pool: &PgPool, id: AgentId, active: bool) -> sqlx::Resul
     Ok(done.rows_affected() == 1)
 }
 
-/// A new password set by a supervisor: the agent must replace it at the next sign-in.
+/// A new password set by a supervisor: the agent must replace it at the next sign-in, and it
+/// stops working `temporary_password_hours` after now (see [`temporary_password_expired`]).
 pub async fn reset_password(pool: &PgPool, id: AgentId, hash: &str) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE agents SET password_hash = $2, must_change_password = true WHERE id = $1",
+        "UPDATE agents SET password_hash = $2, must_change_password = true, password_set_at = now()
+         WHERE id = $1",
     )
     .bind(id.0)
     .bind(hash)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Whether the agent's password is a one-time password set more than `max_age` ago: it can no
+/// longer sign in (a supervisor sets a new one).
+pub async fn temporary_password_expired(
+    pool: &PgPool,
+    id: AgentId,
+    max_age: chrono::Duration,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT must_change_password AND password_set_at < now() - make_interval(secs => $2)
+         FROM agents WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(max_age.num_seconds() as f64)
+    .fetch_optional(pool)
+    .await?
+    .unwrap_or(false))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeEmailError {
+    #[error("another account has this e-mail")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The agent's own new sign-in e-mail, in the caller's transaction; returns the old one. Unique
+/// whatever its case (`agents_email_key`).
+#[tracing::instrument(skip_all, fields(agent = id.0))]
+pub async fn change_email(
+    conn: &mut sqlx::PgConnection,
+    id: AgentId,
+    email: &Email,
+) -> Result<String, ChangeEmailError> {
+    let old: String = sqlx::query_scalar("SELECT email FROM agents WHERE id = $1 FOR UPDATE")
+        .bind(id.0)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE agents SET email = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(email.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => ChangeEmailError::EmailTaken,
+            _ => ChangeEmailError::Database(e),
+        })?;
+    Ok(old)
 }

@@ -37,10 +37,14 @@ pub enum AuditAction {
     /// A supervisor placed or lifted a legal hold on a case.
     LegalHoldPlaced,
     LegalHoldLifted,
+    /// An agent changed their own sign-in e-mail (after confirming their password).
+    EmailChanged,
+    /// A wrong current password where an account change asked for it.
+    ReauthenticationFailed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -65,6 +69,8 @@ impl AuditAction {
         AuditAction::DocumentsRemoved,
         AuditAction::LegalHoldPlaced,
         AuditAction::LegalHoldLifted,
+        AuditAction::EmailChanged,
+        AuditAction::ReauthenticationFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +99,8 @@ impl AuditAction {
             AuditAction::DocumentsRemoved => "documents_removed",
             AuditAction::LegalHoldPlaced => "legal_hold_placed",
             AuditAction::LegalHoldLifted => "legal_hold_lifted",
+            AuditAction::EmailChanged => "email_changed",
+            AuditAction::ReauthenticationFailed => "reauthentication_failed",
         }
     }
 

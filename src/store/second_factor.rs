@@ -1,8 +1,11 @@
-//! Agents' TOTP secrets and recovery codes (see the migration for how each is kept and why).
+//! Agents' TOTP secrets and recovery codes (see the migrations for how each is kept and why).
+//! Secrets are sealed with the [`Keyring`] on the way in and opened on the way out: nothing but
+//! this file sees them as stored.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
+use crate::auth::keyring::{Keyring, Sealed};
 use crate::domain::agent::AgentId;
 use crate::domain::second_factor::{RecoveryCode, TotpSecret};
 
@@ -12,6 +15,36 @@ pub struct Authenticator {
     pub secret: TotpSecret,
     pub enabled_at: Option<DateTime<Utc>>,
     pub last_used_step: Option<i64>,
+    /// The secret as stored, to confirm exactly the enrolment that was shown.
+    stored: Vec<u8>,
+}
+
+/// Binds a sealed secret to its agent: copied onto another agent's row, it does not open.
+fn context(agent: AgentId) -> Vec<u8> {
+    format!("agent_totp:{}", agent.0).into_bytes()
+}
+
+fn open(
+    keyring: &Keyring,
+    agent: AgentId,
+    key_id: Option<String>,
+    stored: &[u8],
+) -> sqlx::Result<TotpSecret> {
+    match key_id {
+        Some(key_id) => {
+            let sealed = Sealed {
+                key_id,
+                bytes: stored.to_vec(),
+            };
+            keyring
+                .open(&sealed, &context(agent))
+                .map(TotpSecret::from_bytes)
+                .map_err(|e| sqlx::Error::Decode(e.into()))
+        }
+        // Written before secrets were encrypted and not yet sealed (`seal_plaintext_at_start`
+        // runs at every start): still usable, so that an upgrade locks nobody out.
+        None => Ok(TotpSecret::from_bytes(stored.to_vec())),
+    }
 }
 
 impl Authenticator {
@@ -20,27 +53,31 @@ impl Authenticator {
     }
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip(db, keyring))]
 pub async fn find<'e>(
     db: impl PgExecutor<'e>,
+    keyring: &Keyring,
     agent: AgentId,
 ) -> sqlx::Result<Option<Authenticator>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         secret: Vec<u8>,
+        key_id: Option<String>,
         enabled_at: Option<DateTime<Utc>>,
         last_used_step: Option<i64>,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT secret, enabled_at, last_used_step FROM agent_totp WHERE agent_id = $1",
+        "SELECT secret, key_id, enabled_at, last_used_step FROM agent_totp WHERE agent_id = $1",
     )
     .bind(agent.0)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| Authenticator {
-        secret: TotpSecret::from_bytes(r.secret),
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Authenticator {
+        secret: open(keyring, agent, r.key_id, &r.secret)?,
         enabled_at: r.enabled_at,
         last_used_step: r.last_used_step,
+        stored: r.secret,
     }))
 }
 
@@ -59,46 +96,49 @@ pub async fn is_enabled<'e>(db: impl PgExecutor<'e>, agent: AgentId) -> sqlx::Re
 #[tracing::instrument(skip_all, fields(agent = agent.0))]
 pub async fn start_enrolment(
     pool: &PgPool,
+    keyring: &Keyring,
     agent: AgentId,
     secret: &TotpSecret,
 ) -> sqlx::Result<bool> {
+    let sealed = keyring.seal(secret.as_bytes(), &context(agent));
     let done = sqlx::query(
-        "INSERT INTO agent_totp (agent_id, secret) VALUES ($1, $2)
-         ON CONFLICT (agent_id) DO UPDATE SET secret = excluded.secret, created_at = now(), last_used_step = NULL
+        "INSERT INTO agent_totp (agent_id, secret, key_id) VALUES ($1, $2, $3)
+         ON CONFLICT (agent_id) DO UPDATE SET secret = excluded.secret, key_id = excluded.key_id,
+             created_at = now(), last_used_step = NULL
          WHERE agent_totp.enabled_at IS NULL",
     )
     .bind(agent.0)
-    .bind(secret.as_bytes())
+    .bind(&sealed.bytes)
+    .bind(&sealed.key_id)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Turns the enrolment on (the agent confirmed a code of `step`) with fresh recovery codes, in one
-/// transaction. False when there was no enrolment in progress with this secret.
+/// Turns the enrolment on (the agent confirmed a code of `step`) with fresh recovery codes, in the
+/// caller's transaction (which also tells the agent by e-mail). False when the enrolment in
+/// progress is no longer the one confirmed (started over meanwhile).
 #[tracing::instrument(skip_all, fields(agent = agent.0))]
 pub async fn enable(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     agent: AgentId,
-    secret: &TotpSecret,
+    enrolment: &Authenticator,
     step: i64,
     codes: &[RecoveryCode],
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE agent_totp SET enabled_at = now(), last_used_step = $3
          WHERE agent_id = $1 AND secret = $2 AND enabled_at IS NULL",
     )
     .bind(agent.0)
-    .bind(secret.as_bytes())
+    .bind(&enrolment.stored)
     .bind(step)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    replace_recovery_codes(&mut tx, agent, codes).await?;
-    tx.commit().await?;
+    replace_recovery_codes(conn, agent, codes).await?;
     Ok(true)
 }
 
@@ -197,20 +237,87 @@ pub async fn recovery_codes_left<'e>(db: impl PgExecutor<'e>, agent: AgentId) ->
 #[tracing::instrument(skip(pool))]
 pub async fn remove(pool: &PgPool, agent: AgentId) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
+    let removed = remove_in(&mut tx, agent).await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// [`remove`] in the caller's transaction.
+pub async fn remove_in(conn: &mut PgConnection, agent: AgentId) -> sqlx::Result<bool> {
     // The authenticator row first, as `regenerate_recovery_codes` takes it: the two then wait
     // for each other instead of deadlocking.
     sqlx::query("SELECT 1 FROM agent_totp WHERE agent_id = $1 FOR UPDATE")
         .bind(agent.0)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM recovery_codes WHERE agent_id = $1")
         .bind(agent.0)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     let done = sqlx::query("DELETE FROM agent_totp WHERE agent_id = $1")
         .bind(agent.0)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Which stored secrets [`reseal`] rewrites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reseal {
+    /// Only those still in plain text (from before encryption): done at every start.
+    Plaintext,
+    /// Every secret not sealed with the current key (after a key rotation).
+    NotCurrent,
+}
+
+/// Seals secrets under the keyring's current key, one row at a time under a row lock (a
+/// concurrent sign-in reads the old or the new form, both readable). Returns how many were
+/// rewritten. Stops, keeping what was done, at a secret that no listed key opens.
+#[tracing::instrument(skip(pool, keyring))]
+pub async fn reseal(pool: &PgPool, keyring: &Keyring, which: Reseal) -> anyhow::Result<u64> {
+    let current = keyring.current_id();
+    let agents: Vec<i64> = sqlx::query_scalar(
+        "SELECT agent_id FROM agent_totp
+         WHERE key_id IS NULL OR ($1 AND key_id <> $2) ORDER BY agent_id",
+    )
+    .bind(which == Reseal::NotCurrent)
+    .bind(current)
+    .fetch_all(pool)
+    .await?;
+    let mut done = 0;
+    for id in agents {
+        let agent = AgentId(id);
+        let mut tx = pool.begin().await?;
+        let row: Option<(Vec<u8>, Option<String>)> =
+            sqlx::query_as("SELECT secret, key_id FROM agent_totp WHERE agent_id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((stored, key_id)) = row else {
+            continue;
+        };
+        if key_id.as_deref() == Some(current) {
+            continue;
+        }
+        let secret = open(keyring, agent, key_id, &stored)?;
+        let sealed = keyring.seal(secret.as_bytes(), &context(agent));
+        sqlx::query("UPDATE agent_totp SET secret = $2, key_id = $3 WHERE agent_id = $1")
+            .bind(id)
+            .bind(&sealed.bytes)
+            .bind(&sealed.key_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// At start (and after `migrate`): secrets stored before encryption are sealed now.
+pub async fn seal_plaintext_at_start(pool: &PgPool, keyring: &Keyring) -> anyhow::Result<()> {
+    let sealed = reseal(pool, keyring, Reseal::Plaintext).await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "encrypted TOTP secrets stored in plain text");
+    }
+    Ok(())
 }

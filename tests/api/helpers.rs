@@ -16,6 +16,9 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 pub const PASSWORD: &str = "a long test password";
 
+/// The tests' own TOTP encryption key (never one generated into a data directory).
+pub const TEST_TOTP_KEY: &str = "test:dGhlIHRlc3RzIG93biBUT1RQIGtleSwgMzIgYnl0ZXM=";
+
 /// The server (without database) and the name of the migrated template, made once per process.
 fn template() -> &'static (PgConnectOptions, String) {
     static TEMPLATE: OnceLock<(PgConnectOptions, String)> = OnceLock::new();
@@ -149,6 +152,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .unwrap();
     let mut settings = Settings::load().unwrap();
     settings.bind = "127.0.0.1:0".into();
+    settings.totp_keys = canceldesk::config::SecretKeys::new(vec![TEST_TOTP_KEY.into()]);
     adjust(&mut settings);
     let app = Application::build(settings.clone(), pool.clone())
         .await

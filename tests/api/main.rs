@@ -1,0 +1,20 @@
+//! Integration tests: the real app over real HTTP, on a fresh PostgreSQL database per test.
+
+mod account_security;
+mod auth;
+mod authorization;
+mod bulk;
+mod case_actions;
+mod clock;
+mod customer;
+mod helpers;
+mod hostile_throttles;
+mod hostile_uploads;
+mod intake_api;
+mod logs;
+mod notices;
+mod plans;
+mod queue;
+mod retention;
+mod smtp_sink;
+mod totp;

@@ -65,7 +65,11 @@ async fn enrol(browser: &Browser) -> (Totp, Vec<String>) {
     let wrong = browser
         .post(
             "/account/two-factor/confirm",
-            &[("csrf_token", &token), ("code", &wrong_code(&totp))],
+            &[
+                ("csrf_token", &token),
+                ("code", &wrong_code(&totp)),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
@@ -74,7 +78,11 @@ async fn enrol(browser: &Browser) -> (Totp, Vec<String>) {
     let done = browser
         .post(
             "/account/two-factor/confirm",
-            &[("csrf_token", &token), ("code", &code(&totp, 0))],
+            &[
+                ("csrf_token", &token),
+                ("code", &code(&totp, 0)),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(done.status, 200, "{}", done.body);
@@ -244,7 +252,7 @@ async fn a_recovery_code_works_once() {
 }
 
 #[actix_web::test]
-async fn new_recovery_codes_replace_the_old_and_turning_off_needs_proof() {
+async fn new_recovery_codes_replace_the_old_and_turning_off_needs_the_password() {
     let app = spawn_app().await;
     let (browser, agent) = app.signed_in("Ana Agent", Role::Agent).await;
     let (totp, old) = enrol(&browser).await;
@@ -253,14 +261,14 @@ async fn new_recovery_codes_replace_the_old_and_turning_off_needs_proof() {
     let refused = browser
         .post(
             "/account/two-factor/recovery-codes",
-            &[("csrf_token", &token), ("proof", "not my password")],
+            &[("csrf_token", &token), ("password", "not my password")],
         )
         .await;
     assert_eq!(refused.status, 422);
     let fresh = browser
         .post(
             "/account/two-factor/recovery-codes",
-            &[("csrf_token", &token), ("proof", PASSWORD)],
+            &[("csrf_token", &token), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(fresh.status, 200, "{}", fresh.body);
@@ -269,18 +277,18 @@ async fn new_recovery_codes_replace_the_old_and_turning_off_needs_proof() {
     assert!(new.iter().all(|c| !old.contains(c)));
     assert_eq!(audit_count(&app, "recovery_codes_regenerated").await, 1);
 
-    // Off with a current code (the next step's: the current one confirmed the enrolment).
-    let wrong = browser
+    // A current code is no longer enough to turn it off: only the password is.
+    let code_only = browser
         .post(
             "/account/two-factor/disable",
-            &[("csrf_token", &token), ("proof", &wrong_code(&totp))],
+            &[("csrf_token", &token), ("password", &code(&totp, 1))],
         )
         .await;
-    assert_eq!(wrong.status, 422);
+    assert_eq!(code_only.status, 422);
     browser
         .post(
             "/account/two-factor/disable",
-            &[("csrf_token", &token), ("proof", &code(&totp, 1))],
+            &[("csrf_token", &token), ("password", PASSWORD)],
         )
         .await
         .assert_redirects_to("/account/two-factor");
@@ -407,7 +415,7 @@ async fn the_desk_can_require_a_second_factor_of_everyone() {
     let refused = ana
         .post(
             "/account/two-factor/disable",
-            &[("csrf_token", &token), ("proof", PASSWORD)],
+            &[("csrf_token", &token), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(refused.status, 422);
@@ -474,18 +482,18 @@ async fn a_supervisor_resets_a_lost_second_factor() {
 }
 
 #[actix_web::test]
-async fn guessing_codes_on_the_account_page_is_throttled_too() {
+async fn guessing_passwords_on_the_account_page_is_throttled_too() {
     let app = spawn_app().await;
     let (ana, _) = app.signed_in("Ana Agent", Role::Agent).await;
     enrol(&ana).await;
     let token = ana.get("/account/two-factor").await.csrf();
     let mut statuses = Vec::new();
     for guess in 0..7 {
-        let proof = format!("{:06}", 100_000 + guess);
+        let guess = format!("not the password {guess}");
         statuses.push(
             ana.post(
                 "/account/two-factor/disable",
-                &[("csrf_token", &token), ("proof", &proof)],
+                &[("csrf_token", &token), ("password", &guess)],
             )
             .await
             .status,

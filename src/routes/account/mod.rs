@@ -1,5 +1,6 @@
-//! `/account`: an agent's own sessions ("sign out everywhere"), password change and (in
-//! `two_factor`) second factor.
+//! `/account`: an agent's own sessions ("sign out everywhere"), sign-in e-mail, password change
+//! and (in `two_factor`) second factor. Every change here needs the current password
+//! (`auth::reauth::confirm_password`).
 
 pub mod two_factor;
 
@@ -11,11 +12,13 @@ use serde_json::json;
 
 use super::form::HtmlForm;
 use super::{Chrome, local_time, render, see_other};
-use crate::auth::CurrentAgent;
-use crate::auth::password::{self, Confirmation};
+use crate::auth::reauth::{Confirmation, confirm_password};
 use crate::auth::session::TypedSession;
+use crate::auth::{CurrentAgent, password};
+use crate::domain::agent::Email;
 use crate::domain::password_policy;
 use crate::error::AppResult;
+use crate::notices::account::{self as account_notice, AccountChange};
 use crate::startup::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::{agents, second_factor, sessions};
@@ -34,6 +37,9 @@ struct AccountPage {
     errors: Vec<(&'static str, String)>,
     /// Whether the agent signs in with a second factor.
     two_factor_on: bool,
+    /// The sign-in e-mail, and what was typed as the new one (kept when the form is refused).
+    email: String,
+    new_email: String,
 }
 
 impl AccountPage {
@@ -50,6 +56,7 @@ async fn page(
     agent: &CurrentAgent,
     session: &TypedSession,
     errors: Vec<(&'static str, String)>,
+    new_email: String,
 ) -> AppResult<AccountPage> {
     let label = session.label();
     let rows = sessions::active_for(&state.pool, agent.id).await?;
@@ -68,6 +75,8 @@ async fn page(
             .collect(),
         errors,
         two_factor_on: second_factor::is_enabled(&state.pool, agent.id).await?,
+        email: agent.email.clone(),
+        new_email,
     })
 }
 
@@ -78,7 +87,7 @@ pub async fn show(
 ) -> AppResult<HttpResponse> {
     render(
         StatusCode::OK,
-        &page(&state, &agent, &session, Vec::new()).await?,
+        &page(&state, &agent, &session, Vec::new(), String::new()).await?,
     )
 }
 
@@ -110,6 +119,22 @@ pub struct PasswordForm {
     confirm: String,
 }
 
+/// A form refused (for its password confirmation or its other fields): 422, or 429 with
+/// `Retry-After` while the password check is throttled.
+pub(super) fn render_refused(
+    confirmation: &Confirmation,
+    page: &impl Template,
+) -> AppResult<HttpResponse> {
+    let Some(seconds) = confirmation.retry_after() else {
+        return render(StatusCode::UNPROCESSABLE_ENTITY, page);
+    };
+    let mut response = render(StatusCode::TOO_MANY_REQUESTS, page)?;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    Ok(response)
+}
+
 pub async fn change_password(
     state: web::Data<AppState>,
     agent: CurrentAgent,
@@ -117,12 +142,7 @@ pub async fn change_password(
     HtmlForm(form): HtmlForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
     let mut errors = Vec::new();
-    // Throttled with sign-in (a stolen session must not make guessing the password cheaper).
-    let confirmation = password::confirm_current(&state, &agent, &form.current).await?;
-    let wait = match &confirmation {
-        Confirmation::Wait(wait) => Some(wait.seconds()),
-        _ => None,
-    };
+    let confirmation = confirm_password(&state, &agent, &form.current).await?;
     if let Some(refusal) = confirmation.refusal() {
         errors.push(("current", refusal));
     }
@@ -139,15 +159,8 @@ pub async fn change_password(
     }
     if !errors.is_empty() {
         // Nothing typed is sent back: passwords are never echoed into a page.
-        let page = page(&state, &agent, &session, errors).await?;
-        let Some(seconds) = wait else {
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        };
-        let mut response = render(StatusCode::TOO_MANY_REQUESTS, &page)?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
-        return Ok(response);
+        let page = page(&state, &agent, &session, errors, String::new()).await?;
+        return render_refused(&confirmation, &page);
     }
     let hash = password::hash(form.new).await?;
     agents::set_password_hash(&state.pool, agent.id, &hash).await?;
@@ -162,6 +175,83 @@ pub async fn change_password(
     session.flash(
         "success",
         "Your password is changed. Your other sessions are signed out.",
+    );
+    Ok(see_other("/account"))
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/email`: a new sign-in e-mail, own and unique, confirmed with the password. The
+/// old address is told (in the transaction of the change), the change is audited, and the other
+/// sessions end (they were signed in under the old address).
+pub async fn change_email(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<EmailForm>,
+) -> AppResult<HttpResponse> {
+    let typed = form.email.trim().to_owned();
+    let refused = |field: &'static str, message: &str| {
+        let errors = vec![(field, message.to_string())];
+        let (state, agent, session, typed) = (&state, &agent, &session, typed.clone());
+        async move {
+            let page = page(state, agent, session, errors, typed).await?;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    };
+    let email = match Email::parse(&typed) {
+        Err(_) => return refused("email", "Enter an e-mail address like name@example.com.").await,
+        Ok(email) if email.as_str() == agent.email.to_lowercase() => {
+            return refused("email", "This is your e-mail already.").await;
+        }
+        Ok(email) => email,
+    };
+    // After the address: a typo in it costs no attempt of the throttle.
+    let confirmation = confirm_password(&state, &agent, &form.password).await?;
+    if let Some(refusal) = confirmation.refusal() {
+        let errors = vec![("email-password", refusal)];
+        let page = page(&state, &agent, &session, errors, typed).await?;
+        return render_refused(&confirmation, &page);
+    }
+    // Changed, audited and told to the old address together, or not at all.
+    let mut tx = state.pool.begin().await?;
+    let old = match agents::change_email(&mut tx, agent.id, &email).await {
+        Ok(old) => old,
+        Err(agents::ChangeEmailError::EmailTaken) => {
+            return refused(
+                "email",
+                "Another account has this e-mail. Nothing was changed.",
+            )
+            .await;
+        }
+        Err(agents::ChangeEmailError::Database(e)) => return Err(e.into()),
+    };
+    let change = AccountChange::EmailChanged {
+        new_email: email.as_str().to_owned(),
+    };
+    account_notice::enqueue(&mut tx, agent.id, &agent.name, &old, &change).await?;
+    agent
+        .audit(
+            &mut *tx,
+            AuditAction::EmailChanged,
+            None,
+            json!({ "from": old, "to": email.as_str() }),
+        )
+        .await?;
+    tx.commit().await?;
+    if let Some(label) = session.label() {
+        sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
+    }
+    session.email_changed(email.as_str());
+    session.flash(
+        "success",
+        "Your sign-in e-mail is changed and your old address was told. Your other sessions are signed out.",
     );
     Ok(see_other("/account"))
 }

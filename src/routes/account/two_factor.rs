@@ -1,8 +1,10 @@
 //! `/account/two-factor`: an agent sets up, keeps and removes their own TOTP second factor.
 //!
 //! Setting up: `start` makes a secret (shown as a QR code and as text), `confirm` turns it on once
-//! the agent types a current code, and shows ten recovery codes once. Making new recovery codes
-//! or turning the second factor off needs the password or a current code.
+//! the agent types a current code and their password, and shows ten recovery codes once. Making
+//! new recovery codes or turning the second factor off needs the password too
+//! (`auth::reauth::confirm_password`): a session alone changes nothing here. Turning it on or off
+//! is also told to the agent by e-mail, written in the same transaction.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
@@ -11,17 +13,17 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::password::{self, Confirmation};
+use crate::auth::CurrentAgent;
+use crate::auth::reauth::confirm_password;
 use crate::auth::session::TypedSession;
-use crate::auth::{CurrentAgent, attempts};
 use crate::domain::second_factor::{RECOVERY_CODES, RecoveryCode, TotpSecret};
 use crate::error::{AppError, AppResult};
+use crate::notices::account::{self as account_notice, AccountChange};
 use crate::routes::form::HtmlForm;
 use crate::routes::{Chrome, local_time, render, see_other};
 use crate::startup::AppState;
 use crate::store::audit::AuditAction;
-use crate::store::second_factor::{self, Authenticator};
-use crate::store::sign_in::{self, Wait};
+use crate::store::second_factor;
 use crate::store::{desk_settings, sessions};
 
 /// An enrolment in progress: what the agent copies into the authenticator app.
@@ -63,7 +65,7 @@ async fn page(
     error: Option<(&'static str, String)>,
     new_codes: Vec<String>,
 ) -> AppResult<TwoFactorPage> {
-    let found = second_factor::find(&state.pool, agent.id).await?;
+    let found = second_factor::find(&state.pool, &state.keyring, agent.id).await?;
     let codes_left = match &found {
         Some(a) if a.enabled() => second_factor::recovery_codes_left(&state.pool, agent.id).await?,
         _ => 0,
@@ -105,7 +107,7 @@ pub async fn start(
     session: TypedSession,
 ) -> AppResult<HttpResponse> {
     let secret = TotpSecret::generate();
-    if !second_factor::start_enrolment(&state.pool, agent.id, &secret).await? {
+    if !second_factor::start_enrolment(&state.pool, &state.keyring, agent.id, &secret).await? {
         session.flash("error", "Two-factor sign-in is on already.");
     }
     Ok(see_other("/account/two-factor"))
@@ -114,7 +116,7 @@ pub async fn start(
 /// `GET /account/two-factor/qr.svg`: the QR code of the enrolment in progress, as an image of
 /// this site (the page's CSP allows no inline styles; the SVG uses attributes only).
 pub async fn qr_code(state: web::Data<AppState>, agent: CurrentAgent) -> AppResult<HttpResponse> {
-    let enrolling = second_factor::find(&state.pool, agent.id)
+    let enrolling = second_factor::find(&state.pool, &state.keyring, agent.id)
         .await?
         .filter(|a| !a.enabled())
         // Once enrolled, the secret is never shown again.
@@ -144,23 +146,33 @@ fn new_recovery_codes() -> Vec<RecoveryCode> {
 pub struct ConfirmForm {
     #[serde(default)]
     code: String,
+    /// The current password: a session alone cannot add a factor to the account.
+    #[serde(default)]
+    password: String,
 }
 
-/// `POST /account/two-factor/confirm`: a current code proves the app has the secret; then the
-/// second factor is on, other sessions end, and the recovery codes are shown once.
+/// `POST /account/two-factor/confirm`: the password proves it is the agent, a current code that
+/// the app has the secret; then the second factor is on, other sessions end (the agent is told by
+/// e-mail, in the same transaction), and the recovery codes are shown once.
 pub async fn confirm(
     state: web::Data<AppState>,
     agent: CurrentAgent,
     session: TypedSession,
     HtmlForm(form): HtmlForm<ConfirmForm>,
 ) -> AppResult<HttpResponse> {
-    let Some(enrolling) = second_factor::find(&state.pool, agent.id)
+    let Some(enrolling) = second_factor::find(&state.pool, &state.keyring, agent.id)
         .await?
         .filter(|a| !a.enabled())
     else {
         session.flash("error", "Start the set-up first.");
         return Ok(see_other("/account/two-factor"));
     };
+    let confirmation = confirm_password(&state, &agent, &form.password).await?;
+    if let Some(refusal) = confirmation.refusal() {
+        let error = Some(("confirm-password", refusal));
+        let page = page(&state, &agent, &session, error, Vec::new()).await?;
+        return super::render_refused(&confirmation, &page);
+    }
     let step = match enrolling.secret.check(&form.code, Utc::now(), None) {
         Ok(step) => step,
         Err(_) => {
@@ -174,7 +186,9 @@ pub async fn confirm(
         }
     };
     let codes = new_recovery_codes();
-    if !second_factor::enable(&state.pool, agent.id, &enrolling.secret, step, &codes).await? {
+    // On, audited and told by e-mail together, or not at all.
+    let mut tx = state.pool.begin().await?;
+    if !second_factor::enable(&mut tx, agent.id, &enrolling, step, &codes).await? {
         // Started over in another tab meanwhile: that secret is the one to confirm.
         session.flash(
             "error",
@@ -182,21 +196,26 @@ pub async fn confirm(
         );
         return Ok(see_other("/account/two-factor"));
     }
+    account_notice::enqueue(
+        &mut tx,
+        agent.id,
+        &agent.name,
+        &agent.email,
+        &AccountChange::SecondFactorEnabled,
+    )
+    .await?;
+    agent
+        .audit(&mut *tx, AuditAction::SecondFactorEnabled, None, json!({}))
+        .await?;
+    tx.commit().await?;
     if let Some(label) = session.label() {
         sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
     }
-    agent
-        .audit(
-            &state.pool,
-            AuditAction::SecondFactorEnabled,
-            None,
-            json!({}),
-        )
-        .await?;
     session.second_factor_enrolled();
     session.flash(
         "success",
-        "Two-factor sign-in is on. Your other sessions are signed out.",
+        "Two-factor sign-in is on. Your other sessions are signed out, and an e-mail tells your \
+         address about it.",
     );
     let shown = codes.iter().map(RecoveryCode::display).collect();
     render(
@@ -206,85 +225,28 @@ pub async fn confirm(
 }
 
 #[derive(Deserialize)]
-pub struct ProofForm {
-    /// The current password, or a current code of the authenticator app.
+pub struct PasswordForm {
+    /// The current password.
     #[serde(default)]
-    proof: String,
+    password: String,
 }
-
-/// Whether the agent proved it is them: six digits are a current code (each works once), anything
-/// else is the password (which has at least 12 characters, so the two cannot be confused).
-/// Guessing a 6-digit code here would be as good as guessing it at sign-in: the same throttle
-/// (the account's and the address's attempts, reserved before the check) applies to both.
-async fn proves(
-    state: &AppState,
-    agent: &CurrentAgent,
-    authenticator: &Authenticator,
-    proof: &str,
-) -> AppResult<bool> {
-    let digits: String = proof.chars().filter(|c| !c.is_whitespace()).collect();
-    if !(digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())) {
-        return match password::confirm_current(state, agent, proof).await? {
-            Confirmation::Confirmed => Ok(true),
-            Confirmation::Wrong => Ok(false),
-            Confirmation::Wait(wait) => Err(throttled(wait)),
-        };
-    }
-    let account = sign_in::account_key(&agent.email);
-    let address = agent.address.clone().unwrap_or_default();
-    let attempt = attempts::reserve(state, Some(agent.id), &account, &address)
-        .await?
-        .map_err(throttled)?;
-    let ok = match authenticator
-        .secret
-        .check(&digits, Utc::now(), authenticator.last_used_step)
-    {
-        Ok(step) => second_factor::use_step(&state.pool, agent.id, step).await?,
-        Err(_) => false,
-    };
-    if ok {
-        attempt.succeeded(&state.pool).await?;
-    } else {
-        // The reservation stays: this code counts as a failure.
-        agent
-            .audit(
-                &state.pool,
-                AuditAction::SecondFactorFailed,
-                None,
-                json!({ "reason": "wrong_proof" }),
-            )
-            .await?;
-    }
-    Ok(ok)
-}
-
-fn throttled(wait: Wait) -> AppError {
-    AppError::Throttled(format!(
-        "Too many wrong codes or passwords. Wait {} seconds, then try again. Nothing was changed.",
-        wait.seconds()
-    ))
-}
-
-const PROOF_REFUSED: &str = "That is neither your password nor a current code.";
 
 /// `POST /account/two-factor/recovery-codes`: ten new codes replace all the old ones.
 pub async fn regenerate_recovery_codes(
     state: web::Data<AppState>,
     agent: CurrentAgent,
     session: TypedSession,
-    HtmlForm(form): HtmlForm<ProofForm>,
+    HtmlForm(form): HtmlForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let Some(authenticator) = second_factor::find(&state.pool, agent.id)
-        .await?
-        .filter(Authenticator::enabled)
-    else {
+    if !second_factor::is_enabled(&state.pool, agent.id).await? {
         session.flash("error", "Two-factor sign-in is not on.");
         return Ok(see_other("/account/two-factor"));
-    };
-    if !proves(&state, &agent, &authenticator, &form.proof).await? {
-        let error = Some(("codes-proof", PROOF_REFUSED.to_string()));
+    }
+    let confirmation = confirm_password(&state, &agent, &form.password).await?;
+    if let Some(refusal) = confirmation.refusal() {
+        let error = Some(("codes-password", refusal));
         let page = page(&state, &agent, &session, error, Vec::new()).await?;
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return super::render_refused(&confirmation, &page);
     }
     let codes = new_recovery_codes();
     if !second_factor::regenerate_recovery_codes(&state.pool, agent.id, &codes).await? {
@@ -315,36 +277,45 @@ pub async fn disable(
     state: web::Data<AppState>,
     agent: CurrentAgent,
     session: TypedSession,
-    HtmlForm(form): HtmlForm<ProofForm>,
+    HtmlForm(form): HtmlForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let Some(authenticator) = second_factor::find(&state.pool, agent.id)
-        .await?
-        .filter(Authenticator::enabled)
-    else {
+    if !second_factor::is_enabled(&state.pool, agent.id).await? {
         session.flash("error", "Two-factor sign-in is not on.");
         return Ok(see_other("/account/two-factor"));
-    };
-    let problem = if desk_settings::require_second_factor(&state.pool).await? {
-        Some("The desk requires two-factor sign-in; it cannot be turned off.")
-    } else if !proves(&state, &agent, &authenticator, &form.proof).await? {
-        Some(PROOF_REFUSED)
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
-        let error = Some(("disable-proof", problem.to_string()));
+    }
+    if desk_settings::require_second_factor(&state.pool).await? {
+        let problem = "The desk requires two-factor sign-in; it cannot be turned off.";
+        let error = Some(("disable-password", problem.to_string()));
         let page = page(&state, &agent, &session, error, Vec::new()).await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    second_factor::remove(&state.pool, agent.id).await?;
-    agent
-        .audit(
-            &state.pool,
-            AuditAction::SecondFactorDisabled,
-            None,
-            json!({ "by": "self" }),
+    let confirmation = confirm_password(&state, &agent, &form.password).await?;
+    if let Some(refusal) = confirmation.refusal() {
+        let error = Some(("disable-password", refusal));
+        let page = page(&state, &agent, &session, error, Vec::new()).await?;
+        return super::render_refused(&confirmation, &page);
+    }
+    // Off, audited and told by e-mail together, or not at all.
+    let mut tx = state.pool.begin().await?;
+    if second_factor::remove_in(&mut tx, agent.id).await? {
+        account_notice::enqueue(
+            &mut tx,
+            agent.id,
+            &agent.name,
+            &agent.email,
+            &AccountChange::SecondFactorDisabled,
         )
         .await?;
+        agent
+            .audit(
+                &mut *tx,
+                AuditAction::SecondFactorDisabled,
+                None,
+                json!({ "by": "self" }),
+            )
+            .await?;
+    }
+    tx.commit().await?;
     session.flash(
         "success",
         "Two-factor sign-in is off: you sign in with your password alone.",

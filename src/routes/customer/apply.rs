@@ -138,8 +138,10 @@ pub async fn submit(
             limit_mib: limits.max_file_bytes.div_ceil(1024 * 1024),
         }));
     }
-    // Sending an application is throttled per address (each one mails whatever address was
-    // typed), and only so many bodies are read at once (the rest are told to come back).
+    // Only so many bodies are read at once: when every slot is taken the sender is told at once
+    // to come back (503), before anything counts against the address. Sending an application is
+    // also throttled per address (each one mails whatever address was typed).
+    let _slot = multipart::upload_slot(&state)?;
     let address = state.client_address(&req);
     let throttle = PublicThrottle::new(
         &state,
@@ -170,7 +172,6 @@ async fn receive(
     body: web::Payload,
     limits: Limits,
 ) -> AppResult<(Sent, HttpResponse)> {
-    let _slot = multipart::upload_slot(state)?;
     let form = multipart::read(req, body, limits).await.map_err(refused)?;
     let input = input_of(&form);
     let market = Market {

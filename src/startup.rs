@@ -13,6 +13,7 @@ use anyhow::Context;
 use base64::Engine;
 use sqlx::PgPool;
 
+use crate::auth::anonymous_csrf::CsrfKey;
 use crate::auth::{csrf, guard};
 use crate::config::Settings;
 use crate::routes;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub upload_slots: tokio::sync::Semaphore,
     /// Counts per state, shared by all requests for a moment (see `routes::queue::state_counts`).
     pub counts: std::sync::Mutex<Option<CountsSnapshot>>,
+    /// Signs the CSRF tokens of visitors without a stored session (see `auth::anonymous_csrf`).
+    pub csrf_key: CsrfKey,
 }
 
 impl AppState {
@@ -319,6 +322,7 @@ impl Application {
             None => sessions::signing_key(&pool).await?,
         };
         anyhow::ensure!(key.len() >= 64, "session_secret must be at least 64 bytes");
+        let csrf_key = CsrfKey::derive(&key);
         let key = Key::from(&key);
         let state = web::Data::new(AppState {
             tz: settings.tz()?,
@@ -327,6 +331,7 @@ impl Application {
             blobs: PgBlobStore,
             upload_slots: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
             counts: std::sync::Mutex::new(None),
+            csrf_key,
         });
         spawn_session_purge(pool.clone());
         if settings.background_jobs {

@@ -72,7 +72,8 @@ impl TypedSession {
         self.session.renew();
         self.session.clear();
         self.session.insert(AGENT_KEY, agent.id.0)?;
-        self.session.insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())?;
+        self.session
+            .insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())?;
         let mut label = [0u8; 9];
         rand::fill(&mut label);
         self.session.insert(
@@ -171,7 +172,11 @@ impl TypedSession {
     }
 
     pub fn agent_id(&self) -> Option<AgentId> {
-        self.session.get::<i64>(AGENT_KEY).ok().flatten().map(AgentId)
+        self.session
+            .get::<i64>(AGENT_KEY)
+            .ok()
+            .flatten()
+            .map(AgentId)
     }
 
     pub fn signed_in_at(&self) -> Option<DateTime<Utc>> {
@@ -226,7 +231,9 @@ impl TypedSession {
         if !self.session.contains_key(FLASH_KEY) {
             return None;
         }
-        self.session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok)
+        self.session
+            .remove_as::<Flash>(FLASH_KEY)
+            .and_then(Result::ok)
     }
 }
 

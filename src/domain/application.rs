@@ -511,7 +511,12 @@ mod tests {
 
     #[test]
     fn names_cannot_carry_line_breaks_markup_or_digits() {
-        for name in ["Siti\nINFO forged line\r", "<b>Siti</b>", "Siti 2", "evil.com"] {
+        for name in [
+            "Siti\nINFO forged line\r",
+            "<b>Siti</b>",
+            "Siti 2",
+            "evil.com",
+        ] {
             let mut input = valid();
             input.customer_name = name.into();
             let errors = check(&input).unwrap_err();

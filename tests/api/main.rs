@@ -7,6 +7,7 @@ mod case_actions;
 mod clock;
 mod customer;
 mod helpers;
+mod hostile_small;
 mod intake_api;
 mod logs;
 mod notices;

@@ -13,6 +13,7 @@ use anyhow::Context;
 use base64::Engine;
 use sqlx::PgPool;
 
+use crate::auth::anonymous_csrf::CsrfKey;
 use crate::auth::{csrf, guard};
 use crate::config::Settings;
 use crate::routes;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub counts: std::sync::Mutex<Option<CountsSnapshot>>,
     /// Keys of the TOTP secrets at rest (see `auth::keyring`).
     pub keyring: crate::auth::keyring::Keyring,
+    /// Signs the CSRF tokens of visitors without a stored session (see `auth::anonymous_csrf`).
+    pub csrf_key: CsrfKey,
 }
 
 impl AppState {
@@ -329,6 +332,7 @@ impl Application {
             None => sessions::signing_key(&pool).await?,
         };
         anyhow::ensure!(key.len() >= 64, "session_secret must be at least 64 bytes");
+        let csrf_key = CsrfKey::derive(&key);
         let key = Key::from(&key);
         let keyring = crate::auth::keyring::Keyring::from_settings(&settings)?;
         crate::store::second_factor::seal_plaintext_at_start(&pool, &keyring).await?;
@@ -340,6 +344,7 @@ impl Application {
             upload_slots: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
             counts: std::sync::Mutex::new(None),
             keyring,
+            csrf_key,
         });
         spawn_session_purge(pool.clone());
         if settings.background_jobs {

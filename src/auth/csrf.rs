@@ -1,4 +1,6 @@
-//! CSRF protection for every state-changing request (synchroniser token kept in the session).
+//! CSRF protection for every state-changing request: the synchroniser token kept in the session
+//! once a session is stored (signed in, or between the two sign-in steps), else the signed
+//! double-submit cookie of `anonymous_csrf`, so that anonymous pages never store a session.
 //!
 //! Forms carry the token in a `csrf_token` field; multipart forms in the query string; scripts in
 //! an `X-CSRF-Token` header. Checked here, in one place, before any handler runs.
@@ -9,6 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{http::header, web};
 
 use super::CurrentAgent;
+use super::anonymous_csrf::AnonymousCsrf;
 use super::session::TypedSession;
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -21,10 +24,20 @@ pub async fn verify_csrf(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let anonymous = req.app_data::<web::Data<AppState>>().map(|state| {
+        AnonymousCsrf::for_request(&req, &state.csrf_key, state.settings.cookie_secure)
+    });
+    if let Some(anonymous) = &anonymous {
+        req.extensions_mut().insert(anonymous.clone());
+    }
+    let finish = |res: ServiceResponse<BoxBody>| match &anonymous {
+        Some(anonymous) => anonymous.finish(res),
+        None => res,
+    };
     // The API authenticates with bearer tokens only, never with the session cookie, so a
     // cross-site request has no credentials to ride on: nothing to forge.
     if req.method().is_safe() || req.path().starts_with("/api/") {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+        return Ok(finish(next.call(req).await?.map_into_boxed_body()));
     }
     let expected = TypedSession::of(&req).existing_csrf_token();
     let mut provided = req
@@ -49,10 +62,12 @@ pub async fn verify_csrf(
         payload.unread_data(body);
         req.set_payload(Payload::from(payload));
     }
+    // A stored session's own token, when it has one, is the only one it accepts.
     let valid = match (expected, provided) {
         (Some(expected), Some(provided)) => {
             constant_time_eq(expected.as_bytes(), provided.as_bytes())
         }
+        (None, Some(provided)) => anonymous.as_ref().is_some_and(|a| a.accepts(&provided)),
         _ => false,
     };
     if !valid {
@@ -81,7 +96,7 @@ pub async fn verify_csrf(
         // security headers to it.
         return Ok(req.error_response(AppError::Csrf).map_into_boxed_body());
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    Ok(finish(next.call(req).await?.map_into_boxed_body()))
 }
 
 fn field_in(encoded: &[u8]) -> Option<String> {

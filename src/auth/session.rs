@@ -1,13 +1,14 @@
 //! The one typed view of a session: fixed keys, so handlers never touch raw session entries.
 
 use actix_session::{Session, SessionExt};
-use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 
 use crate::auth::CurrentAgent;
+use crate::auth::anonymous_csrf::AnonymousCsrf;
 use crate::domain::agent::AgentId;
 use crate::domain::agent::Role;
 use crate::store::sessions::{AGENT_KEY, AGENT_PROFILE_KEY, SESSION_LABEL_KEY, SIGNED_IN_AT_KEY};
@@ -39,7 +40,11 @@ pub struct Flash {
     pub text: String,
 }
 
-pub struct TypedSession(Session);
+pub struct TypedSession {
+    session: Session,
+    /// The request's token for visitors without a stored session (see `anonymous_csrf`).
+    anonymous_csrf: Option<AnonymousCsrf>,
+}
 
 #[derive(Serialize, Deserialize)]
 struct Profile {
@@ -64,17 +69,18 @@ pub struct SignInDuties {
 impl TypedSession {
     /// Signs an agent in, under a new session id (no fixation) and a new CSRF token.
     pub fn sign_in(&self, agent: &CurrentAgent, duties: SignInDuties) -> anyhow::Result<()> {
-        self.0.renew();
-        self.0.clear();
-        self.0.insert(AGENT_KEY, agent.id.0)?;
-        self.0.insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())?;
+        self.session.renew();
+        self.session.clear();
+        self.session.insert(AGENT_KEY, agent.id.0)?;
+        self.session
+            .insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())?;
         let mut label = [0u8; 9];
         rand::fill(&mut label);
-        self.0.insert(
+        self.session.insert(
             SESSION_LABEL_KEY,
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(label),
         )?;
-        self.0.insert(
+        self.session.insert(
             AGENT_PROFILE_KEY,
             Profile {
                 name: agent.name.clone(),
@@ -89,7 +95,7 @@ impl TypedSession {
 
     /// Whether the agent was told to choose a new password (set at sign-in).
     pub fn must_change_password(&self) -> bool {
-        self.0
+        self.session
             .get::<Profile>(AGENT_PROFILE_KEY)
             .ok()
             .flatten()
@@ -98,23 +104,23 @@ impl TypedSession {
 
     /// The agent chose a new password: lift the restriction in this session.
     pub fn password_changed(&self) {
-        if let Ok(Some(mut profile)) = self.0.get::<Profile>(AGENT_PROFILE_KEY) {
+        if let Ok(Some(mut profile)) = self.session.get::<Profile>(AGENT_PROFILE_KEY) {
             profile.must_change_password = false;
-            let _ = self.0.insert(AGENT_PROFILE_KEY, profile);
+            let _ = self.session.insert(AGENT_PROFILE_KEY, profile);
         }
     }
 
     /// The agent changed their sign-in e-mail: this session shows (and throttles by) the new one.
     pub fn email_changed(&self, email: &str) {
-        if let Ok(Some(mut profile)) = self.0.get::<Profile>(AGENT_PROFILE_KEY) {
+        if let Ok(Some(mut profile)) = self.session.get::<Profile>(AGENT_PROFILE_KEY) {
             profile.email = email.to_owned();
-            let _ = self.0.insert(AGENT_PROFILE_KEY, profile);
+            let _ = self.session.insert(AGENT_PROFILE_KEY, profile);
         }
     }
 
     /// Whether the agent must set up a second factor before anything else (set at sign-in).
     pub fn must_enrol_second_factor(&self) -> bool {
-        self.0
+        self.session
             .get::<Profile>(AGENT_PROFILE_KEY)
             .ok()
             .flatten()
@@ -123,29 +129,29 @@ impl TypedSession {
 
     /// The agent enrolled a second factor: lift the restriction in this session.
     pub fn second_factor_enrolled(&self) {
-        if let Ok(Some(mut profile)) = self.0.get::<Profile>(AGENT_PROFILE_KEY) {
+        if let Ok(Some(mut profile)) = self.session.get::<Profile>(AGENT_PROFILE_KEY) {
             profile.must_enrol_second_factor = false;
-            let _ = self.0.insert(AGENT_PROFILE_KEY, profile);
+            let _ = self.session.insert(AGENT_PROFILE_KEY, profile);
         }
     }
 
     /// The password was right; the sign-in waits for the second factor. Under a new session id,
     /// with nothing of an earlier sign-in left in it.
     pub fn begin_second_factor(&self, pending: &PendingSignIn) -> anyhow::Result<()> {
-        self.0.renew();
-        self.0.clear();
-        self.0.insert(PENDING_SIGN_IN_KEY, pending)?;
+        self.session.renew();
+        self.session.clear();
+        self.session.insert(PENDING_SIGN_IN_KEY, pending)?;
         Ok(())
     }
 
     /// The sign-in waiting for its second factor, if any (expiry is the caller's to judge).
     pub fn pending_second_factor(&self) -> Option<PendingSignIn> {
-        self.0.get(PENDING_SIGN_IN_KEY).ok().flatten()
+        self.session.get(PENDING_SIGN_IN_KEY).ok().flatten()
     }
 
     pub fn drop_pending_second_factor(&self) {
-        if self.0.contains_key(PENDING_SIGN_IN_KEY) {
-            self.0.remove(PENDING_SIGN_IN_KEY);
+        if self.session.contains_key(PENDING_SIGN_IN_KEY) {
+            self.session.remove(PENDING_SIGN_IN_KEY);
         }
     }
 
@@ -153,7 +159,7 @@ impl TypedSession {
     /// agents, so a deactivated agent has no session to read.
     pub fn agent(&self) -> Option<CurrentAgent> {
         let id = self.agent_id()?;
-        let profile: Profile = self.0.get(AGENT_PROFILE_KEY).ok().flatten()?;
+        let profile: Profile = self.session.get(AGENT_PROFILE_KEY).ok().flatten()?;
         Some(CurrentAgent {
             id,
             name: profile.name,
@@ -165,49 +171,59 @@ impl TypedSession {
 
     /// This sign-in's label (see `SESSION_LABEL_KEY`).
     pub fn label(&self) -> Option<String> {
-        self.0.get::<String>(SESSION_LABEL_KEY).ok().flatten()
+        self.session.get::<String>(SESSION_LABEL_KEY).ok().flatten()
     }
 
     /// Ends the session here and in the store.
     pub fn sign_out(&self) {
-        self.0.purge();
+        self.session.purge();
     }
 
     pub fn agent_id(&self) -> Option<AgentId> {
-        self.0.get::<i64>(AGENT_KEY).ok().flatten().map(AgentId)
+        self.session
+            .get::<i64>(AGENT_KEY)
+            .ok()
+            .flatten()
+            .map(AgentId)
     }
 
     pub fn signed_in_at(&self) -> Option<DateTime<Utc>> {
-        let seconds = self.0.get::<i64>(SIGNED_IN_AT_KEY).ok().flatten()?;
+        let seconds = self.session.get::<i64>(SIGNED_IN_AT_KEY).ok().flatten()?;
         DateTime::from_timestamp(seconds, 0)
     }
 
-    /// The session's CSRF token, created on first use.
+    /// The CSRF token for this page's forms. A session that is stored anyway (signed in, or
+    /// waiting for the second factor) keeps its own token, created on first use; anyone else gets
+    /// the anonymous token, so that showing a form never stores a session.
     pub fn csrf_token(&self) -> String {
-        if let Ok(Some(token)) = self.0.get::<String>(CSRF_KEY) {
+        if let Ok(Some(token)) = self.session.get::<String>(CSRF_KEY) {
             return token;
+        }
+        let stored = self.agent_id().is_some() || self.session.contains_key(PENDING_SIGN_IN_KEY);
+        if let (false, Some(anonymous)) = (stored, &self.anonymous_csrf) {
+            return anonymous.token();
         }
         let mut bytes = [0u8; 32];
         rand::fill(&mut bytes);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         // Inserting a String cannot fail to serialise.
-        let _ = self.0.insert(CSRF_KEY, &token);
+        let _ = self.session.insert(CSRF_KEY, &token);
         token
     }
 
     /// A value kept in the session for a later page of the same visitor.
     pub fn set(&self, key: &str, value: &str) {
         // Inserting a &str cannot fail to serialise.
-        let _ = self.0.insert(key, value);
+        let _ = self.session.insert(key, value);
     }
 
     pub fn get<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.0.get::<T>(key).ok().flatten()
+        self.session.get::<T>(key).ok().flatten()
     }
 
     /// The token without creating one (a POST must never mint the token it is checked against).
     pub fn existing_csrf_token(&self) -> Option<String> {
-        self.0.get::<String>(CSRF_KEY).ok().flatten()
+        self.session.get::<String>(CSRF_KEY).ok().flatten()
     }
 
     pub fn flash(&self, kind: &str, text: impl Into<String>) {
@@ -215,15 +231,17 @@ impl TypedSession {
             kind: kind.into(),
             text: text.into(),
         };
-        let _ = self.0.insert(FLASH_KEY, flash);
+        let _ = self.session.insert(FLASH_KEY, flash);
     }
 
     pub fn take_flash(&self) -> Option<Flash> {
         // Checked first: removing marks the session changed (a write), even for an absent key.
-        if !self.0.contains_key(FLASH_KEY) {
+        if !self.session.contains_key(FLASH_KEY) {
             return None;
         }
-        self.0.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok)
+        self.session
+            .remove_as::<Flash>(FLASH_KEY)
+            .and_then(Result::ok)
     }
 }
 
@@ -232,12 +250,15 @@ impl FromRequest for TypedSession {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(TypedSession(req.get_session())))
+        ready(Ok(TypedSession::of(req)))
     }
 }
 
 impl TypedSession {
-    pub fn of(req: &impl SessionExt) -> TypedSession {
-        TypedSession(req.get_session())
+    pub fn of(req: &(impl SessionExt + HttpMessage)) -> TypedSession {
+        TypedSession {
+            session: req.get_session(),
+            anonymous_csrf: AnonymousCsrf::of(req),
+        }
     }
 }

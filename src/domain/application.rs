@@ -6,6 +6,7 @@
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 
+use super::customer_name::CustomerName;
 use super::msisdn::Msisdn;
 use super::nik::Nik;
 use super::request::{CancelReason, ContactChannel, LineType, Settlement};
@@ -15,7 +16,8 @@ use super::sentence;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ApplicationInput {
-    /// Full name as on the identity card.
+    /// Full name as on the identity card: letters, combining marks, spaces and `.'-` only
+    /// (see `domain::customer_name`).
     pub customer_name: String,
     /// The 16-digit NIK.
     pub id_number: String,
@@ -64,7 +66,7 @@ impl SettlementChoice {
 /// A valid application.
 #[derive(Debug, Clone)]
 pub struct Application {
-    pub customer_name: String,
+    pub customer_name: CustomerName,
     pub nik: Nik,
     pub msisdn: Msisdn,
     pub account_number: String,
@@ -103,15 +105,9 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
         })
     };
 
-    let customer_name = clean_line(&input.customer_name);
-    if customer_name.chars().count() < 2 {
-        fail(
-            "customer_name",
-            "Enter your full name as on your identity card.",
-        );
-    } else if customer_name.chars().count() > 100 {
-        fail("customer_name", "The name can have at most 100 characters.");
-    }
+    let customer_name = CustomerName::parse(&input.customer_name)
+        .map_err(|e| fail("customer_name", &sentence(&e.to_string())))
+        .ok();
     let nik = Nik::parse(&input.id_number)
         .map_err(|e| fail("id_number", &sentence(&e.to_string())))
         .ok();
@@ -304,6 +300,7 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     }
 
     match (
+        customer_name,
         nik,
         msisdn,
         line_type,
@@ -313,6 +310,7 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
         requested_effective_date,
     ) {
         (
+            Some(customer_name),
             Some(nik),
             Some(msisdn),
             Some(line_type),
@@ -339,7 +337,7 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
 }
 
 /// One line of text: surrounding space trimmed, runs of whitespace and control characters made
-/// single spaces (a name with a newline could forge a line wherever it is printed).
+/// single spaces (a bank name with a newline could forge a line wherever it is printed).
 fn clean_line(input: &str) -> String {
     input
         .split(|c: char| c.is_whitespace() || c.is_control())
@@ -431,7 +429,7 @@ mod tests {
     #[test]
     fn a_valid_application_is_normalised() {
         let app = check(&valid()).unwrap();
-        assert_eq!(app.customer_name, "Siti Rahayu");
+        assert_eq!(app.customer_name.as_str(), "Siti Rahayu");
         assert_eq!(app.msisdn.e164(), "+6283812345678");
         assert_eq!(app.account_number, "1234567890");
         assert_eq!(app.preferred_contact, ContactChannel::Email);
@@ -512,12 +510,19 @@ mod tests {
     }
 
     #[test]
-    fn names_cannot_carry_line_breaks() {
-        let mut input = valid();
-        input.customer_name = "Siti\nINFO forged line\r".into();
-        assert_eq!(
-            check(&input).unwrap().customer_name,
-            "Siti INFO forged line"
-        );
+    fn names_cannot_carry_line_breaks_markup_or_digits() {
+        for name in [
+            "Siti\nINFO forged line\r",
+            "<b>Siti</b>",
+            "Siti 2",
+            "evil.com",
+        ] {
+            let mut input = valid();
+            input.customer_name = name.into();
+            let errors = check(&input).unwrap_err();
+            assert_eq!(errors.len(), 1, "{name:?}: {errors:?}");
+            assert_eq!(errors[0].field, "customer_name");
+            assert!(errors[0].message.starts_with("The name "), "{errors:?}");
+        }
     }
 }

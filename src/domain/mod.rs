@@ -4,6 +4,7 @@ pub mod agent;
 pub mod application;
 pub mod bulk;
 pub mod case;
+pub mod customer_name;
 pub mod customer_status;
 pub mod decision;
 pub mod document;

@@ -8,6 +8,7 @@ pub mod worker;
 
 use sqlx::PgConnection;
 
+use crate::domain::customer_name::CustomerName;
 use crate::domain::document::DocumentKind;
 pub use crate::domain::notice::NoticeKind;
 use crate::domain::notice::choose_channel;
@@ -102,7 +103,8 @@ fn facts(row: FactsRow) -> NoticeFacts {
         .or_else(|| row.documents_deadline.map(|d| d.date_naive()));
     NoticeFacts {
         reference: row.reference,
-        customer_name: row.customer_name,
+        // Rows written before the name rule may hold anything; such a name is not printed.
+        customer_name: CustomerName::parse(&row.customer_name).ok(),
         effective_date: row.effective_date,
         settlement: Settlement::parse(&row.settlement).unwrap_or(Settlement::Forfeit),
         refund_bank: row.refund_bank,

@@ -5,6 +5,7 @@
 use askama::Template;
 use chrono::NaiveDate;
 
+use crate::domain::customer_name::CustomerName;
 use crate::domain::document::DocumentKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::notice::{NoticeKind, last_four, neutralise};
@@ -14,7 +15,9 @@ use crate::domain::request::{RejectReason, Settlement};
 #[derive(Debug, Clone)]
 pub struct NoticeFacts {
     pub reference: String,
-    pub customer_name: String,
+    /// `None` for a stored name that does not pass today's rule (an older row): the notice then
+    /// greets without it rather than print what the rule keeps out.
+    pub customer_name: Option<CustomerName>,
     pub effective_date: Option<NaiveDate>,
     pub settlement: Settlement,
     pub refund_bank: Option<String>,
@@ -125,7 +128,11 @@ fn settlement_words(f: &NoticeFacts) -> String {
 
 fn words(f: &NoticeFacts) -> Words {
     Words {
-        name: neutralise(f.customer_name.trim()),
+        // A parsed name holds only letters, marks, spaces and `.'-`: no placeholder to neutralise.
+        name: f
+            .customer_name
+            .as_ref()
+            .map_or_else(|| "customer".to_owned(), |n| n.as_str().to_owned()),
         reference: f.reference.clone(),
         effective_date: long_date(f.effective_date),
         deadline: long_date(f.deadline),
@@ -187,7 +194,7 @@ mod tests {
     fn facts() -> NoticeFacts {
         NoticeFacts {
             reference: "CX-7K3M-Q9TD".into(),
-            customer_name: "Siti Rahayu".into(),
+            customer_name: CustomerName::parse("Siti Rahayu").ok(),
             effective_date: NaiveDate::from_ymd_opt(2026, 12, 9),
             settlement: Settlement::Refund,
             refund_bank: Some("BCA".into()),
@@ -269,13 +276,21 @@ mod tests {
     #[test]
     fn typed_text_is_kept_as_typed_but_cannot_add_a_link() {
         let mut f = facts();
-        f.customer_name = "<b>Siti</b> & {upload_link}".into();
         f.message = Some("Use {upload_link} \"now\"".into());
         let r = render(NoticeKind::DocumentsRequested, &f).unwrap();
-        assert!(r.body.starts_with("Dear <b>Siti</b> & (upload link),"));
         assert!(r.body.contains("Use (upload link) \"now\""));
         let sent = fill_link(&r.body, Some("https://x/upload/t"));
         assert_eq!(sent.matches("https://x/upload/t").count(), 1);
+    }
+
+    #[test]
+    fn a_name_that_does_not_parse_is_left_out_of_the_greeting() {
+        let mut f = facts();
+        f.customer_name = None;
+        for kind in NoticeKind::ALL {
+            let b = render(*kind, &f).unwrap().body;
+            assert!(b.starts_with("Dear customer,\n\n"), "{kind:?}: {b}");
+        }
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub async fn insert(
         )
         .bind(reference.as_str())
         .bind(channel.as_str())
-        .bind(&app.customer_name)
+        .bind(app.customer_name.as_str())
         .bind(app.nik.as_str())
         .bind(app.contact_email.as_deref())
         .bind(app.contact_phone.as_ref().map(|p| p.e164()))

@@ -56,33 +56,26 @@ async fn the_session_id_changes_at_sign_in() {
     let app = spawn_app().await;
     let agent = app.agent("Ana Agent", Role::Agent).await;
     let browser = app.client();
+    let sign_in = |token: String| {
+        let browser = &browser;
+        let email = agent.email.clone();
+        async move {
+            browser
+                .post(
+                    "/login",
+                    &[
+                        ("csrf_token", &token),
+                        ("email", &email),
+                        ("password", PASSWORD),
+                    ],
+                )
+                .await
+        }
+    };
     let page = browser.get("/login").await;
-    let before = browser
-        .cookies
-        .borrow()
-        .get("canceldesk")
-        .cloned()
-        .expect("a session cookie before sign-in");
-    let token = page.csrf();
-    browser
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &token),
-                ("email", &agent.email),
-                ("password", PASSWORD),
-            ],
-        )
-        .await
-        .assert_redirects_to("/queue");
-    let after = browser
-        .cookies
-        .borrow()
-        .get("canceldesk")
-        .cloned()
-        .expect("a session cookie after sign-in");
-    assert_ne!(before, after);
-    let cookie = page
+    // Nothing is stored for an anonymous visitor: the form's token rides on its own cookie.
+    assert!(!browser.cookies.borrow().contains_key("canceldesk"));
+    let csrf_cookie = page
         .headers
         .get("set-cookie")
         .unwrap()
@@ -90,9 +83,39 @@ async fn the_session_id_changes_at_sign_in() {
         .unwrap()
         .to_ascii_lowercase();
     assert!(
+        csrf_cookie.starts_with("canceldesk-csrf=")
+            && csrf_cookie.contains("httponly")
+            && csrf_cookie.contains("samesite=lax"),
+        "{csrf_cookie}"
+    );
+    let signed_in = sign_in(page.csrf()).await;
+    signed_in.assert_redirects_to("/queue");
+    let before = browser
+        .cookies
+        .borrow()
+        .get("canceldesk")
+        .cloned()
+        .expect("a session cookie after sign-in");
+    let cookie = signed_in
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .find(|c| c.starts_with("canceldesk="))
+        .unwrap();
+    assert!(
         cookie.contains("httponly") && cookie.contains("samesite=lax"),
         "{cookie}"
     );
+    // Signing in again from a session that exists gets a new id.
+    let token = browser.get("/account").await.csrf();
+    sign_in(token).await.assert_redirects_to("/queue");
+    let after = browser
+        .cookies
+        .borrow()
+        .get("canceldesk")
+        .cloned()
+        .expect("a session cookie after the second sign-in");
+    assert_ne!(before, after);
 }
 
 #[actix_web::test]

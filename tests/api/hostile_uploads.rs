@@ -222,13 +222,14 @@ async fn form_target(browser: &Browser) -> (String, String) {
     (action, cookie)
 }
 
-/// Headers promising a large multipart body, then its first 100 bytes, and nothing more.
-async fn slow_body(app: &TestApp, action: &str, cookie: &str) -> TcpStream {
+/// Headers promising a large multipart body, then its first 100 bytes, and nothing more; sent
+/// through our (trusted) proxy on behalf of `client`.
+async fn slow_body(app: &TestApp, action: &str, cookie: &str, client: &str) -> TcpStream {
     let address = app.address.trim_start_matches("http://");
     let mut stream = TcpStream::connect(address).await.unwrap();
     let boundary = "slowSLOWslow";
     let head = format!(
-        "POST {action} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\n\
+        "POST {action} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nX-Forwarded-For: {client}\r\n\
          Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 1000000\r\n\r\n"
     );
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -254,13 +255,19 @@ async fn status_of(stream: &mut TcpStream) -> String {
 
 #[actix_web::test]
 async fn slow_bodies_cannot_hold_the_door_shut() {
-    let app = spawn_app_with(|s| s.upload_body_seconds = 3).await;
+    // Behind a proxy of ours, so each slow body can come from its own address, as a spread-out
+    // attacker's would: the per-address throttle alone would stop one address after 5.
+    let app = spawn_app_with(|s| {
+        s.upload_body_seconds = 3;
+        s.trusted_proxies = 1;
+    })
+    .await;
     let attacker = app.client();
     let (action, cookie) = form_target(&attacker).await;
     // More slow bodies than there are slots.
     let mut slow = Vec::new();
-    for _ in 0..9 {
-        slow.push(slow_body(&app, &action, &cookie).await);
+    for i in 0..9 {
+        slow.push(slow_body(&app, &action, &cookie, &format!("10.9.0.{i}")).await);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let opened = Instant::now();

@@ -13,11 +13,11 @@ use sqlx::PgPool;
 use crate::auth::CurrentAgent;
 use crate::domain::case::Actor;
 use crate::domain::document::DocumentKind;
+use crate::domain::event::{EventDetails, EventKind};
 use crate::domain::reference::CaseReference;
 use crate::domain::retention::{HoldChange, RetentionPeriod};
 use crate::error::{AppError, AppResult};
 use crate::store::audit::{self, AuditAction};
-use crate::domain::event::{EventDetails, EventKind};
 use crate::store::cases::{self, NewEvents};
 use crate::store::retention as store;
 

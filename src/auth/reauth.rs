@@ -12,9 +12,9 @@ use serde_json::json;
 use crate::auth::{CurrentAgent, attempts, password};
 use crate::error::AppResult;
 use crate::startup::AppState;
+use crate::store::agents;
 use crate::store::audit::AuditAction;
 use crate::store::sign_in::{self, Wait};
-use crate::store::agents;
 
 /// What [`confirm_password`] found.
 #[derive(Debug)]

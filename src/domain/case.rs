@@ -151,7 +151,6 @@ pub enum Action {
     Reopen,
 }
 
-
 /// What the state machine needs to know about a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CaseFacts {

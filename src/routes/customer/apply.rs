@@ -182,7 +182,7 @@ async fn receive(
     let parsed = application::parse(&input, &market);
     let files_dropped = !form.files.is_empty();
     let (uploads, mut errors) =
-        check_files(&state, form.files, &[DocumentKind::IdentityCard]).await?;
+        check_files(state, form.files, &[DocumentKind::IdentityCard]).await?;
     match parsed {
         Ok(app) if errors.is_empty() => {
             let submitted = intake::submit(

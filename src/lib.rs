@@ -14,6 +14,7 @@ pub mod retention;
 pub mod routes;
 pub mod seed;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod workflow;

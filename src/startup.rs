@@ -1,4 +1,4 @@
-//! Building the app: state, the one route table, and the middleware stack. `main` and the tests
+//! Building the app: the one route table, and the middleware stack. `main` and the tests
 //! both start the server through [`Application::build`].
 
 use std::net::TcpListener;
@@ -13,47 +13,15 @@ use anyhow::Context;
 use base64::Engine;
 use sqlx::PgPool;
 
+use crate::auth::access::{Access, RouteMap, RouteRule};
 use crate::auth::anonymous_csrf::CsrfKey;
 use crate::auth::{csrf, guard};
 use crate::config::Settings;
 use crate::routes;
+use crate::state::AppState;
 use crate::store::blobs::PgBlobStore;
 use crate::store::sessions::{self, PgSessionStore};
-
-/// Counts per state as read at an instant.
-pub type CountsSnapshot = (std::time::Instant, Vec<(crate::domain::case::State, i64)>);
-
-/// Shared by all handlers.
-pub struct AppState {
-    pub pool: PgPool,
-    pub settings: Settings,
-    pub tz: chrono_tz::Tz,
-    pub blobs: PgBlobStore,
-    /// Uploads being read at once (each may hold its files in memory until checked); more wait.
-    pub upload_slots: tokio::sync::Semaphore,
-    /// Counts per state, shared by all requests for a moment (see `routes::queue::state_counts`).
-    pub counts: std::sync::Mutex<Option<CountsSnapshot>>,
-    /// Keys of the TOTP secrets at rest (see `auth::keyring`).
-    pub keyring: crate::auth::keyring::Keyring,
-    /// Signs the CSRF tokens of visitors without a stored session (see `auth::anonymous_csrf`).
-    pub csrf_key: CsrfKey,
-}
-
-impl AppState {
-    /// The client's address (see `auth::client`).
-    pub fn client_address(&self, req: &actix_web::HttpRequest) -> Option<String> {
-        crate::auth::client::address(
-            req.peer_addr(),
-            req.headers(),
-            self.settings.trusted_proxies,
-        )
-    }
-
-    /// Today's date at the desk.
-    pub fn today(&self) -> chrono::NaiveDate {
-        chrono::Utc::now().with_timezone(&self.tz).date_naive()
-    }
-}
+use crate::telemetry::logged_path;
 
 pub struct Application {
     port: u16,
@@ -64,43 +32,19 @@ pub struct Application {
 /// while it is checked, so memory stays bounded under a flood.
 const UPLOADS_AT_ONCE: usize = 8;
 
-/// Who may use a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone, signed in or not.
-    Public,
-    /// A signed-in, active agent (supervisors included).
-    Agent,
-    /// A signed-in supervisor.
-    Supervisor,
-    /// Another system with an active API token (`Authorization: Bearer …`); sessions count
-    /// for nothing here. Checked by `routes::api::authenticate` in each handler.
-    ApiToken,
-}
-
-/// A route's method, path and rule.
-#[derive(Debug, Clone, Copy)]
-pub struct RouteRule {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub access: Access,
-}
-
 /// Every route of the app with who may use it: `routes` registers exactly these, supervisor
 /// routes behind a role check, and the authorization test walks this table, so a route added
-/// without a rule cannot exist. Signed-in agents are required by `guard::require_agent` for all
-/// but the public ones; every non-GET request needs a CSRF token (`csrf::verify_csrf`).
+/// without a rule cannot exist. The sign-in guard (`guard::require_agent`) and the CSRF check
+/// (`csrf::verify_csrf`) look each request up in these same rules (`auth::access::RouteMap`):
+/// a signed-in agent for all but public and API routes, a CSRF token on every non-GET request
+/// but the API's, and the few routes an agent with a set-up step pending may still use.
 pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
     use Access::{Agent, ApiToken, Public, Supervisor};
     use routes::account::two_factor;
     use routes::case::{actions, documents, hold, page};
     use routes::customer;
     use web::{get, post};
-    let rule = |method, path, access| RouteRule {
-        method,
-        path,
-        access,
-    };
+    let rule = RouteRule::new;
     vec![
         (rule("GET", "/", Agent), get().to(routes::home)),
         (
@@ -157,15 +101,17 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             post().to(routes::login::submit),
         ),
         (
-            rule("POST", "/logout", Agent),
+            rule("POST", "/logout", Agent)
+                .during_password_change()
+                .during_enrolment(),
             post().to(routes::login::logout),
         ),
         (
-            rule("GET", "/account", Agent),
+            rule("GET", "/account", Agent).during_password_change(),
             get().to(routes::account::show),
         ),
         (
-            rule("POST", "/account/password", Agent),
+            rule("POST", "/account/password", Agent).during_password_change(),
             post().to(routes::account::change_password),
         ),
         (
@@ -185,19 +131,19 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             post().to(routes::login::second_factor_submit),
         ),
         (
-            rule("GET", "/account/two-factor", Agent),
+            rule("GET", "/account/two-factor", Agent).during_enrolment(),
             get().to(two_factor::show),
         ),
         (
-            rule("POST", "/account/two-factor/start", Agent),
+            rule("POST", "/account/two-factor/start", Agent).during_enrolment(),
             post().to(two_factor::start),
         ),
         (
-            rule("GET", "/account/two-factor/qr.svg", Agent),
+            rule("GET", "/account/two-factor/qr.svg", Agent).during_enrolment(),
             get().to(two_factor::qr_code),
         ),
         (
-            rule("POST", "/account/two-factor/confirm", Agent),
+            rule("POST", "/account/two-factor/confirm", Agent).during_enrolment(),
             post().to(two_factor::confirm),
         ),
         (
@@ -345,6 +291,7 @@ impl Application {
             counts: std::sync::Mutex::new(None),
             keyring,
             csrf_key,
+            routes: RouteMap::new(route_rules()),
         });
         spawn_session_purge(pool.clone());
         if settings.background_jobs {
@@ -446,13 +393,4 @@ fn spawn_session_purge(pool: PgPool) {
             }
         }
     });
-}
-
-/// The path as the access log shows it: upload links carry a secret in the path, so it is cut.
-/// (Query strings, which can hold searched phone numbers or names, are never logged.)
-pub fn logged_path(path: &str) -> String {
-    match path.strip_prefix("/upload/") {
-        Some(_) => "/upload/…".to_owned(),
-        None => path.to_owned(),
-    }
 }

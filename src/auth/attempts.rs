@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::domain::agent::AgentId;
 use crate::domain::throttle;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::{self, AuditAction};
 use crate::store::sign_in::{self, Reservation, Wait};
 

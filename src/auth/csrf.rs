@@ -11,10 +11,11 @@ use actix_web::middleware::Next;
 use actix_web::{http::header, web};
 
 use super::CurrentAgent;
+use super::access;
 use super::anonymous_csrf::AnonymousCsrf;
 use super::session::TypedSession;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::{self, AuditAction};
 use actix_web::HttpMessage;
 
@@ -34,9 +35,10 @@ pub async fn verify_csrf(
         Some(anonymous) => anonymous.finish(res),
         None => res,
     };
-    // The API authenticates with bearer tokens only, never with the session cookie, so a
-    // cross-site request has no credentials to ride on: nothing to forge.
-    if req.method().is_safe() || req.path().starts_with("/api/") {
+    // Which routes are exempt is the route table's to say (see `auth::access`): the API's,
+    // where there is nothing to forge. A request it does not list needs a token.
+    let exempt = access::rule_of(&req).is_some_and(|r| !r.needs_csrf_token());
+    if req.method().is_safe() || exempt {
         return Ok(finish(next.call(req).await?.map_into_boxed_body()));
     }
     let expected = TypedSession::of(&req).existing_csrf_token();
@@ -72,7 +74,7 @@ pub async fn verify_csrf(
     };
     if !valid {
         // Upload links carry their secret in the path: logged and audited without it.
-        let path = crate::startup::logged_path(req.path());
+        let path = crate::telemetry::logged_path(req.path());
         tracing::warn!(path = %path, "request refused: missing or wrong CSRF token");
         if let Some(state) = req.app_data::<web::Data<AppState>>() {
             let agent = req.extensions().get::<CurrentAgent>().map(|a| a.id);

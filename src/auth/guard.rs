@@ -6,34 +6,18 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, http::Method, web};
 use chrono::{Duration, Utc};
 
+use super::access;
 use super::session::TypedSession;
-use crate::startup::AppState;
-
-/// Paths anyone may request. Everything else needs a signed-in agent. (`/api/` routes check
-/// their bearer token themselves: see `routes::api`.)
-pub fn is_public(path: &str) -> bool {
-    matches!(
-        path,
-        "/login" | "/login/second-factor" | "/healthz" | "/apply" | "/apply/received" | "/status"
-    ) || ["/static/", "/upload/", "/api/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
-}
-
-/// What an agent who must first set up a second factor may still reach.
-const ENROLMENT_PATHS: [&str; 5] = [
-    "/account/two-factor",
-    "/account/two-factor/start",
-    "/account/two-factor/confirm",
-    "/account/two-factor/qr.svg",
-    "/logout",
-];
+use crate::state::AppState;
 
 pub async fn require_agent(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if is_public(req.path()) {
+    // Who may pass is the route table's to say (see `auth::access`); a request it does not
+    // list needs a signed-in agent.
+    let rule = access::rule_of(&req);
+    if rule.is_some_and(|r| r.open_without_session()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let state = req
@@ -55,7 +39,7 @@ pub async fn require_agent(
         // A password set by a supervisor must be replaced before anything else.
         Some(_)
             if session.must_change_password()
-                && !matches!(req.path(), "/account" | "/account/password" | "/logout") =>
+                && !rule.is_some_and(|r| r.during_password_change) =>
         {
             session.flash("error", "Choose a new password before going on.");
             let response = HttpResponse::SeeOther()
@@ -69,7 +53,7 @@ pub async fn require_agent(
         Some(_)
             if !session.must_change_password()
                 && session.must_enrol_second_factor()
-                && !ENROLMENT_PATHS.contains(&req.path()) =>
+                && !rule.is_some_and(|r| r.during_enrolment) =>
         {
             session.flash(
                 "error",
@@ -122,7 +106,7 @@ pub fn encode_query_value(value: &str) -> String {
     out
 }
 
-/// Route middleware for supervisor-only routes (see `startup::route_table`): others get 403, and
+/// Route middleware for supervisor-only routes (see `startup::routes`): others get 403, and
 /// the attempt goes to the audit trail.
 pub async fn require_supervisor(
     req: ServiceRequest,

@@ -1,5 +1,6 @@
 //! Who is asking: sessions, passwords, CSRF, and the middleware that lets only agents in.
 
+pub mod access;
 pub mod anonymous_csrf;
 pub mod attempts;
 pub mod client;

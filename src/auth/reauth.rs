@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::auth::{CurrentAgent, attempts, password};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::agents;
 use crate::store::audit::AuditAction;
 use crate::store::sign_in::{self, Wait};

@@ -22,7 +22,7 @@ use crate::domain::queue::{QueueParams, QueueQuery};
 use crate::domain::reference::CaseReference;
 use crate::domain::templates;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{agents, bulk as store, queue};
 
 /// The selection as the queue sends it: filters plus a scope, or picked cases (`REF.version`).

@@ -14,7 +14,7 @@ use crate::auth::{CurrentAgent, attempts, password};
 use crate::domain::agent::{AgentId, Email};
 use crate::domain::second_factor::{self as second_factor_rules, CodeRefused, SecondFactorInput};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::agents::AgentRecord;
 use crate::store::audit::{self, AuditAction};
 use crate::store::sign_in::{self, Reservation};

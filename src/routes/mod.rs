@@ -103,7 +103,7 @@ pub fn local_date(day: chrono::NaiveDate) -> String {
 }
 
 /// The desk's settings a change of a case depends on.
-pub fn desk(state: &crate::startup::AppState) -> crate::workflow::Desk {
+pub fn desk(state: &crate::state::AppState) -> crate::workflow::Desk {
     crate::workflow::Desk {
         tz: state.tz,
         sla_hours: state.settings.sla_hours,

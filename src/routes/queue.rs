@@ -18,7 +18,7 @@ use crate::domain::queue::{
 use crate::domain::request::{CancelReason, Channel};
 use crate::domain::sla::short_duration;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::queue::{self, QueueRow};
 
 pub struct RowView {

@@ -19,7 +19,7 @@ use crate::domain::agent::Email;
 use crate::domain::password_policy;
 use crate::error::AppResult;
 use crate::notices::account::{self as account_notice, AccountChange};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::{agents, second_factor, sessions};
 

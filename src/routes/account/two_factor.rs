@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::notices::account::{self as account_notice, AccountChange};
 use crate::routes::form::HtmlForm;
 use crate::routes::{Chrome, local_time, render, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::second_factor;
 use crate::store::{desk_settings, sessions};

@@ -16,7 +16,7 @@ use crate::auth::session::TypedSession;
 use crate::domain::agent::AgentId;
 use crate::domain::agent::{Email, Role};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::{self, AuditAction, AuditQuery};
 use crate::store::sessions;
 use crate::store::{agents, desk_settings, second_factor};

@@ -13,7 +13,7 @@ use crate::domain::request::Channel;
 use crate::error::AppResult;
 use crate::routes::form::HtmlForm;
 use crate::routes::{Chrome, local_time, render, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::api_tokens::{self, CreateError};
 use crate::store::audit::AuditAction;
 

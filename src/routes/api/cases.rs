@@ -17,7 +17,7 @@ use crate::domain::upload;
 use crate::error::AppError;
 use crate::intake::{self, CheckedUpload, Idempotency};
 use crate::routes::customer::multipart::upload_slot;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{api_tokens, customer};
 
 /// A document, its bytes in standard base64.

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::domain::application::FieldError;
 use crate::error::AppError;
 use crate::routes::customer::PublicThrottle;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::api_tokens::{self, ApiClient};
 use crate::store::audit::{self, AuditAction};
 use crate::store::sign_in::Reservation;

@@ -18,7 +18,7 @@ use crate::domain::reference::CaseReference;
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
 use crate::routes::{Chrome, desk, render, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{cases, history};
 use crate::workflow::{self, Outcome};
 

@@ -13,7 +13,7 @@ use crate::auth::session::TypedSession;
 use crate::domain::document::MediaType;
 use crate::error::{AppError, AppResult};
 use crate::routes::{Chrome, local_date, render};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::blobs::BlobStore;
 use crate::store::{documents, retention};

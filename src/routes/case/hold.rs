@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::retention::{self, HoldOutcome};
 use crate::routes::form::HtmlForm;
 use crate::routes::{render, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct HoldForm {

@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::{
     Choice, Chrome, document_kind_choices, local_date, local_time, reject_reason_choices, render,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::agents::{self, AgentRecord};
 use crate::store::cases::{self, CaseRecord};
 use crate::store::documents::{self, DocumentRecord};

@@ -14,7 +14,7 @@ use crate::domain::upload;
 use crate::error::{AppError, AppResult};
 use crate::intake::{self, CheckedUpload};
 use crate::routes::{Choice, render, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The session key that carries the new reference to the confirmation page (Post/Redirect/Get).
 const APPLIED_KEY: &str = "applied_reference";

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::throttle;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::sign_in::{self, Reservation};
 
 /// Failed public look-ups share the sign-in throttle's table under their own scope, so that a

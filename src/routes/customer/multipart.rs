@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use tokio::sync::SemaphorePermit;
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The limits of one request.
 #[derive(Debug, Clone, Copy)]

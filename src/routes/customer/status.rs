@@ -17,7 +17,7 @@ use crate::domain::request::RejectReason;
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
 use crate::routes::{local_date, render};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::customer;
 
 pub struct StatusView {

@@ -17,7 +17,7 @@ use crate::domain::document::DocumentKind;
 use crate::error::AppResult;
 use crate::intake::{self, Answer};
 use crate::routes::{local_time, render, see_other};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::customer::{self, UploadLinkRow};
 use crate::store::upload_links;
 

@@ -16,7 +16,9 @@ use crate::domain::case::State;
 use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::event::{ActorKind, EventKind};
 use crate::domain::notice::NoticeKind;
-use crate::domain::request::{CancelReason, Channel, RejectReason, Settlement};
+use crate::domain::request::{
+    CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
+};
 
 /// `EXISTS (…)`: an identity card of case `c` has been accepted by an agent (approval needs it).
 macro_rules! identity_accepted_sql {
@@ -73,6 +75,8 @@ text_column!(
     State,
     Role,
     Channel,
+    ContactChannel,
+    LineType,
     CancelReason,
     RejectReason,
     Settlement,

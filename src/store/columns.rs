@@ -15,7 +15,7 @@ use crate::domain::bulk::{BulkKind, ItemOutcome};
 use crate::domain::case::State;
 use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::event::{ActorKind, EventKind};
-use crate::domain::notice::NoticeKind;
+use crate::domain::notice::{NoticeChannel, NoticeKind};
 use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
 };
@@ -83,6 +83,7 @@ text_column!(
     DocumentKind,
     Verdict,
     NoticeKind,
+    NoticeChannel,
     EventKind,
     ActorKind,
     BulkKind,

@@ -7,6 +7,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::domain::document::DocumentKind;
 use crate::domain::event::{EventDetails, EventKind};
+use crate::domain::notice::{NoticeChannel, NoticeKind};
 use crate::domain::request::{ContactChannel, RejectReason, Settlement};
 
 /// What a notice needs to know about its case, and the latest event of the kind it reports.
@@ -106,8 +107,8 @@ pub async fn insert_many(conn: &mut PgConnection, notices: &[NewNotice]) -> sqlx
 #[derive(Debug, sqlx::FromRow)]
 pub struct NoticeRecord {
     pub id: i64,
-    pub kind: String,
-    pub channel: String,
+    pub kind: NoticeKind,
+    pub channel: NoticeChannel,
     pub subject: String,
     pub body: String,
     pub status: String,

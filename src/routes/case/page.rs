@@ -18,7 +18,7 @@ use crate::domain::event::{ActorKind, EventKind};
 use crate::domain::money::{Currency, Money};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::nik::Nik;
-use crate::domain::notice::{NoticeChannel, NoticeKind, for_agents, status_words};
+use crate::domain::notice::{for_agents, status_words};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::Settlement;
 use crate::domain::retention::RetentionPeriod;
@@ -137,9 +137,7 @@ pub struct NoticeLine {
 }
 
 pub fn notice_view(n: NoticeRecord, tz: chrono_tz::Tz) -> EventView {
-    let kind = NoticeKind::parse(&n.kind)
-        .map(|k| k.label())
-        .unwrap_or("Notice");
+    let kind = n.kind.label();
     let mut status = status_words(&n.status, n.attempts, n.last_error.as_deref());
     if let Some(at) = n.sent_at {
         status = format!("{status} {}", local_time(at, tz));
@@ -155,9 +153,7 @@ pub fn notice_view(n: NoticeRecord, tz: chrono_tz::Tz) -> EventView {
         is_note: false,
         bulk: None,
         notice: Some(NoticeLine {
-            channel: NoticeChannel::parse(&n.channel)
-                .map(|c| c.label())
-                .unwrap_or("e-mail"),
+            channel: n.channel.label(),
             status,
             status_class: n.status,
             subject: n.subject,
@@ -252,10 +248,10 @@ fn document_view(
     removed: Option<DateTime<Utc>>,
     tz: chrono_tz::Tz,
 ) -> DocumentView {
-    let verdict = Verdict::parse(&d.verdict).unwrap_or(Verdict::Pending);
-    let by = match (d.uploaded_by_kind.as_str(), d.uploader_name) {
-        ("agent", Some(name)) => name,
-        ("agent", None) => "an agent".into(),
+    let verdict = d.verdict;
+    let by = match (d.uploaded_by_kind, d.uploader_name) {
+        (ActorKind::Agent, Some(name)) => name,
+        (ActorKind::Agent, None) => "an agent".into(),
         _ => "the customer".into(),
     };
     let verdict_note = match (verdict, d.verdict_by_name, d.verdict_at) {
@@ -271,10 +267,8 @@ fn document_view(
     };
     DocumentView {
         id: d.id,
-        kind: DocumentKind::parse(&d.kind)
-            .map(|k| k.label())
-            .unwrap_or("Document"),
-        is_identity: d.kind == DocumentKind::IdentityCard.as_str(),
+        kind: d.kind.label(),
+        is_identity: d.kind == DocumentKind::IdentityCard,
         is_image: MediaType::parse(&d.media_type).is_some_and(MediaType::is_image),
         media_type: d.media_type,
         file_name: d.file_name,

@@ -9,7 +9,6 @@ use sqlx::PgPool;
 use crate::config::Settings;
 use crate::domain::case::{Actor, transition};
 use crate::domain::decision::Decision;
-use crate::domain::document::DocumentKind;
 use crate::notices::{self, NoticeKind};
 use crate::store::cases;
 use crate::store::upload_links;
@@ -33,12 +32,7 @@ pub async fn remind_due(
         let Some(due) = upload_links::next_due_reminder(&mut tx, now, window).await? else {
             break;
         };
-        let kinds: Vec<DocumentKind> = due
-            .kinds
-            .iter()
-            .filter_map(|k| DocumentKind::parse(k))
-            .collect();
-        let token = upload_links::issue(&mut tx, due.case_id, &kinds, due.expires_at).await?;
+        let token = upload_links::issue(&mut tx, due.case_id, &due.kinds, due.expires_at).await?;
         upload_links::mark_reminded(&mut tx, due.case_id, due.expires_at, now).await?;
         notices::enqueue(&mut tx, due.case_id, NoticeKind::Reminder, Some(&token)).await?;
         tx.commit().await?;

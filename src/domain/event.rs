@@ -89,6 +89,35 @@ pub struct EventDetails {
     pub retention_days: Option<i64>,
 }
 
+impl EventKind {
+    /// The timeline's title of an event of this kind: its label, told more precisely where the
+    /// details say more (to whom, which document, which priority).
+    pub fn title(self, details: &EventDetails) -> String {
+        match self {
+            EventKind::Assigned => format!(
+                "Assigned to {}",
+                details.assignee_name.as_deref().unwrap_or("an agent")
+            ),
+            EventKind::DocumentAccepted | EventKind::DocumentRejected => {
+                let document = details
+                    .document_kind
+                    .map_or("Document", DocumentKind::label);
+                let verdict = if self == EventKind::DocumentAccepted {
+                    "accepted"
+                } else {
+                    "rejected"
+                };
+                format!("{document} {verdict}")
+            }
+            EventKind::PrioritySet => match details.priority {
+                Some(p) if p > 0 => "Priority set to high".into(),
+                _ => "Priority set to normal".into(),
+            },
+            _ => self.label().into(),
+        }
+    }
+}
+
 fn date_or_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
@@ -102,6 +131,40 @@ fn date_or_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_are_the_labels_told_more_precisely_where_the_details_say_more() {
+        let none = EventDetails::default();
+        assert_eq!(EventKind::Claimed.title(&none), "Claimed");
+        assert_eq!(EventKind::LegalHoldPlaced.title(&none), "Legal hold placed");
+        assert_eq!(EventKind::Assigned.title(&none), "Assigned to an agent");
+        let ana = EventDetails {
+            assignee_name: Some("Ana".into()),
+            ..EventDetails::default()
+        };
+        assert_eq!(EventKind::Assigned.title(&ana), "Assigned to Ana");
+        assert_eq!(
+            EventKind::DocumentRejected.title(&none),
+            "Document rejected"
+        );
+        let card = EventDetails {
+            document_kind: Some(DocumentKind::IdentityCard),
+            ..EventDetails::default()
+        };
+        assert_eq!(
+            EventKind::DocumentAccepted.title(&card),
+            format!("{} accepted", DocumentKind::IdentityCard.label())
+        );
+        let high = EventDetails {
+            priority: Some(1),
+            ..EventDetails::default()
+        };
+        assert_eq!(EventKind::PrioritySet.title(&high), "Priority set to high");
+        assert_eq!(
+            EventKind::PrioritySet.title(&none),
+            "Priority set to normal"
+        );
+    }
 
     #[test]
     fn details_read_back_as_written_and_unknown_kinds_fail() {

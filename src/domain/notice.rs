@@ -5,6 +5,7 @@
 use chrono::Duration;
 
 use super::labels::labelled_enum;
+use super::request::ContactChannel;
 
 labelled_enum! {
     /// What a notice tells the customer. The database stores [`NoticeKind::as_str`].
@@ -52,7 +53,7 @@ pub const LINK_FOR_AGENTS: &str = "(secure upload link)";
 
 /// Where a notice goes: the customer's preferred channel, else whichever contact exists.
 pub fn choose_channel(
-    preferred: &str,
+    preferred: ContactChannel,
     email: Option<&str>,
     phone: Option<&str>,
 ) -> Option<(NoticeChannel, String)> {
@@ -64,7 +65,7 @@ pub fn choose_channel(
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| (NoticeChannel::Sms, p.to_owned()));
-    if NoticeChannel::parse(preferred) == Some(NoticeChannel::Sms) {
+    if preferred == ContactChannel::Sms {
         phone.or(email)
     } else {
         email.or(phone)
@@ -157,22 +158,22 @@ mod tests {
         let mail = Some("a@example.com");
         let phone = Some("+6283812345678");
         assert_eq!(
-            choose_channel("sms", mail, phone),
+            choose_channel(ContactChannel::Sms, mail, phone),
             Some((NoticeChannel::Sms, "+6283812345678".into()))
         );
         assert_eq!(
-            choose_channel("email", mail, phone),
+            choose_channel(ContactChannel::Email, mail, phone),
             Some((NoticeChannel::Email, "a@example.com".into()))
         );
         assert_eq!(
-            choose_channel("sms", mail, None),
+            choose_channel(ContactChannel::Sms, mail, None),
             Some((NoticeChannel::Email, "a@example.com".into()))
         );
         assert_eq!(
-            choose_channel("email", Some("  "), phone),
+            choose_channel(ContactChannel::Email, Some("  "), phone),
             Some((NoticeChannel::Sms, "+6283812345678".into()))
         );
-        assert_eq!(choose_channel("email", None, None), None);
+        assert_eq!(choose_channel(ContactChannel::Email, None, None), None);
     }
 
     #[test]

@@ -7,12 +7,12 @@ pub mod render;
 pub mod worker;
 
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 use crate::domain::customer_name::CustomerName;
-use crate::domain::document::DocumentKind;
+use crate::domain::event::EventKind;
 pub use crate::domain::notice::NoticeKind;
 use crate::domain::notice::choose_channel;
-use crate::domain::request::{RejectReason, Settlement};
 use crate::store::notices::{self, FactsRow, NewNotice};
 use render::NoticeFacts;
 
@@ -55,7 +55,7 @@ pub async fn enqueue_many(
     let mut outbox = Vec::with_capacity(rows.len());
     for row in rows {
         let Some((channel, recipient)) = choose_channel(
-            &row.preferred_contact,
+            row.preferred_contact,
             row.contact_email.as_deref(),
             row.contact_phone.as_deref(),
         ) else {
@@ -83,47 +83,37 @@ pub async fn enqueue_many(
 }
 
 /// The history event whose message and details a notice reports.
-fn event_kind(kind: NoticeKind) -> Option<&'static str> {
+fn event_kind(kind: NoticeKind) -> Option<EventKind> {
     match kind {
         NoticeKind::Received => None,
-        NoticeKind::Approved => Some("approved"),
-        NoticeKind::Rejected => Some("rejected"),
+        NoticeKind::Approved => Some(EventKind::Approved),
+        NoticeKind::Rejected => Some(EventKind::Rejected),
         NoticeKind::DocumentsRequested | NoticeKind::Reminder | NoticeKind::Expired => {
-            Some("documents_requested")
+            Some(EventKind::DocumentsRequested)
         }
     }
 }
 
 fn facts(row: FactsRow) -> NoticeFacts {
-    let detail = |key: &str| row.event_details.as_ref().and_then(|d| d.get(key)).cloned();
-    // The day the agent chose (stored with the request); else the deadline's UTC date.
-    let deadline = detail("deadline")
-        .and_then(|d| d.as_str().map(str::to_owned))
-        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-        .or_else(|| row.documents_deadline.map(|d| d.date_naive()));
+    let details = row.event_details.map(|Json(d)| d).unwrap_or_default();
     NoticeFacts {
         reference: row.reference,
         // Rows written before the name rule may hold anything; such a name is not printed.
         customer_name: CustomerName::parse(&row.customer_name).ok(),
         effective_date: row.effective_date,
-        settlement: Settlement::parse(&row.settlement).unwrap_or(Settlement::Forfeit),
+        settlement: row.settlement,
         refund_bank: row.refund_bank,
         refund_account: row.refund_account,
         transfer_msisdn: row.transfer_msisdn,
         balance_minor: row.balance_minor,
         currency: row.currency,
-        fee_minor: detail("fee_minor").and_then(|f| f.as_i64()).unwrap_or(0),
-        reject_reason: row
-            .event_reason
-            .as_deref()
-            .or(row.decision_reason.as_deref())
-            .and_then(RejectReason::parse),
+        fee_minor: details.fee_minor.unwrap_or(0),
+        reject_reason: row.event_reason.or(row.decision_reason),
         message: row.event_message,
-        requested_kinds: row
-            .requested_kinds
-            .iter()
-            .filter_map(|k| DocumentKind::parse(k))
-            .collect(),
-        deadline,
+        requested_kinds: row.requested_kinds,
+        // The day the agent chose (stored with the request); else the deadline's UTC date.
+        deadline: details
+            .deadline
+            .or_else(|| row.documents_deadline.map(|d| d.date_naive())),
     }
 }

@@ -82,9 +82,7 @@ fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
     };
     RowView {
         phone: Msisdn::from_e164(row.msisdn).masked(),
-        reason: CancelReason::parse(&row.reason)
-            .map(|r| r.label())
-            .unwrap_or("Other"),
+        reason: row.reason.label(),
         state: state.label(),
         state_class: state.as_str(),
         age: short_duration(now - row.submitted_at),

@@ -31,20 +31,14 @@ pub fn generate() -> String {
 pub struct ApiClient {
     pub id: i64,
     pub name: String,
-    pub channel: String,
-}
-
-impl ApiClient {
-    pub fn channel(&self) -> Channel {
-        Channel::parse(&self.channel).unwrap_or(Channel::Hotline)
-    }
+    pub channel: Channel,
 }
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct TokenRow {
     pub id: i64,
     pub name: String,
-    pub channel: String,
+    pub channel: Channel,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,

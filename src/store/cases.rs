@@ -3,14 +3,18 @@
 //! history events, set-based, in the caller's transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
 
 use crate::domain::agent::AgentId;
 use crate::domain::case::{Actor, CaseFacts, State};
+use crate::domain::document::DocumentKind;
 use crate::domain::effects::{CaseChange, Columns, Snapshot};
 use crate::domain::event::{ActorKind, EventDetails, EventKind};
 use crate::domain::reference::CaseReference;
-use crate::domain::request::RejectReason;
+use crate::domain::request::{
+    CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
+};
 use crate::store::columns::{billing_known_sql, identity_accepted_sql};
 
 /// Everything the case page shows about the case itself.
@@ -18,26 +22,26 @@ use crate::store::columns::{billing_known_sql, identity_accepted_sql};
 pub struct CaseRecord {
     pub id: i64,
     pub reference: String,
-    pub state: State,
     pub version: i32,
-    pub channel: String,
+    /// What the state machine knows of the case.
+    #[sqlx(flatten)]
+    pub facts: CaseFacts,
+    pub channel: Channel,
     pub customer_name: String,
     pub customer_nik: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
-    pub preferred_contact: String,
+    pub preferred_contact: ContactChannel,
     pub msisdn: String,
     pub account_number: String,
-    pub line_type: String,
+    pub line_type: LineType,
     pub activation_date: Option<NaiveDate>,
-    pub min_term_end: Option<NaiveDate>,
-    pub etf_minor: i64,
     pub balance_minor: i64,
     pub currency: String,
     pub bound_services: Vec<String>,
-    pub reason: String,
+    pub reason: CancelReason,
     pub reason_text: Option<String>,
-    pub settlement: String,
+    pub settlement: Settlement,
     pub refund_bank: Option<String>,
     pub refund_account: Option<String>,
     pub transfer_msisdn: Option<String>,
@@ -46,34 +50,32 @@ pub struct CaseRecord {
     pub submitted_at: DateTime<Utc>,
     pub sla_due_at: DateTime<Utc>,
     pub sla_paused_at: Option<DateTime<Utc>>,
-    pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
-    pub priority: i16,
     pub documents_received: bool,
     pub effective_date: Option<NaiveDate>,
-    pub decision_reason: Option<String>,
+    pub decision_reason: Option<RejectReason>,
     pub documents_deadline: Option<DateTime<Utc>>,
-    pub requested_kinds: Vec<String>,
-    pub identity_accepted: bool,
+    pub requested_kinds: Vec<DocumentKind>,
     /// Another open case for the same line (kept by triggers, see the migration).
     pub duplicate_line: bool,
     /// `matched`, `not_found` or `account_mismatch`: the line compared with billing on arrival.
     pub billing_status: String,
-    pub billing_known: bool,
 }
 
-impl CaseRecord {
-    /// What the state machine knows of the case.
-    pub fn facts(&self) -> CaseFacts {
-        CaseFacts {
-            state: self.state,
-            assignee: self.assignee_id.map(AgentId),
-            identity_accepted: self.identity_accepted,
-            billing_known: self.billing_known,
-            min_term_end: self.min_term_end,
-            fee_minor: self.etf_minor,
-            priority: self.priority,
-        }
+/// What the state machine knows of case `c`, from the columns both the case page's query and
+/// [`locked_columns`] select (with `identity_accepted` and `billing_known` computed): one
+/// builder for what the page offers and what a change checks.
+impl<'r> sqlx::FromRow<'r, PgRow> for CaseFacts {
+    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
+        Ok(CaseFacts {
+            state: row.try_get("state")?,
+            assignee: row.try_get::<Option<i64>, _>("assignee_id")?.map(AgentId),
+            identity_accepted: row.try_get("identity_accepted")?,
+            billing_known: row.try_get("billing_known")?,
+            min_term_end: row.try_get("min_term_end")?,
+            fee_minor: row.try_get("etf_minor")?,
+            priority: row.try_get("priority")?,
+        })
     }
 }
 
@@ -132,16 +134,11 @@ pub(crate) use locked_columns;
 pub struct LockedCase {
     pub id: i64,
     pub reference: String,
-    pub state: State,
     pub version: i32,
-    pub assignee_id: Option<i64>,
-    pub identity_accepted: bool,
-    pub billing_known: bool,
+    #[sqlx(flatten)]
+    pub facts: CaseFacts,
     pub sla_due_at: DateTime<Utc>,
     pub sla_paused_at: Option<DateTime<Utc>>,
-    pub min_term_end: Option<NaiveDate>,
-    pub etf_minor: i64,
-    pub priority: i16,
     pub documents_deadline: Option<DateTime<Utc>>,
     /// In a bulk operation: the version the agent saw when selecting the case.
     #[sqlx(default)]
@@ -153,15 +150,7 @@ impl LockedCase {
         Snapshot {
             id: self.id,
             version: self.version,
-            facts: CaseFacts {
-                state: self.state,
-                assignee: self.assignee_id.map(AgentId),
-                identity_accepted: self.identity_accepted,
-                billing_known: self.billing_known,
-                min_term_end: self.min_term_end,
-                fee_minor: self.etf_minor,
-                priority: self.priority,
-            },
+            facts: self.facts,
             sla_due_at: self.sla_due_at,
             sla_paused_at: self.sla_paused_at,
             documents_deadline: self.documents_deadline,

@@ -15,8 +15,10 @@ use crate::domain::bulk::{BulkKind, ItemOutcome};
 use crate::domain::case::State;
 use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::event::{ActorKind, EventKind};
-use crate::domain::notice::NoticeKind;
-use crate::domain::request::{CancelReason, Channel, RejectReason, Settlement};
+use crate::domain::notice::{NoticeChannel, NoticeKind};
+use crate::domain::request::{
+    CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
+};
 
 /// `EXISTS (…)`: an identity card of case `c` has been accepted by an agent (approval needs it).
 macro_rules! identity_accepted_sql {
@@ -73,12 +75,15 @@ text_column!(
     State,
     Role,
     Channel,
+    ContactChannel,
+    LineType,
     CancelReason,
     RejectReason,
     Settlement,
     DocumentKind,
     Verdict,
     NoticeKind,
+    NoticeChannel,
     EventKind,
     ActorKind,
     BulkKind,

@@ -1,6 +1,8 @@
 //! What the customer-facing pages read: the status lookup and upload links.
 
 use crate::domain::case::State;
+use crate::domain::document::DocumentKind;
+use crate::domain::request::{Channel, RejectReason};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
@@ -13,9 +15,9 @@ pub struct StatusRow {
     pub updated_at: DateTime<Utc>,
     pub requested_effective_date: NaiveDate,
     pub effective_date: Option<NaiveDate>,
-    pub decision_reason: Option<String>,
+    pub decision_reason: Option<RejectReason>,
     pub documents_deadline: Option<DateTime<Utc>>,
-    pub requested_kinds: Vec<String>,
+    pub requested_kinds: Vec<DocumentKind>,
     pub documents_received: bool,
 }
 
@@ -43,13 +45,13 @@ pub async fn status(
 pub struct ApiStatusRow {
     pub reference: String,
     pub state: State,
-    pub channel: String,
+    pub channel: Channel,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub requested_effective_date: NaiveDate,
     pub effective_date: Option<NaiveDate>,
     pub documents_deadline: Option<DateTime<Utc>>,
-    pub requested_kinds: Vec<String>,
+    pub requested_kinds: Vec<DocumentKind>,
     pub documents_received: bool,
 }
 
@@ -70,7 +72,7 @@ pub struct UploadLinkRow {
     pub id: i64,
     pub case_id: i64,
     pub reference: String,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<DocumentKind>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub case_state: State,

@@ -7,19 +7,20 @@ use sqlx::{PgConnection, PgPool};
 use super::blobs::BlobStore;
 use crate::domain::agent::AgentId;
 use crate::domain::document::{DocumentKind, MediaType, Verdict};
+use crate::domain::event::ActorKind;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct DocumentRecord {
     pub id: i64,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub file_name: String,
     pub media_type: String,
     pub size_bytes: i32,
     pub sha256: Vec<u8>,
-    pub uploaded_by_kind: String,
+    pub uploaded_by_kind: ActorKind,
     pub uploader_name: Option<String>,
     pub uploaded_at: DateTime<Utc>,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub verdict_reason: Option<String>,
     pub verdict_by_name: Option<String>,
     pub verdict_at: Option<DateTime<Utc>>,

@@ -2,7 +2,13 @@
 //! claimed and marked by the delivery worker, listed on the case page's timeline.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
+
+use crate::domain::document::DocumentKind;
+use crate::domain::event::{EventDetails, EventKind};
+use crate::domain::notice::{NoticeChannel, NoticeKind};
+use crate::domain::request::{ContactChannel, RejectReason, Settlement};
 
 /// What a notice needs to know about its case, and the latest event of the kind it reports.
 #[derive(Debug, sqlx::FromRow)]
@@ -12,21 +18,21 @@ pub struct FactsRow {
     pub customer_name: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
-    pub preferred_contact: String,
+    pub preferred_contact: ContactChannel,
     pub effective_date: Option<NaiveDate>,
-    pub settlement: String,
+    pub settlement: Settlement,
     pub refund_bank: Option<String>,
     pub refund_account: Option<String>,
     pub transfer_msisdn: Option<String>,
     /// `None` when billing did not know the line: the balance is not known.
     pub balance_minor: Option<i64>,
     pub currency: String,
-    pub decision_reason: Option<String>,
-    pub requested_kinds: Vec<String>,
+    pub decision_reason: Option<RejectReason>,
+    pub requested_kinds: Vec<DocumentKind>,
     pub documents_deadline: Option<DateTime<Utc>>,
-    pub event_reason: Option<String>,
+    pub event_reason: Option<RejectReason>,
     pub event_message: Option<String>,
-    pub event_details: Option<serde_json::Value>,
+    pub event_details: Option<Json<EventDetails>>,
 }
 
 /// Reads the cases (and for each its latest event of `event_kind`, if any) in the caller's
@@ -35,7 +41,7 @@ pub struct FactsRow {
 pub async fn facts(
     conn: &mut PgConnection,
     case_ids: &[i64],
-    event_kind: Option<&str>,
+    event_kind: Option<EventKind>,
 ) -> sqlx::Result<Vec<FactsRow>> {
     sqlx::query_as(
         "SELECT c.id, c.reference, c.customer_name, c.contact_email, c.contact_phone,
@@ -101,8 +107,8 @@ pub async fn insert_many(conn: &mut PgConnection, notices: &[NewNotice]) -> sqlx
 #[derive(Debug, sqlx::FromRow)]
 pub struct NoticeRecord {
     pub id: i64,
-    pub kind: String,
-    pub channel: String,
+    pub kind: NoticeKind,
+    pub channel: NoticeChannel,
     pub subject: String,
     pub body: String,
     pub status: String,

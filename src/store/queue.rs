@@ -5,6 +5,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::domain::case::State;
 use crate::domain::queue::{AssigneeFilter, Page, QueueQuery, Search, StateFilter};
+use crate::domain::request::CancelReason;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct QueueRow {
@@ -13,7 +14,7 @@ pub struct QueueRow {
     pub version: i32,
     pub customer_name: String,
     pub msisdn: String,
-    pub reason: String,
+    pub reason: CancelReason,
     pub state: State,
     pub submitted_at: DateTime<Utc>,
     pub sla_due_at: DateTime<Utc>,

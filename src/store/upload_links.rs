@@ -61,7 +61,7 @@ pub async fn issue_many(
 pub struct DueReminder {
     pub id: i64,
     pub case_id: i64,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<DocumentKind>,
     pub expires_at: DateTime<Utc>,
 }
 

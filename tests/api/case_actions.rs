@@ -648,3 +648,52 @@ async fn a_supervisor_reopens_a_final_decision_with_a_recorded_reason() {
             .unwrap();
     assert_eq!(message.as_deref(), Some("The debt was paid yesterday."));
 }
+
+#[actix_web::test]
+async fn the_timeline_tells_the_recorded_details_and_a_corrupt_event_fails_loudly() {
+    let app = spawn_app().await;
+    insert_case(&app.pool, NewCase::default()).await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    browser.act(REF, "claim", &[]).await;
+    let doc = document_id(&app.pool, REF).await;
+    browser
+        .act(
+            REF,
+            &format!("documents/{doc}/verdict"),
+            &[("verdict", "accepted"), ("reason", "")],
+        )
+        .await
+        .assert_redirects_to(&format!("/cases/{REF}"));
+    browser
+        .act(
+            REF,
+            "approve",
+            &[
+                ("effective_date", &in_days(7)),
+                ("confirm_fee", "on"),
+                ("confirm_settlement", "on"),
+            ],
+        )
+        .await
+        .assert_redirects_to(&format!("/cases/{REF}"));
+    let page = browser.get(&format!("/cases/{REF}")).await;
+    let timeline = page.texts(".timeline").join(" ");
+    assert!(timeline.contains("Identity card accepted"), "{timeline}");
+    assert!(
+        timeline.contains(&format!(
+            "Effective {}; early-termination fee confirmed",
+            in_days(7)
+        )),
+        "{timeline}"
+    );
+
+    // A value the domain does not know is an error, not a guess shown to the agent.
+    sqlx::query(
+        "INSERT INTO case_events (case_id, actor_kind, kind, case_version, details)
+         SELECT id, 'system', 'note', version, '{\"document_kind\": \"passport\"}' FROM cases",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(browser.get(&format!("/cases/{REF}")).await.status, 500);
+}

@@ -88,6 +88,36 @@ async fn page(
     })
 }
 
+/// Checks the current password typed into `field`: `Some` is the answer when it is refused (the
+/// page with the reason there, 429 while the attempts are used up).
+async fn password_refused(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    password: &str,
+    field: &'static str,
+) -> AppResult<Option<HttpResponse>> {
+    let confirmation = confirm_password(state, agent, password).await?;
+    let Some(refusal) = confirmation.refusal() else {
+        return Ok(None);
+    };
+    let page = page(state, agent, session, Some((field, refusal)), Vec::new()).await?;
+    super::render_refused(&confirmation, &page).map(Some)
+}
+
+/// `Some`: back to the set-up page, told why, because the second factor is not on.
+async fn unless_enabled(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+) -> AppResult<Option<HttpResponse>> {
+    if second_factor::is_enabled(&state.pool, agent.id).await? {
+        return Ok(None);
+    }
+    session.flash("error", "Two-factor sign-in is not on.");
+    Ok(Some(see_other("/account/two-factor")))
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     agent: CurrentAgent,
@@ -167,11 +197,10 @@ pub async fn confirm(
         session.flash("error", "Start the set-up first.");
         return Ok(see_other("/account/two-factor"));
     };
-    let confirmation = confirm_password(&state, &agent, &form.password).await?;
-    if let Some(refusal) = confirmation.refusal() {
-        let error = Some(("confirm-password", refusal));
-        let page = page(&state, &agent, &session, error, Vec::new()).await?;
-        return super::render_refused(&confirmation, &page);
+    if let Some(refused) =
+        password_refused(&state, &agent, &session, &form.password, "confirm-password").await?
+    {
+        return Ok(refused);
     }
     let step = match enrolling.secret.check(&form.code, Utc::now(), None) {
         Ok(step) => step,
@@ -238,15 +267,13 @@ pub async fn regenerate_recovery_codes(
     session: TypedSession,
     HtmlForm(form): HtmlForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    if !second_factor::is_enabled(&state.pool, agent.id).await? {
-        session.flash("error", "Two-factor sign-in is not on.");
-        return Ok(see_other("/account/two-factor"));
+    if let Some(back) = unless_enabled(&state, &agent, &session).await? {
+        return Ok(back);
     }
-    let confirmation = confirm_password(&state, &agent, &form.password).await?;
-    if let Some(refusal) = confirmation.refusal() {
-        let error = Some(("codes-password", refusal));
-        let page = page(&state, &agent, &session, error, Vec::new()).await?;
-        return super::render_refused(&confirmation, &page);
+    if let Some(refused) =
+        password_refused(&state, &agent, &session, &form.password, "codes-password").await?
+    {
+        return Ok(refused);
     }
     let codes = new_recovery_codes();
     if !second_factor::regenerate_recovery_codes(&state.pool, agent.id, &codes).await? {
@@ -279,9 +306,8 @@ pub async fn disable(
     session: TypedSession,
     HtmlForm(form): HtmlForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    if !second_factor::is_enabled(&state.pool, agent.id).await? {
-        session.flash("error", "Two-factor sign-in is not on.");
-        return Ok(see_other("/account/two-factor"));
+    if let Some(back) = unless_enabled(&state, &agent, &session).await? {
+        return Ok(back);
     }
     if desk_settings::require_second_factor(&state.pool).await? {
         let problem = "The desk requires two-factor sign-in; it cannot be turned off.";
@@ -289,11 +315,10 @@ pub async fn disable(
         let page = page(&state, &agent, &session, error, Vec::new()).await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let confirmation = confirm_password(&state, &agent, &form.password).await?;
-    if let Some(refusal) = confirmation.refusal() {
-        let error = Some(("disable-password", refusal));
-        let page = page(&state, &agent, &session, error, Vec::new()).await?;
-        return super::render_refused(&confirmation, &page);
+    if let Some(refused) =
+        password_refused(&state, &agent, &session, &form.password, "disable-password").await?
+    {
+        return Ok(refused);
     }
     // Off, audited and told by e-mail together, or not at all.
     let mut tx = state.pool.begin().await?;

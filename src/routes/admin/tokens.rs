@@ -50,7 +50,7 @@ async fn page(
         .into_iter()
         .map(|t| TokenView {
             id: t.id,
-            channel: Channel::parse(&t.channel).map(|c| c.label()).unwrap_or("?"),
+            channel: t.channel.label(),
             name: t.name,
             created: local_time(t.created_at, state.tz),
             last_used: t

@@ -180,7 +180,7 @@ pub async fn create(
         &state.pool,
         &state.blobs,
         &app,
-        client.channel(),
+        client.channel,
         &uploads,
         settings.sla_hours,
         idempotency,
@@ -343,11 +343,15 @@ pub async fn show(
         reference: row.reference,
         state: case_state.as_str().to_owned(),
         state_label: case_state.label().to_owned(),
-        channel: row.channel,
+        channel: row.channel.as_str().to_owned(),
         submitted_at: row.submitted_at,
         updated_at: row.updated_at,
         documents_received: row.documents_received,
-        requested_documents: row.requested_kinds,
+        requested_documents: row
+            .requested_kinds
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect(),
         documents_deadline: row.documents_deadline,
         requested_effective_date: row.requested_effective_date,
         effective_date: row.effective_date,

@@ -288,7 +288,7 @@ pub async fn approve(
                     effective_date: day,
                     fee_confirmed: forms.confirm_fee,
                 };
-                if let Err(refusal) = transition(case.facts(), agent.actor(), action)
+                if let Err(refusal) = transition(case.facts, agent.actor(), action)
                     && let Some(field) = workflow::field_of(refusal)
                 {
                     fields.0.insert(field, workflow::sentence(refusal));

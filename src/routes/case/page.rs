@@ -5,7 +5,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::types::Json;
 
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
@@ -13,14 +14,13 @@ use crate::domain::case::fee_applies;
 use crate::domain::case::{Action, State, transition};
 use crate::domain::decision::FieldErrors;
 use crate::domain::document::{DocumentKind, MediaType, Verdict};
+use crate::domain::event::{ActorKind, EventKind};
 use crate::domain::money::{Currency, Money};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::nik::Nik;
-use crate::domain::notice::{NoticeChannel, NoticeKind, for_agents, status_words};
+use crate::domain::notice::{for_agents, status_words};
 use crate::domain::reference::CaseReference;
-use crate::domain::request::{
-    CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
-};
+use crate::domain::request::Settlement;
 use crate::domain::retention::RetentionPeriod;
 use crate::domain::sla::short_duration;
 use crate::error::{AppError, AppResult};
@@ -137,9 +137,7 @@ pub struct NoticeLine {
 }
 
 pub fn notice_view(n: NoticeRecord, tz: chrono_tz::Tz) -> EventView {
-    let kind = NoticeKind::parse(&n.kind)
-        .map(|k| k.label())
-        .unwrap_or("Notice");
+    let kind = n.kind.label();
     let mut status = status_words(&n.status, n.attempts, n.last_error.as_deref());
     if let Some(at) = n.sent_at {
         status = format!("{status} {}", local_time(at, tz));
@@ -155,9 +153,7 @@ pub fn notice_view(n: NoticeRecord, tz: chrono_tz::Tz) -> EventView {
         is_note: false,
         bulk: None,
         notice: Some(NoticeLine {
-            channel: NoticeChannel::parse(&n.channel)
-                .map(|c| c.label())
-                .unwrap_or("e-mail"),
+            channel: n.channel.label(),
             status,
             status_class: n.status,
             subject: n.subject,
@@ -252,10 +248,10 @@ fn document_view(
     removed: Option<DateTime<Utc>>,
     tz: chrono_tz::Tz,
 ) -> DocumentView {
-    let verdict = Verdict::parse(&d.verdict).unwrap_or(Verdict::Pending);
-    let by = match (d.uploaded_by_kind.as_str(), d.uploader_name) {
-        ("agent", Some(name)) => name,
-        ("agent", None) => "an agent".into(),
+    let verdict = d.verdict;
+    let by = match (d.uploaded_by_kind, d.uploader_name) {
+        (ActorKind::Agent, Some(name)) => name,
+        (ActorKind::Agent, None) => "an agent".into(),
         _ => "the customer".into(),
     };
     let verdict_note = match (verdict, d.verdict_by_name, d.verdict_at) {
@@ -271,10 +267,8 @@ fn document_view(
     };
     DocumentView {
         id: d.id,
-        kind: DocumentKind::parse(&d.kind)
-            .map(|k| k.label())
-            .unwrap_or("Document"),
-        is_identity: d.kind == DocumentKind::IdentityCard.as_str(),
+        kind: d.kind.label(),
+        is_identity: d.kind == DocumentKind::IdentityCard,
         is_image: MediaType::parse(&d.media_type).is_some_and(MediaType::is_image),
         media_type: d.media_type,
         file_name: d.file_name,
@@ -318,91 +312,33 @@ fn retention_note(
     }
 }
 
-fn state_label(value: &Option<String>) -> Option<&'static str> {
-    value.as_deref().and_then(State::parse).map(State::label)
-}
-
 pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
-    let actor = match (e.actor_kind.as_str(), e.actor_name) {
-        ("agent", Some(name)) => name,
-        ("customer", _) => "Customer".into(),
-        ("system", _) => "System".into(),
-        _ => "Someone".into(),
+    let actor = match (e.actor_kind, e.actor_name) {
+        (ActorKind::Agent, Some(name)) => name,
+        (ActorKind::Agent, None) => "Someone".into(),
+        (kind, _) => kind.label().into(),
     };
-    let label = |key: &str| {
-        e.details
-            .get(key)
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
-    let title = match e.kind.as_str() {
-        "submitted" => "Application received".into(),
-        "claimed" => "Claimed".into(),
-        "assigned" => format!(
-            "Assigned to {}",
-            label("assignee_name").unwrap_or_else(|| "an agent".into())
-        ),
-        "approved" => "Approved".into(),
-        "rejected" => "Rejected".into(),
-        "documents_requested" => "Documents requested".into(),
-        "documents_received" => "Documents received".into(),
-        "document_accepted" => format!(
-            "{} accepted",
-            label("label").unwrap_or_else(|| "Document".into())
-        ),
-        "document_rejected" => format!(
-            "{} rejected",
-            label("label").unwrap_or_else(|| "Document".into())
-        ),
-        "note" => "Internal note".into(),
-        "expired" => "Expired: no answer by the deadline".into(),
-        "withdrawn" => "Withdrawn by the customer".into(),
-        "cancelled" => "Line cancelled".into(),
-        "reopened" => "Reopened".into(),
-        "documents_removed" => "Documents removed under the retention policy".into(),
-        "legal_hold_placed" => "Legal hold placed".into(),
-        "legal_hold_lifted" => "Legal hold lifted".into(),
-        "priority_set" => match e.details.get("priority").and_then(|p| p.as_i64()) {
-            Some(p) if p > 0 => "Priority set to high".into(),
-            _ => "Priority set to normal".into(),
-        },
-        other => other.replace('_', " "),
-    };
-    let transition = match (state_label(&e.from_state), state_label(&e.to_state)) {
-        (Some(from), Some(to)) if from != to => Some(format!("{from} → {to}")),
+    let Json(details) = e.details;
+    let transition = match (e.from_state, e.to_state) {
+        (Some(from), Some(to)) if from != to => Some(format!("{} → {}", from.label(), to.label())),
         _ => None,
     };
-    let detail = match e.kind.as_str() {
-        "approved" => {
-            let day = label("effective_date").unwrap_or_default();
-            let fee = e
-                .details
-                .get("fee_minor")
-                .and_then(|v| v.as_i64())
-                .unwrap_or(0);
-            Some(if fee > 0 {
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let detail = match e.kind {
+        EventKind::Approved => {
+            let day = day(details.effective_date);
+            Some(if details.fee_minor.unwrap_or(0) > 0 {
                 format!("Effective {day}; early-termination fee confirmed")
             } else {
                 format!("Effective {day}; no early-termination fee")
             })
         }
-        "documents_requested" => {
-            let kinds: Vec<&str> = e
-                .details
-                .get("kinds")
-                .and_then(|k| k.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str())
-                        .filter_map(DocumentKind::parse)
-                        .map(|k| k.label())
-                        .collect()
-                })
-                .unwrap_or_default();
+        EventKind::DocumentsRequested => {
+            let kinds: Vec<&str> = details.kinds.iter().map(|k| k.label()).collect();
             Some(format!(
                 "{} — by {}",
                 kinds.join(", "),
-                label("deadline").unwrap_or_default()
+                day(details.deadline)
             ))
         }
         _ => None,
@@ -410,17 +346,13 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
     EventView {
         at: local_time(e.at, tz),
         actor,
-        title,
+        title: e.kind.title(&details),
         transition,
-        reason: e
-            .reason_code
-            .as_deref()
-            .and_then(RejectReason::parse)
-            .map(|r| r.label().to_owned()),
+        reason: e.reason_code.map(|r| r.label().to_owned()),
         message: e.message,
         detail,
-        is_note: e.kind == "note",
-        bulk: label("bulk"),
+        is_note: e.kind == EventKind::Note,
+        bulk: details.bulk,
         notice: None,
     }
 }
@@ -479,8 +411,8 @@ fn build(
     let tz = state.tz;
     let now = Utc::now();
     let today = state.today();
-    let case_state = case.state;
-    let facts = case.facts();
+    let facts = case.facts;
+    let case_state = facts.state;
     let allowed = |action| transition(facts, agent.actor(), action).is_ok();
     let can_decide = allowed(Action::Reject);
     let decide_hint = if can_decide {
@@ -497,11 +429,11 @@ fn build(
     };
     let currency = case.currency.clone();
     let fee_now = fee_applies(
-        case.min_term_end,
+        facts.min_term_end,
         case.requested_effective_date,
-        case.etf_minor,
+        facts.fee_minor,
     );
-    let settlement = Settlement::parse(&case.settlement).unwrap_or(Settlement::Forfeit);
+    let settlement = case.settlement;
     let settlement_detail = match settlement {
         Settlement::Refund => format!(
             "{} — account {}",
@@ -534,16 +466,9 @@ fn build(
             .map(|d| format!("Cancellation effective {}", local_date(d))),
         State::Rejected => case
             .decision_reason
-            .as_deref()
-            .and_then(RejectReason::parse)
             .map(|r| format!("Rejected: {}", r.label())),
         State::AwaitingDocuments => {
-            let kinds: Vec<&str> = case
-                .requested_kinds
-                .iter()
-                .filter_map(|k| DocumentKind::parse(k))
-                .map(|k| k.label())
-                .collect();
+            let kinds: Vec<&str> = case.requested_kinds.iter().map(|k| k.label()).collect();
             Some(format!(
                 "Waiting for: {} (deadline {})",
                 kinds.join(", "),
@@ -576,7 +501,7 @@ fn build(
     timeline.sort_by_key(|(at, order, _)| (*at, *order));
     let events: Vec<EventView> = timeline.into_iter().map(|(_, _, e)| e).collect();
     // Facts of a line billing does not know (under this account) are not known, not zero.
-    let billing_known = case.billing_known;
+    let billing_known = facts.billing_known;
     const UNKNOWN: &str = "Not known (not in billing)";
     let balance = Money::new(
         case.balance_minor,
@@ -587,19 +512,17 @@ fn build(
         version: case.version,
         state: case_state.label(),
         state_class: case_state.as_str(),
-        mine: case.assignee_id == Some(agent.id.0),
+        mine: facts.assignee == Some(agent.id),
         assignee: case
             .assignee_name
             .clone()
             .unwrap_or_else(|| "Unassigned".into()),
         is_supervisor: agent.is_supervisor(),
-        channel: Channel::parse(&case.channel)
-            .map(|c| c.label())
-            .unwrap_or("Web"),
+        channel: case.channel.label(),
         submitted: local_time(case.submitted_at, tz),
         age: short_duration(now - case.submitted_at),
         due,
-        priority: case.priority > 0,
+        priority: facts.priority > 0,
         documents_received: case.documents_received,
         duplicate_line: case.duplicate_line,
         nik: Nik::parse(&case.customer_nik)
@@ -611,14 +534,10 @@ fn build(
             .clone()
             .map(|p| Msisdn::from_e164(p).to_string())
             .unwrap_or_else(|| "—".into()),
-        preferred_contact: ContactChannel::parse(&case.preferred_contact)
-            .map(|c| c.label())
-            .unwrap_or("E-mail"),
+        preferred_contact: case.preferred_contact.label(),
         msisdn: Msisdn::from_e164(case.msisdn.clone()).to_string(),
         account_number: case.account_number.clone(),
-        line_type: LineType::parse(&case.line_type)
-            .map(|l| l.label())
-            .unwrap_or("Prepaid"),
+        line_type: case.line_type.label(),
         billing_problem: match case.billing_status.as_str() {
             "not_found" => {
                 Some("Billing does not know this line: check the number with the customer")
@@ -632,13 +551,13 @@ fn build(
             .activation_date
             .map(local_date)
             .unwrap_or_else(|| UNKNOWN.into()),
-        min_term_end: match (billing_known, case.min_term_end) {
+        min_term_end: match (billing_known, facts.min_term_end) {
             (false, _) => UNKNOWN.into(),
             (true, Some(day)) => local_date(day),
             (true, None) => "none".into(),
         },
         fee: if billing_known {
-            money(case.etf_minor, &currency)
+            money(facts.fee_minor, &currency)
         } else {
             UNKNOWN.into()
         },
@@ -654,9 +573,7 @@ fn build(
         } else {
             case.bound_services.join(", ")
         },
-        reason: CancelReason::parse(&case.reason)
-            .map(|r| r.label())
-            .unwrap_or("Other"),
+        reason: case.reason.label(),
         reason_text: case.reason_text.clone().unwrap_or_default(),
         settlement: settlement.label(),
         settlement_detail,
@@ -696,7 +613,7 @@ fn build(
                 document_view(d, removed, tz)
             })
             .collect(),
-        identity_accepted: case.identity_accepted,
+        identity_accepted: facts.identity_accepted,
         events,
         notes,
         can_claim: allowed(Action::Claim),
@@ -709,7 +626,7 @@ fn build(
             .into_iter()
             .map(|a| Choice {
                 selected: forms.assign_to == a.id.0.to_string()
-                    || (forms.assign_to.is_empty() && case.assignee_id == Some(a.id.0)),
+                    || (forms.assign_to.is_empty() && facts.assignee == Some(a.id)),
                 value: a.id.0.to_string(),
                 label: format!("{} ({})", a.name, a.role.as_str()),
             })

@@ -10,10 +10,8 @@ use serde::Deserialize;
 use super::PublicThrottle;
 use crate::auth::session::TypedSession;
 use crate::domain::customer_status::{CustomerFacts, Explanation, explain};
-use crate::domain::document::DocumentKind;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::reference::CaseReference;
-use crate::domain::request::RejectReason;
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
 use crate::routes::{local_date, render};
@@ -103,20 +101,15 @@ pub async fn lookup(
         return render(StatusCode::OK, &page);
     };
     attempt.succeeded(&state.pool).await?;
-    let kinds: Vec<DocumentKind> = row
-        .requested_kinds
-        .iter()
-        .filter_map(|k| DocumentKind::parse(k))
-        .collect();
     let facts = CustomerFacts {
         state: row.state,
         documents_received: row.documents_received,
-        requested_kinds: &kinds,
+        requested_kinds: &row.requested_kinds,
         documents_deadline: row
             .documents_deadline
             .map(|d| d.with_timezone(&state.tz).date_naive()),
         effective_date: row.effective_date,
-        reject_reason: row.decision_reason.as_deref().and_then(RejectReason::parse),
+        reject_reason: row.decision_reason,
     };
     page.found = Some(StatusView {
         reference: row.reference,

@@ -108,11 +108,7 @@ fn page(
         csrf: session.csrf_token(),
         token: token.to_owned(),
         reference: link.reference.clone(),
-        kinds: link
-            .kinds
-            .iter()
-            .filter_map(|k| DocumentKind::parse(k))
-            .collect(),
+        kinds: link.kinds.clone(),
         deadline: local_time(link.expires_at, state.tz),
         errors,
         max_file_mib: state.settings.upload_max_bytes.div_ceil(1024 * 1024),
@@ -184,17 +180,13 @@ pub async fn submit(
     }
     let _slot = multipart::upload_slot(&state)?;
     let form = multipart::read(&req, body, limits).await.map_err(refused)?;
-    let requested: Vec<DocumentKind> = link
-        .kinds
-        .iter()
-        .filter_map(|k| DocumentKind::parse(k))
-        .collect();
+    let requested = &link.kinds;
     // Only what was asked for: a file of another kind is refused, not quietly filed.
     let foreign = form
         .files
         .iter()
         .any(|file| !requested.iter().any(|k| k.as_str() == file.field));
-    let (uploads, mut errors) = check_files(&state, form.files, &requested).await?;
+    let (uploads, mut errors) = check_files(&state, form.files, requested).await?;
     if foreign {
         errors.push(FieldError {
             field: "documents",

@@ -131,7 +131,15 @@ async fn concurrent_wrong_passwords_get_at_most_the_free_attempts_verified() {
     );
     // Every verified guess is counted; the refused ones were never reserved.
     assert_eq!(failures(&app).await, verified as i64);
-    // Now even the right password waits.
+    // Now even the right password waits (a few more recent failures first, so that the wait
+    // outlasts a slow machine's next request).
+    sqlx::query(
+        "INSERT INTO sign_in_failures (account, address)
+         SELECT account, address FROM sign_in_failures LIMIT 5",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(browser.login(&agent.email, PASSWORD).await.status, 429);
 }
 
@@ -168,7 +176,15 @@ async fn concurrent_wrong_current_passwords_at_the_password_form_are_throttled_w
     assert!(refused.headers.get("retry-after").is_some());
     assert!(refused.body.contains("Too many wrong passwords or codes"));
 
-    // While throttled, the right current password is not checked and nothing changes.
+    // While throttled, the right current password is not checked and nothing changes. (A few
+    // more recent failures first, so that the wait outlasts a slow machine's next request.)
+    sqlx::query(
+        "INSERT INTO sign_in_failures (account, address)
+         SELECT account, address FROM sign_in_failures LIMIT 5",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let right = browser
         .post(
             "/account/password",

@@ -5,22 +5,31 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// A directory of its own (no stray `canceldesk.toml`), holding `canceldesk.toml` with `toml`.
-fn workdir(toml: &str) -> PathBuf {
+/// A directory of its own (no stray `canceldesk.toml`), holding `canceldesk.toml` with `toml`;
+/// removed when dropped.
+struct Workdir(PathBuf);
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+fn workdir(toml: &str) -> Workdir {
     let dir =
         std::env::temp_dir().join(format!("canceldesk-config-{:016x}", rand::random::<u64>()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("canceldesk.toml"), toml).unwrap();
-    dir
+    Workdir(dir)
 }
 
 /// `canceldesk database-url` (prints the configured URL without connecting) in `dir`, with only
 /// the given `CANCELDESK_*` variables.
-fn run(dir: &PathBuf, env: &[(&str, &str)]) -> Output {
+fn run(dir: &Workdir, env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_canceldesk"));
     command
         .arg("database-url")
-        .current_dir(dir)
+        .current_dir(&dir.0)
         .env("DATABASE_URL", "postgres://nobody@127.0.0.1:9/not_used");
     for (name, _) in std::env::vars() {
         if name.starts_with("CANCELDESK_") {

@@ -1,13 +1,13 @@
 //! The command line: `serve` (default), `migrate`, `agent add`, `token add|revoke|list`, `demo`,
 //! `totp-keys generate|reencrypt`.
 
-use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::auth::keyring::Keyring;
 use crate::config::Settings;
 use crate::database::{self, Origin};
 use crate::domain::agent::{Email, Role};
+use crate::domain::request::Channel;
 use crate::startup::Application;
 use crate::{auth::password, seed, store, telemetry};
 
@@ -79,8 +79,8 @@ enum AgentCommand {
         email: String,
         #[arg(long)]
         name: String,
-        #[arg(long, default_value = "agent", value_parser = ["agent", "supervisor"])]
-        role: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Agent)]
+        role: RoleArg,
     },
 }
 
@@ -91,8 +91,8 @@ enum TokenCommand {
         #[arg(long)]
         name: String,
         /// The channel the system's cases are recorded under.
-        #[arg(long, default_value = "hotline", value_parser = ["hotline", "service_point"])]
-        channel: String,
+        #[arg(long, value_enum, default_value_t = ChannelArg::Hotline)]
+        channel: ChannelArg,
     },
     /// Revoke the active token of that name; requests with it are refused from now on.
     Revoke {
@@ -101,6 +101,39 @@ enum TokenCommand {
     },
     /// List tokens (never the tokens themselves).
     List,
+}
+
+/// `--role`: clap lists and checks the values; the domain type stays free of the CLI crate.
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Agent,
+    Supervisor,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Agent => Role::Agent,
+            RoleArg::Supervisor => Role::Supervisor,
+        }
+    }
+}
+
+/// `--channel`: the channels other systems record cases under (the web form is not one).
+#[derive(Clone, Copy, ValueEnum)]
+enum ChannelArg {
+    Hotline,
+    #[value(name = "service_point")]
+    ServicePoint,
+}
+
+impl From<ChannelArg> for Channel {
+    fn from(channel: ChannelArg) -> Channel {
+        match channel {
+            ChannelArg::Hotline => Channel::Hotline,
+            ChannelArg::ServicePoint => Channel::ServicePoint,
+        }
+    }
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -145,7 +178,7 @@ pub fn run() -> anyhow::Result<()> {
         }),
         Command::Agent {
             command: AgentCommand::Add { email, name, role },
-        } => runtime.block_on(add_agent(&settings, &email, &name, &role)),
+        } => runtime.block_on(add_agent(&settings, &email, &name, role.into())),
         Command::Token { command } => runtime.block_on(token(&settings, command)),
         Command::Demo { cases, reuse } => runtime.block_on(async {
             let (pool, _) = database::connect(&settings).await?;
@@ -213,9 +246,8 @@ async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn add_agent(settings: &Settings, email: &str, name: &str, role: &str) -> anyhow::Result<()> {
+async fn add_agent(settings: &Settings, email: &str, name: &str, role: Role) -> anyhow::Result<()> {
     let email = Email::parse(email)?;
-    let role = Role::parse(role).context("role is agent or supervisor")?;
     let name = name.trim();
     anyhow::ensure!(!name.is_empty(), "the name may not be empty");
     let password = match std::env::var("CANCELDESK_PASSWORD") {
@@ -240,7 +272,6 @@ fn prompt_password() -> anyhow::Result<String> {
 }
 
 async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
-    use crate::domain::request::Channel;
     use crate::store::api_tokens;
     use crate::store::audit::{self, AuditAction};
     let (pool, _) = database::connect(settings).await?;
@@ -251,7 +282,7 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
                 (1..=60).contains(&name.len()),
                 "the name has 1 to 60 characters"
             );
-            let channel = Channel::parse(&channel).context("unknown channel")?;
+            let channel = Channel::from(channel);
             let (_, token) = api_tokens::create(&pool, name, channel, None).await?;
             audit::record(
                 &pool,

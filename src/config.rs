@@ -2,13 +2,17 @@
 
 use std::path::PathBuf;
 
+use base64::Engine;
 use figment::{
     Figment,
-    providers::{Env, Format, Serialized, Toml},
+    providers::{Env, Format, Toml},
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Every field has a default (`#[serde(default)]`), so a file or the environment only names what
+/// it changes; an unknown key in the file is an error naming it (`deny_unknown_fields`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address and port to listen on. Port 0 picks a free port (the tests do).
     pub bind: String,
@@ -20,14 +24,14 @@ pub struct Settings {
     /// Port of that private cluster.
     pub private_pg_port: u16,
     /// `auto` (use 127.0.0.1:5432 when it answers, else a private cluster) or `private`.
-    pub local_postgres: String,
+    pub local_postgres: LocalPostgres,
     /// Name of the database on a local server.
     pub database_name: String,
     pub db_max_connections: u32,
     /// Mark cookies `Secure` (and `__Host-` prefixed); turn on when served over TLS.
     pub cookie_secure: bool,
     /// Cookie signing key (at least 64 bytes, base64). Unset: generated once and kept in the database.
-    pub session_secret: Option<String>,
+    pub session_secret: Option<SessionKey>,
     /// A session ends after this many minutes without a request...
     pub session_idle_minutes: i64,
     /// ...and at the latest this many hours after sign-in.
@@ -59,12 +63,11 @@ pub struct Settings {
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
     pub smtp_username: Option<String>,
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<Secret>,
     /// Sender of notices, e.g. `Canceldesk <no-reply@example.com>`.
     pub smtp_from: String,
-    /// `starttls` (upgrade a plain connection, usually port 587), `tls` (TLS from the start,
-    /// usually 465) or `none` (plain text: only for a relay on the same host or network).
-    pub smtp_tls: String,
+    /// How the SMTP connection is protected (see `SmtpTls`).
+    pub smtp_tls: SmtpTls,
     /// Delivery attempts of one notice before it is marked failed.
     pub notice_max_attempts: i32,
     /// How often the notice worker looks for notices to deliver.
@@ -92,7 +95,7 @@ pub struct Settings {
 }
 
 /// Secret configuration values: never shown by `Debug` (settings are logged at times).
-#[derive(Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct SecretKeys(Vec<String>);
 
@@ -116,6 +119,140 @@ impl std::fmt::Debug for SecretKeys {
     }
 }
 
+/// Where the database lives when no `database_url` is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalPostgres {
+    /// 127.0.0.1:5432 when it answers and lets us in, else a private cluster.
+    Auto,
+    /// Always the private cluster under `data_dir`.
+    Private,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Upgrade a plain connection (usually port 587).
+    Starttls,
+    /// TLS from the start (usually port 465).
+    Tls,
+    /// Plain text: only for a relay on the same host or network.
+    None,
+}
+
+/// A secret text setting (a password): `Debug` never shows it, so printing the settings is safe.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value itself, for the one place that hands it on (never to a log).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
+/// The cookie signing key, decoded from base64 when the settings are read: a value that is not
+/// base64 or shorter than `SessionKey::MIN_BYTES` never gets past loading.
+#[derive(Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SessionKey(Vec<u8>);
+
+impl SessionKey {
+    /// actix-web's `Key` (signing plus encryption) needs 64 bytes.
+    pub const MIN_BYTES: usize = 64;
+
+    pub fn parse(base64: &str) -> anyhow::Result<SessionKey> {
+        // The message never repeats the value: it is the key.
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(base64.trim())
+            .map_err(|_| anyhow::anyhow!("session_secret is not base64"))?;
+        anyhow::ensure!(
+            bytes.len() >= Self::MIN_BYTES,
+            "session_secret must be at least {} bytes (it has {})",
+            Self::MIN_BYTES,
+            bytes.len()
+        );
+        Ok(SessionKey(bytes))
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SessionKey {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<SessionKey, String> {
+        SessionKey::parse(&value).map_err(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionKey(redacted)")
+    }
+}
+
+/// The settings' keys, for reading them from `CANCELDESK_*` variables: only these are taken from
+/// the environment, so variables that are not settings (`CANCELDESK_LOG`, `CANCELDESK_CONFIG`,
+/// `CANCELDESK_PASSWORD`) are left alone. A unit test keeps the list equal to the fields.
+pub const KEYS: &[&str] = &[
+    "bind",
+    "database_url",
+    "data_dir",
+    "private_pg_port",
+    "local_postgres",
+    "database_name",
+    "db_max_connections",
+    "cookie_secure",
+    "session_secret",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "time_zone",
+    "country_code",
+    "operator_prefixes",
+    "sla_hours",
+    "documents_deadline_days",
+    "bulk_max_cases",
+    "bulk_batch_size",
+    "trusted_proxies",
+    "upload_max_bytes",
+    "upload_max_files",
+    "public_url",
+    "smtp_host",
+    "smtp_port",
+    "smtp_username",
+    "smtp_password",
+    "smtp_from",
+    "smtp_tls",
+    "notice_max_attempts",
+    "notice_poll_seconds",
+    "documents_reminder_hours",
+    "clock_interval_seconds",
+    "background_jobs",
+    "document_retention_days",
+    "upload_body_seconds",
+    "upload_check_seconds",
+    "totp_keys",
+    "temporary_password_hours",
+];
+
+/// `CANCELDESK_*` variables read elsewhere, which are not settings.
+const NOT_SETTINGS: &[&str] = &["config", "password", "log"];
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -123,7 +260,7 @@ impl Default for Settings {
             database_url: None,
             data_dir: PathBuf::from(".canceldesk"),
             private_pg_port: 54329,
-            local_postgres: "auto".into(),
+            local_postgres: LocalPostgres::Auto,
             database_name: "canceldesk".into(),
             db_max_connections: 10,
             cookie_secure: false,
@@ -148,7 +285,7 @@ impl Default for Settings {
             smtp_username: None,
             smtp_password: None,
             smtp_from: "Canceldesk <no-reply@canceldesk.invalid>".into(),
-            smtp_tls: "starttls".into(),
+            smtp_tls: SmtpTls::Starttls,
             notice_max_attempts: 6,
             notice_poll_seconds: 10,
             documents_reminder_hours: 48,
@@ -165,16 +302,29 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Reads `CANCELDESK_CONFIG` (or `canceldesk.toml` when present), then the environment.
+    /// Reads `CANCELDESK_CONFIG` (or `canceldesk.toml` when present), then the environment, and
+    /// validates the result: an error names the setting at fault.
     pub fn load() -> anyhow::Result<Settings> {
-        let file = std::env::var("CANCELDESK_CONFIG").unwrap_or_else(|_| "canceldesk.toml".into());
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
-        if std::path::Path::new(&file).exists() {
-            figment = figment.merge(Toml::file(&file));
+        let file = match std::env::var("CANCELDESK_CONFIG") {
+            // Named explicitly: a missing file is a mistake, not "no file".
+            Ok(file) => {
+                anyhow::ensure!(
+                    std::path::Path::new(&file).is_file(),
+                    "CANCELDESK_CONFIG names {file:?}, which is not a file"
+                );
+                Some(file)
+            }
+            Err(_) => {
+                Some("canceldesk.toml".to_owned()).filter(|f| std::path::Path::new(f).is_file())
+            }
+        };
+        warn_about_unknown_variables();
+        let mut figment = Figment::new();
+        if let Some(file) = &file {
+            figment = figment.merge(Toml::file_exact(file));
         }
-        let mut settings: Settings = figment
-            .merge(Env::prefixed("CANCELDESK_").ignore(&["config", "password"]))
-            .extract()?;
+        let figment = figment.merge(Env::prefixed("CANCELDESK_").only(KEYS));
+        let mut settings = Settings::from_figment(&figment)?;
         if settings.database_url.is_none() {
             settings.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
         }
@@ -183,27 +333,92 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Extracts the settings, with figment's error (which names the key and where it came from)
+    /// turned into one readable line per mistake.
+    fn from_figment(figment: &Figment) -> anyhow::Result<Settings> {
+        figment.extract().map_err(|e| {
+            let lines: Vec<String> = e.into_iter().map(|e| e.to_string()).collect();
+            anyhow::anyhow!("invalid configuration: {}", lines.join("; "))
+        })
+    }
+
+    /// Checks what the types cannot say (ranges, formats). `load` runs it; code that builds
+    /// `Settings` by hand (tests) may run it too. Each error names the setting.
     pub fn validate(&self) -> anyhow::Result<()> {
-        self.tz()?;
-        anyhow::ensure!(self.sla_hours > 0, "sla_hours must be positive");
-        anyhow::ensure!(self.bulk_max_cases > 0, "bulk_max_cases must be positive");
-        anyhow::ensure!(self.bulk_batch_size > 0, "bulk_batch_size must be positive");
-        anyhow::ensure!(
-            self.upload_max_bytes > 0,
-            "upload_max_bytes must be positive"
-        );
-        anyhow::ensure!(
-            (1..=20).contains(&self.upload_max_files),
-            "upload_max_files must be between 1 and 20"
-        );
-        anyhow::ensure!(
-            self.session_idle_minutes > 0,
-            "session_idle_minutes must be positive"
-        );
-        anyhow::ensure!(
-            self.session_absolute_hours > 0,
-            "session_absolute_hours must be positive"
-        );
+        self.tz().map_err(|e| anyhow::anyhow!("time_zone: {e}"))?;
+        // Durations: at least one unit, at most a bound that keeps date arithmetic far from
+        // overflowing and catches a value typed in the wrong unit.
+        within(
+            "session_idle_minutes",
+            self.session_idle_minutes,
+            1,
+            7 * 24 * 60,
+        )?;
+        within(
+            "session_absolute_hours",
+            self.session_absolute_hours,
+            1,
+            30 * 24,
+        )?;
+        within("sla_hours", self.sla_hours, 1, 365 * 24)?;
+        within(
+            "documents_deadline_days",
+            self.documents_deadline_days,
+            1,
+            365,
+        )?;
+        within(
+            "documents_reminder_hours",
+            self.documents_reminder_hours,
+            0,
+            365 * 24,
+        )?;
+        within(
+            "document_retention_days",
+            self.document_retention_days,
+            1,
+            100 * 365,
+        )?;
+        within(
+            "temporary_password_hours",
+            self.temporary_password_hours,
+            1,
+            365 * 24,
+        )?;
+        within(
+            "notice_poll_seconds",
+            self.notice_poll_seconds,
+            1,
+            24 * 3600,
+        )?;
+        within(
+            "clock_interval_seconds",
+            self.clock_interval_seconds,
+            1,
+            24 * 3600,
+        )?;
+        within("upload_body_seconds", self.upload_body_seconds, 1, 3600)?;
+        within("upload_check_seconds", self.upload_check_seconds, 1, 600)?;
+        // Counts.
+        within("db_max_connections", self.db_max_connections, 1, 1000)?;
+        within(
+            "bulk_max_cases",
+            self.bulk_max_cases,
+            1,
+            i64::from(i32::MAX),
+        )?;
+        within(
+            "bulk_batch_size",
+            self.bulk_batch_size,
+            1,
+            i64::from(i32::MAX),
+        )?;
+        within("upload_max_bytes", self.upload_max_bytes, 1, usize::MAX)?;
+        within("upload_max_files", self.upload_max_files, 1, 20)?;
+        within("notice_max_attempts", self.notice_max_attempts, 1, 100)?;
+        within("private_pg_port", self.private_pg_port, 1, u16::MAX)?;
+        within("smtp_port", self.smtp_port, 1, u16::MAX)?;
+        // Texts with a format.
         anyhow::ensure!(
             self.country_code.bytes().all(|b| b.is_ascii_digit()) && !self.country_code.is_empty(),
             "country_code is digits only, e.g. 62"
@@ -213,32 +428,13 @@ impl Settings {
             "public_url starts with http:// or https://"
         );
         anyhow::ensure!(
-            matches!(self.smtp_tls.as_str(), "starttls" | "tls" | "none"),
-            "smtp_tls is starttls, tls or none"
+            self.smtp_from.parse::<lettre::message::Mailbox>().is_ok(),
+            "smtp_from is not a mail address, e.g. Canceldesk <no-reply@example.com>"
         );
+        anyhow::ensure!(!self.bind.trim().is_empty(), "bind is empty");
         anyhow::ensure!(
-            self.notice_max_attempts > 0,
-            "notice_max_attempts must be positive"
-        );
-        anyhow::ensure!(
-            self.notice_poll_seconds > 0 && self.clock_interval_seconds > 0,
-            "notice_poll_seconds and clock_interval_seconds must be positive"
-        );
-        anyhow::ensure!(
-            self.documents_reminder_hours >= 0,
-            "documents_reminder_hours cannot be negative"
-        );
-        anyhow::ensure!(
-            self.document_retention_days > 0,
-            "document_retention_days must be positive"
-        );
-        anyhow::ensure!(
-            self.upload_body_seconds > 0 && self.upload_check_seconds > 0,
-            "upload_body_seconds and upload_check_seconds must be positive"
-        );
-        anyhow::ensure!(
-            self.temporary_password_hours > 0,
-            "temporary_password_hours must be positive"
+            !self.database_name.trim().is_empty(),
+            "database_name is empty"
         );
         if !self.totp_keys.is_empty() {
             crate::auth::keyring::Keyring::parse(self.totp_keys.entries())?;
@@ -256,5 +452,185 @@ impl Settings {
         self.time_zone
             .parse()
             .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", self.time_zone))
+    }
+}
+
+/// `name` must lie in `min..=max`.
+fn within<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: T,
+    min: T,
+    max: T,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        min <= value && value <= max,
+        "{name} is {value}, but must be between {min} and {max}"
+    );
+    Ok(())
+}
+
+/// A `CANCELDESK_*` variable that is neither a setting nor read elsewhere is most likely a typo
+/// (`CANCELDESK_SMTP_TSL`): warned about by name (never its value), not refused, since scripts
+/// and other tools may share the prefix.
+fn warn_about_unknown_variables() {
+    for (name, _) in std::env::vars_os() {
+        let Some(key) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("CANCELDESK_"))
+            .map(str::to_ascii_lowercase)
+        else {
+            continue;
+        };
+        if !KEYS.contains(&key.as_str()) && !NOT_SETTINGS.contains(&key.as_str()) {
+            tracing::warn!(
+                variable = %name.to_string_lossy(),
+                "ignoring an environment variable that is not a setting"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `load` does with a file, minus the process environment (shared by parallel tests).
+    fn parse(toml: &str) -> anyhow::Result<Settings> {
+        let settings = Settings::from_figment(&Figment::new().merge(Toml::string(toml)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn error(toml: &str) -> String {
+        format!("{:#}", parse(toml).expect_err(toml))
+    }
+
+    #[test]
+    fn the_defaults_are_valid() {
+        Settings::default().validate().unwrap();
+        parse("").unwrap();
+    }
+
+    #[test]
+    fn typed_values_are_read() {
+        let s = parse(
+            "local_postgres = \"private\"\nsmtp_tls = \"tls\"\nnotice_poll_seconds = 3\n\
+             smtp_password = \"hunter2\"",
+        )
+        .unwrap();
+        assert_eq!(s.local_postgres, LocalPostgres::Private);
+        assert_eq!(s.smtp_tls, SmtpTls::Tls);
+        assert_eq!(s.notice_poll_seconds, 3);
+        assert_eq!(s.smtp_password.unwrap().expose(), "hunter2");
+    }
+
+    #[test]
+    fn an_unknown_local_postgres_value_names_the_setting_and_the_choices() {
+        let e = error("local_postgres = \"privat\"");
+        assert!(e.contains("local_postgres"), "{e}");
+        assert!(e.contains("auto") && e.contains("private"), "{e}");
+    }
+
+    #[test]
+    fn an_smtp_tls_typo_names_the_setting() {
+        let e = error("smtp_tls = \"startls\"");
+        assert!(e.contains("smtp_tls"), "{e}");
+        assert!(e.contains("starttls"), "{e}");
+    }
+
+    #[test]
+    fn impossible_durations_name_the_setting() {
+        for (toml, name) in [
+            ("notice_poll_seconds = 0", "notice_poll_seconds"),
+            ("clock_interval_seconds = 0", "clock_interval_seconds"),
+            ("upload_body_seconds = 0", "upload_body_seconds"),
+            ("upload_check_seconds = 0", "upload_check_seconds"),
+            ("session_idle_minutes = -5", "session_idle_minutes"),
+            ("session_absolute_hours = 0", "session_absolute_hours"),
+            ("sla_hours = 9223372036854775807", "sla_hours"),
+            ("documents_deadline_days = 0", "documents_deadline_days"),
+            ("documents_reminder_hours = -1", "documents_reminder_hours"),
+            ("document_retention_days = 0", "document_retention_days"),
+            (
+                "temporary_password_hours = 100000",
+                "temporary_password_hours",
+            ),
+        ] {
+            let e = error(toml);
+            assert!(e.contains(name), "{toml}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_negative_number_for_an_unsigned_setting_names_it() {
+        let e = error("notice_poll_seconds = -1");
+        assert!(e.contains("notice_poll_seconds"), "{e}");
+    }
+
+    #[test]
+    fn other_mistakes_name_the_setting() {
+        for (toml, name) in [
+            ("time_zone = \"Asia/Jakart\"", "time_zone"),
+            ("upload_max_files = 0", "upload_max_files"),
+            ("db_max_connections = 0", "db_max_connections"),
+            ("public_url = \"example.com\"", "public_url"),
+            ("smtp_from = \"not an address\"", "smtp_from"),
+            ("country_code = \"+62\"", "country_code"),
+            ("cookie_secure = \"yes please\"", "cookie_secure"),
+        ] {
+            let e = error(toml);
+            assert!(e.contains(name), "{toml}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_refused_by_name() {
+        let e = error("smpt_host = \"mail.example.com\"");
+        assert!(e.contains("smpt_host"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_session_secret_is_refused_without_repeating_it() {
+        let short = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let e = error(&format!("session_secret = \"{short}\""));
+        assert!(
+            e.contains("session_secret") && e.contains("64 bytes"),
+            "{e}"
+        );
+        assert!(!e.contains(&short), "{e}");
+        let e = error("session_secret = \"not base64!\"");
+        assert!(e.contains("session_secret") && e.contains("base64"), "{e}");
+        assert!(!e.contains("not base64!"), "{e}");
+    }
+
+    #[test]
+    fn debug_never_prints_secrets() {
+        let key = base64::engine::general_purpose::STANDARD.encode([42u8; 64]);
+        let s = parse(&format!(
+            "session_secret = \"{key}\"\nsmtp_password = \"hunter2-canary\"\n\
+             totp_keys = [\"k1:{}\"]",
+            base64::engine::general_purpose::STANDARD.encode([9u8; 32])
+        ))
+        .unwrap();
+        assert_eq!(s.session_secret.as_ref().unwrap().bytes(), [42u8; 64]);
+        let printed = format!("{s:?}");
+        assert!(!printed.contains(&key), "{printed}");
+        assert!(!printed.contains("hunter2-canary"), "{printed}");
+        assert!(!printed.contains("k1:"), "{printed}");
+        assert!(printed.contains("redacted"), "{printed}");
+    }
+
+    /// `KEYS` (the settings read from the environment) lists exactly the fields: serde's
+    /// unknown-field error enumerates the fields it expected.
+    #[test]
+    fn keys_lists_every_field() {
+        let e = error("no_such_setting = 1");
+        let list = e.split("one of ").nth(1).expect(&e);
+        let list = list.split(" for key").next().expect(&e);
+        let expected: Vec<&str> = list
+            .split('`')
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            .collect();
+        assert_eq!(expected, KEYS, "{e}");
     }
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
-use crate::config::Settings;
+use crate::config::{LocalPostgres, Settings};
 
 /// Embedded migrations (`migrations/`), applied by `migrate` and at every start.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -99,7 +99,7 @@ pub async fn create_database_if_missing(
 
 /// A local server: 127.0.0.1:5432 when it answers and lets us in, else a private cluster.
 async fn local_server(settings: &Settings) -> anyhow::Result<PgConnectOptions> {
-    if settings.local_postgres != "private" {
+    if settings.local_postgres == LocalPostgres::Auto {
         let user = std::env::var("PGUSER").unwrap_or_else(|_| "postgres".into());
         let shared = PgConnectOptions::new()
             .host("127.0.0.1")

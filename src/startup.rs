@@ -10,7 +10,6 @@ use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use base64::Engine;
 use sqlx::PgPool;
 
 use crate::auth::access::{Access, RouteMap, RouteRule};
@@ -272,12 +271,14 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let key = match &settings.session_secret {
-            Some(secret) => base64::engine::general_purpose::STANDARD
-                .decode(secret.trim())
-                .context("session_secret is not base64")?,
+            // Decoded and length-checked when the settings were read.
+            Some(secret) => secret.bytes().to_vec(),
             None => sessions::signing_key(&pool).await?,
         };
-        anyhow::ensure!(key.len() >= 64, "session_secret must be at least 64 bytes");
+        anyhow::ensure!(
+            key.len() >= 64,
+            "the stored session key is shorter than 64 bytes"
+        );
         let csrf_key = CsrfKey::derive(&key);
         let key = Key::from(&key);
         let keyring = crate::auth::keyring::Keyring::from_settings(&settings)?;

@@ -17,7 +17,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sqlx::PgPool;
 
-use crate::config::Settings;
+use crate::config::{Settings, SmtpTls};
 use crate::domain::notice::{NoticeChannel, Retry, after_failure, fill_link, upload_url};
 use crate::store::notices::{self, ClaimedNotice};
 
@@ -78,11 +78,11 @@ impl Mailer {
         let Some(host) = settings.smtp_host.as_deref().filter(|h| !h.is_empty()) else {
             return Ok(None);
         };
-        let builder = match settings.smtp_tls.as_str() {
-            "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+        let builder = match settings.smtp_tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
                 .context("setting up SMTP over TLS")?,
-            _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
                 .context("setting up SMTP with STARTTLS")?,
         };
         let mut builder = builder
@@ -91,7 +91,11 @@ impl Mailer {
         if let Some(user) = settings.smtp_username.as_deref().filter(|u| !u.is_empty()) {
             builder = builder.credentials(Credentials::new(
                 user.to_owned(),
-                settings.smtp_password.clone().unwrap_or_default(),
+                settings
+                    .smtp_password
+                    .as_ref()
+                    .map(|p| p.expose().to_owned())
+                    .unwrap_or_default(),
             ));
         }
         let from = settings

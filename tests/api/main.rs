@@ -6,6 +6,7 @@ mod authorization;
 mod bulk;
 mod case_actions;
 mod clock;
+mod config;
 mod customer;
 mod helpers;
 mod hostile_small;

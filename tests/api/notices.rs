@@ -40,7 +40,7 @@ fn smtp(sink: &SmtpSink) -> impl FnOnce(&mut Settings) {
     move |s: &mut Settings| {
         s.smtp_host = Some("127.0.0.1".into());
         s.smtp_port = port;
-        s.smtp_tls = "none".into();
+        s.smtp_tls = canceldesk::config::SmtpTls::None;
         s.smtp_from = "Canceldesk <desk@canceldesk.test>".into();
         s.public_url = "https://desk.example".into();
     }

@@ -16,4 +16,5 @@ pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod withdrawal;
 pub mod workflow;

@@ -15,6 +15,7 @@ labelled_enum! {
         Rejected => ("rejected", "Application rejected"),
         Reminder => ("reminder", "Reminder: documents due"),
         Expired => ("expired", "Closed: no documents by the deadline"),
+        Withdrawn => ("withdrawn", "Withdrawn at the customer's request"),
     }
 }
 
@@ -224,7 +225,8 @@ mod tests {
                 "approved",
                 "rejected",
                 "reminder",
-                "expired"
+                "expired",
+                "withdrawn"
             ]
         );
         assert_eq!(last_four("0123456789"), "6789");

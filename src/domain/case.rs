@@ -236,6 +236,15 @@ fn action_phrase(action: &Action) -> String {
     }
 }
 
+/// Whether the customer may still withdraw a case in `state`: only before a decision. The
+/// status page offers the withdrawal only then; [`transition`] keeps to the same rule.
+pub fn withdrawable(state: State) -> bool {
+    matches!(
+        state,
+        State::Submitted | State::InReview | State::AwaitingDocuments
+    )
+}
+
 /// Decides whether `actor` may apply `action` to a case with `facts`, and what follows.
 pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Transition, Refusal> {
     use State::*;
@@ -334,9 +343,7 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
             _ => Err(Refusal::NotForAgents),
         },
         Action::Withdraw => match (actor, from) {
-            (Actor::Customer, Submitted | InReview | AwaitingDocuments) => {
-                to(Withdrawn, facts.assignee)
-            }
+            (Actor::Customer, from) if withdrawable(from) => to(Withdrawn, facts.assignee),
             (Actor::Customer, _) => refuse,
             _ => Err(Refusal::NotForAgents),
         },

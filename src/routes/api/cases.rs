@@ -338,8 +338,13 @@ pub async fn show(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller.succeeded(&state).await?;
-    let case_state = row.state;
-    Ok(HttpResponse::Ok().json(CaseStatus {
+    Ok(HttpResponse::Ok().json(CaseStatus::of(row)))
+}
+
+impl CaseStatus {
+    pub fn of(row: customer::ApiStatusRow) -> CaseStatus {
+        let case_state = row.state;
+        CaseStatus {
         reference: row.reference,
         state: case_state.as_str().to_owned(),
         state_label: case_state.label().to_owned(),
@@ -351,5 +356,6 @@ pub async fn show(
         documents_deadline: row.documents_deadline,
         requested_effective_date: row.requested_effective_date,
         effective_date: row.effective_date,
-    }))
+        }
+    }
 }

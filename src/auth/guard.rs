@@ -14,7 +14,14 @@ use crate::startup::AppState;
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/login/second-factor" | "/healthz" | "/apply" | "/apply/received" | "/status"
+        "/login"
+            | "/login/second-factor"
+            | "/healthz"
+            | "/apply"
+            | "/apply/received"
+            | "/status"
+            | "/status/withdraw"
+            | "/status/withdraw/confirm"
     ) || ["/static/", "/upload/", "/api/"]
         .iter()
         .any(|prefix| path.starts_with(prefix))

@@ -319,7 +319,10 @@ mod tests {
         let t = transition(c.facts, Actor::Customer, Decision::Withdraw.action()).unwrap();
         assert_eq!(t.to, State::Withdrawn);
         let change = case_change(&Decision::Withdraw, &c, t, &fx, &cx());
-        assert_eq!((change.from, change.to), (State::InReview, State::Withdrawn));
+        assert_eq!(
+            (change.from, change.to),
+            (State::InReview, State::Withdrawn)
+        );
         // Only the customer withdraws, and only before a decision.
         assert!(transition(c.facts, Actor::System, Action::Withdraw).is_err());
         let mut decided = c.facts;

@@ -19,3 +19,4 @@ mod queue;
 mod retention;
 mod smtp_sink;
 mod totp;
+mod withdrawal;

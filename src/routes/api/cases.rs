@@ -345,17 +345,17 @@ impl CaseStatus {
     pub fn of(row: customer::ApiStatusRow) -> CaseStatus {
         let case_state = row.state;
         CaseStatus {
-        reference: row.reference,
-        state: case_state.as_str().to_owned(),
-        state_label: case_state.label().to_owned(),
-        channel: row.channel,
-        submitted_at: row.submitted_at,
-        updated_at: row.updated_at,
-        documents_received: row.documents_received,
-        requested_documents: row.requested_kinds,
-        documents_deadline: row.documents_deadline,
-        requested_effective_date: row.requested_effective_date,
-        effective_date: row.effective_date,
+            reference: row.reference,
+            state: case_state.as_str().to_owned(),
+            state_label: case_state.label().to_owned(),
+            channel: row.channel,
+            submitted_at: row.submitted_at,
+            updated_at: row.updated_at,
+            documents_received: row.documents_received,
+            requested_documents: row.requested_kinds,
+            documents_deadline: row.documents_deadline,
+            requested_effective_date: row.requested_effective_date,
+            effective_date: row.effective_date,
         }
     }
 }

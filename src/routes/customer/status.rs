@@ -66,8 +66,7 @@ pub struct LookupForm {
 }
 
 /// Said for every pair that does not match, whichever half is wrong or whether it exists at all.
-pub(super) const NO_MATCH: &str =
-    "We could not find an application with this reference and phone number. \
+pub(super) const NO_MATCH: &str = "We could not find an application with this reference and phone number. \
      Check both and try again.";
 
 pub async fn form(session: TypedSession) -> AppResult<HttpResponse> {

@@ -87,7 +87,10 @@ pub async fn withdraw(
     };
     let status = match withdrawal::withdraw(&state.pool, &reference, desk(&state)).await? {
         Withdrawal::Withdrawn | Withdrawal::AlreadyWithdrawn => {
-            tracing::info!(reference = reference.as_str(), "application withdrawn by the customer");
+            tracing::info!(
+                reference = reference.as_str(),
+                "application withdrawn by the customer"
+            );
             page.done = Some(
                 "Your application is withdrawn. Your line stays as it is, and we are sending you \
                  a confirmation."

@@ -260,6 +260,28 @@ try {
     await page.reload();
     check((await page.innerText("main")).toLowerCase().includes("documents received"), "the case shows the documents arrived");
   });
+
+  await journey("a customer withdraws the application on a phone", async (page) => {
+    check(applied, "an application from the journeys before (undecided: documents just received)");
+    await page.goto(`${url}/status`);
+    await page.fill("#reference", applied);
+    await page.fill("#msisdn", "0838 4444 0707");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+    await Promise.all([page.waitForNavigation(), page.click("#withdraw-form button[type=submit]")]);
+    check((await page.textContent("#withdraw-reference")).trim() === applied, "the confirmation names the application");
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "the confirmation fits a 390 px screen");
+    await axe(page, "withdraw confirmation");
+    await Promise.all([page.waitForNavigation(), page.click("#withdraw-confirm")]);
+    check((await page.textContent("#withdrawn-notice")).includes("withdrawn"), "the page confirms it");
+    check((await page.textContent("#status-headline")).includes("Withdrawn"), "the status says withdrawn");
+    check((await page.$("#withdraw-form")) === null, "no second offer");
+    await axe(page, "status after withdrawal");
+    const state = server.sql(`SELECT state FROM cases WHERE reference = '${applied}'`);
+    check(state === "withdrawn", `the case is withdrawn (${state})`);
+    const notice = server.sql(`SELECT count(*) FROM notices n JOIN cases c ON c.id = n.case_id
+      WHERE c.reference = '${applied}' AND n.kind = 'withdrawn'`);
+    check(notice === "1", `one withdrawn notice (${notice})`);
+  }, phone);
   await phone.close();
 
   // The same journeys' core without JavaScript: every action is a plain form.

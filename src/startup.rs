@@ -68,6 +68,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             get().to(routes::api::cases::show),
         ),
         (
+            rule("POST", "/api/v1/cases/{reference}/withdrawal", ApiToken),
+            post().to(routes::api::withdrawal::withdraw),
+        ),
+        (
             rule("GET", "/apply", Public),
             get().to(customer::apply::form),
         ),
@@ -86,6 +90,14 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
         (
             rule("POST", "/status", Public),
             post().to(customer::status::lookup),
+        ),
+        (
+            rule("POST", "/status/withdraw", Public),
+            post().to(customer::withdraw::confirm),
+        ),
+        (
+            rule("POST", "/status/withdraw/confirm", Public),
+            post().to(customer::withdraw::withdraw),
         ),
         (
             rule("GET", "/upload/{token}", Public),

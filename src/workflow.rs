@@ -258,6 +258,11 @@ async fn links(
                 outbox::supersede_document_requests(conn, id).await?;
             }
         }
+        Links::Withdrawn => {
+            for &id in ids {
+                outbox::supersede_document_requests(conn, id).await?;
+            }
+        }
         // The request's links are dead now; so are their tokens in undelivered notices.
         Links::Dead => {
             for &id in ids {

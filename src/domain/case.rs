@@ -6,9 +6,9 @@
 //! new state (and assignee) or the reason the action is refused. Every eligibility rule lives
 //! here, so the case page, bulk triage and the jobs cannot disagree.
 //!
-//! `Withdraw` (the customer takes back an undecided application) and `Complete` (provisioning
-//! reports an approved line cancelled) are part of the next issue's plan: their rules are settled
-//! here already, and nothing in the product calls them yet.
+//! `Withdraw` is the customer taking back an undecided application (the status page and the
+//! intake API, `crate::withdrawal`). `Complete` (provisioning reports an approved line cancelled)
+//! is settled here for the provisioning loop, which nothing in the product calls yet.
 
 use std::fmt;
 
@@ -236,6 +236,15 @@ fn action_phrase(action: &Action) -> String {
     }
 }
 
+/// Whether the customer may still withdraw a case in `state`: only before a decision. The
+/// status page offers the withdrawal only then; [`transition`] keeps to the same rule.
+pub fn withdrawable(state: State) -> bool {
+    matches!(
+        state,
+        State::Submitted | State::InReview | State::AwaitingDocuments
+    )
+}
+
 /// Decides whether `actor` may apply `action` to a case with `facts`, and what follows.
 pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Transition, Refusal> {
     use State::*;
@@ -334,9 +343,7 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
             _ => Err(Refusal::NotForAgents),
         },
         Action::Withdraw => match (actor, from) {
-            (Actor::Customer, Submitted | InReview | AwaitingDocuments) => {
-                to(Withdrawn, facts.assignee)
-            }
+            (Actor::Customer, from) if withdrawable(from) => to(Withdrawn, facts.assignee),
             (Actor::Customer, _) => refuse,
             _ => Err(Refusal::NotForAgents),
         },

@@ -32,6 +32,9 @@ pub enum Decision {
     DocumentsReceived(Vec<DocumentKind>),
     /// Nobody answered a document request by its deadline.
     Expire,
+    /// The customer (on the status page, or through the hotline) takes back an undecided
+    /// application.
+    Withdraw,
 }
 
 impl Decision {
@@ -52,6 +55,7 @@ impl Decision {
             Decision::Verdict { .. } => Action::Review,
             Decision::DocumentsReceived(_) => Action::DocumentsReceived,
             Decision::Expire => Action::Expire,
+            Decision::Withdraw => Action::Withdraw,
         }
     }
 }

@@ -36,6 +36,10 @@ pub enum Links {
     Answered,
     /// The request expired: its tokens in undelivered notices die.
     Dead,
+    /// The customer withdrew: the links die with the case (the upload page answers 410 for a
+    /// case no longer awaiting documents), and unsent document requests and reminders are
+    /// superseded rather than ask for documents nobody needs any more.
+    Withdrawn,
 }
 
 /// The effects of one decision, the same for every case it changes.
@@ -192,6 +196,13 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
             fx.links = Links::Dead;
             fx.notice = Some(NoticeKind::Expired);
         }
+        Decision::Withdraw => {
+            fx.event = EventKind::Withdrawn;
+            // Nothing the customer sent is waiting for an agent any more.
+            decided(&mut fx.columns);
+            fx.links = Links::Withdrawn;
+            fx.notice = Some(NoticeKind::Withdrawn);
+        }
     }
     fx
 }
@@ -295,6 +306,28 @@ mod tests {
             assert_eq!(change.details.fee_minor, Some(fee));
             assert_eq!(change.to, State::Approved);
         }
+    }
+
+    #[test]
+    fn a_withdrawal_closes_an_undecided_case_kills_its_links_and_tells_the_customer() {
+        let fx = effects(&Decision::Withdraw, &cx());
+        assert_eq!(fx.event, EventKind::Withdrawn);
+        assert_eq!(fx.links, Links::Withdrawn);
+        assert_eq!(fx.notice, Some(NoticeKind::Withdrawn));
+        assert!(fx.bumps_version && fx.records_states);
+        let c = case(0);
+        let t = transition(c.facts, Actor::Customer, Decision::Withdraw.action()).unwrap();
+        assert_eq!(t.to, State::Withdrawn);
+        let change = case_change(&Decision::Withdraw, &c, t, &fx, &cx());
+        assert_eq!(
+            (change.from, change.to),
+            (State::InReview, State::Withdrawn)
+        );
+        // Only the customer withdraws, and only before a decision.
+        assert!(transition(c.facts, Actor::System, Action::Withdraw).is_err());
+        let mut decided = c.facts;
+        decided.state = State::Approved;
+        assert!(transition(decided, Actor::Customer, Action::Withdraw).is_err());
     }
 
     #[test]

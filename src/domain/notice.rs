@@ -16,6 +16,7 @@ labelled_enum! {
         Rejected => ("rejected", "Application rejected"),
         Reminder => ("reminder", "Reminder: documents due"),
         Expired => ("expired", "Closed: no documents by the deadline"),
+        Withdrawn => ("withdrawn", "Withdrawn at the customer's request"),
     }
 }
 
@@ -225,7 +226,8 @@ mod tests {
                 "approved",
                 "rejected",
                 "reminder",
-                "expired"
+                "expired",
+                "withdrawn"
             ]
         );
         assert_eq!(last_four("0123456789"), "6789");

@@ -85,7 +85,7 @@ pub async fn enqueue_many(
 /// The history event whose message and details a notice reports.
 fn event_kind(kind: NoticeKind) -> Option<EventKind> {
     match kind {
-        NoticeKind::Received => None,
+        NoticeKind::Received | NoticeKind::Withdrawn => None,
         NoticeKind::Approved => Some(EventKind::Approved),
         NoticeKind::Rejected => Some(EventKind::Rejected),
         NoticeKind::DocumentsRequested | NoticeKind::Reminder | NoticeKind::Expired => {

@@ -72,6 +72,7 @@ notice_templates! {
     RejectedText => "notices/rejected.txt",
     ReminderText => "notices/reminder.txt",
     ExpiredText => "notices/expired.txt",
+    WithdrawnText => "notices/withdrawn.txt",
 }
 
 fn long_date(day: Option<NaiveDate>) -> String {
@@ -166,6 +167,7 @@ fn subject(kind: NoticeKind, w: &Words) -> String {
         NoticeKind::Rejected => format!("Your cancellation request {r} is not approved"),
         NoticeKind::Reminder => format!("Reminder: documents needed by {} ({r})", w.deadline),
         NoticeKind::Expired => format!("Your cancellation request {r} is closed"),
+        NoticeKind::Withdrawn => format!("Your cancellation request {r} is withdrawn"),
     }
 }
 
@@ -179,6 +181,7 @@ pub fn render(kind: NoticeKind, facts: &NoticeFacts) -> askama::Result<Rendered>
         NoticeKind::Rejected => RejectedText { w: &w }.render()?,
         NoticeKind::Reminder => ReminderText { w: &w }.render()?,
         NoticeKind::Expired => ExpiredText { w: &w }.render()?,
+        NoticeKind::Withdrawn => WithdrawnText { w: &w }.render()?,
     };
     Ok(Rendered {
         subject: subject(kind, &w),

@@ -20,3 +20,4 @@ mod queue;
 mod retention;
 mod smtp_sink;
 mod totp;
+mod withdrawal;

@@ -338,22 +338,28 @@ pub async fn show(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller.succeeded(&state).await?;
-    let case_state = row.state;
-    Ok(HttpResponse::Ok().json(CaseStatus {
-        reference: row.reference,
-        state: case_state.as_str().to_owned(),
-        state_label: case_state.label().to_owned(),
-        channel: row.channel.as_str().to_owned(),
-        submitted_at: row.submitted_at,
-        updated_at: row.updated_at,
-        documents_received: row.documents_received,
-        requested_documents: row
-            .requested_kinds
-            .iter()
-            .map(|k| k.as_str().to_owned())
-            .collect(),
-        documents_deadline: row.documents_deadline,
-        requested_effective_date: row.requested_effective_date,
-        effective_date: row.effective_date,
-    }))
+    Ok(HttpResponse::Ok().json(CaseStatus::of(row)))
+}
+
+impl CaseStatus {
+    pub fn of(row: customer::ApiStatusRow) -> CaseStatus {
+        let case_state = row.state;
+        CaseStatus {
+            reference: row.reference,
+            state: case_state.as_str().to_owned(),
+            state_label: case_state.label().to_owned(),
+            channel: row.channel.as_str().to_owned(),
+            submitted_at: row.submitted_at,
+            updated_at: row.updated_at,
+            documents_received: row.documents_received,
+            requested_documents: row
+                .requested_kinds
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
+            documents_deadline: row.documents_deadline,
+            requested_effective_date: row.requested_effective_date,
+            effective_date: row.effective_date,
+        }
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod openapi;
+pub mod withdrawal;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -54,6 +55,9 @@ pub enum ApiError {
     IdempotencyMismatch,
     #[error("bad request")]
     BadRequest(String),
+    /// The case is decided (or closed): what was asked no longer applies to it.
+    #[error("already decided")]
+    AlreadyDecided(String),
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -109,6 +113,9 @@ impl ApiError {
                 vec![],
             ),
             ApiError::BadRequest(detail) => ("bad-request", "Bad request", detail.clone(), vec![]),
+            ApiError::AlreadyDecided(detail) => {
+                ("already-decided", "Already decided", detail.clone(), vec![])
+            }
             ApiError::App(AppError::Throttled(detail)) => {
                 ("throttled", "Too many attempts", detail.clone(), vec![])
             }
@@ -146,6 +153,7 @@ impl ResponseError for ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::AlreadyDecided(_) => StatusCode::CONFLICT,
             ApiError::App(e) => e.status_code(),
         }
     }

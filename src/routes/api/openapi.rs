@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::cases;
+use super::{cases, withdrawal};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,7 @@ use super::cases;
         title = "Canceldesk intake API",
         description = "Applications from the hotline and service-point systems, and their state."
     ),
-    paths(cases::create, cases::show),
+    paths(cases::create, cases::show, withdrawal::withdraw),
     components(schemas(
         cases::CreateCase,
         cases::DocumentUpload,

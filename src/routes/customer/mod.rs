@@ -4,6 +4,7 @@ pub mod apply;
 pub mod multipart;
 pub mod status;
 pub mod upload;
+pub mod withdraw;
 
 use sha2::{Digest, Sha256};
 

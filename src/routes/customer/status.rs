@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::PublicThrottle;
 use crate::auth::session::TypedSession;
+use crate::domain::case;
 use crate::domain::customer_status::{CustomerFacts, Explanation, explain};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::reference::CaseReference;
@@ -24,83 +25,99 @@ pub struct StatusView {
     pub submitted: String,
     pub updated: String,
     pub requested_effective: String,
+    /// Not decided yet: the customer may still withdraw it.
+    pub withdrawable: bool,
 }
 
 #[derive(Template)]
 #[template(path = "customer/status.html")]
-struct StatusPage {
-    csrf: String,
-    reference: String,
-    msisdn: String,
-    error: Option<String>,
-    found: Option<StatusView>,
+pub(super) struct StatusPage {
+    pub csrf: String,
+    pub reference: String,
+    pub msisdn: String,
+    pub error: Option<String>,
+    /// Good news for the customer (a withdrawal done).
+    pub done: Option<String>,
+    pub found: Option<StatusView>,
+}
+
+impl StatusPage {
+    /// The page for the pair as typed (kept for the form, trimmed and bounded).
+    pub(super) fn new(csrf: String, reference: &str, msisdn: &str) -> StatusPage {
+        StatusPage {
+            csrf,
+            reference: reference.trim().chars().take(20).collect(),
+            msisdn: msisdn.trim().chars().take(30).collect(),
+            error: None,
+            done: None,
+            found: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
 pub struct LookupForm {
     #[serde(default)]
-    reference: String,
+    pub reference: String,
     #[serde(default)]
-    msisdn: String,
+    pub msisdn: String,
 }
 
 /// Said for every pair that does not match, whichever half is wrong or whether it exists at all.
-const NO_MATCH: &str = "We could not find an application with this reference and phone number. \
-                        Check both and try again.";
+pub(super) const NO_MATCH: &str = "We could not find an application with this reference and phone number. \
+     Check both and try again.";
 
 pub async fn form(session: TypedSession) -> AppResult<HttpResponse> {
-    let page = StatusPage {
-        csrf: session.csrf_token(),
-        reference: String::new(),
-        msisdn: String::new(),
-        error: None,
-        found: None,
-    };
+    let page = StatusPage::new(session.csrf_token(), "", "");
     render(StatusCode::OK, &page)
 }
 
-pub async fn lookup(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: TypedSession,
-    HtmlForm(form): HtmlForm<LookupForm>,
-) -> AppResult<HttpResponse> {
-    let mut page = StatusPage {
-        csrf: session.csrf_token(),
-        reference: form.reference.trim().chars().take(20).collect(),
-        msisdn: form.msisdn.trim().chars().take(30).collect(),
-        error: None,
-        found: None,
-    };
+/// What a reference + phone pair proves.
+pub(super) enum Proof {
+    /// The pair matches this case (its reference, its line in E.164, what the customer sees).
+    Found(CaseReference, String, customer::StatusRow),
+    NoMatch,
+    /// Too many failures for this reference or from this address: not even looked up.
+    Throttled(String),
+}
+
+/// Checks a reference + phone pair, throttled: every page that acts on a pair (the look-up, the
+/// withdrawal's confirmation and the withdrawal) counts its failures in the same "status" scope,
+/// so guessing through any of them is throttled alike.
+pub(super) async fn prove(
+    req: &HttpRequest,
+    state: &AppState,
+    form: &LookupForm,
+) -> AppResult<Proof> {
     let reference = CaseReference::parse(&form.reference).ok();
-    let address = state.client_address(&req);
+    let address = state.client_address(req);
     let throttle = PublicThrottle::new(
-        &state,
+        state,
         "status",
         reference.as_ref().map(|r| r.as_str()).unwrap_or_default(),
         address,
     );
     let attempt = match throttle.reserve().await {
         Ok(attempt) => attempt,
-        Err(AppError::Throttled(message)) => {
-            page.error = Some(message);
-            return render(StatusCode::TOO_MANY_REQUESTS, &page);
-        }
+        Err(AppError::Throttled(message)) => return Ok(Proof::Throttled(message)),
         Err(e) => return Err(e),
     };
     let msisdn = Msisdn::parse(&form.msisdn, &state.settings.country_code).ok();
-    let row = match (&reference, &msisdn) {
-        (Some(reference), Some(msisdn)) => {
-            customer::status(&state.pool, reference.as_str(), msisdn.e164()).await?
+    let (Some(reference), Some(msisdn)) = (reference, msisdn) else {
+        return Ok(Proof::NoMatch);
+    };
+    match customer::status(&state.pool, reference.as_str(), msisdn.e164()).await? {
+        Some(row) => {
+            attempt.succeeded(&state.pool).await?;
+            Ok(Proof::Found(reference, msisdn.e164().to_owned(), row))
         }
-        _ => None,
-    };
-    let Some(row) = row else {
         // The reservation stays: this pair counts as a failure.
-        page.error = Some(NO_MATCH.into());
-        return render(StatusCode::OK, &page);
-    };
-    attempt.succeeded(&state.pool).await?;
+        None => Ok(Proof::NoMatch),
+    }
+}
+
+/// The case as the customer sees it.
+pub(super) fn view(state: &AppState, row: customer::StatusRow) -> StatusView {
     let facts = CustomerFacts {
         state: row.state,
         documents_received: row.documents_received,
@@ -111,12 +128,35 @@ pub async fn lookup(
         effective_date: row.effective_date,
         reject_reason: row.decision_reason,
     };
-    page.found = Some(StatusView {
+    StatusView {
         reference: row.reference,
         explanation: explain(&facts),
         submitted: local_date(row.submitted_at.with_timezone(&state.tz).date_naive()),
         updated: local_date(row.updated_at.with_timezone(&state.tz).date_naive()),
         requested_effective: local_date(row.requested_effective_date),
-    });
-    render(StatusCode::OK, &page)
+        withdrawable: case::withdrawable(row.state),
+    }
+}
+
+pub async fn lookup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<LookupForm>,
+) -> AppResult<HttpResponse> {
+    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
+    match prove(&req, &state, &form).await? {
+        Proof::Throttled(message) => {
+            page.error = Some(message);
+            render(StatusCode::TOO_MANY_REQUESTS, &page)
+        }
+        Proof::NoMatch => {
+            page.error = Some(NO_MATCH.into());
+            render(StatusCode::OK, &page)
+        }
+        Proof::Found(_, _, row) => {
+            page.found = Some(view(&state, row));
+            render(StatusCode::OK, &page)
+        }
+    }
 }

@@ -1,0 +1,117 @@
+//! `/status/withdraw`: the customer takes back an application that is not decided yet.
+//!
+//! The proof that the visitor may do so is the same as the look-up's: the reference and the
+//! line's phone number. The status page's button carries the pair the customer just typed (in
+//! hidden fields), the confirmation page carries it on, and each step checks it again, throttled
+//! with the look-up. Nothing is stored per visitor: no session row for a flood of look-ups, and
+//! no withdrawal without the pair. Both steps are POSTs with the anonymous CSRF token, so the
+//! phone number never ends up in a URL (or a log line).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::status::{LookupForm, NO_MATCH, Proof, StatusPage, prove, view};
+use crate::auth::session::TypedSession;
+use crate::error::AppResult;
+use crate::routes::form::HtmlForm;
+use crate::routes::{desk, render};
+use crate::state::AppState;
+use crate::store::customer;
+use crate::withdrawal::{self, Withdrawal};
+use crate::workflow::sentence;
+
+#[derive(Template)]
+#[template(path = "customer/withdraw.html")]
+struct ConfirmPage {
+    csrf: String,
+    reference: String,
+    msisdn: String,
+}
+
+/// Said when the case has been decided (or closed) before the customer withdrew.
+const DECIDED: &str = "This application can no longer be withdrawn: a decision has been made. \
+                       Nothing was changed.";
+
+/// The confirmation step: the pair again, then "are you sure?".
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<LookupForm>,
+) -> AppResult<HttpResponse> {
+    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
+    match prove(&req, &state, &form).await? {
+        Proof::Throttled(message) => {
+            page.error = Some(message);
+            render(StatusCode::TOO_MANY_REQUESTS, &page)
+        }
+        Proof::NoMatch => {
+            page.error = Some(NO_MATCH.into());
+            render(StatusCode::OK, &page)
+        }
+        Proof::Found(_, _, row) if !crate::domain::case::withdrawable(row.state) => {
+            page.error = Some(DECIDED.into());
+            page.found = Some(view(&state, row));
+            render(StatusCode::CONFLICT, &page)
+        }
+        Proof::Found(reference, _, _) => {
+            let confirm = ConfirmPage {
+                csrf: page.csrf,
+                reference: reference.as_str().to_owned(),
+                msisdn: page.msisdn,
+            };
+            render(StatusCode::OK, &confirm)
+        }
+    }
+}
+
+/// The withdrawal itself; the status page then shows the application withdrawn.
+pub async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<LookupForm>,
+) -> AppResult<HttpResponse> {
+    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
+    let (reference, msisdn, before) = match prove(&req, &state, &form).await? {
+        Proof::Throttled(message) => {
+            page.error = Some(message);
+            return render(StatusCode::TOO_MANY_REQUESTS, &page);
+        }
+        Proof::NoMatch => {
+            page.error = Some(NO_MATCH.into());
+            return render(StatusCode::OK, &page);
+        }
+        Proof::Found(reference, msisdn, row) => (reference, msisdn, row),
+    };
+    let status = match withdrawal::withdraw(&state.pool, &reference, desk(&state)).await? {
+        Withdrawal::Withdrawn | Withdrawal::AlreadyWithdrawn => {
+            tracing::info!(
+                reference = reference.as_str(),
+                "application withdrawn by the customer"
+            );
+            page.done = Some(
+                "Your application is withdrawn. Your line stays as it is, and we are sending you \
+                 a confirmation."
+                    .into(),
+            );
+            StatusCode::OK
+        }
+        Withdrawal::Refused(refusal) => {
+            tracing::info!(reference = reference.as_str(), refusal = %sentence(refusal), "withdrawal refused");
+            page.error = Some(DECIDED.into());
+            StatusCode::CONFLICT
+        }
+        Withdrawal::Unknown => {
+            page.error = Some(NO_MATCH.into());
+            return render(StatusCode::OK, &page);
+        }
+    };
+    // Read again: the page shows the case as it is now.
+    let row = customer::status(&state.pool, reference.as_str(), &msisdn)
+        .await?
+        .unwrap_or(before);
+    page.found = Some(view(&state, row));
+    render(status, &page)
+}

@@ -8,6 +8,7 @@ mod case_actions;
 mod clock;
 mod customer;
 mod helpers;
+mod hermetic;
 mod hostile_small;
 mod hostile_throttles;
 mod hostile_uploads;

@@ -41,6 +41,8 @@ fn template() -> &'static (PgConnectOptions, String) {
 /// The settings every test app starts from: the defaults plus the tests' own values, never the
 /// developer's `canceldesk.toml` or `CANCELDESK_*` variables (an `smtp_host` there would send
 /// real mail from `cargo test`). Tests change what they need through [`spawn_app_with`].
+// Field assignments, not a struct literal: they keep compiling as `Settings` changes shape.
+#[allow(clippy::field_reassign_with_default)]
 pub fn test_settings() -> Settings {
     let mut settings = Settings::default();
     settings.bind = "127.0.0.1:0".into();

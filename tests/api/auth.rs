@@ -700,24 +700,30 @@ async fn script_in_any_text_field_comes_back_escaped() {
     let (sue, _) = app.signed_in("Sue Supervisor", Role::Supervisor).await;
     let token = sue.get("/queue").await.csrf();
     // An agent named with a payload, a note, a rejection message and a bulk note.
-    sue.post(
-        "/admin/agents",
-        &[
-            ("csrf_token", &token),
-            ("email", "x@desk.test"),
-            ("name", XSS),
-            ("role", "agent"),
-        ],
-    )
-    .await;
-    sue.act("CX-TEST-CASE", "claim", &[]).await;
-    sue.act("CX-TEST-CASE", "notes", &[("note", XSS)]).await;
-    sue.act(
-        "CX-TEST-CASE",
-        "reject",
-        &[("reason", "other"), ("message", XSS)],
-    )
-    .await;
+    // Each must really be stored, or the checks below would pass on pages without the payload.
+    let added = sue
+        .post(
+            "/admin/agents",
+            &[
+                ("csrf_token", &token),
+                ("email", "x@desk.test"),
+                ("name", XSS),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    // Answered with the new agent's one-time password, on the agents page.
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(added.texts(".flash.success code.one-time").len(), 1);
+    for (action, fields) in [
+        ("claim", vec![]),
+        ("notes", vec![("note", XSS)]),
+        ("reject", vec![("reason", "other"), ("message", XSS)]),
+    ] {
+        sue.act("CX-TEST-CASE", action, &fields)
+            .await
+            .assert_redirects_to("/cases/CX-TEST-CASE");
+    }
     let preview = sue
         .post(
             "/bulk/preview",
@@ -739,15 +745,32 @@ async fn script_in_any_text_field_comes_back_escaped() {
         &format!("/queue?q={}", "%3Cscript%3E"),
     ] {
         let page = sue.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
         assert!(!page.body.contains("<script>alert"), "{path}");
         assert!(!page.body.contains("<img src=x"), "{path}");
+    }
+    // Shown, as text.
+    for path in ["/queue?state=all", "/cases/CX-TEST-CASE", "/admin/agents"] {
+        let text = sue.get(path).await.texts("main").join(" ");
+        assert!(
+            text.contains("<script>alert('x')</script>"),
+            "{path}: {text}"
+        );
     }
     // The bulk pages too (the filter text is shown back).
     let choose = sue
         .get("/bulk?scope=filter&state=all&q=%3Cscript%3Ealert(1)%3C/script%3E")
         .await;
+    assert_eq!(choose.status, 200);
     assert!(!choose.body.contains("<script>alert"));
-    if let Some(url) = preview.location {
-        assert!(!sue.get(&url).await.body.contains("<script>alert"));
-    }
+    let url = preview.location.expect("a preview");
+    let previewed = sue.get(&url).await;
+    assert_eq!(previewed.status, 200);
+    assert!(!previewed.body.contains("<script>alert"));
+    assert!(
+        previewed
+            .texts("main")
+            .join(" ")
+            .contains("<script>alert('x')")
+    );
 }

@@ -2,13 +2,9 @@
 
 use canceldesk::domain::agent::Role;
 
-use crate::helpers::{NewCase, document_id, insert_case, snapshot, spawn_app};
+use crate::helpers::{NewCase, document_id, in_days, insert_case, snapshot, spawn_app};
 
 const REF: &str = "CX-TEST-CASE";
-
-fn in_days(days: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
-}
 
 async fn history(
     pool: &sqlx::PgPool,
@@ -500,6 +496,7 @@ async fn customer_text_is_escaped() {
     let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
     for path in [format!("/cases/{REF}"), "/queue".to_string()] {
         let page = browser.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
         assert!(!page.body.contains("<script>alert(1)</script>"), "{path}");
         assert!(
             page.body
@@ -510,7 +507,8 @@ async fn customer_text_is_escaped() {
     }
     browser
         .act(REF, "notes", &[("note", "<img src=x onerror=alert(2)>")])
-        .await;
+        .await
+        .assert_redirects_to(&format!("/cases/{REF}"));
     let page = browser.get(&format!("/cases/{REF}")).await;
     assert!(!page.body.contains("<img src=x"));
     assert_eq!(

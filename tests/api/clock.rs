@@ -5,23 +5,14 @@ use canceldesk::clock::{expire_due, remind_due};
 use canceldesk::domain::agent::Role;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::helpers::{NewCase, TestApp, insert_case, snapshot, spawn_app_with};
+use crate::helpers::{TestApp, in_days, snapshot, spawn_app_with};
 
 const REF: &str = "CX-TEST-CASE";
 const WINDOW: i64 = 48;
 
 async fn awaiting_documents(app: &TestApp) -> DateTime<Utc> {
-    let (browser, me) = app.signed_in("Ana Agent", Role::Agent).await;
-    insert_case(
-        &app.pool,
-        NewCase {
-            state: "in_review",
-            assignee: Some(me.id),
-            ..NewCase::default()
-        },
-    )
-    .await;
-    let deadline = (Utc::now().date_naive() + Duration::days(10)).to_string();
+    let (browser, _) = app.case_in_review().await;
+    let deadline = in_days(10);
     browser
         .act(
             REF,

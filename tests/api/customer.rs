@@ -4,17 +4,14 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{Browser, NewCase, Response, TestApp, insert_case, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Browser, NewCase, Response, TestApp, in_days, insert_case, spawn_app, spawn_app_with,
+};
 
 pub const JPEG: &[u8] = include_bytes!("../fixtures/ktp.jpg");
 
 pub fn pdf() -> Vec<u8> {
     canceldesk::seed::pdf::proof_of_ownership(7)
-}
-
-/// Today plus `days`, as the form wants it.
-fn in_days(days: u64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Days::new(days)).to_string()
 }
 
 /// A complete, valid application as the form sends it.
@@ -672,7 +669,7 @@ async fn a_customer_journey_from_application_to_approval() {
         .act(&reference, "claim", &[])
         .await
         .assert_redirects_to(&format!("/cases/{reference}"));
-    let deadline = (chrono::Utc::now().date_naive() + chrono::Days::new(10)).to_string();
+    let deadline = in_days(10);
     agent
         .act(
             &reference,
@@ -735,7 +732,7 @@ async fn a_customer_journey_from_application_to_approval() {
         )
         .await
         .assert_redirects_to(&format!("/cases/{reference}"));
-    let effective = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    let effective = in_days(14);
     agent
         .act(
             &reference,
@@ -899,7 +896,7 @@ async fn an_application_takes_its_lines_facts_from_billing_or_says_it_cannot() {
             &[("verdict", "accepted"), ("reason", "")],
         )
         .await;
-    let effective = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    let effective = in_days(14);
     let refused = agent
         .act(
             reference,

@@ -3,9 +3,11 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::OnceLock;
 
-use canceldesk::config::Settings;
+use canceldesk::config::{SecretKeys, Settings};
 use canceldesk::database;
 use canceldesk::domain::agent::{Email, Role};
 use canceldesk::startup::Application;
@@ -36,20 +38,36 @@ fn template() -> &'static (PgConnectOptions, String) {
     })
 }
 
+/// The settings every test app starts from: the defaults plus the tests' own values, never the
+/// developer's `canceldesk.toml` or `CANCELDESK_*` variables (an `smtp_host` there would send
+/// real mail from `cargo test`). Tests change what they need through [`spawn_app_with`].
+// Field assignments, not a struct literal: they keep compiling as `Settings` changes shape.
+#[allow(clippy::field_reassign_with_default)]
+pub fn test_settings() -> Settings {
+    let mut settings = Settings::default();
+    settings.bind = "127.0.0.1:0".into();
+    settings.totp_keys = SecretKeys::new(vec![TEST_TOTP_KEY.into()]);
+    settings
+}
+
+/// The settings that find the tests' PostgreSQL server, given the environment as a look-up:
+/// `TEST_DATABASE_URL` when set, else the local server by `cargo run`'s rule (127.0.0.1:5432,
+/// else the private cluster). `DATABASE_URL` is deliberately not read: it names the developer's
+/// own database, and the tests create and drop databases on the server they are given.
+pub fn database_settings(env: impl Fn(&str) -> Option<String>) -> Settings {
+    let mut settings = test_settings();
+    settings.database_url = env("TEST_DATABASE_URL").filter(|url| !url.is_empty());
+    settings
+}
+
 async fn make_template() -> (PgConnectOptions, String) {
-    let mut settings = Settings::load().expect("settings");
-    settings.database_url = std::env::var("TEST_DATABASE_URL").ok();
+    let settings = database_settings(|name| std::env::var(name).ok());
     let (server, _) = database::server_options(&settings)
         .await
         .expect("a PostgreSQL server");
     let server = server.database("postgres");
     // The template's name follows the migrations, so a changed migration gets a new template.
-    let fingerprint: u64 = database::MIGRATOR.iter().fold(0xcbf29ce484222325, |h, m| {
-        m.checksum
-            .iter()
-            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
-    });
-    let name = format!("canceldesk_tpl_{fingerprint:016x}");
+    let name = format!("canceldesk_tpl_{:016x}", migrations_fingerprint());
     let mut conn = PgConnection::connect_with(&server)
         .await
         .expect("connecting to PostgreSQL");
@@ -101,6 +119,87 @@ async fn make_template() -> (PgConnectOptions, String) {
     (server, name)
 }
 
+/// FNV-1a of bytes, continuing from `hash`: names databases after what they were built from.
+pub fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(hash, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+}
+
+fn migrations_fingerprint() -> u64 {
+    database::MIGRATOR
+        .iter()
+        .fold(0xcbf29ce484222325, |h, m| fnv1a(h, &m.checksum))
+}
+
+/// A database made once from the migrated template by `seed`, then shared read-only by every
+/// test and run that asks for the same `label` and `inputs` (what the seed depends on, e.g. its
+/// SQL) on the same day: demo data is dated relative to today. Older ones are dropped.
+pub async fn shared_database(
+    label: &str,
+    inputs: &[&str],
+    seed: impl AsyncFnOnce(&PgPool),
+) -> PgPool {
+    let (server, template) = template();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let key = inputs
+        .iter()
+        .chain([&today.as_str()])
+        .fold(migrations_fingerprint(), |h, input| {
+            fnv1a(h, input.as_bytes())
+        });
+    let prefix = format!("canceldesk_{label}_");
+    let name = format!("{prefix}{key:016x}");
+    let mut conn = PgConnection::connect_with(server).await.unwrap();
+    // One seeder at a time; the others wait and then find the database made.
+    sqlx::query("SELECT pg_advisory_lock(4243)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let existing: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+            .bind(&prefix)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    for old in existing.iter().filter(|db| **db != name) {
+        exec(
+            &mut conn,
+            &format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)"),
+        )
+        .await;
+    }
+    if !existing.contains(&name) {
+        let building = format!("cd_building_{label}");
+        exec(&mut conn, &format!("DROP DATABASE IF EXISTS {building}")).await;
+        exec(
+            &mut conn,
+            &format!("CREATE DATABASE {building} TEMPLATE {template}"),
+        )
+        .await;
+        let pool = database::pool(server.clone().database(&building), 5)
+            .await
+            .unwrap();
+        seed(&pool).await;
+        pool.close().await;
+        exec(
+            &mut conn,
+            &format!("ALTER DATABASE {building} RENAME TO {name}"),
+        )
+        .await;
+    }
+    sqlx::query("SELECT pg_advisory_unlock(4243)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    let read_only = server
+        .clone()
+        .database(&name)
+        .options([("default_transaction_read_only", "on")]);
+    database::pool(read_only, 5).await.unwrap()
+}
+
 async fn exec(conn: &mut PgConnection, sql: &str) {
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
         .execute(conn)
@@ -150,9 +249,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let pool = database::pool(server.clone().database(&name), 5)
         .await
         .unwrap();
-    let mut settings = Settings::load().unwrap();
-    settings.bind = "127.0.0.1:0".into();
-    settings.totp_keys = canceldesk::config::SecretKeys::new(vec![TEST_TOTP_KEY.into()]);
+    let mut settings = test_settings();
     adjust(&mut settings);
     let app = Application::build(settings.clone(), pool.clone())
         .await
@@ -171,6 +268,19 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         database_url,
     }
+}
+
+/// Today plus `days`, as forms and the API want a date (`2026-03-01`).
+pub fn in_days(days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
+}
+
+/// A form date (`2026-03-01`) as notices and pages write it (`1 March 2026`).
+pub fn long_date(day: &str) -> String {
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .unwrap()
+        .format("%-d %B %Y")
+        .to_string()
 }
 
 pub struct TestAgent {
@@ -209,6 +319,21 @@ impl TestApp {
         let response = browser.login(&agent.email, PASSWORD).await;
         assert_eq!(response.status, 303, "signing in {name}: {}", response.body);
         (browser, agent)
+    }
+
+    /// [`NewCase::default`] in review, assigned to a new signed-in agent.
+    pub async fn case_in_review(&self) -> (Browser, TestAgent) {
+        let (browser, me) = self.signed_in("Ana Agent", Role::Agent).await;
+        insert_case(
+            &self.pool,
+            NewCase {
+                state: "in_review",
+                assignee: Some(me.id),
+                ..NewCase::default()
+            },
+        )
+        .await;
+        (browser, me)
     }
 
     /// Seeds demo cases through the app's own generator.
@@ -548,4 +673,82 @@ pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) ->
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The real `canceldesk` binary serving a test's database, started with a clean environment
+/// (`env_clear`): the developer's `CANCELDESK_*`, `DATABASE_URL` or `RUST_LOG` never reach it.
+pub struct AppProcess {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+    /// What it printed up to the "running at" line.
+    started: String,
+    pub url: String,
+}
+
+impl TestApp {
+    /// Starts `canceldesk serve` on this test's database with logging at `log` (e.g. `debug`).
+    pub fn start_binary(&self, log: &str) -> AppProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_canceldesk"))
+            .arg("serve")
+            .env_clear()
+            .env("DATABASE_URL", &self.database_url)
+            .env("CANCELDESK_BIND", "127.0.0.1:0")
+            .env("CANCELDESK_LOG", log)
+            // Its own key, or it would generate one into the working directory's data dir.
+            .env("CANCELDESK_TOTP_KEYS", format!("[\"{TEST_TOTP_KEY}\"]"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the canceldesk binary");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut started = String::new();
+        let url = loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap() == 0 {
+                let mut stderr = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut stderr)
+                    .ok();
+                panic!("the server did not start: {started}{stderr}");
+            }
+            started.push_str(&line);
+            if let Some(rest) = line.split("running at ").nth(1) {
+                break rest.trim().trim_end_matches('/').to_owned();
+            }
+        };
+        AppProcess {
+            child,
+            stdout,
+            started,
+            url,
+        }
+    }
+}
+
+impl AppProcess {
+    /// Stops the server and returns everything it printed (stdout, then stderr).
+    pub fn stop(mut self) -> String {
+        self.child.kill().unwrap();
+        let mut output = std::mem::take(&mut self.started);
+        self.stdout.read_to_string(&mut output).unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut output)
+            .unwrap();
+        self.child.wait().unwrap();
+        output
+    }
+}
+
+impl Drop for AppProcess {
+    /// A failing test must not leave the server running.
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
 }

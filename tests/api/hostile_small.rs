@@ -1,9 +1,6 @@
 //! Smaller hardening: anonymous visitors store no sessions, log lines cannot be forged through a
 //! logged value, and the customer's name is held to letters, marks, spaces and `.'-`.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-
 use canceldesk::domain::agent::Role;
 use canceldesk::domain::request::Channel;
 use canceldesk::store::api_tokens;
@@ -11,7 +8,7 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use crate::customer::{JPEG, application_fields, apply, upload_link};
-use crate::helpers::{Browser, NewCase, TestApp, insert_case, spawn_app};
+use crate::helpers::{Browser, NewCase, TestApp, in_days, insert_case, spawn_app};
 
 async fn session_rows(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM sessions")
@@ -191,27 +188,8 @@ async fn a_token_name_cannot_forge_a_log_line() {
     let (_, token) = api_tokens::create(&app.pool, "x\nFORGED line", Channel::Hotline, None)
         .await
         .unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_canceldesk"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.database_url)
-        .env("CANCELDESK_BIND", "127.0.0.1:0")
-        .env("CANCELDESK_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the canceldesk binary");
-    let mut stdout = BufReader::new(server.stdout.take().unwrap());
-    let mut output = String::new();
-    let url = loop {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).unwrap() == 0 {
-            panic!("the server did not start: {output}");
-        }
-        output.push_str(&line);
-        if let Some(rest) = line.split("running at ").nth(1) {
-            break rest.trim().trim_end_matches('/').to_owned();
-        }
-    };
+    let server = app.start_binary("info");
+    let url = server.url.clone();
     let body = json!({
         "application": {
             "customer_name": "Budi Santoso",
@@ -224,7 +202,7 @@ async fn a_token_name_cannot_forge_a_log_line() {
             "reason": "cost",
             "settlement": "forfeit",
             "requested_effective_date":
-                (chrono::Utc::now().date_naive() + chrono::Days::new(20)).to_string(),
+                in_days(20),
             "consent": true
         },
         "documents": [{
@@ -241,15 +219,7 @@ async fn a_token_name_cannot_forge_a_log_line() {
         .unwrap();
     assert_eq!(created.status().as_u16(), 201);
 
-    server.kill().unwrap();
-    stdout.read_to_string(&mut output).unwrap();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut output)
-        .unwrap();
-    server.wait().unwrap();
+    let output = server.stop();
     let logged: Vec<&str> = output
         .lines()
         .filter(|l| l.contains("application received over the API"))
@@ -317,7 +287,7 @@ async fn the_api_refuses_a_name_that_is_not_a_name() {
                 "reason": "cost",
                 "settlement": "forfeit",
                 "requested_effective_date":
-                    (chrono::Utc::now().date_naive() + chrono::Days::new(20)).to_string(),
+                    in_days(20),
                 "consent": true
             },
             "documents": [{

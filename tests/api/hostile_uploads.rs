@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::customer::{JPEG, application_fields, apply, case_count};
-use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Browser, TestApp, in_days, spawn_app, spawn_app_with};
 use canceldesk::domain::request::Channel;
 use canceldesk::store::api_tokens;
 
@@ -185,7 +185,7 @@ async fn a_pdf_hiding_behind_an_encoding_is_refused_on_the_form_and_the_api() {
             "line_type": "prepaid", "contact_phone": "0831 7777 0202",
             "preferred_contact": "sms", "reason": "cost", "settlement": "forfeit",
             "requested_effective_date":
-                (chrono::Utc::now().date_naive() + chrono::Days::new(20)).to_string(),
+                in_days(20),
             "consent": true
         },
         "documents": [

@@ -5,7 +5,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::customer::{JPEG, case_count, pdf};
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, in_days, spawn_app};
 use canceldesk::domain::request::Channel;
 use canceldesk::store::api_tokens;
 
@@ -55,10 +55,6 @@ async fn call(
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn in_days(days: u64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Days::new(days)).to_string()
 }
 
 fn application() -> Value {

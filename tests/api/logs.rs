@@ -2,12 +2,9 @@
 //! journey full of canary values (identity number, phone number, name, password, session id),
 //! and none of them may appear in what it printed; nor can a request forge a log line.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-
 use canceldesk::domain::agent::Role;
 
-use crate::helpers::{Browser, NewCase, PASSWORD, document_id, insert_case, spawn_app};
+use crate::helpers::{Browser, NewCase, PASSWORD, document_id, in_days, insert_case, spawn_app};
 
 #[actix_web::test]
 async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
@@ -31,27 +28,8 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
         .unwrap();
     let agent = app.agent("Ana Agent", Role::Agent).await;
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_canceldesk"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.database_url)
-        .env("CANCELDESK_BIND", "127.0.0.1:0")
-        .env("CANCELDESK_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the canceldesk binary");
-    let mut stdout = BufReader::new(server.stdout.take().unwrap());
-    let mut first_lines = String::new();
-    let url = loop {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).unwrap() == 0 {
-            panic!("the server did not start: {first_lines}");
-        }
-        first_lines.push_str(&line);
-        if let Some(rest) = line.split("running at ").nth(1) {
-            break rest.trim().trim_end_matches('/').to_owned();
-        }
-    };
+    let server = app.start_binary("debug");
+    let url = server.url.clone();
 
     let browser = Browser::new(&url);
     let canary_password = "canary-password-never-logged";
@@ -77,19 +55,24 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
             .status,
         200
     );
-    browser.act("CX-TEST-CASE", "claim", &[]).await;
-    browser
+    // Every step must really happen (not be refused early), or the absence checks below prove
+    // nothing about what it would have logged.
+    let claimed = browser.act("CX-TEST-CASE", "claim", &[]).await;
+    claimed.assert_redirects_to("/cases/CX-TEST-CASE");
+    let noted = browser
         .act(
             "CX-TEST-CASE",
             "notes",
             &[("note", "Customer Canarius called")],
         )
         .await;
+    assert_eq!(noted.status, 303, "{}", noted.body);
     // A forged log line in the path and in a form.
-    browser
+    let forged = browser
         .get("/queue%0A2026-01-01T00:00:00Z%20INFO%20FORGED")
         .await;
-    browser
+    assert_eq!(forged.status, 404);
+    let rejected = browser
         .act(
             "CX-TEST-CASE",
             "reject",
@@ -99,6 +82,7 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
             ],
         )
         .await;
+    assert_eq!(rejected.status, 303, "{}", rejected.body);
 
     // The customer's side and the API, with their own canaries.
     let customer = Browser::new(&url);
@@ -122,7 +106,7 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
     .assert_redirects_to("/apply/received");
     let applied = customer.get("/apply/received").await.texts("#reference")[0].clone();
     let status = customer.get("/status").await.csrf();
-    customer
+    let shown = customer
         .post(
             "/status",
             &[
@@ -132,6 +116,7 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
             ],
         )
         .await;
+    assert_eq!(shown.texts("#status-headline").len(), 1, "{}", shown.body);
     let (_, api_token) = canceldesk::store::api_tokens::create(
         &app.pool,
         "hotline",
@@ -141,15 +126,19 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
     .await
     .unwrap();
     let api = awc::Client::default();
-    let _ = api
+    let read = api
         .get(format!("{url}/api/v1/cases/{applied}"))
         .insert_header(("authorization", format!("Bearer {api_token}")))
         .send()
         .await
         .unwrap();
-    browser.act(&applied, "claim", &[]).await;
-    let deadline = (chrono::Utc::now().date_naive() + chrono::Days::new(10)).to_string();
+    assert_eq!(read.status().as_u16(), 200);
     browser
+        .act(&applied, "claim", &[])
+        .await
+        .assert_redirects_to(&format!("/cases/{applied}"));
+    let deadline = in_days(10);
+    let requested = browser
         .act(
             &applied,
             "request-documents",
@@ -160,6 +149,7 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
             ],
         )
         .await;
+    assert_eq!(requested.status, 303, "{}", requested.body);
     let link_token: String = sqlx::query_scalar(
         "SELECT link_token FROM notices WHERE kind = 'documents_requested' ORDER BY id DESC LIMIT 1",
     )
@@ -171,16 +161,7 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
         200
     );
 
-    server.kill().unwrap();
-    let mut output = first_lines;
-    stdout.read_to_string(&mut output).unwrap();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut output)
-        .unwrap();
-    server.wait().unwrap();
+    let output = server.stop();
     assert!(
         output.contains("/cases/CX-TEST-CASE"),
         "the server logged requests:\n{output}"

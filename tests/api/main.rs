@@ -9,6 +9,7 @@ mod clock;
 mod config;
 mod customer;
 mod helpers;
+mod hermetic;
 mod hostile_small;
 mod hostile_throttles;
 mod hostile_uploads;

@@ -4,23 +4,14 @@
 use canceldesk::config::Settings;
 use canceldesk::domain::agent::Role;
 use canceldesk::notices::worker::{Delivery, DeliveryReport, deliver_due};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 
-use crate::helpers::{Browser, NewCase, TestApp, document_id, insert_case, spawn_app_with};
+use crate::helpers::{
+    Browser, NewCase, TestApp, document_id, in_days, insert_case, long_date, spawn_app_with,
+};
 use crate::smtp_sink::SmtpSink;
 
 const REF: &str = "CX-TEST-CASE";
-
-fn in_days(days: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(days)).to_string()
-}
-
-fn long_date(day: &str) -> String {
-    NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .unwrap()
-        .format("%-d %B %Y")
-        .to_string()
-}
 
 /// The app without its background worker and clock, so each test drives them itself.
 async fn app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
@@ -44,21 +35,6 @@ fn smtp(sink: &SmtpSink) -> impl FnOnce(&mut Settings) {
         s.smtp_from = "Canceldesk <desk@canceldesk.test>".into();
         s.public_url = "https://desk.example".into();
     }
-}
-
-/// A case in review, assigned to a signed-in agent.
-async fn case_in_review(app: &TestApp) -> Browser {
-    let (browser, me) = app.signed_in("Ana Agent", Role::Agent).await;
-    insert_case(
-        &app.pool,
-        NewCase {
-            state: "in_review",
-            assignee: Some(me.id),
-            ..NewCase::default()
-        },
-    )
-    .await;
-    browser
 }
 
 async fn request_documents(browser: &Browser, deadline: &str) {
@@ -124,7 +100,7 @@ async fn timeline(browser: &Browser) -> String {
 #[actix_web::test]
 async fn a_document_request_writes_one_notice_with_a_link_whose_hash_alone_is_stored() {
     let app = app().await;
-    let browser = case_in_review(&app).await;
+    let (browser, _) = app.case_in_review().await;
     let deadline = in_days(10);
     request_documents(&browser, &deadline).await;
 
@@ -185,7 +161,7 @@ async fn a_document_request_writes_one_notice_with_a_link_whose_hash_alone_is_st
 #[actix_web::test]
 async fn approval_and_rejection_notices_say_what_was_decided() {
     let app = app().await;
-    let browser = case_in_review(&app).await;
+    let (browser, _) = app.case_in_review().await;
     let doc = document_id(&app.pool, REF).await;
     browser
         .act(
@@ -350,7 +326,7 @@ async fn a_bulk_document_request_writes_one_link_and_one_notice_per_case() {
 async fn mail_is_delivered_over_smtp_with_the_real_link_and_the_token_is_erased() {
     let sink = SmtpSink::start(&[]).await;
     let app = app_with(smtp(&sink)).await;
-    let browser = case_in_review(&app).await;
+    let (browser, _) = app.case_in_review().await;
     request_documents(&browser, &in_days(10)).await;
     let token = notices(&app).await[0].link_token.clone().unwrap();
 
@@ -396,7 +372,7 @@ async fn mail_is_delivered_over_smtp_with_the_real_link_and_the_token_is_erased(
 async fn a_refused_delivery_is_retried_after_a_backoff_then_sent() {
     let sink = SmtpSink::start(&["451 4.3.0 Try again later"]).await;
     let app = app_with(smtp(&sink)).await;
-    let browser = case_in_review(&app).await;
+    let (browser, _) = app.case_in_review().await;
     request_documents(&browser, &in_days(10)).await;
     let delivery = Delivery::from_settings(&app.settings).unwrap();
     let now = Utc::now();
@@ -429,7 +405,7 @@ async fn a_refused_delivery_is_retried_after_a_backoff_then_sent() {
 async fn a_permanent_refusal_fails_at_once_and_erases_the_token() {
     let sink = SmtpSink::start(&["550 5.1.1 Mailbox unavailable"]).await;
     let app = app_with(smtp(&sink)).await;
-    let browser = case_in_review(&app).await;
+    let (browser, _) = app.case_in_review().await;
     request_documents(&browser, &in_days(10)).await;
     let delivery = Delivery::from_settings(&app.settings).unwrap();
     let report = deliver_due(&app.pool, &delivery, Utc::now()).await.unwrap();
@@ -445,7 +421,7 @@ async fn a_permanent_refusal_fails_at_once_and_erases_the_token() {
 #[actix_web::test]
 async fn without_gateways_notices_are_kept_as_not_sent() {
     let app = app().await;
-    let browser = case_in_review(&app).await;
+    let (browser, _) = app.case_in_review().await;
     request_documents(&browser, &in_days(10)).await;
     // A second customer who prefers SMS.
     let (other, me) = app.signed_in("Bo Agent", Role::Agent).await;
@@ -503,7 +479,7 @@ async fn the_server_delivers_in_the_background() {
         s.notice_poll_seconds = 1;
     })
     .await;
-    let browser = case_in_review(&app).await;
+    let (browser, _) = app.case_in_review().await;
     request_documents(&browser, &in_days(10)).await;
     for _ in 0..100 {
         if !sink.mails().is_empty() {

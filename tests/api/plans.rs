@@ -8,7 +8,7 @@ use canceldesk::store::{cases, customer, documents, history, queue, retention, s
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{shared_database, test_settings};
 
 const CASES: i64 = 200_000;
 const WATCHED: [&str; 4] = ["cases", "case_events", "documents", "sessions"];
@@ -60,11 +60,27 @@ fn params(pairs: &[(&str, &str)]) -> QueueParams {
     serde_html_form::from_str(&encoded).unwrap()
 }
 
+/// The demo generator's 200,000 cases, seeded once (set-based, by `seed::demo`) into a database
+/// of their own and reused read-only until the migrations, the generator or the day change.
+async fn demo_database() -> PgPool {
+    let generator = [
+        include_str!("../../src/seed/cases.sql"),
+        include_str!("../../src/seed/documents.sql"),
+        include_str!("../../src/seed/events.sql"),
+        include_str!("../../src/seed/billing.sql"),
+        include_str!("../../src/seed/mod.rs"),
+    ];
+    shared_database("plans200k", &generator, async |pool: &PgPool| {
+        canceldesk::seed::demo(pool, CASES, &test_settings())
+            .await
+            .expect("seeding the demo cases");
+    })
+    .await
+}
+
 #[actix_web::test]
 async fn every_page_query_uses_an_index_at_200k_cases() {
-    let app = spawn_app().await;
-    app.demo_cases(CASES).await;
-    let pool = &app.pool;
+    let pool = &demo_database().await;
     let me: i64 =
         sqlx::query_scalar("SELECT id FROM agents WHERE role = 'agent' ORDER BY id LIMIT 1")
             .fetch_one(pool)

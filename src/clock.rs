@@ -1,5 +1,6 @@
 //! The documents clock: a reminder some hours before a document request's deadline, and expiry
-//! of the case once the deadline has passed. Both take `now` (tests move it), keep their state in
+//! of the case once the deadline has passed. Each tick also makes cancellation orders due on
+//! their effective date (`provisioning::issue_due`) and runs document retention. Both take `now` (tests move it), keep their state in
 //! the database (a restart loses nothing) and lock what they change with `SKIP LOCKED`, checking
 //! again under the lock, so several app instances never do the same job twice.
 
@@ -96,12 +97,13 @@ async fn expire_one(pool: &PgPool, case_id: i64, now: DateTime<Utc>) -> anyhow::
     Ok(true)
 }
 
-/// Runs the reminder, expiry and document retention jobs every `clock_interval_seconds` for as
+/// Runs the reminder, expiry, due-order and document retention jobs every `clock_interval_seconds` for as
 /// long as the server runs.
 pub fn spawn(pool: PgPool, settings: &Settings) {
     let every = std::time::Duration::from_secs(settings.clock_interval_seconds);
     let window = Duration::hours(settings.documents_reminder_hours);
     let retention = settings.retention_period();
+    let tz = settings.tz().unwrap_or(chrono_tz::UTC);
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
         loop {
@@ -116,6 +118,11 @@ pub fn spawn(pool: PgPool, settings: &Settings) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "document requests expired"),
                 Err(e) => tracing::warn!(error = %format!("{e:#}"), "expiry job failed"),
+            }
+            match crate::provisioning::issue_due(&pool, now, tz).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "cancellation orders due"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "issuing due orders failed"),
             }
             match crate::retention::remove_due(&pool, now, retention).await {
                 Ok(0) => {}

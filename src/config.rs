@@ -92,6 +92,18 @@ pub struct Settings {
     pub totp_keys: SecretKeys,
     /// A one-time password set by a supervisor stops working this many hours after it was set.
     pub temporary_password_hours: i64,
+    /// Provisioning's webhook: due cancellation orders are POSTed here, signed. Unset: orders
+    /// wait for provisioning to pull them (`GET /api/v1/orders?status=due`).
+    pub provisioning_webhook_url: Option<String>,
+    /// The secret shared with the webhook's receiver (HMAC-SHA256 key, at least 32 characters).
+    pub provisioning_webhook_secret: Option<Secret>,
+    /// Seconds one delivery may take (connecting included) before it counts as failed.
+    pub provisioning_timeout_seconds: u64,
+    /// Hours a due order is retried (exponential backoff with jitter) before it is marked
+    /// failed, for a supervisor to re-issue.
+    pub provisioning_retry_hours: i64,
+    /// How often the webhook worker looks for due orders.
+    pub provisioning_poll_seconds: u64,
 }
 
 /// Secret configuration values: never shown by `Debug` (settings are logged at times).
@@ -248,6 +260,11 @@ pub const KEYS: &[&str] = &[
     "upload_check_seconds",
     "totp_keys",
     "temporary_password_hours",
+    "provisioning_webhook_url",
+    "provisioning_webhook_secret",
+    "provisioning_timeout_seconds",
+    "provisioning_retry_hours",
+    "provisioning_poll_seconds",
 ];
 
 /// `CANCELDESK_*` variables read elsewhere, which are not settings.
@@ -297,6 +314,11 @@ impl Default for Settings {
             upload_check_seconds: 5,
             totp_keys: SecretKeys::default(),
             temporary_password_hours: 72,
+            provisioning_webhook_url: None,
+            provisioning_webhook_secret: None,
+            provisioning_timeout_seconds: 10,
+            provisioning_retry_hours: 24,
+            provisioning_poll_seconds: 10,
         }
     }
 }
@@ -398,6 +420,24 @@ impl Settings {
             24 * 3600,
         )?;
         within("upload_body_seconds", self.upload_body_seconds, 1, 3600)?;
+        within(
+            "provisioning_timeout_seconds",
+            self.provisioning_timeout_seconds,
+            1,
+            300,
+        )?;
+        within(
+            "provisioning_retry_hours",
+            self.provisioning_retry_hours,
+            1,
+            30 * 24,
+        )?;
+        within(
+            "provisioning_poll_seconds",
+            self.provisioning_poll_seconds,
+            1,
+            3600,
+        )?;
         within("upload_check_seconds", self.upload_check_seconds, 1, 600)?;
         // Counts.
         within("db_max_connections", self.db_max_connections, 1, 1000)?;
@@ -436,6 +476,25 @@ impl Settings {
             !self.database_name.trim().is_empty(),
             "database_name is empty"
         );
+        match (&self.provisioning_webhook_url, &self.provisioning_webhook_secret) {
+            (None, None) => {}
+            (Some(url), Some(secret)) => {
+                anyhow::ensure!(
+                    url.starts_with("https://") || url.starts_with("http://"),
+                    "provisioning_webhook_url starts with https:// (or http:// inside a trusted network)"
+                );
+                anyhow::ensure!(
+                    secret.expose().len() >= 32,
+                    "provisioning_webhook_secret must be at least 32 characters"
+                );
+            }
+            (Some(_), None) => anyhow::bail!(
+                "provisioning_webhook_url is set without provisioning_webhook_secret: deliveries must be signed"
+            ),
+            (None, Some(_)) => {
+                anyhow::bail!("provisioning_webhook_secret is set without provisioning_webhook_url")
+            }
+        }
         if !self.totp_keys.is_empty() {
             crate::auth::keyring::Keyring::parse(self.totp_keys.entries())?;
         }

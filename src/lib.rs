@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod intake;
 pub mod notices;
+pub mod provisioning;
 pub mod retention;
 pub mod routes;
 pub mod seed;

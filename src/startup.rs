@@ -315,6 +315,16 @@ impl Application {
                 std::time::Duration::from_secs(settings.notice_poll_seconds),
             );
             crate::clock::spawn(pool.clone(), &settings);
+            match crate::provisioning::webhook::Webhook::from_settings(&settings) {
+                Some(webhook) => crate::provisioning::webhook::spawn(
+                    pool.clone(),
+                    webhook,
+                    std::time::Duration::from_secs(settings.provisioning_poll_seconds),
+                ),
+                None => tracing::info!(
+                    "no provisioning webhook configured: due cancellation orders wait to be pulled"
+                ),
+            }
         }
 
         let server = HttpServer::new(move || {

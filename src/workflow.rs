@@ -1,9 +1,10 @@
 //! Changing cases: every change, by an agent on the case page, by bulk triage, by the customer
 //! answering a document request or by the documents clock, has one shape, [`apply`]:
 //!
-//! lock (the cases' lines, then their rows: `store::cases::LOCK_LINES_SQL`) → facts →
-//! `transition()` → effects (`domain::effects`) → one UPDATE → one INSERT of events → audit →
-//! upload links → notice, in the caller's transaction.
+//! lock (the cases' lines, then their rows: `store::cases::LOCK_LINES_SQL`; then any
+//! cancellation order) → facts → `transition()` → effects (`domain::effects`) → one UPDATE → one
+//! INSERT of events → audit → cancellation orders → upload links → notice, in the caller's
+//! transaction.
 //!
 //! Callers lock through `store::cases` (one case, one case for a job) or `store::bulk` (a
 //! batch), check what only they know under the lock (a form's version, an upload link, a
@@ -16,14 +17,16 @@ use sqlx::{PgConnection, PgPool};
 use crate::auth::CurrentAgent;
 use crate::domain::case::{Actor, Refusal, Transition, transition};
 use crate::domain::decision::Decision;
-use crate::domain::effects::{CaseChange, Context, Effects, Links, Snapshot, case_change, effects};
+use crate::domain::effects::{
+    CaseChange, Context, Effects, Links, Order, Snapshot, case_change, effects,
+};
 use crate::domain::reference::CaseReference;
 use crate::error::{AppError, AppResult};
 use crate::notices;
 use crate::store::audit::AuditAction;
 use crate::store::cases::{self, LockedCase, NewEvents};
 use crate::store::notices as outbox;
-use crate::store::{agents, customer, documents, upload_links};
+use crate::store::{agents, customer, documents, orders, upload_links};
 
 /// What became of an agent's decision on one case.
 #[derive(Debug)]
@@ -183,6 +186,7 @@ pub async fn apply<E>(
         }
     }
     let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+    order(conn, &fx, &ids, cx).await?;
     let tokens = links(conn, &fx, &ids, cx).await?;
     if let Some(kind) = fx.notice {
         notices::enqueue_many(conn, &ids, kind, tokens.as_deref()).await?;
@@ -236,6 +240,25 @@ async fn write(
         message: fx.message.as_deref(),
     };
     cases::append_events(conn, &event, &ids, &states, &versions, &details).await
+}
+
+/// What a change does to the cases' cancellation orders (after the case rows: an order takes
+/// the effective date the decision just set).
+async fn order(
+    conn: &mut PgConnection,
+    fx: &Effects,
+    ids: &[i64],
+    cx: &Context,
+) -> sqlx::Result<()> {
+    match &fx.order {
+        Order::Keep => Ok(()),
+        Order::Issue => {
+            let today = cx.now.with_timezone(&cx.tz).date_naive();
+            orders::issue_many(conn, ids, today, cx.now).await
+        }
+        Order::Finish(result) => orders::finish_many(conn, ids, result, cx.now).await,
+        Order::Withdraw => orders::withdraw_many(conn, ids).await,
+    }
 }
 
 /// What a change does to the cases' upload links; the new links' tokens, one per case.

@@ -89,6 +89,8 @@ pub enum Skip {
     Closed,
     #[error("not allowed for your role")]
     NotAllowed,
+    #[error("provisioning has its cancellation order")]
+    WithProvisioning,
 }
 
 /// The state machine's refusal in the report's words.
@@ -118,6 +120,8 @@ fn skip_for(refusal: Refusal) -> Skip {
         Refusal::SamePriority => Skip::SamePriority,
         Refusal::Closed | Refusal::NotUnderReview { .. } => Skip::Closed,
         Refusal::SupervisorOnly | Refusal::NotForAgents => Skip::NotAllowed,
+        Refusal::OrderWithProvisioning => Skip::WithProvisioning,
+        Refusal::OrderNotDue | Refusal::NoFailedOrder => Skip::NotAllowed,
     }
 }
 
@@ -177,6 +181,7 @@ mod tests {
                 min_term_end: None,
                 fee_minor: 0,
                 priority: 0,
+                order: None,
             },
             sla_due_at: DateTime::from_timestamp(0, 0).unwrap(),
             sla_paused_at: None,

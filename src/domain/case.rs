@@ -7,14 +7,16 @@
 //! here, so the case page, bulk triage and the jobs cannot disagree.
 //!
 //! `Withdraw` is the customer taking back an undecided application (the status page and the
-//! intake API, `crate::withdrawal`). `Complete` (provisioning reports an approved line cancelled)
-//! is settled here for the provisioning loop, which nothing in the product calls yet.
+//! intake API, `crate::withdrawal`). `Complete` and `ProvisioningFailed` are provisioning's
+//! result for an approved case's cancellation order, `ReissueOrder` a supervisor's answer to a
+//! failure (`crate::provisioning`).
 
 use std::fmt;
 
 use chrono::NaiveDate;
 
 use super::agent::{AgentId, Role};
+use super::order::OrderStatus;
 
 /// Where a case stands. The database stores [`State::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -145,8 +147,12 @@ pub enum Action {
     Expire,
     /// The customer withdrew before a decision.
     Withdraw,
-    /// An approved cancellation reached its effective date.
+    /// Provisioning reports the line ended (the cancellation order is done).
     Complete,
+    /// Provisioning reports it could not end the line (or the order could not be delivered).
+    ProvisioningFailed,
+    /// A supervisor issues a new order after a failed one.
+    ReissueOrder,
     /// A supervisor takes back a final decision (with a recorded reason).
     Reopen,
 }
@@ -164,6 +170,8 @@ pub struct CaseFacts {
     pub min_term_end: Option<NaiveDate>,
     pub fee_minor: i64,
     pub priority: i16,
+    /// The state of the case's latest cancellation order (approved cases have one).
+    pub order: Option<OrderStatus>,
 }
 
 impl CaseFacts {
@@ -212,6 +220,12 @@ pub enum Refusal {
     SamePriority,
     #[error("the case is closed")]
     Closed,
+    #[error("the cancellation order is with provisioning, which has not reported a result")]
+    OrderWithProvisioning,
+    #[error("provisioning has not been sent this case's order yet")]
+    OrderNotDue,
+    #[error("no cancellation order of this case has failed")]
+    NoFailedOrder,
 }
 
 fn state_phrase(state: &State) -> String {
@@ -223,6 +237,8 @@ fn action_phrase(action: &Action) -> String {
         Action::RequestDocuments => "sent a document request".into(),
         Action::DocumentsReceived => "given new documents".into(),
         Action::Complete => "completed".into(),
+        Action::ProvisioningFailed => "marked as failed by provisioning".into(),
+        Action::ReissueOrder => "given a new cancellation order".into(),
         Action::Assign { .. } => "assigned".into(),
         Action::Claim => "claimed".into(),
         Action::Approve { .. } => "approved".into(),
@@ -352,17 +368,42 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
             (Actor::System, _) => refuse,
             _ => Err(Refusal::NotForAgents),
         },
-        Action::Complete => match (actor, from) {
-            (Actor::System, Approved) => to(Cancelled, facts.assignee),
-            (Actor::System, _) => refuse,
+        // Provisioning answers for an order it has in hand (pushed, acknowledged, or due and
+        // so visible to polling systems): the line ended, or it could not be ended.
+        Action::Complete | Action::ProvisioningFailed => match (actor, from, facts.order) {
+            (Actor::System, Approved, Some(order)) if order.awaits_result() => {
+                let next = if action == Action::Complete {
+                    Cancelled
+                } else {
+                    Approved
+                };
+                to(next, facts.assignee)
+            }
+            (Actor::System, Approved, _) => Err(Refusal::OrderNotDue),
+            (Actor::System, _, _) => refuse,
             _ => Err(Refusal::NotForAgents),
         },
+        Action::ReissueOrder => {
+            let (_, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
+            if role != Role::Supervisor {
+                return Err(Refusal::SupervisorOnly);
+            }
+            match (from, facts.order) {
+                (Approved, Some(OrderStatus::Failed)) => to(Approved, facts.assignee),
+                (Approved, _) => Err(Refusal::NoFailedOrder),
+                _ => refuse,
+            }
+        }
         Action::Reopen => {
             let (me, role) = actor.agent().ok_or(Refusal::NotForAgents)?;
             if role != Role::Supervisor {
                 return Err(Refusal::SupervisorOnly);
             }
             match from {
+                // Provisioning may be ending the line right now: wait for its result.
+                Approved if facts.order.is_some_and(OrderStatus::in_flight) => {
+                    Err(Refusal::OrderWithProvisioning)
+                }
                 Approved | Rejected | Cancelled | Expired => {
                     to(InReview, facts.assignee.or(Some(me)))
                 }
@@ -402,6 +443,7 @@ mod tests {
             min_term_end: None,
             fee_minor: 0,
             priority: 0,
+            order: None,
         }
     }
 
@@ -570,6 +612,60 @@ mod tests {
         );
     }
 
+    fn approved(order: Option<OrderStatus>) -> CaseFacts {
+        CaseFacts {
+            order,
+            ..facts(State::Approved, Some(ANN))
+        }
+    }
+
+    #[test]
+    fn provisioning_ends_the_line_only_for_an_order_it_has_in_hand() {
+        for status in [OrderStatus::Due, OrderStatus::Sent, OrderStatus::Acknowledged] {
+            let t = transition(approved(Some(status)), Actor::System, Action::Complete).unwrap();
+            assert_eq!(t.to, State::Cancelled);
+            let t = transition(approved(Some(status)), Actor::System, Action::ProvisioningFailed)
+                .unwrap();
+            assert_eq!(t.to, State::Approved);
+        }
+        for status in [None, Some(OrderStatus::Waiting), Some(OrderStatus::Failed)] {
+            assert_eq!(
+                transition(approved(status), Actor::System, Action::Complete),
+                Err(Refusal::OrderNotDue)
+            );
+        }
+        assert_eq!(
+            transition(approved(Some(OrderStatus::Sent)), supervisor(), Action::Complete),
+            Err(Refusal::NotForAgents)
+        );
+    }
+
+    #[test]
+    fn only_a_supervisor_reissues_and_only_after_a_failure() {
+        let failed = approved(Some(OrderStatus::Failed));
+        assert_eq!(transition(failed, supervisor(), Action::ReissueOrder).unwrap().to, State::Approved);
+        assert_eq!(
+            transition(failed, agent(ANN), Action::ReissueOrder),
+            Err(Refusal::SupervisorOnly)
+        );
+        assert_eq!(
+            transition(approved(Some(OrderStatus::Sent)), supervisor(), Action::ReissueOrder),
+            Err(Refusal::NoFailedOrder)
+        );
+    }
+
+    #[test]
+    fn an_approval_is_not_reopened_while_provisioning_has_its_order() {
+        assert_eq!(
+            transition(approved(Some(OrderStatus::Acknowledged)), supervisor(), Action::Reopen),
+            Err(Refusal::OrderWithProvisioning)
+        );
+        for status in [OrderStatus::Waiting, OrderStatus::Due, OrderStatus::Failed] {
+            let t = transition(approved(Some(status)), supervisor(), Action::Reopen).unwrap();
+            assert_eq!(t.to, State::InReview);
+        }
+    }
+
     #[test]
     fn refusals_read_as_plain_sentences() {
         let r = transition(facts(State::Approved, None), agent(ANN), Action::Reject).unwrap_err();
@@ -598,6 +694,8 @@ mod tests {
                 | (AwaitingDocuments, Submitted)
                 | (AwaitingDocuments, Expired)
                 | (Approved, Cancelled)
+                // Provisioning failed, or a supervisor re-issued the order.
+                | (Approved, Approved)
                 | (Submitted | InReview | AwaitingDocuments, Withdrawn)
                 // A supervisor's recorded reopening of a decision.
                 | (Approved | Rejected | Cancelled | Expired, InReview)
@@ -626,8 +724,14 @@ mod tests {
             Just(Action::Expire),
             Just(Action::Withdraw),
             Just(Action::Complete),
+            Just(Action::ProvisioningFailed),
+            Just(Action::ReissueOrder),
             Just(Action::Reopen),
         ]
+    }
+
+    fn any_order() -> impl Strategy<Value = Option<OrderStatus>> {
+        prop_oneof![Just(None), proptest::sample::select(OrderStatus::ALL).prop_map(Some)]
     }
 
     proptest! {
@@ -636,11 +740,12 @@ mod tests {
         /// No sequence of actions, by anyone, reaches a state along an edge the diagram lacks.
         #[test]
         fn no_sequence_leaves_the_diagram(
-            steps in proptest::collection::vec((any_actor(), any_action(), any::<bool>()), 1..40)
+            steps in proptest::collection::vec((any_actor(), any_action(), any::<bool>(), any_order()), 1..40)
         ) {
             let mut case = facts(State::Submitted, None);
-            for (actor, action, identity_accepted) in steps {
+            for (actor, action, identity_accepted, order) in steps {
                 case.identity_accepted = identity_accepted;
+                case.order = order;
                 if let Ok(t) = transition(case, actor, action) {
                     prop_assert_eq!(t.from, case.state);
                     prop_assert!(diagram_allows(t.from, t.to), "{:?} -> {:?} by {:?}", t.from, t.to, action);
@@ -653,6 +758,14 @@ mod tests {
                         prop_assert_eq!(actor, supervisor());
                     }
                     prop_assert!(t.to != State::Withdrawn || actor == Actor::Customer);
+                    // The line ends only on provisioning's word about an order it has.
+                    if t.to == State::Cancelled && t.from == State::Approved {
+                        prop_assert!(actor == Actor::System && order.is_some_and(OrderStatus::awaits_result));
+                    }
+                    // A decision is not taken back while provisioning may be ending the line.
+                    if action == Action::Reopen && t.from == State::Approved {
+                        prop_assert!(!order.is_some_and(OrderStatus::in_flight));
+                    }
                     case.state = t.to;
                     case.assignee = t.assignee;
                 }

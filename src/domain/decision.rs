@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::agent::AgentId;
 use super::case::Action;
@@ -35,6 +35,15 @@ pub enum Decision {
     /// The customer (on the status page, or through the hotline) takes back an undecided
     /// application.
     Withdraw,
+    /// Provisioning reports the line ended.
+    Complete {
+        cancelled_at: DateTime<Utc>,
+        final_balance_minor: i64,
+    },
+    /// Provisioning reports (or delivery gave up): the line could not be ended, with this reason.
+    ProvisioningFailed(String),
+    /// A supervisor issues a new cancellation order after a failed one.
+    ReissueOrder,
 }
 
 impl Decision {
@@ -56,6 +65,9 @@ impl Decision {
             Decision::DocumentsReceived(_) => Action::DocumentsReceived,
             Decision::Expire => Action::Expire,
             Decision::Withdraw => Action::Withdraw,
+            Decision::Complete { .. } => Action::Complete,
+            Decision::ProvisioningFailed(_) => Action::ProvisioningFailed,
+            Decision::ReissueOrder => Action::ReissueOrder,
         }
     }
 }

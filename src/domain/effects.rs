@@ -10,6 +10,7 @@ use super::decision::Decision;
 use super::document::{DocumentKind, Verdict};
 use super::event::{EventDetails, EventKind};
 use super::notice::NoticeKind;
+use super::order::OrderResult;
 use super::request::RejectReason;
 use super::sla;
 
@@ -24,6 +25,24 @@ pub struct Columns {
     pub decision_reason: Option<RejectReason>,
     pub documents_deadline: Option<DateTime<Utc>>,
     pub requested_kinds: Option<Vec<DocumentKind>>,
+    /// The queue's "provisioning failed" flag.
+    pub provisioning_failed: Option<bool>,
+    /// The balance provisioning reported when the line ended.
+    pub final_balance_minor: Option<i64>,
+}
+
+/// What happens to the case's cancellation order (written in the decision's transaction: no
+/// approval without its order, no order without its approval).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Order {
+    Keep,
+    /// A new order per case for its effective date: due at once when that is today (in the
+    /// desk's time zone) or earlier, else waiting for the clock.
+    Issue,
+    /// Provisioning's result: the live order is done or failed.
+    Finish(OrderResult),
+    /// The decision is taken back: a live order that has not gone to provisioning is withdrawn.
+    Withdraw,
 }
 
 /// What happens to the case's upload links.
@@ -56,6 +75,7 @@ pub struct Effects {
     pub message: Option<String>,
     pub details: EventDetails,
     pub links: Links,
+    pub order: Order,
     pub notice: Option<NoticeKind>,
 }
 
@@ -111,6 +131,7 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
             ..EventDetails::default()
         },
         links: Links::Keep,
+        order: Order::Keep,
         notice: None,
     };
     // A decision answers whatever the customer sent; the flag has served its purpose.
@@ -133,6 +154,7 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
             decided(&mut fx.columns);
             fx.columns.effective_date = Some(a.effective_date);
             fx.details.effective_date = Some(a.effective_date);
+            fx.order = Order::Issue;
             fx.notice = Some(NoticeKind::Approved);
         }
         Decision::Reject(r) => {
@@ -161,6 +183,8 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
             // Back in review with a fresh service-level clock (see `case_change`).
             fx.event = EventKind::Reopened;
             fx.columns.pause_sla = Some(false);
+            fx.columns.provisioning_failed = Some(false);
+            fx.order = Order::Withdraw;
             fx.message = Some(reason.clone());
         }
         Decision::Note(body) => {
@@ -202,6 +226,37 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
             decided(&mut fx.columns);
             fx.links = Links::Withdrawn;
             fx.notice = Some(NoticeKind::Withdrawn);
+        }
+        Decision::Complete {
+            cancelled_at,
+            final_balance_minor,
+        } => {
+            fx.event = EventKind::Cancelled;
+            fx.columns.provisioning_failed = Some(false);
+            fx.columns.final_balance_minor = Some(*final_balance_minor);
+            fx.details.cancelled_at = Some(*cancelled_at);
+            fx.details.final_balance_minor = Some(*final_balance_minor);
+            fx.order = Order::Finish(OrderResult::Done {
+                cancelled_at: *cancelled_at,
+                final_balance_minor: *final_balance_minor,
+            });
+            fx.notice = Some(NoticeKind::Cancelled);
+        }
+        Decision::ProvisioningFailed(reason) => {
+            // Internal: the customer's line is still to be ended; the desk acts (re-issues).
+            fx.event = EventKind::ProvisioningFailed;
+            fx.records_states = false;
+            fx.columns.provisioning_failed = Some(true);
+            fx.message = Some(reason.clone());
+            fx.order = Order::Finish(OrderResult::Failed {
+                reason: reason.clone(),
+            });
+        }
+        Decision::ReissueOrder => {
+            fx.event = EventKind::OrderReissued;
+            fx.records_states = false;
+            fx.columns.provisioning_failed = Some(false);
+            fx.order = Order::Issue;
         }
     }
     fx
@@ -278,6 +333,7 @@ mod tests {
                 min_term_end: NaiveDate::from_ymd_opt(2027, 6, 1),
                 fee_minor,
                 priority: 0,
+                order: None,
             },
             sla_due_at: cx().now,
             sla_paused_at: None,
@@ -328,6 +384,34 @@ mod tests {
         let mut decided = c.facts;
         decided.state = State::Approved;
         assert!(transition(decided, Actor::Customer, Action::Withdraw).is_err());
+    }
+
+    #[test]
+    fn provisionings_result_finishes_the_order_and_only_done_tells_the_customer() {
+        let at = cx().now;
+        let done = Decision::Complete {
+            cancelled_at: at,
+            final_balance_minor: 1500,
+        };
+        let fx = effects(&done, &cx());
+        assert_eq!((fx.event, fx.notice), (EventKind::Cancelled, Some(NoticeKind::Cancelled)));
+        assert_eq!(fx.columns.final_balance_minor, Some(1500));
+        assert_eq!(fx.columns.provisioning_failed, Some(false));
+        assert!(matches!(fx.order, Order::Finish(OrderResult::Done { .. })));
+        let failed = effects(&Decision::ProvisioningFailed("port-out".into()), &cx());
+        assert_eq!((failed.event, failed.notice), (EventKind::ProvisioningFailed, None));
+        assert_eq!(failed.columns.provisioning_failed, Some(true));
+        assert!(!failed.records_states);
+        let reissued = effects(&Decision::ReissueOrder, &cx());
+        assert_eq!(reissued.order, Order::Issue);
+        assert_eq!(reissued.columns.provisioning_failed, Some(false));
+        // An approval writes its order; a reopening withdraws it.
+        let approval = Decision::Approve(Approval {
+            effective_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            fee_confirmed: false,
+        });
+        assert_eq!(effects(&approval, &cx()).order, Order::Issue);
+        assert_eq!(effects(&Decision::Reopen("typo".into()), &cx()).order, Order::Withdraw);
     }
 
     #[test]

@@ -25,7 +25,9 @@ labelled_enum! {
         Note => ("note", "Internal note"),
         Expired => ("expired", "Expired: no answer by the deadline"),
         Withdrawn => ("withdrawn", "Withdrawn by the customer"),
-        Cancelled => ("cancelled", "Line cancelled"),
+        Cancelled => ("cancelled", "Line cancelled: provisioning ended it"),
+        ProvisioningFailed => ("provisioning_failed", "Provisioning failed"),
+        OrderReissued => ("order_reissued", "Cancellation order re-issued"),
         Reopened => ("reopened", "Reopened"),
         DocumentsRemoved => ("documents_removed", "Documents removed under the retention policy"),
         LegalHoldPlaced => ("legal_hold_placed", "Legal hold placed"),
@@ -84,6 +86,11 @@ pub struct EventDetails {
     /// The documents whose bytes the retention job removed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub removed_documents: Vec<i64>,
+    /// When provisioning ended the line, and the balance it reported then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_balance_minor: Option<i64>,
     /// The retention period in force when documents were removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i64>,

@@ -15,6 +15,7 @@ pub mod money;
 pub mod msisdn;
 pub mod nik;
 pub mod notice;
+pub mod order;
 pub mod password_policy;
 pub mod queue;
 pub mod reference;

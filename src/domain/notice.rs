@@ -17,6 +17,7 @@ labelled_enum! {
         Reminder => ("reminder", "Reminder: documents due"),
         Expired => ("expired", "Closed: no documents by the deadline"),
         Withdrawn => ("withdrawn", "Withdrawn at the customer's request"),
+        Cancelled => ("cancelled", "Line cancelled"),
     }
 }
 

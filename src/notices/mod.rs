@@ -87,6 +87,7 @@ fn event_kind(kind: NoticeKind) -> Option<EventKind> {
     match kind {
         NoticeKind::Received | NoticeKind::Withdrawn => None,
         NoticeKind::Approved => Some(EventKind::Approved),
+        NoticeKind::Cancelled => Some(EventKind::Cancelled),
         NoticeKind::Rejected => Some(EventKind::Rejected),
         NoticeKind::DocumentsRequested | NoticeKind::Reminder | NoticeKind::Expired => {
             Some(EventKind::DocumentsRequested)
@@ -105,7 +106,8 @@ fn facts(row: FactsRow) -> NoticeFacts {
         refund_bank: row.refund_bank,
         refund_account: row.refund_account,
         transfer_msisdn: row.transfer_msisdn,
-        balance_minor: row.balance_minor,
+        // Once the line has ended, provisioning's final figure replaces billing's.
+        balance_minor: details.final_balance_minor.or(row.balance_minor),
         currency: row.currency,
         fee_minor: details.fee_minor.unwrap_or(0),
         reject_reason: row.event_reason.or(row.decision_reason),

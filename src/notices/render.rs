@@ -73,6 +73,7 @@ notice_templates! {
     ReminderText => "notices/reminder.txt",
     ExpiredText => "notices/expired.txt",
     WithdrawnText => "notices/withdrawn.txt",
+    CancelledText => "notices/cancelled.txt",
 }
 
 fn long_date(day: Option<NaiveDate>) -> String {
@@ -168,6 +169,7 @@ fn subject(kind: NoticeKind, w: &Words) -> String {
         NoticeKind::Reminder => format!("Reminder: documents needed by {} ({r})", w.deadline),
         NoticeKind::Expired => format!("Your cancellation request {r} is closed"),
         NoticeKind::Withdrawn => format!("Your cancellation request {r} is withdrawn"),
+        NoticeKind::Cancelled => format!("Your line is cancelled ({r})"),
     }
 }
 
@@ -182,6 +184,7 @@ pub fn render(kind: NoticeKind, facts: &NoticeFacts) -> askama::Result<Rendered>
         NoticeKind::Reminder => ReminderText { w: &w }.render()?,
         NoticeKind::Expired => ExpiredText { w: &w }.render()?,
         NoticeKind::Withdrawn => WithdrawnText { w: &w }.render()?,
+        NoticeKind::Cancelled => CancelledText { w: &w }.render()?,
     };
     Ok(Rendered {
         subject: subject(kind, &w),

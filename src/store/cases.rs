@@ -15,7 +15,7 @@ use crate::domain::reference::CaseReference;
 use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
 };
-use crate::store::columns::{billing_known_sql, identity_accepted_sql};
+use crate::store::columns::{billing_known_sql, identity_accepted_sql, order_status_sql};
 
 /// Everything the case page shows about the case itself.
 #[derive(Debug, sqlx::FromRow)]
@@ -60,6 +60,10 @@ pub struct CaseRecord {
     pub duplicate_line: bool,
     /// `matched`, `not_found` or `account_mismatch`: the line compared with billing on arrival.
     pub billing_status: String,
+    /// The latest cancellation order failed (the queue's flag).
+    pub provisioning_failed: bool,
+    /// The balance provisioning reported when the line ended.
+    pub final_balance_minor: Option<i64>,
 }
 
 /// What the state machine knows of case `c`, from the columns both the case page's query and
@@ -75,6 +79,7 @@ impl<'r> sqlx::FromRow<'r, PgRow> for CaseFacts {
             min_term_end: row.try_get("min_term_end")?,
             fee_minor: row.try_get("etf_minor")?,
             priority: row.try_get("priority")?,
+            order: row.try_get("order_status")?,
         })
     }
 }
@@ -85,7 +90,9 @@ pub const FIND_SQL: &str = concat!(
     identity_accepted_sql!(),
     " AS identity_accepted, ",
     billing_known_sql!(),
-    " AS billing_known
+    " AS billing_known, ",
+    order_status_sql!(),
+    " AS order_status
      FROM cases c LEFT JOIN agents a ON a.id = c.assignee_id
      WHERE c.reference = $1"
 );
@@ -123,7 +130,9 @@ macro_rules! locked_columns {
             crate::store::columns::identity_accepted_sql!(),
             " AS identity_accepted, ",
             crate::store::columns::billing_known_sql!(),
-            " AS billing_known"
+            " AS billing_known, ",
+            crate::store::columns::order_status_sql!(),
+            " AS order_status"
         )
     };
 }
@@ -224,7 +233,9 @@ pub async fn update_many(
             effective_date = COALESCE($8, c.effective_date),
             decision_reason = COALESCE($9, c.decision_reason),
             documents_deadline = COALESCE($10, c.documents_deadline),
-            requested_kinds = COALESCE($11, c.requested_kinds)
+            requested_kinds = COALESCE($11, c.requested_kinds),
+            provisioning_failed = COALESCE($12, c.provisioning_failed),
+            final_balance_minor = COALESCE($13, c.final_balance_minor)
          FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::timestamptz[])
               AS u(id, to_state, assignee, due)
          WHERE c.id = u.id
@@ -241,6 +252,8 @@ pub async fn update_many(
     .bind(columns.decision_reason)
     .bind(columns.documents_deadline)
     .bind(columns.requested_kinds.as_deref())
+    .bind(columns.provisioning_failed)
+    .bind(columns.final_balance_minor)
     .fetch_all(&mut *conn)
     .await?;
     let by_id: std::collections::HashMap<i64, i32> = rows.into_iter().collect();

@@ -16,6 +16,7 @@ use crate::domain::case::State;
 use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::event::{ActorKind, EventKind};
 use crate::domain::notice::{NoticeChannel, NoticeKind};
+use crate::domain::order::OrderStatus;
 use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
 };
@@ -36,6 +37,15 @@ macro_rules! billing_known_sql {
     };
 }
 pub(crate) use billing_known_sql;
+
+/// The state of case `c`'s latest cancellation order (NULL: none).
+macro_rules! order_status_sql {
+    () => {
+        "(SELECT o.status FROM provisioning_orders o WHERE o.case_id = c.id
+          ORDER BY o.created_at DESC LIMIT 1)"
+    };
+}
+pub(crate) use order_status_sql;
 
 macro_rules! text_column {
     ($($ty:ty),+ $(,)?) => {$(
@@ -88,4 +98,5 @@ text_column!(
     ActorKind,
     BulkKind,
     ItemOutcome,
+    OrderStatus,
 );

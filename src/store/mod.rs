@@ -16,6 +16,7 @@ pub mod desk_settings;
 pub mod documents;
 pub mod history;
 pub mod notices;
+pub mod orders;
 pub mod queue;
 pub mod retention;
 pub mod second_factor;

@@ -47,10 +47,10 @@ CREATE INDEX cases_provisioning_failed_idx ON cases (sla_due_at) WHERE provision
 -- The balance provisioning reported when the line ended (the notice tells it).
 ALTER TABLE cases ADD COLUMN final_balance_minor bigint;
 
--- API tokens get a scope: intake (hotline, service points: they have a channel), orders
--- (provisioning) or finance (settlements).
+-- API tokens get a scope: intake (hotline, service points: they have a channel) or orders
+-- (provisioning pulls orders and reports results).
 ALTER TABLE api_tokens ADD COLUMN scope text NOT NULL DEFAULT 'intake'
-    CHECK (scope IN ('intake', 'orders', 'finance'));
+    CHECK (scope IN ('intake', 'orders'));
 ALTER TABLE api_tokens ALTER COLUMN channel DROP NOT NULL;
 ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_channel_for_intake
     CHECK ((scope = 'intake') = (channel IS NOT NULL));

@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::database::{self, Origin};
 use crate::domain::agent::{Email, Role};
 use crate::domain::request::Channel;
+use crate::domain::token_grant::TokenGrant;
 use crate::startup::Application;
 use crate::{auth::password, seed, store, telemetry};
 
@@ -90,9 +91,10 @@ enum TokenCommand {
     Add {
         #[arg(long)]
         name: String,
-        /// The channel the system's cases are recorded under.
-        #[arg(long, value_enum, default_value_t = ChannelArg::Hotline)]
-        channel: ChannelArg,
+        /// What the token may do: intake for the hotline or a service point (the channel its
+        /// cases are recorded under), or provisioning's orders.
+        #[arg(long = "for", value_enum, default_value_t = GrantArg::Hotline)]
+        grant: GrantArg,
     },
     /// Revoke the active token of that name; requests with it are refused from now on.
     Revoke {
@@ -119,19 +121,22 @@ impl From<RoleArg> for Role {
     }
 }
 
-/// `--channel`: the channels other systems record cases under (the web form is not one).
+/// `--for`: intake for the channels other systems record cases under (the web form is not
+/// one), or provisioning's orders.
 #[derive(Clone, Copy, ValueEnum)]
-enum ChannelArg {
+enum GrantArg {
     Hotline,
     #[value(name = "service_point")]
     ServicePoint,
+    Orders,
 }
 
-impl From<ChannelArg> for Channel {
-    fn from(channel: ChannelArg) -> Channel {
-        match channel {
-            ChannelArg::Hotline => Channel::Hotline,
-            ChannelArg::ServicePoint => Channel::ServicePoint,
+impl From<GrantArg> for TokenGrant {
+    fn from(grant: GrantArg) -> TokenGrant {
+        match grant {
+            GrantArg::Hotline => TokenGrant::Intake(Channel::Hotline),
+            GrantArg::ServicePoint => TokenGrant::Intake(Channel::ServicePoint),
+            GrantArg::Orders => TokenGrant::Orders,
         }
     }
 }
@@ -276,24 +281,24 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
     use crate::store::audit::{self, AuditAction};
     let (pool, _) = database::connect(settings).await?;
     match command {
-        TokenCommand::Add { name, channel } => {
+        TokenCommand::Add { name, grant } => {
             let name = name.trim();
             anyhow::ensure!(
                 (1..=60).contains(&name.len()),
                 "the name has 1 to 60 characters"
             );
-            let channel = Channel::from(channel);
-            let (_, token) = api_tokens::create(&pool, name, channel, None).await?;
+            let grant = TokenGrant::from(grant);
+            let (_, token) = api_tokens::create(&pool, name, grant, None).await?;
             audit::record(
                 &pool,
                 None,
                 None,
                 AuditAction::ApiTokenCreated,
                 Some(name),
-                serde_json::json!({ "channel": channel.as_str(), "by": "command line" }),
+                serde_json::json!({ "grant": grant.as_str(), "by": "command line" }),
             )
             .await?;
-            println!("API token for {name} ({}):\n{token}", channel.label());
+            println!("API token for {name} ({}):\n{token}", grant.label());
             println!("It is shown this once: give it to the system's operators now.");
         }
         TokenCommand::Revoke { name } => {
@@ -325,7 +330,7 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
                 println!(
                     "{:<24} {:<14} created {}  last used {used}  {status}",
                     t.name,
-                    t.channel,
+                    t.grant.as_str(),
                     t.created_at.format("%Y-%m-%d")
                 );
             }

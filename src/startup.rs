@@ -72,6 +72,18 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             post().to(routes::api::withdrawal::withdraw),
         ),
         (
+            rule("GET", "/api/v1/orders", ApiToken),
+            get().to(routes::api::orders::list),
+        ),
+        (
+            rule("POST", "/api/v1/orders/{id}/ack", ApiToken),
+            post().to(routes::api::orders::acknowledge),
+        ),
+        (
+            rule("POST", "/api/v1/orders/{id}/result", ApiToken),
+            post().to(routes::api::orders::result),
+        ),
+        (
             rule("GET", "/apply", Public),
             get().to(customer::apply::form),
         ),
@@ -230,6 +242,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
         (
             rule("POST", "/cases/{reference}/reopen", Supervisor),
             post().to(actions::reopen),
+        ),
+        (
+            rule("POST", "/cases/{reference}/reissue-order", Supervisor),
+            post().to(actions::reissue_order),
         ),
         (
             rule("POST", "/cases/{reference}/notes", Agent),

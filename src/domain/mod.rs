@@ -25,6 +25,7 @@ pub mod second_factor;
 pub mod sla;
 pub mod templates;
 pub mod throttle;
+pub mod token_grant;
 pub mod upload;
 
 /// A rule's message as a sentence for a page: "the identity number has 16 digits" → "The

@@ -16,6 +16,8 @@ pub enum StateFilter {
     /// Submitted or in review: the default view.
     NeedsAction,
     One(State),
+    /// Approved cases whose cancellation order failed: a supervisor re-issues.
+    ProvisioningFailed,
     All,
 }
 
@@ -157,6 +159,7 @@ impl QueueQuery {
         let state = match state_value.as_deref() {
             None | Some("needs_action") => StateFilter::NeedsAction,
             Some("all") => StateFilter::All,
+            Some("provisioning_failed") => StateFilter::ProvisioningFailed,
             Some(v) => match State::parse(v) {
                 Some(s) => StateFilter::One(s),
                 None => {

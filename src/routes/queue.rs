@@ -161,6 +161,7 @@ pub async fn show(
     let selected_state = match query.state {
         StateFilter::NeedsAction => "needs_action",
         StateFilter::All => "all",
+        StateFilter::ProvisioningFailed => "provisioning_failed",
         StateFilter::One(s) => s.as_str(),
     };
     let mut states = vec![
@@ -177,9 +178,18 @@ pub async fn show(
     ];
     states.extend(State::ALL.iter().map(|s| Choice {
         value: s.as_str(),
-        label: s.label().into(),
+        // An approved case is one whose line has not ended yet (then it is cancelled).
+        label: match s {
+            State::Approved => "Approved, line not yet ended".into(),
+            s => s.label().into(),
+        },
         selected: selected_state == s.as_str(),
     }));
+    states.push(Choice {
+        value: "provisioning_failed",
+        label: "Provisioning failed".into(),
+        selected: selected_state == "provisioning_failed",
+    });
     let assignee_value = match query.assignee {
         AssigneeFilter::Anyone => "anyone",
         AssigneeFilter::Me(_) => "me",

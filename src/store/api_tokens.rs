@@ -8,6 +8,7 @@ use sqlx::{PgExecutor, PgPool};
 
 use crate::domain::agent::AgentId;
 use crate::domain::request::Channel;
+use crate::domain::token_grant::{Scope, TokenGrant};
 
 /// Tokens start with this, so that a leaked one is recognisable (secret scanners, logs review).
 pub const PREFIX: &str = "cdk_";
@@ -27,21 +28,56 @@ pub fn generate() -> String {
 }
 
 /// An active token's holder.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ApiClient {
     pub id: i64,
     pub name: String,
-    pub channel: Channel,
+    pub grant: TokenGrant,
 }
 
-#[derive(Debug, sqlx::FromRow)]
+/// The grant from a row's `scope` and `channel`; a combination the schema forbids fails loudly.
+fn grant(row: &sqlx::postgres::PgRow) -> sqlx::Result<TokenGrant> {
+    use sqlx::Row;
+    let scope: String = row.try_get("scope")?;
+    let channel: Option<Channel> = row.try_get("channel")?;
+    Scope::parse(&scope)
+        .and_then(|scope| TokenGrant::from_columns(scope, channel))
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown token scope {scope:?}").into()))
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for ApiClient {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(ApiClient {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            grant: grant(row)?,
+        })
+    }
+}
+
+#[derive(Debug)]
 pub struct TokenRow {
     pub id: i64,
     pub name: String,
-    pub channel: Channel,
+    pub grant: TokenGrant,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for TokenRow {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(TokenRow {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            grant: grant(row)?,
+            created_at: row.try_get("created_at")?,
+            revoked_at: row.try_get("revoked_at")?,
+            last_used_at: row.try_get("last_used_at")?,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,20 +92,21 @@ pub enum CreateError {
 pub async fn create(
     pool: &PgPool,
     name: &str,
-    channel: Channel,
+    grant: TokenGrant,
     by: Option<AgentId>,
 ) -> Result<(i64, String), CreateError> {
     let token = generate();
     let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO api_tokens (name, channel, token_sha256, created_by)
-         VALUES ($1, $2, $3, $4)
+        "INSERT INTO api_tokens (name, channel, token_sha256, created_by, scope)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (name) WHERE revoked_at IS NULL DO NOTHING
          RETURNING id",
     )
     .bind(name)
-    .bind(channel.as_str())
+    .bind(grant.channel())
     .bind(hash(&token))
     .bind(by.map(|a| a.0))
+    .bind(grant.scope().as_str())
     .fetch_optional(pool)
     .await?;
     match id {
@@ -112,7 +149,7 @@ pub async fn authenticate<'e>(
     sqlx::query_as(
         "UPDATE api_tokens SET last_used_at = now()
          WHERE token_sha256 = $1 AND revoked_at IS NULL
-         RETURNING id, name, channel",
+         RETURNING id, name, channel, scope",
     )
     .bind(hash(token))
     .fetch_optional(db)
@@ -121,7 +158,7 @@ pub async fn authenticate<'e>(
 
 pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<TokenRow>> {
     sqlx::query_as(
-        "SELECT id, name, channel, created_at, revoked_at, last_used_at
+        "SELECT id, name, channel, scope, created_at, revoked_at, last_used_at
          FROM api_tokens ORDER BY revoked_at IS NOT NULL, name, id DESC",
     )
     .fetch_all(pool)

@@ -90,6 +90,10 @@ pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
         StateFilter::One(state) => {
             sql.push(" AND c.state = ").push_bind(state.as_str());
         }
+        // The partial index `cases_provisioning_failed_idx` keeps this cheap.
+        StateFilter::ProvisioningFailed => {
+            sql.push(" AND c.provisioning_failed");
+        }
         StateFilter::All => {}
     }
     match query.assignee {

@@ -39,7 +39,7 @@ async fn browser_for(app: &TestApp, who: Who) -> Browser {
         Who::ApiToken | Who::RevokedToken => {
             let name = format!("{who:?}");
             let channel = canceldesk::domain::request::Channel::Hotline;
-            let (_, token) = canceldesk::store::api_tokens::create(&app.pool, &name, channel, None)
+            let (_, token) = canceldesk::store::api_tokens::create(&app.pool, &name, canceldesk::domain::token_grant::TokenGrant::Intake(channel), None)
                 .await
                 .unwrap();
             if who == Who::RevokedToken {

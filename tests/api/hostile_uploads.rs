@@ -170,7 +170,7 @@ async fn a_pdf_hiding_behind_an_encoding_is_refused_on_the_form_and_the_api() {
         page.body
     );
 
-    let token = api_tokens::create(&app.pool, "hotline", Channel::Hotline, None)
+    let token = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
         .await
         .unwrap()
         .1;
@@ -292,7 +292,7 @@ async fn slow_bodies_cannot_hold_the_door_shut() {
     );
     assert!(page.body.contains("try again"), "{}", page.body);
     // So is another system.
-    let token = api_tokens::create(&app.pool, "hotline", Channel::Hotline, None)
+    let token = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
         .await
         .unwrap()
         .1;

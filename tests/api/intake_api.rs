@@ -81,7 +81,7 @@ fn application() -> Value {
 }
 
 async fn token(app: &TestApp, name: &str, channel: Channel) -> String {
-    api_tokens::create(&app.pool, name, channel, None)
+    api_tokens::create(&app.pool, name, canceldesk::domain::token_grant::TokenGrant::Intake(channel), None)
         .await
         .unwrap()
         .1
@@ -405,7 +405,7 @@ async fn a_supervisor_makes_and_revokes_tokens_in_the_app() {
     let refused = sue
         .post(
             "/admin/tokens",
-            &[("csrf_token", &csrf), ("name", " "), ("channel", "hotline")],
+            &[("csrf_token", &csrf), ("name", " "), ("grant", "hotline")],
         )
         .await;
     assert_eq!(refused.status, 422);
@@ -415,7 +415,7 @@ async fn a_supervisor_makes_and_revokes_tokens_in_the_app() {
             &[
                 ("csrf_token", &csrf),
                 ("name", "service point 7"),
-                ("channel", "service_point"),
+                ("grant", "service_point"),
             ],
         )
         .await;
@@ -428,7 +428,7 @@ async fn a_supervisor_makes_and_revokes_tokens_in_the_app() {
             &[
                 ("csrf_token", &csrf),
                 ("name", "service point 7"),
-                ("channel", "hotline"),
+                ("grant", "hotline"),
             ],
         )
         .await;

@@ -322,7 +322,7 @@ async fn the_hotline_withdraws_over_the_api_once_with_problems_for_the_rest() {
         },
     )
     .await;
-    let bearer = api_tokens::create(&app.pool, "hotline", Channel::Hotline, None)
+    let bearer = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
         .await
         .unwrap()
         .1;

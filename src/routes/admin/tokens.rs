@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
-use crate::domain::request::Channel;
+use crate::domain::token_grant::TokenGrant;
 use crate::error::AppResult;
 use crate::routes::form::HtmlForm;
 use crate::routes::{Chrome, local_time, render, see_other};
@@ -20,7 +20,7 @@ use crate::store::audit::AuditAction;
 pub struct TokenView {
     pub id: i64,
     pub name: String,
-    pub channel: &'static str,
+    pub grant: &'static str,
     pub created: String,
     pub last_used: String,
     pub revoked: Option<String>,
@@ -50,7 +50,7 @@ async fn page(
         .into_iter()
         .map(|t| TokenView {
             id: t.id,
-            channel: t.channel.label(),
+            grant: t.grant.label(),
             name: t.name,
             created: local_time(t.created_at, state.tz),
             last_used: t
@@ -82,8 +82,9 @@ pub async fn list(
 pub struct NewTokenForm {
     #[serde(default)]
     name: String,
+    /// `hotline`, `service_point` or `orders` (see `TokenGrant`).
     #[serde(default)]
-    channel: String,
+    grant: String,
 }
 
 pub async fn create(
@@ -93,19 +94,19 @@ pub async fn create(
     HtmlForm(form): HtmlForm<NewTokenForm>,
 ) -> AppResult<HttpResponse> {
     let name = form.name.trim();
-    let problem = match Channel::parse(&form.channel) {
+    let problem = match TokenGrant::parse(&form.grant) {
         _ if !(1..=60).contains(&name.chars().count()) => {
             Some("Name the system the token is for (1 to 60 characters).".to_owned())
         }
-        Some(channel) if channel != Channel::Web => {
-            match api_tokens::create(&state.pool, name, channel, Some(agent.id)).await {
+        Some(grant) => {
+            match api_tokens::create(&state.pool, name, grant, Some(agent.id)).await {
                 Ok((_, token)) => {
                     agent
                         .audit(
                             &state.pool,
                             AuditAction::ApiTokenCreated,
                             Some(name),
-                            json!({ "channel": channel.as_str() }),
+                            json!({ "grant": grant.as_str() }),
                         )
                         .await?;
                     let page = page(
@@ -126,7 +127,10 @@ pub async fn create(
                 Err(CreateError::Database(e)) => return Err(e.into()),
             }
         }
-        _ => Some("Choose the channel: hotline or service point.".to_owned()),
+        None => Some(
+            "Choose what the token is for: intake (hotline or service point) or provisioning orders."
+                .to_owned(),
+        ),
     };
     let page = page(&state, &agent, &session, None, problem, form.name.clone()).await?;
     render(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, ProblemField, authenticate, field_problems};
+use crate::domain::token_grant::Scope;
 use crate::domain::application::{self, ApplicationInput, Market};
 use crate::domain::case::State;
 use crate::domain::document::DocumentKind;
@@ -124,7 +125,7 @@ pub async fn create(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let client = authenticate(&req, &state).await?.succeeded(&state).await?;
+    let client = authenticate(&req, &state, Scope::Intake).await?.succeeded(&state).await?;
     let settings = &state.settings;
     // Base64 costs a third more; plus room for the application's fields.
     let limit = settings.upload_max_files * settings.upload_max_bytes / 3 * 4 + 256 * 1024;
@@ -180,7 +181,10 @@ pub async fn create(
         &state.pool,
         &state.blobs,
         &app,
-        client.channel,
+        client
+            .grant
+            .channel()
+            .ok_or_else(|| anyhow::anyhow!("an intake token without a channel"))?,
         &uploads,
         settings.sla_hours,
         idempotency,
@@ -330,7 +334,7 @@ pub async fn show(
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(&req, &state).await?;
+    let caller = authenticate(&req, &state, Scope::Intake).await?;
     // A reference that does not exist counts toward the throttle like a wrong token (the caller
     // is dropped with its attempt still reserved): a token holder cannot enumerate references.
     let reference = CaseReference::parse(&reference).map_err(|_| ApiError::NotFound)?;

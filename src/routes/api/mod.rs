@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod openapi;
+pub mod orders;
 pub mod withdrawal;
 
 use actix_web::http::{StatusCode, header};
@@ -12,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::domain::application::FieldError;
+use crate::domain::token_grant::Scope;
 use crate::error::AppError;
 use crate::routes::customer::PublicThrottle;
 use crate::state::AppState;
@@ -58,6 +60,18 @@ pub enum ApiError {
     /// The case is decided (or closed): what was asked no longer applies to it.
     #[error("already decided")]
     AlreadyDecided(String),
+    /// Something other than a case was not found: (type, detail).
+    #[error("not found")]
+    Missing(&'static str, String),
+    /// A request body other than an application is not valid: (title, fields).
+    #[error("invalid")]
+    InvalidOf(&'static str, Vec<ProblemField>),
+    /// The token may not do this (another scope, another system's order): (type, detail).
+    #[error("forbidden")]
+    Forbidden(&'static str, String),
+    /// The resource's state does not allow it now: (type, title, detail).
+    #[error("conflict")]
+    Conflict(&'static str, &'static str, String),
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -116,6 +130,21 @@ impl ApiError {
             ApiError::AlreadyDecided(detail) => {
                 ("already-decided", "Already decided", detail.clone(), vec![])
             }
+            ApiError::Forbidden(kind, detail) => (*kind, "Forbidden", detail.clone(), vec![]),
+            ApiError::Missing(kind, detail) => (*kind, "Not found", detail.clone(), vec![]),
+            ApiError::InvalidOf(title, fields) => (
+                "validation",
+                *title,
+                "See `errors` for each field to correct. Nothing changed.".to_owned(),
+                fields
+                    .iter()
+                    .map(|f| ProblemField {
+                        pointer: f.pointer.clone(),
+                        detail: f.detail.clone(),
+                    })
+                    .collect(),
+            ),
+            ApiError::Conflict(kind, title, detail) => (*kind, *title, detail.clone(), vec![]),
             ApiError::App(AppError::Throttled(detail)) => {
                 ("throttled", "Too many attempts", detail.clone(), vec![])
             }
@@ -148,12 +177,14 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::InvalidOf(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Missing(..) => StatusCode::NOT_FOUND,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::AlreadyDecided(_) => StatusCode::CONFLICT,
+            ApiError::AlreadyDecided(_) | ApiError::Conflict(..) => StatusCode::CONFLICT,
+            ApiError::Forbidden(..) => StatusCode::FORBIDDEN,
             ApiError::App(e) => e.status_code(),
         }
     }
@@ -191,7 +222,14 @@ impl Caller {
 /// The caller's token, checked: missing, unknown and revoked tokens are refused alike (401),
 /// audited, and throttled per address so that tokens cannot be guessed. The attempt is reserved
 /// before the token is looked up, so concurrent guesses cannot exceed the free attempts.
-pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
+///
+/// A valid token of another scope (an intake token asking for orders) is refused with 403
+/// and does not count toward the throttle: it is no guess.
+pub async fn authenticate(
+    req: &HttpRequest,
+    state: &AppState,
+    scope: Scope,
+) -> Result<Caller, ApiError> {
     let address = state.client_address(req);
     // Each guess is a different token, so the address is what is counted (as key and address).
     let throttle = PublicThrottle::new(
@@ -222,6 +260,17 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller,
                 json!({ "method": req.method().as_str(), "path": req.path() }),
             )
             .await?;
+            if client.grant.scope() != scope {
+                attempt.succeeded(&state.pool).await?;
+                return Err(ApiError::Forbidden(
+                    "wrong-scope",
+                    format!(
+                        "This token is for the {} API; this endpoint needs a token with the {} scope.",
+                        client.grant.scope().as_str(),
+                        scope.as_str()
+                    ),
+                ));
+            }
             Ok(Caller { client, attempt })
         }
         None => {

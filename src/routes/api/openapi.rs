@@ -5,26 +5,39 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{cases, withdrawal};
+use super::{cases, orders, withdrawal};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Canceldesk intake API",
-        description = "Applications from the hotline and service-point systems, and their state."
+        title = "Canceldesk API",
+        description = "Intake: applications from the hotline and service-point systems, and their state (tokens for intake). Orders: cancellation orders for provisioning to pull, acknowledge and report on (tokens for orders). Pushed orders are described in the README (webhook payload = `OrderPayload`, header `Canceldesk-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<unix>.<body>\">`)."
     ),
-    paths(cases::create, cases::show, withdrawal::withdraw),
+    paths(
+        cases::create,
+        cases::show,
+        withdrawal::withdraw,
+        orders::list,
+        orders::acknowledge,
+        orders::result
+    ),
     components(schemas(
         cases::CreateCase,
         cases::DocumentUpload,
         cases::CaseCreated,
         cases::CaseStatus,
         crate::domain::application::ApplicationInput,
+        crate::domain::order::OrderPayload,
+        crate::domain::order::ResultBody,
+        orders::OrderList,
         super::Problem,
         super::ProblemField
     )),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "Cancellation cases"))
+    tags(
+        (name = "cases", description = "Cancellation cases"),
+        (name = "orders", description = "Cancellation orders for provisioning")
+    )
 )]
 pub struct ApiDoc;
 

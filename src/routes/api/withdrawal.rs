@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::cases::CaseStatus;
 use super::{ApiError, authenticate};
+use crate::domain::token_grant::Scope;
 use crate::domain::reference::CaseReference;
 use crate::routes::desk;
 use crate::state::AppState;
@@ -32,7 +33,7 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(&req, &state).await?;
+    let caller = authenticate(&req, &state, Scope::Intake).await?;
     // As for `show`: an unknown reference keeps the attempt reserved (the caller is dropped).
     let reference = CaseReference::parse(&reference).map_err(|_| ApiError::NotFound)?;
     let outcome = withdrawal::withdraw(&state.pool, &reference, desk(&state)).await?;

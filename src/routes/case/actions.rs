@@ -481,3 +481,24 @@ pub async fn reopen(
     )
     .await
 }
+
+/// `POST /cases/{reference}/reissue-order` (supervisors): a new cancellation order after a
+/// failed one.
+pub async fn reissue_order(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    path: web::Path<String>,
+    HtmlForm(form): HtmlForm<VersionForm>,
+) -> AppResult<HttpResponse> {
+    let cx = context(&state, &agent, &session, &path)?;
+    cx.decide(
+        version(&form.version),
+        Decision::ReissueOrder,
+        "reissue",
+        Forms::default(),
+        Vec::new(),
+        "A new cancellation order is issued to provisioning.",
+    )
+    .await
+}

@@ -1,9 +1,11 @@
-//! The case page (`/cases/{reference}`), its actions, its documents and its legal hold.
+//! The case page (`/cases/{reference}`), its actions, its documents, its legal hold and its
+//! cancellation order.
 
 pub mod actions;
 pub mod documents;
 pub mod hold;
 pub mod page;
+pub mod provisioning;
 
 use crate::domain::reference::CaseReference;
 use crate::error::AppError;

@@ -222,6 +222,10 @@ pub struct CasePage {
     pub can_decide: bool,
     pub can_review_documents: bool,
     pub can_reopen: bool,
+    /// The cancellation order, once the case is approved.
+    pub provisioning: Option<super::provisioning::ProvisioningView>,
+    pub provisioning_failed: bool,
+    pub can_reissue: bool,
     pub decide_hint: Option<String>,
     pub agents: Vec<Choice>,
     pub reject_reasons: Vec<Choice>,
@@ -373,6 +377,7 @@ pub async fn case_page(
     let removed = retention::removed_documents(&state.pool, case.id).await?;
     let events = history::for_case(&state.pool, case.id).await?;
     let notices = notices::for_case(&state.pool, case.id).await?;
+    let orders = crate::store::orders::for_case(&state.pool, case.id).await?;
     let agents = if agent.is_supervisor() {
         agents::list_active(&state.pool).await?
     } else {
@@ -383,9 +388,17 @@ pub async fn case_page(
         retention,
         removed: removed.into_iter().collect(),
     };
-    Ok(build(
+    let currency = Currency::parse(&case.currency).unwrap_or(Currency::Idr);
+    let mut page = build(
         state, agent, session, case, documents, events, notices, agents, forms,
-    ))
+    );
+    page.provisioning = super::provisioning::view(
+        &orders,
+        state.settings.provisioning_webhook_url.is_some(),
+        currency,
+        state.tz,
+    );
+    Ok(page)
 }
 
 /// The case's documents with what retention did to them.
@@ -621,6 +634,10 @@ fn build(
         can_decide,
         can_review_documents: allowed(Action::Review),
         can_reopen: allowed(Action::Reopen),
+        // Filled in by `case_page`, which reads the orders.
+        provisioning: None,
+        provisioning_failed: case.provisioning_failed,
+        can_reissue: allowed(Action::ReissueOrder),
         decide_hint,
         agents: agents
             .into_iter()

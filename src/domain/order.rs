@@ -2,7 +2,7 @@
 //! webhook's payload and signature, and how long to wait before delivering again. Pure rules;
 //! storage is `store::orders`, delivery `provisioning::webhook`.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -114,8 +114,10 @@ impl ResultBody {
                     ));
                 }
                 match (self.cancelled_at, self.final_balance_minor) {
+                    // Kept to the microsecond, as the database keeps it: a repeated result then
+                    // compares equal to the stored one.
                     (Some(cancelled_at), Some(final_balance_minor)) => Some(OrderResult::Done {
-                        cancelled_at,
+                        cancelled_at: cancelled_at.trunc_subsecs(6),
                         final_balance_minor,
                     }),
                     _ => None,

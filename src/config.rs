@@ -476,7 +476,10 @@ impl Settings {
             !self.database_name.trim().is_empty(),
             "database_name is empty"
         );
-        match (&self.provisioning_webhook_url, &self.provisioning_webhook_secret) {
+        match (
+            &self.provisioning_webhook_url,
+            &self.provisioning_webhook_secret,
+        ) {
             (None, None) => {}
             (Some(url), Some(secret)) => {
                 anyhow::ensure!(

@@ -621,11 +621,19 @@ mod tests {
 
     #[test]
     fn provisioning_ends_the_line_only_for_an_order_it_has_in_hand() {
-        for status in [OrderStatus::Due, OrderStatus::Sent, OrderStatus::Acknowledged] {
+        for status in [
+            OrderStatus::Due,
+            OrderStatus::Sent,
+            OrderStatus::Acknowledged,
+        ] {
             let t = transition(approved(Some(status)), Actor::System, Action::Complete).unwrap();
             assert_eq!(t.to, State::Cancelled);
-            let t = transition(approved(Some(status)), Actor::System, Action::ProvisioningFailed)
-                .unwrap();
+            let t = transition(
+                approved(Some(status)),
+                Actor::System,
+                Action::ProvisioningFailed,
+            )
+            .unwrap();
             assert_eq!(t.to, State::Approved);
         }
         for status in [None, Some(OrderStatus::Waiting), Some(OrderStatus::Failed)] {
@@ -635,7 +643,11 @@ mod tests {
             );
         }
         assert_eq!(
-            transition(approved(Some(OrderStatus::Sent)), supervisor(), Action::Complete),
+            transition(
+                approved(Some(OrderStatus::Sent)),
+                supervisor(),
+                Action::Complete
+            ),
             Err(Refusal::NotForAgents)
         );
     }
@@ -643,13 +655,22 @@ mod tests {
     #[test]
     fn only_a_supervisor_reissues_and_only_after_a_failure() {
         let failed = approved(Some(OrderStatus::Failed));
-        assert_eq!(transition(failed, supervisor(), Action::ReissueOrder).unwrap().to, State::Approved);
+        assert_eq!(
+            transition(failed, supervisor(), Action::ReissueOrder)
+                .unwrap()
+                .to,
+            State::Approved
+        );
         assert_eq!(
             transition(failed, agent(ANN), Action::ReissueOrder),
             Err(Refusal::SupervisorOnly)
         );
         assert_eq!(
-            transition(approved(Some(OrderStatus::Sent)), supervisor(), Action::ReissueOrder),
+            transition(
+                approved(Some(OrderStatus::Sent)),
+                supervisor(),
+                Action::ReissueOrder
+            ),
             Err(Refusal::NoFailedOrder)
         );
     }
@@ -657,7 +678,11 @@ mod tests {
     #[test]
     fn an_approval_is_not_reopened_while_provisioning_has_its_order() {
         assert_eq!(
-            transition(approved(Some(OrderStatus::Acknowledged)), supervisor(), Action::Reopen),
+            transition(
+                approved(Some(OrderStatus::Acknowledged)),
+                supervisor(),
+                Action::Reopen
+            ),
             Err(Refusal::OrderWithProvisioning)
         );
         for status in [OrderStatus::Waiting, OrderStatus::Due, OrderStatus::Failed] {
@@ -731,7 +756,10 @@ mod tests {
     }
 
     fn any_order() -> impl Strategy<Value = Option<OrderStatus>> {
-        prop_oneof![Just(None), proptest::sample::select(OrderStatus::ALL).prop_map(Some)]
+        prop_oneof![
+            Just(None),
+            proptest::sample::select(OrderStatus::ALL).prop_map(Some)
+        ]
     }
 
     proptest! {
@@ -749,7 +777,7 @@ mod tests {
                 if let Ok(t) = transition(case, actor, action) {
                     prop_assert_eq!(t.from, case.state);
                     prop_assert!(diagram_allows(t.from, t.to), "{:?} -> {:?} by {:?}", t.from, t.to, action);
-                    if t.to == State::Approved {
+                    if t.to == State::Approved && t.from != State::Approved {
                         prop_assert!(identity_accepted);
                     }
                     // Final decisions are left only by a supervisor's reopening.

@@ -394,12 +394,18 @@ mod tests {
             final_balance_minor: 1500,
         };
         let fx = effects(&done, &cx());
-        assert_eq!((fx.event, fx.notice), (EventKind::Cancelled, Some(NoticeKind::Cancelled)));
+        assert_eq!(
+            (fx.event, fx.notice),
+            (EventKind::Cancelled, Some(NoticeKind::Cancelled))
+        );
         assert_eq!(fx.columns.final_balance_minor, Some(1500));
         assert_eq!(fx.columns.provisioning_failed, Some(false));
         assert!(matches!(fx.order, Order::Finish(OrderResult::Done { .. })));
         let failed = effects(&Decision::ProvisioningFailed("port-out".into()), &cx());
-        assert_eq!((failed.event, failed.notice), (EventKind::ProvisioningFailed, None));
+        assert_eq!(
+            (failed.event, failed.notice),
+            (EventKind::ProvisioningFailed, None)
+        );
         assert_eq!(failed.columns.provisioning_failed, Some(true));
         assert!(!failed.records_states);
         let reissued = effects(&Decision::ReissueOrder, &cx());
@@ -411,7 +417,10 @@ mod tests {
             fee_confirmed: false,
         });
         assert_eq!(effects(&approval, &cx()).order, Order::Issue);
-        assert_eq!(effects(&Decision::Reopen("typo".into()), &cx()).order, Order::Withdraw);
+        assert_eq!(
+            effects(&Decision::Reopen("typo".into()), &cx()).order,
+            Order::Withdraw
+        );
     }
 
     #[test]

@@ -228,7 +228,8 @@ mod tests {
                 "rejected",
                 "reminder",
                 "expired",
-                "withdrawn"
+                "withdrawn",
+                "cancelled"
             ]
         );
         assert_eq!(last_four("0123456789"), "6789");

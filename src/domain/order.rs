@@ -177,7 +177,10 @@ pub struct OrderPayload {
 /// the receiver's shared secret over `<unix seconds>.<body>`. Binding the time into the MAC lets
 /// a receiver refuse replays of an old delivery (see [`verify`]).
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    format!("t={timestamp},v1={}", hex::encode(mac(secret, timestamp, body)))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac(secret, timestamp, body))
+    )
 }
 
 fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Vec<u8> {
@@ -275,7 +278,13 @@ mod tests {
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
-            verify(SECRET, &header, body, now() + Duration::minutes(6), tolerance),
+            verify(
+                SECRET,
+                &header,
+                body,
+                now() + Duration::minutes(6),
+                tolerance
+            ),
             Err(SignatureError::Stale)
         );
         assert_eq!(
@@ -298,7 +307,13 @@ mod tests {
     fn order_ids_are_canonical_uuids() {
         let id = OrderId::parse("0B5A1C6E-2F4D-4E8A-9C1B-3D5E7F9A1B2C").unwrap();
         assert_eq!(id.as_str(), "0b5a1c6e-2f4d-4e8a-9c1b-3d5e7f9a1b2c");
-        for bad in ["", "nope", "0b5a1c6e2f4d4e8a9c1b3d5e7f9a1b2c", "0b5a1c6e-2f4d-4e8a-9c1b-3d5e7f9a1b2g", "' OR 1=1 --"] {
+        for bad in [
+            "",
+            "nope",
+            "0b5a1c6e2f4d4e8a9c1b3d5e7f9a1b2c",
+            "0b5a1c6e-2f4d-4e8a-9c1b-3d5e7f9a1b2g",
+            "' OR 1=1 --",
+        ] {
             assert!(OrderId::parse(bad).is_none(), "{bad}");
         }
     }
@@ -327,9 +342,16 @@ mod tests {
             })
         );
         let fields = |b: &ResultBody| -> Vec<&str> {
-            b.parse(now()).unwrap_err().into_iter().map(|(f, _)| f).collect()
+            b.parse(now())
+                .unwrap_err()
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect()
         };
-        assert_eq!(fields(&body("done")), ["/cancelled_at", "/final_balance_minor"]);
+        assert_eq!(
+            fields(&body("done")),
+            ["/cancelled_at", "/final_balance_minor"]
+        );
         assert_eq!(fields(&body("failed")), ["/reason"]);
         assert_eq!(fields(&body("maybe")), ["/outcome"]);
         let future = ResultBody {

@@ -101,8 +101,14 @@ mod tests {
             );
         }
         assert_eq!(TokenGrant::parse("web"), None);
-        assert_eq!(TokenGrant::from_columns(Scope::Orders, Some(Channel::Hotline)), None);
-        assert_eq!(TokenGrant::from_columns(Scope::Intake, Some(Channel::Web)), None);
+        assert_eq!(
+            TokenGrant::from_columns(Scope::Orders, Some(Channel::Hotline)),
+            None
+        );
+        assert_eq!(
+            TokenGrant::from_columns(Scope::Intake, Some(Channel::Web)),
+            None
+        );
         assert_eq!(TokenGrant::from_columns(Scope::Intake, None), None);
     }
 }

@@ -39,9 +39,14 @@ async fn browser_for(app: &TestApp, who: Who) -> Browser {
         Who::ApiToken | Who::RevokedToken => {
             let name = format!("{who:?}");
             let channel = canceldesk::domain::request::Channel::Hotline;
-            let (_, token) = canceldesk::store::api_tokens::create(&app.pool, &name, canceldesk::domain::token_grant::TokenGrant::Intake(channel), None)
-                .await
-                .unwrap();
+            let (_, token) = canceldesk::store::api_tokens::create(
+                &app.pool,
+                &name,
+                canceldesk::domain::token_grant::TokenGrant::Intake(channel),
+                None,
+            )
+            .await
+            .unwrap();
             if who == Who::RevokedToken {
                 canceldesk::store::api_tokens::revoke(&app.pool, &name, None)
                     .await
@@ -139,6 +144,29 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
         Who::Deactivated,
     ] {
         let browser = browser_for(&app, who).await;
+        // API routes answer tokens of their own scope: an intake token for /api/v1/cases, an
+        // orders token (revoked too, for the revoked visitor) for /api/v1/orders.
+        let intake_token = browser.bearer.borrow().clone();
+        let orders_token = match who {
+            Who::ApiToken | Who::RevokedToken => {
+                let name = format!("{who:?} orders");
+                let (_, t) = canceldesk::store::api_tokens::create(
+                    &app.pool,
+                    &name,
+                    canceldesk::domain::token_grant::TokenGrant::Orders,
+                    None,
+                )
+                .await
+                .unwrap();
+                if who == Who::RevokedToken {
+                    canceldesk::store::api_tokens::revoke(&app.pool, &name, None)
+                        .await
+                        .unwrap();
+                }
+                Some(t)
+            }
+            _ => None,
+        };
         // A CSRF token of this browser's session, so that only the access rule decides.
         let mut token = browser
             .get("/queue")
@@ -155,6 +183,13 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
         let token = token.expect("a CSRF token on the queue or the sign-in page");
         for rule in &rules {
             let path = concrete(rule.path, document, &bulk_id);
+            if orders_token.is_some() {
+                *browser.bearer.borrow_mut() = if path.starts_with("/api/v1/orders") {
+                    orders_token.clone()
+                } else {
+                    intake_token.clone()
+                };
+            }
             let before = fingerprint(&app).await;
             let response = match rule.method {
                 "GET" => browser.get(&path).await,

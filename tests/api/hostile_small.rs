@@ -185,9 +185,14 @@ async fn anonymous_forms_work_and_forged_tokens_are_refused() {
 #[actix_web::test]
 async fn a_token_name_cannot_forge_a_log_line() {
     let app = spawn_app().await;
-    let (_, token) = api_tokens::create(&app.pool, "x\nFORGED line", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
-        .await
-        .unwrap();
+    let (_, token) = api_tokens::create(
+        &app.pool,
+        "x\nFORGED line",
+        canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline),
+        None,
+    )
+    .await
+    .unwrap();
     let server = app.start_binary("info");
     let url = server.url.clone();
     let body = json!({
@@ -271,9 +276,14 @@ async fn the_form_refuses_a_name_that_is_not_a_name() {
 #[actix_web::test]
 async fn the_api_refuses_a_name_that_is_not_a_name() {
     let app = spawn_app().await;
-    let (_, token) = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
-        .await
-        .unwrap();
+    let (_, token) = api_tokens::create(
+        &app.pool,
+        "hotline",
+        canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline),
+        None,
+    )
+    .await
+    .unwrap();
     for (name, says) in HOSTILE_NAMES {
         let body = json!({
             "application": {

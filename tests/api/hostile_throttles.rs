@@ -315,9 +315,14 @@ async fn a_found_status_does_not_count() {
 
 /// A browser sending an active API token.
 async fn api_client(app: &TestApp) -> Browser {
-    let (_, token) = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
-        .await
-        .unwrap();
+    let (_, token) = api_tokens::create(
+        &app.pool,
+        "hotline",
+        canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline),
+        None,
+    )
+    .await
+    .unwrap();
     let client = app.client();
     client.bearer.replace(Some(token));
     client

@@ -170,10 +170,15 @@ async fn a_pdf_hiding_behind_an_encoding_is_refused_on_the_form_and_the_api() {
         page.body
     );
 
-    let token = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
-        .await
-        .unwrap()
-        .1;
+    let token = api_tokens::create(
+        &app.pool,
+        "hotline",
+        canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline),
+        None,
+    )
+    .await
+    .unwrap()
+    .1;
     let b64 = |b: &[u8]| {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(b)
@@ -292,10 +297,15 @@ async fn slow_bodies_cannot_hold_the_door_shut() {
     );
     assert!(page.body.contains("try again"), "{}", page.body);
     // So is another system.
-    let token = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
-        .await
-        .unwrap()
-        .1;
+    let token = api_tokens::create(
+        &app.pool,
+        "hotline",
+        canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline),
+        None,
+    )
+    .await
+    .unwrap()
+    .1;
     let started = Instant::now();
     let response = awc::Client::default()
         .post(format!("{}/api/v1/cases", app.address))

@@ -81,10 +81,15 @@ fn application() -> Value {
 }
 
 async fn token(app: &TestApp, name: &str, channel: Channel) -> String {
-    api_tokens::create(&app.pool, name, canceldesk::domain::token_grant::TokenGrant::Intake(channel), None)
-        .await
-        .unwrap()
-        .1
+    api_tokens::create(
+        &app.pool,
+        name,
+        canceldesk::domain::token_grant::TokenGrant::Intake(channel),
+        None,
+    )
+    .await
+    .unwrap()
+    .1
 }
 
 #[actix_web::test]

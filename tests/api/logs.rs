@@ -120,7 +120,9 @@ async fn a_full_journey_leaves_no_personal_data_in_the_logs() {
     let (_, api_token) = canceldesk::store::api_tokens::create(
         &app.pool,
         "hotline",
-        canceldesk::domain::token_grant::TokenGrant::Intake(canceldesk::domain::request::Channel::Hotline),
+        canceldesk::domain::token_grant::TokenGrant::Intake(
+            canceldesk::domain::request::Channel::Hotline,
+        ),
         None,
     )
     .await

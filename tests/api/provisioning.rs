@@ -81,7 +81,13 @@ async fn token(app: &TestApp, name: &str, grant: TokenGrant) -> String {
 }
 
 /// One API call: status and JSON body.
-async fn api(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+async fn api(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let client = awc::Client::default();
     let url = format!("{}{path}", app.address);
     let request = match method {
@@ -140,25 +146,51 @@ async fn an_approved_line_ends_on_its_date_through_a_signed_webhook_and_the_cust
     );
     let webhook = hook(&receiver.url);
     // Before the date nothing is due, so nothing is sent.
-    assert_eq!(provisioning::issue_due(&app.pool, Utc::now(), app.settings.tz().unwrap()).await.unwrap(), 0);
-    assert_eq!(webhook::deliver_due(&app.pool, &webhook, Utc::now()).await.unwrap(), webhook::Report::default());
+    assert_eq!(
+        provisioning::issue_due(&app.pool, Utc::now(), app.settings.tz().unwrap())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        webhook::deliver_due(&app.pool, &webhook, Utc::now())
+            .await
+            .unwrap(),
+        webhook::Report::default()
+    );
     assert!(receiver.deliveries().is_empty());
 
     // The clock reaches the date: due, then pushed. 500 three times, then 200: delivered once.
     let mut now = Utc::now() + Duration::days(4) + Duration::hours(1);
-    assert_eq!(provisioning::issue_due(&app.pool, now, app.settings.tz().unwrap()).await.unwrap(), 1);
+    assert_eq!(
+        provisioning::issue_due(&app.pool, now, app.settings.tz().unwrap())
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(order(&app).await.1, "due");
     for round in 0..4 {
-        let report = webhook::deliver_due(&app.pool, &webhook, now).await.unwrap();
+        let report = webhook::deliver_due(&app.pool, &webhook, now)
+            .await
+            .unwrap();
         if round < 3 {
             assert_eq!(report.retrying, 1, "round {round}");
             let page = browser.get(&format!("/cases/{REF}")).await;
-            assert!(page.texts(".order-headline").join(" ").contains("Waiting for provisioning"));
+            assert!(
+                page.texts(".order-headline")
+                    .join(" ")
+                    .contains("Waiting for provisioning")
+            );
         } else {
             assert_eq!(report.sent, 1);
         }
         // Nothing is retried before its backoff has passed.
-        assert_eq!(webhook::deliver_due(&app.pool, &webhook, now).await.unwrap(), webhook::Report::default());
+        assert_eq!(
+            webhook::deliver_due(&app.pool, &webhook, now)
+                .await
+                .unwrap(),
+            webhook::Report::default()
+        );
         now += Duration::hours(2);
     }
     let deliveries = receiver.deliveries();
@@ -175,17 +207,33 @@ async fn an_approved_line_ends_on_its_date_through_a_signed_webhook_and_the_cust
     let (_, status, attempts) = order(&app).await;
     assert_eq!((status.as_str(), attempts), ("sent", 4));
     // Sent: nothing more goes out.
-    assert_eq!(webhook::deliver_due(&app.pool, &webhook, now + Duration::days(1)).await.unwrap(), webhook::Report::default());
+    assert_eq!(
+        webhook::deliver_due(&app.pool, &webhook, now + Duration::days(1))
+            .await
+            .unwrap(),
+        webhook::Report::default()
+    );
 
     // Provisioning reports the line ended: cancelled, history, notice.
     let orders_token = token(&app, "provisioning", TokenGrant::Orders).await;
     let cancelled_at = (Utc::now() - Duration::minutes(1)).to_rfc3339();
-    let done = json!({ "outcome": "done", "cancelled_at": cancelled_at, "final_balance_minor": 1200000 });
-    let (code, body) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &orders_token, Some(done.clone())).await;
+    let done =
+        json!({ "outcome": "done", "cancelled_at": cancelled_at, "final_balance_minor": 1200000 });
+    let (code, body) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders_token,
+        Some(done.clone()),
+    )
+    .await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["status"], "done");
     assert_eq!(snapshot(&app.pool, REF).await.state, "cancelled");
-    assert_eq!(events(&app).await.last().map(String::as_str), Some("cancelled"));
+    assert_eq!(
+        events(&app).await.last().map(String::as_str),
+        Some("cancelled")
+    );
     let (subject, text): (String, String) = sqlx::query_as(
         "SELECT n.subject, n.body FROM notices n JOIN cases c ON c.id = n.case_id
          WHERE c.reference = $1 AND n.kind = 'cancelled'",
@@ -201,10 +249,24 @@ async fn an_approved_line_ends_on_its_date_through_a_signed_webhook_and_the_cust
 
     // The same result again changes nothing; a different one is refused.
     let before = snapshot(&app.pool, REF).await;
-    let (code, _) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &orders_token, Some(done)).await;
+    let (code, _) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders_token,
+        Some(done),
+    )
+    .await;
     assert_eq!(code, 200);
     let other = json!({ "outcome": "failed", "reason": "port-out pending" });
-    let (code, body) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &orders_token, Some(other)).await;
+    let (code, body) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders_token,
+        Some(other),
+    )
+    .await;
     assert_eq!(code, 409, "{body}");
     assert_eq!(body["type"], "/api/v1/problems/order-finished");
     assert_eq!(snapshot(&app.pool, REF).await, before);
@@ -220,38 +282,108 @@ async fn polling_systems_list_acknowledge_and_report_and_mistakes_change_nothing
     let (id, status, _) = order(&app).await;
     assert_eq!(status, "due", "effective today: due at once");
     let page = browser.get(&format!("/cases/{REF}")).await;
-    assert!(page.texts(".order-headline").join(" ").contains("must pull"), "{}", page.body);
+    assert!(
+        page.texts(".order-headline")
+            .join(" ")
+            .contains("must pull"),
+        "{}",
+        page.body
+    );
 
     let orders_token = token(&app, "provisioning", TokenGrant::Orders).await;
     let other_system = token(&app, "provisioning-b", TokenGrant::Orders).await;
     let intake = token(&app, "hotline", TokenGrant::Intake(Channel::Hotline)).await;
 
-    let (code, body) = api(&app, "GET", "/api/v1/orders?status=due", &orders_token, None).await;
+    let (code, body) = api(
+        &app,
+        "GET",
+        "/api/v1/orders?status=due",
+        &orders_token,
+        None,
+    )
+    .await;
     assert_eq!(code, 200, "{body}");
-    let listed: Vec<&str> = body["orders"].as_array().unwrap().iter().map(|o| o["order_id"].as_str().unwrap()).collect();
+    let listed: Vec<&str> = body["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_id"].as_str().unwrap())
+        .collect();
     assert_eq!(listed, [id.as_str()]);
     // An intake token may not see orders; no token is no access; a bad filter is a clear 400.
     let (code, body) = api(&app, "GET", "/api/v1/orders", &intake, None).await;
-    assert_eq!((code, body["type"].as_str()), (403, Some("/api/v1/problems/wrong-scope")));
+    assert_eq!(
+        (code, body["type"].as_str()),
+        (403, Some("/api/v1/problems/wrong-scope"))
+    );
     let (code, _) = api(&app, "GET", "/api/v1/orders", "cdk_nope", None).await;
     assert_eq!(code, 401);
-    let (code, body) = api(&app, "GET", "/api/v1/orders?status=lost", &orders_token, None).await;
+    let (code, body) = api(
+        &app,
+        "GET",
+        "/api/v1/orders?status=lost",
+        &orders_token,
+        None,
+    )
+    .await;
     assert_eq!(code, 400, "{body}");
     // And an orders token may not send applications.
-    let (code, _) = api(&app, "GET", &format!("/api/v1/cases/{REF}"), &orders_token, None).await;
+    let (code, _) = api(
+        &app,
+        "GET",
+        &format!("/api/v1/cases/{REF}"),
+        &orders_token,
+        None,
+    )
+    .await;
     assert_eq!(code, 403);
 
-    let (code, body) = api(&app, "POST", &format!("/api/v1/orders/{id}/ack"), &orders_token, None).await;
-    assert_eq!((code, body["status"].as_str()), (200, Some("acknowledged")), "{body}");
+    let (code, body) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/ack"),
+        &orders_token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (code, body["status"].as_str()),
+        (200, Some("acknowledged")),
+        "{body}"
+    );
     // Acknowledged again by the same system: the same answer.
-    let (code, _) = api(&app, "POST", &format!("/api/v1/orders/{id}/ack"), &orders_token, None).await;
+    let (code, _) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/ack"),
+        &orders_token,
+        None,
+    )
+    .await;
     assert_eq!(code, 200);
     // Another system's acknowledgement and result are refused.
-    let (code, body) = api(&app, "POST", &format!("/api/v1/orders/{id}/ack"), &other_system, None).await;
-    assert_eq!((code, body["type"].as_str()), (403, Some("/api/v1/problems/foreign-order")));
+    let (code, body) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/ack"),
+        &other_system,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (code, body["type"].as_str()),
+        (403, Some("/api/v1/problems/foreign-order"))
+    );
     let before = snapshot(&app.pool, REF).await;
     let failed = json!({ "outcome": "failed", "reason": "port-out pending" });
-    let (code, _) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &other_system, Some(failed.clone())).await;
+    let (code, _) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &other_system,
+        Some(failed.clone()),
+    )
+    .await;
     assert_eq!(code, 403);
     // Unknown and malformed ids, invalid bodies.
     for path in [
@@ -259,26 +391,66 @@ async fn polling_systems_list_acknowledge_and_report_and_mistakes_change_nothing
         "/api/v1/orders/not-an-order/result",
     ] {
         let (code, body) = api(&app, "POST", path, &orders_token, Some(failed.clone())).await;
-        assert_eq!((code, body["type"].as_str()), (404, Some("/api/v1/problems/unknown-order")), "{path}");
+        assert_eq!(
+            (code, body["type"].as_str()),
+            (404, Some("/api/v1/problems/unknown-order")),
+            "{path}"
+        );
     }
-    let (code, body) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &orders_token, Some(json!({ "outcome": "done" }))).await;
+    let (code, body) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders_token,
+        Some(json!({ "outcome": "done" })),
+    )
+    .await;
     assert_eq!(code, 422, "{body}");
-    let pointers: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
     assert_eq!(pointers, ["#/cancelled_at", "#/final_balance_minor"]);
-    let (code, _) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &orders_token, Some(json!({ "outcome": "failed", "reason": "x", "extra": 1 }))).await;
+    let (code, _) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders_token,
+        Some(json!({ "outcome": "failed", "reason": "x", "extra": 1 })),
+    )
+    .await;
     assert_eq!(code, 400);
     assert_eq!(snapshot(&app.pool, REF).await, before);
 
     // Failed: the case stays approved, flagged, and the page and the queue show it.
-    let (code, body) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &orders_token, Some(failed)).await;
+    let (code, body) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders_token,
+        Some(failed),
+    )
+    .await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(snapshot(&app.pool, REF).await.state, "approved");
-    assert_eq!(events(&app).await.last().map(String::as_str), Some("provisioning_failed"));
+    assert_eq!(
+        events(&app).await.last().map(String::as_str),
+        Some("provisioning_failed")
+    );
     let page = browser.get(&format!("/cases/{REF}")).await;
-    assert!(page.texts(".order-headline").join(" ").contains("Provisioning failed: port-out pending"));
+    assert!(
+        page.texts(".order-headline")
+            .join(" ")
+            .contains("Provisioning failed: port-out pending")
+    );
     assert_eq!(page.texts(".provisioning-failed"), ["Provisioning failed"]);
     // The agent cannot re-issue; the button is a supervisor's.
-    assert!(page.attr("form[action$='/reissue-order']", "action").is_empty());
+    assert!(
+        page.attr("form[action$='/reissue-order']", "action")
+            .is_empty()
+    );
     let queue = browser.get("/queue?state=provisioning_failed").await;
     assert!(queue.body.contains(REF), "{}", queue.body);
     let queue = browser.get("/queue?state=submitted").await;
@@ -296,7 +468,10 @@ async fn polling_systems_list_acknowledge_and_report_and_mistakes_change_nothing
     let (new_id, status, _) = order(&app).await;
     assert_ne!(new_id, id);
     assert_eq!(status, "due");
-    assert_eq!(events(&app).await.last().map(String::as_str), Some("order_reissued"));
+    assert_eq!(
+        events(&app).await.last().map(String::as_str),
+        Some("order_reissued")
+    );
     let page = supervisor.get(&format!("/cases/{REF}")).await;
     assert!(page.texts(".provisioning-failed").is_empty());
     assert_eq!(page.texts(".earlier-orders li").len(), 1);
@@ -305,7 +480,14 @@ async fn polling_systems_list_acknowledge_and_report_and_mistakes_change_nothing
     assert_eq!(again.status, 422, "{}", again.body);
     // The old order is finished: a late result for it changes nothing.
     let late = json!({ "outcome": "done", "cancelled_at": Utc::now().to_rfc3339(), "final_balance_minor": 0 });
-    let (code, _) = api(&app, "POST", &format!("/api/v1/orders/{id}/result"), &orders_token, Some(late)).await;
+    let (code, _) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders_token,
+        Some(late),
+    )
+    .await;
     assert_eq!(code, 409);
     assert_eq!(snapshot(&app.pool, REF).await.state, "approved");
 }
@@ -320,17 +502,33 @@ async fn a_receiver_that_stays_down_is_retried_then_the_case_is_marked_failed() 
     let browser = approved(&app, &desk_today(&app)).await;
     let webhook = hook(&url);
     let now = Utc::now();
-    let report = webhook::deliver_due(&app.pool, &webhook, now).await.unwrap();
+    let report = webhook::deliver_due(&app.pool, &webhook, now)
+        .await
+        .unwrap();
     assert_eq!(report.retrying, 1);
     assert_eq!(snapshot(&app.pool, REF).await.state, "approved");
     let page = browser.get(&format!("/cases/{REF}")).await;
-    assert!(page.texts(".order-headline").join(" ").contains("Waiting for provisioning: delivery failed 1 time"), "{}", page.body);
+    assert!(
+        page.texts(".order-headline")
+            .join(" ")
+            .contains("Waiting for provisioning: delivery failed 1 time"),
+        "{}",
+        page.body
+    );
     // A day later, still down: the order fails, for a supervisor to re-issue.
-    let report = webhook::deliver_due(&app.pool, &webhook, now + Duration::hours(25)).await.unwrap();
+    let report = webhook::deliver_due(&app.pool, &webhook, now + Duration::hours(25))
+        .await
+        .unwrap();
     assert_eq!(report.failed, 1);
     assert_eq!(order(&app).await.1, "failed");
     let page = browser.get(&format!("/cases/{REF}")).await;
-    assert!(page.texts(".order-headline").join(" ").contains("delivery to provisioning failed 2 times"), "{}", page.body);
+    assert!(
+        page.texts(".order-headline")
+            .join(" ")
+            .contains("delivery to provisioning failed 2 times"),
+        "{}",
+        page.body
+    );
     assert_eq!(page.texts(".provisioning-failed"), ["Provisioning failed"]);
 }
 
@@ -351,14 +549,25 @@ async fn reopening_withdraws_an_order_not_yet_sent_but_not_one_provisioning_has(
         .act(
             REF,
             "approve",
-            &[("effective_date", &desk_today(&app)), ("confirm_fee", "on"), ("confirm_settlement", "on")],
+            &[
+                ("effective_date", &desk_today(&app)),
+                ("confirm_fee", "on"),
+                ("confirm_settlement", "on"),
+            ],
         )
         .await
         .assert_redirects_to(&format!("/cases/{REF}"));
     let (id, status, _) = order(&app).await;
     assert_eq!(status, "due");
     let orders_token = token(&app, "provisioning", TokenGrant::Orders).await;
-    let (code, _) = api(&app, "POST", &format!("/api/v1/orders/{id}/ack"), &orders_token, None).await;
+    let (code, _) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/ack"),
+        &orders_token,
+        None,
+    )
+    .await;
     assert_eq!(code, 200);
     let before = snapshot(&app.pool, REF).await;
     // The page no longer offers it; a forged post (right version and token) is refused.
@@ -368,11 +577,19 @@ async fn reopening_withdraws_an_order_not_yet_sent_but_not_one_provisioning_has(
     let refused = supervisor
         .post(
             &format!("/cases/{REF}/reopen"),
-            &[("csrf_token", &page.csrf()), ("version", &version), ("reason", "changed my mind")],
+            &[
+                ("csrf_token", &page.csrf()),
+                ("version", &version),
+                ("reason", "changed my mind"),
+            ],
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.body.contains("with provisioning"), "{}", refused.body);
+    assert!(
+        refused.body.contains("with provisioning"),
+        "{}",
+        refused.body
+    );
     assert_eq!(snapshot(&app.pool, REF).await, before);
 }
 
@@ -385,7 +602,11 @@ async fn the_openapi_document_describes_the_orders_api() {
         .await
         .unwrap();
     let doc: Value = response.json().await.unwrap();
-    for path in ["/api/v1/orders", "/api/v1/orders/{id}/ack", "/api/v1/orders/{id}/result"] {
+    for path in [
+        "/api/v1/orders",
+        "/api/v1/orders/{id}/ack",
+        "/api/v1/orders/{id}/result",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["schemas"]["OrderPayload"].is_object());

@@ -322,10 +322,15 @@ async fn the_hotline_withdraws_over_the_api_once_with_problems_for_the_rest() {
         },
     )
     .await;
-    let bearer = api_tokens::create(&app.pool, "hotline", canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline), None)
-        .await
-        .unwrap()
-        .1;
+    let bearer = api_tokens::create(
+        &app.pool,
+        "hotline",
+        canceldesk::domain::token_grant::TokenGrant::Intake(Channel::Hotline),
+        None,
+    )
+    .await
+    .unwrap()
+    .1;
 
     let (status, _, unauthorised) = api(&app, REFERENCE, None).await;
     assert_eq!(status, 401, "{unauthorised}");

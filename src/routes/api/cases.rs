@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, ProblemField, authenticate, field_problems};
-use crate::domain::token_grant::Scope;
 use crate::domain::application::{self, ApplicationInput, Market};
 use crate::domain::case::State;
 use crate::domain::document::DocumentKind;
 use crate::domain::reference::CaseReference;
+use crate::domain::token_grant::Scope;
 use crate::domain::upload;
 use crate::error::AppError;
 use crate::intake::{self, CheckedUpload, Idempotency};
@@ -125,7 +125,10 @@ pub async fn create(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let client = authenticate(&req, &state, Scope::Intake).await?.succeeded(&state).await?;
+    let client = authenticate(&req, &state, Scope::Intake)
+        .await?
+        .succeeded(&state)
+        .await?;
     let settings = &state.settings;
     // Base64 costs a third more; plus room for the application's fields.
     let limit = settings.upload_max_files * settings.upload_max_bytes / 3 * 4 + 256 * 1024;

@@ -78,9 +78,7 @@ pub async fn list(
     };
     let limit = params.limit.unwrap_or(100);
     if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "`limit` is 1 to {PAGE_MAX}."
-        )));
+        return Err(ApiError::BadRequest(format!("`limit` is 1 to {PAGE_MAX}.")));
     }
     let orders = orders::list(&state.pool, status, after.as_ref(), limit).await?;
     let next_after = (orders.len() as i64 == limit)
@@ -190,9 +188,15 @@ pub async fn result(
                 .collect(),
         )
     })?;
-    let recorded =
-        provisioning::record_result(&state.pool, &id, client.id, &result, Utc::now(), desk(&state))
-            .await?;
+    let recorded = provisioning::record_result(
+        &state.pool,
+        &id,
+        client.id,
+        &result,
+        Utc::now(),
+        desk(&state),
+    )
+    .await?;
     match recorded {
         Recorded::Recorded | Recorded::Repeated => {
             tracing::info!(order = id.as_str(), client = %client.name, repeated = (recorded == Recorded::Repeated), "provisioning result recorded");

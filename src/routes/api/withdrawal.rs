@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::cases::CaseStatus;
 use super::{ApiError, authenticate};
-use crate::domain::token_grant::Scope;
 use crate::domain::reference::CaseReference;
+use crate::domain::token_grant::Scope;
 use crate::routes::desk;
 use crate::state::AppState;
 use crate::store::customer;

@@ -43,15 +43,22 @@ pub fn view(
                 .unwrap_or_default()
         ),
         OrderStatus::Due if pushed => "Waiting for provisioning: the order is being sent.".into(),
-        OrderStatus::Due => "Waiting for provisioning: no webhook is configured, so provisioning must \
+        OrderStatus::Due => {
+            "Waiting for provisioning: no webhook is configured, so provisioning must \
              pull this order (GET /api/v1/orders?status=due)."
-            .into(),
+                .into()
+        }
         OrderStatus::Sent => "Sent to provisioning: waiting for its result.".into(),
-        OrderStatus::Acknowledged => "Provisioning acknowledged the order: waiting for its result.".into(),
+        OrderStatus::Acknowledged => {
+            "Provisioning acknowledged the order: waiting for its result.".into()
+        }
         OrderStatus::Done => "Done: provisioning ended the line.".into(),
         OrderStatus::Failed => format!(
             "Provisioning failed: {}",
-            latest.failure_reason.as_deref().unwrap_or("no reason given")
+            latest
+                .failure_reason
+                .as_deref()
+                .unwrap_or("no reason given")
         ),
         OrderStatus::Withdrawn => "The order was withdrawn when the case was reopened.".into(),
     };
@@ -73,10 +80,7 @@ pub fn view(
     add("Last delivery error", latest.last_error.clone());
     add("Sent", at(latest.sent_at));
     add("Acknowledged", at(latest.acknowledged_at));
-    add(
-        "Balance moves to",
-        latest.transfer_msisdn.clone(),
-    );
+    add("Balance moves to", latest.transfer_msisdn.clone());
     add("Line ended", at(latest.cancelled_at));
     add(
         "Final balance",

@@ -612,3 +612,29 @@ async fn the_openapi_document_describes_the_orders_api() {
     assert!(doc["components"]["schemas"]["OrderPayload"].is_object());
     assert!(doc["components"]["schemas"]["ResultBody"].is_object());
 }
+
+#[actix_web::test]
+async fn the_demo_shows_every_stage_of_the_loop() {
+    let app = app(None).await;
+    app.demo_cases(300).await;
+    let statuses: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT status FROM provisioning_orders ORDER BY status")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        statuses,
+        ["acknowledged", "done", "due", "failed", "sent", "waiting"]
+    );
+    // Consistent with the cases: failed orders flag their case, done ones are cancelled cases.
+    let inconsistent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM provisioning_orders o JOIN cases c ON c.id = o.case_id
+         WHERE (o.status = 'failed') <> c.provisioning_failed
+            OR (o.status = 'done') <> (c.state = 'cancelled')
+            OR (o.status <> 'waiting' AND o.effective_date > current_date)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(inconsistent, 0);
+}

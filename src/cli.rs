@@ -129,6 +129,7 @@ enum GrantArg {
     #[value(name = "service_point")]
     ServicePoint,
     Orders,
+    Finance,
 }
 
 impl From<GrantArg> for TokenGrant {
@@ -137,6 +138,7 @@ impl From<GrantArg> for TokenGrant {
             GrantArg::Hotline => TokenGrant::Intake(Channel::Hotline),
             GrantArg::ServicePoint => TokenGrant::Intake(Channel::ServicePoint),
             GrantArg::Orders => TokenGrant::Orders,
+            GrantArg::Finance => TokenGrant::Finance,
         }
     }
 }

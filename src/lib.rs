@@ -14,6 +14,7 @@ pub mod provisioning;
 pub mod retention;
 pub mod routes;
 pub mod seed;
+pub mod settlements;
 pub mod startup;
 pub mod state;
 pub mod store;

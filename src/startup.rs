@@ -199,6 +199,22 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             post().to(routes::admin::tokens::revoke),
         ),
         (
+            rule("GET", "/admin/settlements", Supervisor),
+            get().to(routes::admin::settlements::show),
+        ),
+        (
+            rule("POST", "/admin/settlements/export", Supervisor),
+            post().to(routes::admin::settlements::export),
+        ),
+        (
+            rule("POST", "/admin/settlements/paid", Supervisor),
+            post().to(routes::admin::settlements::paid),
+        ),
+        (
+            rule("POST", "/api/v1/settlements/{id}/paid", ApiToken),
+            post().to(routes::api::settlements::paid),
+        ),
+        (
             rule("GET", "/admin/agents", Supervisor),
             get().to(routes::admin::agents_list),
         ),

@@ -3,8 +3,8 @@
 //!
 //! lock (the cases' lines, then their rows: `store::cases::LOCK_LINES_SQL`; then any
 //! cancellation order) → facts → `transition()` → effects (`domain::effects`) → one UPDATE → one
-//! INSERT of events → audit → cancellation orders → upload links → notice, in the caller's
-//! transaction.
+//! INSERT of events → audit → cancellation orders → refunds → upload links → notice, in the
+//! caller's transaction.
 //!
 //! Callers lock through `store::cases` (one case, one case for a job) or `store::bulk` (a
 //! batch), check what only they know under the lock (a form's version, an upload link, a
@@ -18,7 +18,7 @@ use crate::auth::CurrentAgent;
 use crate::domain::case::{Actor, Refusal, Transition, transition};
 use crate::domain::decision::Decision;
 use crate::domain::effects::{
-    CaseChange, Context, Effects, Links, Order, Snapshot, case_change, effects,
+    CaseChange, Context, Effects, Links, Order, Refund, Snapshot, case_change, effects,
 };
 use crate::domain::reference::CaseReference;
 use crate::error::{AppError, AppResult};
@@ -26,7 +26,7 @@ use crate::notices;
 use crate::store::audit::AuditAction;
 use crate::store::cases::{self, LockedCase, NewEvents};
 use crate::store::notices as outbox;
-use crate::store::{agents, customer, documents, orders, upload_links};
+use crate::store::{agents, customer, documents, orders, settlements, upload_links};
 
 /// What became of an agent's decision on one case.
 #[derive(Debug)]
@@ -187,6 +187,7 @@ pub async fn apply<E>(
     }
     let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
     order(conn, &fx, &ids, cx).await?;
+    refund(conn, &fx, &ids, cx).await?;
     let tokens = links(conn, &fx, &ids, cx).await?;
     if let Some(kind) = fx.notice {
         notices::enqueue_many(conn, &ids, kind, tokens.as_deref()).await?;
@@ -258,6 +259,22 @@ async fn order(
         }
         Order::Finish(result) => orders::finish_many(conn, ids, result, cx.now).await,
         Order::Withdraw => orders::withdraw_many(conn, ids).await,
+    }
+}
+
+/// What a change does to the refunds customers chose (after the case rows: a refund takes the
+/// balance as the case has it).
+async fn refund(
+    conn: &mut PgConnection,
+    fx: &Effects,
+    ids: &[i64],
+    cx: &Context,
+) -> sqlx::Result<()> {
+    match fx.refund {
+        Refund::Keep => Ok(()),
+        Refund::Open => settlements::open_many(conn, ids).await,
+        Refund::Settle(balance) => settlements::settle_many(conn, ids, balance, cx.now).await,
+        Refund::Withdraw => settlements::withdraw_many(conn, ids).await,
     }
 }
 

@@ -31,6 +31,18 @@ pub struct Columns {
     pub final_balance_minor: Option<i64>,
 }
 
+/// What happens to the refund the customer chose (nothing for other settlements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refund {
+    Keep,
+    /// Approved: the refund is opened with the balance billing knows, pending the line's end.
+    Open,
+    /// The line ended with this balance: the refund is due (nothing when it is not positive).
+    Settle(i64),
+    /// The approval is taken back: a pending refund is withdrawn.
+    Withdraw,
+}
+
 /// What happens to the case's cancellation order (written in the decision's transaction: no
 /// approval without its order, no order without its approval).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +88,7 @@ pub struct Effects {
     pub details: EventDetails,
     pub links: Links,
     pub order: Order,
+    pub refund: Refund,
     pub notice: Option<NoticeKind>,
 }
 
@@ -132,6 +145,7 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
         },
         links: Links::Keep,
         order: Order::Keep,
+        refund: Refund::Keep,
         notice: None,
     };
     // A decision answers whatever the customer sent; the flag has served its purpose.
@@ -155,6 +169,7 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
             fx.columns.effective_date = Some(a.effective_date);
             fx.details.effective_date = Some(a.effective_date);
             fx.order = Order::Issue;
+            fx.refund = Refund::Open;
             fx.notice = Some(NoticeKind::Approved);
         }
         Decision::Reject(r) => {
@@ -185,6 +200,7 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
             fx.columns.pause_sla = Some(false);
             fx.columns.provisioning_failed = Some(false);
             fx.order = Order::Withdraw;
+            fx.refund = Refund::Withdraw;
             fx.message = Some(reason.clone());
         }
         Decision::Note(body) => {
@@ -240,6 +256,7 @@ pub fn effects(decision: &Decision, cx: &Context) -> Effects {
                 cancelled_at: *cancelled_at,
                 final_balance_minor: *final_balance_minor,
             });
+            fx.refund = Refund::Settle(*final_balance_minor);
             fx.notice = Some(NoticeKind::Cancelled);
         }
         Decision::ProvisioningFailed(reason) => {
@@ -401,6 +418,7 @@ mod tests {
         assert_eq!(fx.columns.final_balance_minor, Some(1500));
         assert_eq!(fx.columns.provisioning_failed, Some(false));
         assert!(matches!(fx.order, Order::Finish(OrderResult::Done { .. })));
+        assert_eq!(fx.refund, Refund::Settle(1500));
         let failed = effects(&Decision::ProvisioningFailed("port-out".into()), &cx());
         assert_eq!(
             (failed.event, failed.notice),
@@ -410,6 +428,8 @@ mod tests {
         assert!(!failed.records_states);
         let reissued = effects(&Decision::ReissueOrder, &cx());
         assert_eq!(reissued.order, Order::Issue);
+        // A new order is not a new refund.
+        assert_eq!(reissued.refund, Refund::Keep);
         assert_eq!(reissued.columns.provisioning_failed, Some(false));
         // An approval writes its order; a reopening withdraws it.
         let approval = Decision::Approve(Approval {
@@ -417,6 +437,7 @@ mod tests {
             fee_confirmed: false,
         });
         assert_eq!(effects(&approval, &cx()).order, Order::Issue);
+        assert_eq!(effects(&approval, &cx()).refund, Refund::Open);
         assert_eq!(
             effects(&Decision::Reopen("typo".into()), &cx()).order,
             Order::Withdraw

@@ -22,6 +22,7 @@ pub mod reference;
 pub mod request;
 pub mod retention;
 pub mod second_factor;
+pub mod settlement;
 pub mod sla;
 pub mod templates;
 pub mod throttle;

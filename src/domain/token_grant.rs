@@ -1,5 +1,6 @@
 //! What another system's API token lets it do: send applications for a channel (the hotline,
-//! a service point), or take cancellation orders and report their results (provisioning).
+//! a service point), take cancellation orders and report their results (provisioning), or mark
+//! refunds paid (finance).
 
 use super::request::Channel;
 
@@ -8,6 +9,7 @@ use super::request::Channel;
 pub enum TokenGrant {
     Intake(Channel),
     Orders,
+    Finance,
 }
 
 /// The part of the API a route belongs to.
@@ -15,6 +17,7 @@ pub enum TokenGrant {
 pub enum Scope {
     Intake,
     Orders,
+    Finance,
 }
 
 impl Scope {
@@ -22,11 +25,12 @@ impl Scope {
         match self {
             Scope::Intake => "intake",
             Scope::Orders => "orders",
+            Scope::Finance => "finance",
         }
     }
 
     pub fn parse(value: &str) -> Option<Scope> {
-        [Scope::Intake, Scope::Orders]
+        [Scope::Intake, Scope::Orders, Scope::Finance]
             .into_iter()
             .find(|s| s.as_str() == value)
     }
@@ -34,23 +38,25 @@ impl Scope {
 
 impl TokenGrant {
     /// Every grant a supervisor can give, in the order the form offers them.
-    pub const ALL: [TokenGrant; 3] = [
+    pub const ALL: [TokenGrant; 4] = [
         TokenGrant::Intake(Channel::Hotline),
         TokenGrant::Intake(Channel::ServicePoint),
         TokenGrant::Orders,
+        TokenGrant::Finance,
     ];
 
     pub fn scope(self) -> Scope {
         match self {
             TokenGrant::Intake(_) => Scope::Intake,
             TokenGrant::Orders => Scope::Orders,
+            TokenGrant::Finance => Scope::Finance,
         }
     }
 
     pub fn channel(self) -> Option<Channel> {
         match self {
             TokenGrant::Intake(channel) => Some(channel),
-            TokenGrant::Orders => None,
+            TokenGrant::Orders | TokenGrant::Finance => None,
         }
     }
 
@@ -60,6 +66,7 @@ impl TokenGrant {
             TokenGrant::Intake(Channel::ServicePoint) => "service_point",
             TokenGrant::Intake(_) => "hotline",
             TokenGrant::Orders => "orders",
+            TokenGrant::Finance => "finance",
         }
     }
 
@@ -74,6 +81,7 @@ impl TokenGrant {
                 Some(TokenGrant::Intake(channel))
             }
             (Scope::Orders, None) => Some(TokenGrant::Orders),
+            (Scope::Finance, None) => Some(TokenGrant::Finance),
             _ => None,
         }
     }
@@ -83,6 +91,7 @@ impl TokenGrant {
             TokenGrant::Intake(Channel::ServicePoint) => "Intake: service point",
             TokenGrant::Intake(_) => "Intake: hotline",
             TokenGrant::Orders => "Provisioning: orders",
+            TokenGrant::Finance => "Finance: refunds paid",
         }
     }
 }

@@ -150,6 +150,11 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
         .execute(&mut *tx)
         .await
         .context("writing the demo cancellation orders")?;
+    sqlx::query(include_str!("settlements.sql"))
+        .bind(first_id)
+        .execute(&mut *tx)
+        .await
+        .context("writing the demo refunds")?;
     sqlx::query(include_str!("billing.sql"))
         .bind(first_id)
         .execute(&mut *tx)

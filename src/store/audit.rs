@@ -41,10 +41,14 @@ pub enum AuditAction {
     EmailChanged,
     /// A wrong current password where an account change asked for it.
     ReauthenticationFailed,
+    /// A supervisor downloaded the due refunds for finance.
+    SettlementsExported,
+    /// Finance's payments were read back (a file on the admin page, or one over the API).
+    SettlementsPaid,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -71,6 +75,8 @@ impl AuditAction {
         AuditAction::LegalHoldLifted,
         AuditAction::EmailChanged,
         AuditAction::ReauthenticationFailed,
+        AuditAction::SettlementsExported,
+        AuditAction::SettlementsPaid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +107,8 @@ impl AuditAction {
             AuditAction::LegalHoldLifted => "legal_hold_lifted",
             AuditAction::EmailChanged => "email_changed",
             AuditAction::ReauthenticationFailed => "reauthentication_failed",
+            AuditAction::SettlementsExported => "settlements_exported",
+            AuditAction::SettlementsPaid => "settlements_paid",
         }
     }
 

@@ -20,6 +20,7 @@ use crate::domain::order::OrderStatus;
 use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
 };
+use crate::domain::settlement::SettlementStatus;
 
 /// `EXISTS (…)`: an identity card of case `c` has been accepted by an agent (approval needs it).
 macro_rules! identity_accepted_sql {
@@ -99,4 +100,5 @@ text_column!(
     BulkKind,
     ItemOutcome,
     OrderStatus,
+    SettlementStatus,
 );

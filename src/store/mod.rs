@@ -21,5 +21,6 @@ pub mod queue;
 pub mod retention;
 pub mod second_factor;
 pub mod sessions;
+pub mod settlements;
 pub mod sign_in;
 pub mod upload_links;

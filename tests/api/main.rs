@@ -20,6 +20,7 @@ mod plans;
 mod provisioning;
 mod queue;
 mod retention;
+mod settlements;
 mod smtp_sink;
 mod totp;
 mod webhook_receiver;

@@ -14,10 +14,10 @@ use canceldesk::domain::token_grant::TokenGrant;
 use canceldesk::provisioning::{self, webhook};
 use canceldesk::store::api_tokens;
 
-const REF: &str = "CX-TEST-CASE";
+pub const REF: &str = "CX-TEST-CASE";
 
 /// No background jobs: the test moves the clock and runs the worker itself.
-async fn app(webhook_url: Option<&str>) -> TestApp {
+pub async fn app(webhook_url: Option<&str>) -> TestApp {
     let url = webhook_url.map(str::to_owned);
     spawn_app_with(move |s| {
         s.background_jobs = false;
@@ -28,7 +28,7 @@ async fn app(webhook_url: Option<&str>) -> TestApp {
 }
 
 /// The case in review, identity accepted, approved for `effective` by its agent.
-async fn approved(app: &TestApp, effective: &str) -> Browser {
+pub async fn approved(app: &TestApp, effective: &str) -> Browser {
     let (browser, _) = app.case_in_review().await;
     let doc = document_id(&app.pool, REF).await;
     browser
@@ -55,7 +55,7 @@ async fn approved(app: &TestApp, effective: &str) -> Browser {
 }
 
 /// Today at the desk (its time zone, not UTC's): the first day an approval may take effect.
-fn desk_today(app: &TestApp) -> String {
+pub fn desk_today(app: &TestApp) -> String {
     Utc::now()
         .with_timezone(&app.settings.tz().unwrap())
         .date_naive()
@@ -73,7 +73,7 @@ async fn order(app: &TestApp) -> (String, String, i32) {
     .unwrap()
 }
 
-async fn token(app: &TestApp, name: &str, grant: TokenGrant) -> String {
+pub async fn token(app: &TestApp, name: &str, grant: TokenGrant) -> String {
     api_tokens::create(&app.pool, name, grant, None)
         .await
         .unwrap()
@@ -81,7 +81,7 @@ async fn token(app: &TestApp, name: &str, grant: TokenGrant) -> String {
 }
 
 /// One API call: status and JSON body.
-async fn api(
+pub async fn api(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -637,4 +637,13 @@ async fn the_demo_shows_every_stage_of_the_loop() {
     .await
     .unwrap();
     assert_eq!(inconsistent, 0);
+    let refunds: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT status FROM settlement_items ORDER BY status",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    for status in ["due", "exported", "paid", "pending"] {
+        assert!(refunds.iter().any(|r| r == status), "{status} missing: {refunds:?}");
+    }
 }

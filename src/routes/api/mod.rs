@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod openapi;
 pub mod orders;
+pub mod settlements;
 pub mod withdrawal;
 
 use actix_web::http::{StatusCode, header};

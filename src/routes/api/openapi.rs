@@ -5,13 +5,13 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{cases, orders, withdrawal};
+use super::{cases, orders, settlements, withdrawal};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Canceldesk API",
-        description = "Intake: applications from the hotline and service-point systems, and their state (tokens for intake). Orders: cancellation orders for provisioning to pull, acknowledge and report on (tokens for orders). Pushed orders are described in the README (webhook payload = `OrderPayload`, header `Canceldesk-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<unix>.<body>\">`)."
+        description = "Intake: applications from the hotline and service-point systems, and their state (tokens for intake). Orders: cancellation orders for provisioning to pull, acknowledge and report on (tokens for orders). Settlements: finance marks refunds paid (tokens for finance). Pushed orders are described in the README (webhook payload = `OrderPayload`, header `Canceldesk-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<unix>.<body>\">`)."
     ),
     paths(
         cases::create,
@@ -19,7 +19,8 @@ use super::{cases, orders, withdrawal};
         withdrawal::withdraw,
         orders::list,
         orders::acknowledge,
-        orders::result
+        orders::result,
+        settlements::paid
     ),
     components(schemas(
         cases::CreateCase,
@@ -30,13 +31,16 @@ use super::{cases, orders, withdrawal};
         crate::domain::order::OrderPayload,
         crate::domain::order::ResultBody,
         orders::OrderList,
+        settlements::PaidBody,
+        settlements::Refund,
         super::Problem,
         super::ProblemField
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "cases", description = "Cancellation cases"),
-        (name = "orders", description = "Cancellation orders for provisioning")
+        (name = "orders", description = "Cancellation orders for provisioning"),
+        (name = "settlements", description = "Refunds paid by finance")
     )
 )]
 pub struct ApiDoc;

@@ -226,6 +226,8 @@ pub struct CasePage {
     pub provisioning: Option<super::provisioning::ProvisioningView>,
     pub provisioning_failed: bool,
     pub can_reissue: bool,
+    /// The refund the customer chose, once the case is approved.
+    pub refund: Option<String>,
     pub decide_hint: Option<String>,
     pub agents: Vec<Choice>,
     pub reject_reasons: Vec<Choice>,
@@ -378,6 +380,7 @@ pub async fn case_page(
     let events = history::for_case(&state.pool, case.id).await?;
     let notices = notices::for_case(&state.pool, case.id).await?;
     let orders = crate::store::orders::for_case(&state.pool, case.id).await?;
+    let refund = crate::store::settlements::for_case(&state.pool, case.id).await?;
     let agents = if agent.is_supervisor() {
         agents::list_active(&state.pool).await?
     } else {
@@ -398,6 +401,7 @@ pub async fn case_page(
         currency,
         state.tz,
     );
+    page.refund = refund.map(|item| super::provisioning::refund_line(&item, state.tz));
     Ok(page)
 }
 
@@ -634,8 +638,9 @@ fn build(
         can_decide,
         can_review_documents: allowed(Action::Review),
         can_reopen: allowed(Action::Reopen),
-        // Filled in by `case_page`, which reads the orders.
+        // Filled in by `case_page`, which reads the orders and the refund.
         provisioning: None,
+        refund: None,
         provisioning_failed: case.provisioning_failed,
         can_reissue: allowed(Action::ReissueOrder),
         decide_hint,

@@ -1,5 +1,5 @@
 //! The case page's provisioning card: the cancellation order's state with its times, what the
-//! desk is waiting for, and a supervisor's re-issue after a failure.
+//! desk is waiting for, a supervisor's re-issue after a failure, and the refund's state.
 
 use chrono::{DateTime, Utc};
 
@@ -110,4 +110,40 @@ pub fn view(
         rows,
         earlier,
     })
+}
+
+/// The refund's state in one sentence.
+pub fn refund_line(item: &crate::store::settlements::ItemView, tz: chrono_tz::Tz) -> String {
+    use crate::domain::settlement::SettlementStatus as S;
+    let amount = Money::new(
+        item.amount_minor,
+        crate::domain::money::Currency::parse(&item.currency)
+            .unwrap_or(crate::domain::money::Currency::Idr),
+    );
+    let at = |t: Option<DateTime<Utc>>| t.map(|t| local_time(t, tz)).unwrap_or_default();
+    let to = format!(
+        "{} ending {}",
+        item.bank,
+        crate::domain::notice::last_four(&item.account_number)
+    );
+    match item.status {
+        S::Pending => format!(
+            "Refund to {to}: waiting for the line to end (billing's balance now: {amount})."
+        ),
+        S::Due => format!(
+            "Refund of {amount} to {to}: due since {}, not yet exported to finance.",
+            at(item.due_at)
+        ),
+        S::Exported => format!(
+            "Refund of {amount} to {to}: exported to finance {}, not yet paid.",
+            at(item.exported_at)
+        ),
+        S::Paid => format!(
+            "Refund of {amount} to {to}: paid on {} (reference {}).",
+            item.paid_on.map(local_date).unwrap_or_default(),
+            item.payment_reference.as_deref().unwrap_or_default()
+        ),
+        S::NotOwed => "Refund: nothing to refund, the line ended with no balance left.".into(),
+        S::Withdrawn => "Refund withdrawn: the case was reopened.".into(),
+    }
 }

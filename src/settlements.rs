@@ -175,7 +175,10 @@ mod tests {
         let mut lines = file.lines();
         assert_eq!(lines.next().unwrap(), EXPORT_COLUMNS.join(","));
         let line = lines.next().unwrap();
-        assert!(line.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"Siti\"\")\""), "{line}");
+        assert!(
+            line.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"Siti\"\")\""),
+            "{line}"
+        );
         assert!(line.contains(",'@BCA,'-123,1200000,IDR,"), "{line}");
         assert!(line.ends_with(",2026-12-10"), "{line}");
     }

@@ -145,28 +145,28 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
     ] {
         let browser = browser_for(&app, who).await;
         // API routes answer tokens of their own scope: an intake token for /api/v1/cases, an
-        // orders token (revoked too, for the revoked visitor) for /api/v1/orders.
+        // orders token for /api/v1/orders, a finance token for /api/v1/settlements (revoked
+        // ones for the revoked visitor).
         let intake_token = browser.bearer.borrow().clone();
-        let orders_token = match who {
-            Who::ApiToken | Who::RevokedToken => {
-                let name = format!("{who:?} orders");
-                let (_, t) = canceldesk::store::api_tokens::create(
-                    &app.pool,
-                    &name,
-                    canceldesk::domain::token_grant::TokenGrant::Orders,
-                    None,
-                )
-                .await
-                .unwrap();
+        let mut scoped = Vec::new();
+        if matches!(who, Who::ApiToken | Who::RevokedToken) {
+            use canceldesk::domain::token_grant::TokenGrant;
+            for (prefix, grant) in [
+                ("/api/v1/orders", TokenGrant::Orders),
+                ("/api/v1/settlements", TokenGrant::Finance),
+            ] {
+                let name = format!("{who:?} {}", grant.as_str());
+                let (_, t) = canceldesk::store::api_tokens::create(&app.pool, &name, grant, None)
+                    .await
+                    .unwrap();
                 if who == Who::RevokedToken {
                     canceldesk::store::api_tokens::revoke(&app.pool, &name, None)
                         .await
                         .unwrap();
                 }
-                Some(t)
+                scoped.push((prefix, t));
             }
-            _ => None,
-        };
+        }
         // A CSRF token of this browser's session, so that only the access rule decides.
         let mut token = browser
             .get("/queue")
@@ -183,12 +183,12 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
         let token = token.expect("a CSRF token on the queue or the sign-in page");
         for rule in &rules {
             let path = concrete(rule.path, document, &bulk_id);
-            if orders_token.is_some() {
-                *browser.bearer.borrow_mut() = if path.starts_with("/api/v1/orders") {
-                    orders_token.clone()
-                } else {
-                    intake_token.clone()
-                };
+            if !scoped.is_empty() {
+                *browser.bearer.borrow_mut() = scoped
+                    .iter()
+                    .find(|(prefix, _)| path.starts_with(prefix))
+                    .map(|(_, t)| Some(t.clone()))
+                    .unwrap_or_else(|| intake_token.clone());
             }
             let before = fingerprint(&app).await;
             let response = match rule.method {

@@ -637,13 +637,15 @@ async fn the_demo_shows_every_stage_of_the_loop() {
     .await
     .unwrap();
     assert_eq!(inconsistent, 0);
-    let refunds: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT status FROM settlement_items ORDER BY status",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let refunds: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT status FROM settlement_items ORDER BY status")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
     for status in ["due", "exported", "paid", "pending"] {
-        assert!(refunds.iter().any(|r| r == status), "{status} missing: {refunds:?}");
+        assert!(
+            refunds.iter().any(|r| r == status),
+            "{status} missing: {refunds:?}"
+        );
     }
 }

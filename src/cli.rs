@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `agent add`, `token add|revoke|list`, `demo`,
-//! `totp-keys generate|reencrypt`.
+//! `totp-keys generate|reencrypt`, `billing import FILE`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -53,10 +53,25 @@ enum Command {
     },
     /// Print the URL of the database in use (found or started by the usual rule), for scripts.
     DatabaseUrl,
+    /// The operator's billing facts (see README, "Billing import").
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
     /// Keys that encrypt TOTP secrets at rest (see README, "Rotating the TOTP key").
     TotpKeys {
         #[command(subcommand)]
         command: TotpKeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Stream billing's CSV export into the billing facts (upsert by number), report the rows
+    /// skipped with errors, and match open cases billing now knows.
+    Import {
+        /// The CSV file (columns in the README).
+        file: std::path::PathBuf,
     },
 }
 
@@ -187,6 +202,16 @@ pub fn run() -> anyhow::Result<()> {
             command: AgentCommand::Add { email, name, role },
         } => runtime.block_on(add_agent(&settings, &email, &name, role.into())),
         Command::Token { command } => runtime.block_on(token(&settings, command)),
+        Command::Billing {
+            command: BillingCommand::Import { file },
+        } => runtime.block_on(async {
+            let (pool, _) = database::connect(&settings).await?;
+            println!(
+                "{}",
+                crate::billing_import::import_file(&pool, &file).await?
+            );
+            Ok(())
+        }),
         Command::Demo { cases, reuse } => runtime.block_on(async {
             let (pool, _) = database::connect(&settings).await?;
             if reuse {

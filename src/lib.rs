@@ -1,6 +1,7 @@
 //! Canceldesk: the support desk that reviews requests to cancel SIM and data cards.
 
 pub mod auth;
+pub mod billing_import;
 pub mod bulk;
 pub mod cli;
 pub mod clock;

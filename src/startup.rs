@@ -199,6 +199,14 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             post().to(routes::admin::tokens::revoke),
         ),
         (
+            rule("GET", "/admin/billing", Supervisor),
+            get().to(routes::admin::billing::show),
+        ),
+        (
+            rule("POST", "/admin/billing", Supervisor),
+            post().to(routes::admin::billing::upload),
+        ),
+        (
             rule("GET", "/admin/settlements", Supervisor),
             get().to(routes::admin::settlements::show),
         ),

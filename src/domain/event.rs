@@ -28,6 +28,7 @@ labelled_enum! {
         Cancelled => ("cancelled", "Line cancelled: provisioning ended it"),
         ProvisioningFailed => ("provisioning_failed", "Provisioning failed"),
         OrderReissued => ("order_reissued", "Cancellation order re-issued"),
+        BillingMatched => ("billing_matched", "Billing now knows this line: its contract facts are filled in"),
         Reopened => ("reopened", "Reopened"),
         DocumentsRemoved => ("documents_removed", "Documents removed under the retention policy"),
         LegalHoldPlaced => ("legal_hold_placed", "Legal hold placed"),

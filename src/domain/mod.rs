@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod application;
+pub mod billing_line;
 pub mod bulk;
 pub mod case;
 pub mod customer_name;

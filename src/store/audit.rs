@@ -45,10 +45,12 @@ pub enum AuditAction {
     SettlementsExported,
     /// Finance's payments were read back (a file on the admin page, or one over the API).
     SettlementsPaid,
+    /// A supervisor started a billing import on the admin page.
+    BillingImported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -77,6 +79,7 @@ impl AuditAction {
         AuditAction::ReauthenticationFailed,
         AuditAction::SettlementsExported,
         AuditAction::SettlementsPaid,
+        AuditAction::BillingImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,6 +112,7 @@ impl AuditAction {
             AuditAction::ReauthenticationFailed => "reauthentication_failed",
             AuditAction::SettlementsExported => "settlements_exported",
             AuditAction::SettlementsPaid => "settlements_paid",
+            AuditAction::BillingImported => "billing_imported",
         }
     }
 

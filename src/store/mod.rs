@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod billing;
+pub mod billing_imports;
 pub mod blobs;
 pub mod bulk;
 pub mod cases;

@@ -3,6 +3,7 @@
 mod account_security;
 mod auth;
 mod authorization;
+mod billing_import;
 mod bulk;
 mod case_actions;
 mod clock;

@@ -1,7 +1,8 @@
 //! Supervisor pages: `GET /admin/audit`, the audit trail searched by action, agent or target;
 //! agent accounts and the desk's sign-in settings; API tokens (`tokens`); refunds for finance
-//! (`settlements`).
+//! (`settlements`); billing imports (`billing`).
 
+pub mod billing;
 pub mod settlements;
 pub mod tokens;
 

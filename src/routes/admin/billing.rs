@@ -1,0 +1,169 @@
+//! `/admin/billing` (supervisors): upload billing's CSV export; the import runs in the
+//! background (`crate::billing_import`, the same as `canceldesk billing import`) and the page
+//! shows its progress, refreshing itself while it runs.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde_json::json;
+
+use crate::auth::CurrentAgent;
+use crate::auth::session::TypedSession;
+use crate::error::AppResult;
+use crate::routes::customer::multipart::{self, Limits};
+use crate::routes::{Chrome, local_time, render, see_other};
+use crate::state::AppState;
+use crate::store::audit::AuditAction;
+use crate::store::billing_imports::{self, ImportRow};
+
+/// A full export of a few million lines.
+const FILE_MAX_BYTES: usize = 512 * 1024 * 1024;
+/// Such a file over a slow office link.
+const FILE_SECONDS: u64 = 600;
+
+pub struct ImportView {
+    pub id: i64,
+    pub file_name: String,
+    pub by: String,
+    pub started: String,
+    pub finished: Option<String>,
+    pub status: String,
+    pub rows_read: i64,
+    pub inserted: i64,
+    pub updated: i64,
+    pub failed: i64,
+    pub cases_matched: i64,
+    pub errors: Vec<(u64, String)>,
+    pub failure: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/billing.html")]
+struct BillingPage {
+    chrome: Chrome,
+    imports: Vec<ImportView>,
+    running: bool,
+    error: Option<String>,
+    columns: String,
+}
+
+fn view(row: ImportRow, tz: chrono_tz::Tz) -> ImportView {
+    ImportView {
+        id: row.id,
+        file_name: row.file_name,
+        by: row.started_by.unwrap_or_else(|| "a supervisor".into()),
+        started: local_time(row.started_at, tz),
+        finished: row.finished_at.map(|at| local_time(at, tz)),
+        status: row.status,
+        rows_read: row.rows_read,
+        inserted: row.inserted,
+        updated: row.updated,
+        failed: row.failed,
+        cases_matched: row.cases_matched,
+        errors: row.errors.0,
+        failure: row.failure,
+    }
+}
+
+async fn page(
+    state: &AppState,
+    agent: &CurrentAgent,
+    session: &TypedSession,
+    error: Option<String>,
+) -> AppResult<BillingPage> {
+    let imports: Vec<ImportView> = billing_imports::recent(&state.pool, 10)
+        .await?
+        .into_iter()
+        .map(|r| view(r, state.tz))
+        .collect();
+    Ok(BillingPage {
+        chrome: Chrome::new(Some(agent), session),
+        running: imports.iter().any(|i| i.status == "running"),
+        imports,
+        error,
+        columns: crate::domain::billing_line::COLUMNS.join(","),
+    })
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    render(StatusCode::OK, &page(&state, &agent, &session, None).await?)
+}
+
+/// `POST /admin/billing` (multipart, CSRF token in the query): starts an import of the file.
+pub async fn upload(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+) -> AppResult<HttpResponse> {
+    let limits = Limits {
+        max_file_bytes: FILE_MAX_BYTES,
+        max_files: 1,
+        body_time: Duration::from_secs(FILE_SECONDS),
+    };
+    let refuse = |message: String| async {
+        let page = page(&state, &agent, &session, Some(message)).await?;
+        render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    };
+    let form = match multipart::read(&req, payload, limits).await {
+        Ok(form) => form,
+        Err(refused) => {
+            return refuse(format!("The file was refused: {refused}. Nothing changed.")).await;
+        }
+    };
+    let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
+        return refuse("Choose billing's CSV export.".into()).await;
+    };
+    let file_name: String = file
+        .file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let Some(id) = billing_imports::start(&state.pool, agent.id, &file_name).await? else {
+        return refuse("An import is running: wait for it to finish. Nothing changed.".into())
+            .await;
+    };
+    agent
+        .audit(
+            &state.pool,
+            AuditAction::BillingImported,
+            Some(&file_name),
+            json!({ "import": id, "bytes": file.bytes.len() }),
+        )
+        .await?;
+    let pool = state.pool.clone();
+    actix_web::rt::spawn(async move {
+        let failure = match crate::billing_import::import(&pool, &file.bytes[..], Some(id)).await {
+            Ok(report) => {
+                tracing::info!(
+                    import = id,
+                    rows = report.rows_read,
+                    failed = report.failed,
+                    matched = report.cases_matched,
+                    "billing import done"
+                );
+                None
+            }
+            Err(e) => {
+                tracing::warn!(import = id, error = %format!("{e:#}"), "billing import failed");
+                Some(format!("{e:#}"))
+            }
+        };
+        if let Err(e) = billing_imports::finish(&pool, id, failure.as_deref()).await {
+            tracing::warn!(import = id, error = %e, "recording the end of a billing import failed");
+        }
+    });
+    session.flash(
+        "success",
+        "The import has started: this page shows its progress.",
+    );
+    Ok(see_other("/admin/billing"))
+}

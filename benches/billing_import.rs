@@ -16,10 +16,19 @@ const DATABASE: &str = "canceldesk_bench_billing";
 
 fn write_file(path: &std::path::Path, rows: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(out, "{}", canceldesk::domain::billing_line::COLUMNS.join(",")).unwrap();
+    writeln!(
+        out,
+        "{}",
+        canceldesk::domain::billing_line::COLUMNS.join(",")
+    )
+    .unwrap();
     for i in 0..rows {
         // One row in 10,000 is wrong (a negative fee), as real exports have a few.
-        let etf = if i % 10_000 == 9_999 { -1 } else { (i % 5) as i64 * 5_000_000 };
+        let etf = if i % 10_000 == 9_999 {
+            -1
+        } else {
+            (i % 5) as i64 * 5_000_000
+        };
         writeln!(
             out,
             "+628{:011},{},{},2024-01-{:02},{},{etf},{},IDR,{}",
@@ -29,7 +38,11 @@ fn write_file(path: &std::path::Path, rows: usize) {
             1 + i % 28,
             if i % 2 == 0 { "2027-06-30" } else { "" },
             (i as i64 % 997) * 1_000 - 100_000,
-            if i % 4 == 0 { "Family plan;Data 10GB" } else { "" },
+            if i % 4 == 0 {
+                "Family plan;Data 10GB"
+            } else {
+                ""
+            },
         )
         .unwrap();
     }
@@ -93,7 +106,10 @@ async fn run() {
     let baseline = started.elapsed().as_secs_f64();
     println!("baseline COPY into a text table: {baseline:.2} s");
 
-    for (run, what) in [(1, "first import (all new)"), (2, "second import (all updates)")] {
+    for (run, what) in [
+        (1, "first import (all new)"),
+        (2, "second import (all updates)"),
+    ] {
         let started = Instant::now();
         let report = canceldesk::billing_import::import(
             &pool,

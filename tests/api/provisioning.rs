@@ -649,3 +649,128 @@ async fn the_demo_shows_every_stage_of_the_loop() {
         );
     }
 }
+
+/// The whole journey over HTTP: a customer applies on the web form, an agent approves, the
+/// clock reaches the effective date, the order is pushed, provisioning reports the line ended,
+/// and the customer is told and sees it on the status page.
+#[actix_web::test]
+async fn from_application_to_ended_line() {
+    use crate::customer::{JPEG, application_fields, apply, pdf};
+    let receiver = Receiver::start(&[]);
+    let app = app(Some(&receiver.url)).await;
+    // Billing knows the line the application names (else it could not be approved).
+    sqlx::query(
+        "INSERT INTO billing_lines (msisdn, account_number, line_type, activation_date, balance_minor)
+         VALUES ('+6283855550101', '8800123456', 'postpaid', '2023-05-01', 2500000)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let customer = app.client();
+    let pdf = pdf();
+    let applied = apply(
+        &customer,
+        &application_fields(),
+        &[
+            ("identity_card", "ktp.jpg", JPEG),
+            ("proof_of_ownership", "proof.pdf", &pdf),
+        ],
+    )
+    .await;
+    assert_eq!(applied.status, 303, "{}", applied.body);
+    let reference: String = sqlx::query_scalar("SELECT reference FROM cases")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    let (agent, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    agent
+        .act(&reference, "claim", &[])
+        .await
+        .assert_redirects_to(&format!("/cases/{reference}"));
+    let doc: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN cases c ON c.id = d.case_id
+         WHERE c.reference = $1 AND d.kind = 'identity_card'",
+    )
+    .bind(&reference)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    agent
+        .act(
+            &reference,
+            &format!("documents/{doc}/verdict"),
+            &[("verdict", "accepted"), ("reason", "")],
+        )
+        .await
+        .assert_redirects_to(&format!("/cases/{reference}"));
+    agent
+        .act(
+            &reference,
+            "approve",
+            &[
+                ("effective_date", &in_days(10)),
+                ("confirm_settlement", "on"),
+            ],
+        )
+        .await
+        .assert_redirects_to(&format!("/cases/{reference}"));
+
+    // Ten days on: due, pushed once, signed.
+    let later = Utc::now() + Duration::days(11);
+    assert_eq!(
+        provisioning::issue_due(&app.pool, later, app.settings.tz().unwrap())
+            .await
+            .unwrap(),
+        1
+    );
+    let report = webhook::deliver_due(&app.pool, &hook(&receiver.url), later)
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1);
+    let deliveries = receiver.deliveries();
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0].signature, Ok(()));
+    assert_eq!(deliveries[0].body["case_reference"], reference.as_str());
+    let id = deliveries[0].idempotency_key.clone();
+
+    let orders = token(&app, "provisioning", TokenGrant::Orders).await;
+    let done = json!({ "outcome": "done", "cancelled_at": Utc::now().to_rfc3339(), "final_balance_minor": 2500000 });
+    let (code, body) = api(
+        &app,
+        "POST",
+        &format!("/api/v1/orders/{id}/result"),
+        &orders,
+        Some(done),
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT n.kind FROM notices n JOIN cases c ON c.id = n.case_id WHERE c.reference = $1 ORDER BY n.id",
+    )
+    .bind(&reference)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(kinds, ["received", "approved", "cancelled"]);
+    let status = customer.get("/status").await;
+    let looked_up = customer
+        .post(
+            "/status",
+            &[
+                ("csrf_token", &status.csrf()),
+                ("reference", &reference),
+                ("msisdn", "0838-5555-0101"),
+            ],
+        )
+        .await;
+    assert!(
+        looked_up
+            .texts("#status-headline")
+            .join(" ")
+            .contains("Your line was cancelled"),
+        "{}",
+        looked_up.body
+    );
+}

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
 use crate::config::Settings;
-use crate::domain::case::{Actor, transition};
+use crate::domain::case::Actor;
 use crate::domain::decision::Decision;
 use crate::notices::{self, NoticeKind};
 use crate::store::cases;
@@ -74,23 +74,13 @@ async fn expire_one(pool: &PgPool, case_id: i64, now: DateTime<Utc>) -> anyhow::
         return Ok(false);
     }
     // The time zone only names the deadline's day in the history; the clock keeps no SLA.
-    let mut cx = workflow::context(Desk {
+    let desk = Desk {
         tz: chrono_tz::UTC,
         sla_hours: 0,
-    });
-    cx.now = now;
-    let decision = Decision::Expire;
-    let judged = workflow::apply(
-        &mut tx,
-        Actor::System,
-        None,
-        &decision,
-        &cx,
-        &[case],
-        |_, c| transition(c.facts, Actor::System, decision.action()),
-    )
-    .await?;
-    if !judged.iter().all(Result::is_ok) {
+    };
+    let judged =
+        workflow::apply_one(&mut tx, Actor::System, &Decision::Expire, desk, now, case).await?;
+    if judged.is_err() {
         return Ok(false);
     }
     tx.commit().await?;

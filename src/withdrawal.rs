@@ -6,7 +6,7 @@
 
 use sqlx::PgPool;
 
-use crate::domain::case::{Actor, Refusal, State, transition};
+use crate::domain::case::{Actor, Refusal, State};
 use crate::domain::decision::Decision;
 use crate::domain::reference::CaseReference;
 use crate::store::cases;
@@ -41,17 +41,10 @@ pub async fn withdraw(
         return Ok(Withdrawal::AlreadyWithdrawn);
     }
     let decision = Decision::Withdraw;
-    let judged = workflow::apply(
-        &mut tx,
-        Actor::Customer,
-        None,
-        &decision,
-        &workflow::context(desk),
-        &[case],
-        |_, s| transition(s.facts, Actor::Customer, decision.action()),
-    )
-    .await?;
-    if let Some(Err(refusal)) = judged.into_iter().next() {
+    let now = chrono::Utc::now();
+    if let Err(refusal) =
+        workflow::apply_one(&mut tx, Actor::Customer, &decision, desk, now, case).await?
+    {
         return Ok(Withdrawal::Refused(refusal));
     }
     tx.commit().await?;

@@ -195,6 +195,25 @@ pub async fn apply<E>(
     Ok(judged)
 }
 
+/// [`apply`] for one case locked by a customer's or a job's change (nothing to audit), at
+/// `now`: the state machine judges it for `actor` alone. `Err(refusal)`: nothing was written.
+pub async fn apply_one(
+    conn: &mut PgConnection,
+    actor: Actor,
+    decision: &Decision,
+    desk: Desk,
+    now: chrono::DateTime<Utc>,
+    case: LockedCase,
+) -> anyhow::Result<Result<(), Refusal>> {
+    let mut cx = context(desk);
+    cx.now = now;
+    let judged = apply(conn, actor, None, decision, &cx, &[case], |_, s| {
+        transition(s.facts, actor, decision.action())
+    })
+    .await?;
+    Ok(judged.into_iter().next().unwrap_or(Ok(())))
+}
+
 /// The case rows, the history events and what a decision writes beside them.
 async fn write(
     conn: &mut PgConnection,

@@ -12,7 +12,7 @@ pub mod webhook;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::domain::case::{Actor, Refusal, transition};
+use crate::domain::case::{Actor, Refusal};
 use crate::domain::decision::Decision;
 use crate::domain::order::{OrderId, OrderPayload, OrderResult, OrderStatus};
 use crate::domain::reference::CaseReference;
@@ -90,19 +90,9 @@ pub async fn record_result(
         },
         OrderResult::Failed { reason } => Decision::ProvisioningFailed(reason.clone()),
     };
-    let mut cx = workflow::context(desk);
-    cx.now = now;
-    let judged = workflow::apply(
-        &mut tx,
-        Actor::System,
-        None,
-        &decision,
-        &cx,
-        &[case],
-        |_, s| transition(s.facts, Actor::System, decision.action()),
-    )
-    .await?;
-    if let Some(Err(refusal)) = judged.into_iter().next() {
+    if let Err(refusal) =
+        workflow::apply_one(&mut tx, Actor::System, &decision, desk, now, case).await?
+    {
         return Ok(Recorded::Refused(refusal));
     }
     tx.commit().await?;
@@ -182,23 +172,15 @@ pub async fn give_up(
         _ => return Ok(false),
     }
     // Only the day of the history entry depends on the zone; the loop keeps no SLA.
-    let mut cx = workflow::context(Desk {
+    let desk = Desk {
         tz: chrono_tz::UTC,
         sla_hours: 0,
-    });
-    cx.now = now;
+    };
     let decision = Decision::ProvisioningFailed(reason);
-    let judged = workflow::apply(
-        &mut tx,
-        Actor::System,
-        None,
-        &decision,
-        &cx,
-        &[case],
-        |_, s| transition(s.facts, Actor::System, decision.action()),
-    )
-    .await?;
-    if !judged.iter().all(Result::is_ok) {
+    if workflow::apply_one(&mut tx, Actor::System, &decision, desk, now, case)
+        .await?
+        .is_err()
+    {
         return Ok(false);
     }
     tx.commit().await?;

@@ -2,8 +2,6 @@
 //! background (`crate::billing_import`, the same as `canceldesk billing import`) and the page
 //! shows its progress, refreshing itself while it runs.
 
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -12,7 +10,6 @@ use serde_json::json;
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
 use crate::error::AppResult;
-use crate::routes::customer::multipart::{self, Limits};
 use crate::routes::{Chrome, local_time, render, see_other};
 use crate::state::AppState;
 use crate::store::audit::AuditAction;
@@ -103,23 +100,21 @@ pub async fn upload(
     agent: CurrentAgent,
     session: TypedSession,
 ) -> AppResult<HttpResponse> {
-    let limits = Limits {
-        max_file_bytes: FILE_MAX_BYTES,
-        max_files: 1,
-        body_time: Duration::from_secs(FILE_SECONDS),
-    };
     let refuse = |message: String| async {
         let page = page(&state, &agent, &session, Some(message)).await?;
         render(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
-    let form = match multipart::read(&req, payload, limits).await {
-        Ok(form) => form,
-        Err(refused) => {
-            return refuse(format!("The file was refused: {refused}. Nothing changed.")).await;
-        }
-    };
-    let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
-        return refuse("Choose billing's CSV export.".into()).await;
+    let file = match super::uploaded_file(
+        &req,
+        payload,
+        FILE_MAX_BYTES,
+        FILE_SECONDS,
+        "billing's CSV export",
+    )
+    .await
+    {
+        Ok(file) => file,
+        Err(message) => return refuse(message).await,
     };
     let file_name: String = file
         .file_name

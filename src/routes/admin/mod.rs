@@ -26,6 +26,30 @@ use crate::store::{agents, desk_settings, second_factor};
 
 const PER_PAGE: i64 = 100;
 
+/// The one file of an admin upload form (field `file`), read within `max_bytes` and `seconds`;
+/// `Err` is the sentence to show (nothing was changed).
+pub async fn uploaded_file(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+    max_bytes: usize,
+    seconds: u64,
+    what: &str,
+) -> Result<super::customer::multipart::ReceivedFile, String> {
+    use super::customer::multipart::{self, Limits};
+    let limits = Limits {
+        max_file_bytes: max_bytes,
+        max_files: 1,
+        body_time: std::time::Duration::from_secs(seconds),
+    };
+    let form = multipart::read(req, payload, limits)
+        .await
+        .map_err(|refused| format!("The file was refused: {refused}. Nothing changed."))?;
+    form.files
+        .into_iter()
+        .find(|f| f.field == "file")
+        .ok_or_else(|| format!("Choose {what}."))
+}
+
 #[derive(Deserialize)]
 pub struct AuditParams {
     action: Option<String>,

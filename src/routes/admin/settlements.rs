@@ -2,8 +2,6 @@
 //! CSV for finance (marked exported as they are written), and finance's CSV of what was paid is
 //! read back (`crate::settlements`). Finance's systems may also mark one paid over the API.
 
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,7 +15,6 @@ use crate::auth::session::TypedSession;
 use crate::domain::money::{Currency, Money};
 use crate::domain::settlement::SettlementStatus;
 use crate::error::AppResult;
-use crate::routes::customer::multipart::{self, Limits};
 use crate::routes::form::HtmlForm;
 use crate::routes::{Chrome, local_time, render, see_other};
 use crate::settlements::{self as files, PaidReport};
@@ -178,23 +175,21 @@ pub async fn paid(
     agent: CurrentAgent,
     session: TypedSession,
 ) -> AppResult<HttpResponse> {
-    let limits = Limits {
-        max_file_bytes: PAID_FILE_MAX_BYTES,
-        max_files: 1,
-        body_time: Duration::from_secs(state.settings.upload_body_seconds),
-    };
     let refuse = |message: String| async {
         let page = page(&state, &agent, &session, None, Some(message)).await?;
         render(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
-    let form = match multipart::read(&req, payload, limits).await {
-        Ok(form) => form,
-        Err(refused) => {
-            return refuse(format!("The file was refused: {refused}. Nothing changed.")).await;
-        }
-    };
-    let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
-        return refuse("Choose finance's CSV file of payments.".into()).await;
+    let file = match super::uploaded_file(
+        &req,
+        payload,
+        PAID_FILE_MAX_BYTES,
+        state.settings.upload_body_seconds,
+        "finance's CSV file of payments",
+    )
+    .await
+    {
+        Ok(file) => file,
+        Err(message) => return refuse(message).await,
     };
     let report = match files::import_paid(&state.pool, &file.bytes, state.today()).await {
         Ok(report) => report,

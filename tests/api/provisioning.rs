@@ -609,6 +609,18 @@ async fn the_openapi_document_describes_the_orders_api() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
+    // The shared "token refused" answer is on every token route.
+    for (path, method) in [
+        ("/api/v1/orders", "get"),
+        ("/api/v1/orders/{id}/result", "post"),
+        ("/api/v1/settlements/{id}/paid", "post"),
+        ("/api/v1/cases/{reference}", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["responses"]["401"].is_object(),
+            "{method} {path} lacks 401"
+        );
+    }
     assert!(doc["components"]["schemas"]["OrderPayload"].is_object());
     assert!(doc["components"]["schemas"]["ResultBody"].is_object());
 }

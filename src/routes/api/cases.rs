@@ -111,7 +111,7 @@ async fn read_capped(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>,
             description = "A retried request with the same key (and body) answers with the case the first one created")),
     responses(
         (status = 201, description = "Case created (or, for a repeated Idempotency-Key, the case created before)", body = CaseCreated),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
+        super::TokenRefused,
         (status = 413, description = "Body or a document over the size limit", body = super::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an Idempotency-Key reused for another request", body = super::Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within `upload_body_seconds`", body = super::Problem, content_type = "application/problem+json"),
@@ -326,7 +326,7 @@ async fn check_documents(
     params(("reference" = String, Path, description = "The case reference, e.g. CX-7K3M-Q9TD")),
     responses(
         (status = 200, description = "The case's state", body = CaseStatus),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
+        super::TokenRefused,
         (status = 404, description = "No such case (counts toward the throttle, like a wrong token)", body = super::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed authentications or unknown references from this address", body = super::Problem, content_type = "application/problem+json"),
     ),

@@ -42,6 +42,16 @@ pub struct Problem {
     pub errors: Vec<ProblemField>,
 }
 
+/// The answer of every route behind a bearer token when the token is missing, unknown or
+/// revoked: one description for the OpenAPI document (`responses(…, TokenRefused, …)`).
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 401,
+    description = "Missing, unknown or revoked token",
+    content_type = "application/problem+json"
+)]
+pub struct TokenRefused(#[to_schema] pub Problem);
+
 /// How the API answers when it cannot do what was asked. (The HTML side's `AppError` renders
 /// pages; this renders problems, and wraps `AppError` for everything unexpected.)
 #[derive(Debug, thiserror::Error)]

@@ -43,7 +43,7 @@ pub struct OrderList {
     responses(
         (status = 200, description = "The orders in that state, oldest first", body = OrderList),
         (status = 400, description = "An unknown state, a malformed `after` or a limit out of range", body = super::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
+        super::TokenRefused,
         (status = 403, description = "The token has no `orders` scope", body = super::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -121,7 +121,7 @@ fn foreign() -> ApiError {
     params(("id" = String, Path, description = "The order id")),
     responses(
         (status = 200, description = "Acknowledged (now, or before by this same token: a retry changes nothing); no webhook delivery follows", body = OrderPayload),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
+        super::TokenRefused,
         (status = 403, description = "No `orders` scope, or another system acknowledged the order", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such order", body = super::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Waiting for its effective date, finished, or withdrawn", body = super::Problem, content_type = "application/problem+json"),
@@ -155,7 +155,7 @@ pub async fn acknowledge(
     responses(
         (status = 200, description = "Recorded: `done` cancels the case and tells the customer; `failed` marks it for a supervisor. The same result sent again answers 200 and changes nothing", body = OrderPayload),
         (status = 400, description = "Not JSON, or unknown fields", body = super::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
+        super::TokenRefused,
         (status = 403, description = "No `orders` scope, or another system acknowledged the order", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such order", body = super::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A different result was recorded already, or the order is waiting for its date or withdrawn", body = super::Problem, content_type = "application/problem+json"),

@@ -44,7 +44,7 @@ pub struct Refund {
     responses(
         (status = 200, description = "Marked paid (now, or before with the same reference: nothing changed)", body = Refund),
         (status = 400, description = "Not JSON, or unknown fields", body = super::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
+        super::TokenRefused,
         (status = 403, description = "The token has no `finance` scope", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such refund", body = super::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not payable (the line has not ended, nothing is owed, withdrawn) or paid before under another reference", body = super::Problem, content_type = "application/problem+json"),

@@ -21,7 +21,7 @@ use crate::workflow::sentence;
     params(("reference" = String, Path, description = "The case reference, e.g. CX-7K3M-Q9TD")),
     responses(
         (status = 200, description = "The case is withdrawn (now, or by an earlier call: a repeated withdrawal answers the same and writes nothing)", body = CaseStatus),
-        (status = 401, description = "Missing, unknown or revoked token", body = super::Problem, content_type = "application/problem+json"),
+        super::TokenRefused,
         (status = 404, description = "No such case (counts toward the throttle, like a wrong token)", body = super::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is decided (approved, rejected, cancelled or expired): nothing changed", body = super::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed authentications or unknown references from this address", body = super::Problem, content_type = "application/problem+json"),

@@ -138,25 +138,41 @@ pub(super) fn view(state: &AppState, row: customer::StatusRow) -> StatusView {
     }
 }
 
+/// A pair proven: the case's reference, its line in E.164 and what the customer sees.
+pub(super) type Proven = (CaseReference, String, customer::StatusRow);
+
+/// The start of every page that acts on a pair: the page to answer with, and the case when the
+/// pair matches; `Err` is the answer already made (throttled, or no such pair).
+pub(super) async fn proven(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &TypedSession,
+    form: &LookupForm,
+) -> AppResult<Result<(StatusPage, Proven), HttpResponse>> {
+    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
+    match prove(req, state, form).await? {
+        Proof::Throttled(message) => {
+            page.error = Some(message);
+            Ok(Err(render(StatusCode::TOO_MANY_REQUESTS, &page)?))
+        }
+        Proof::NoMatch => {
+            page.error = Some(NO_MATCH.into());
+            Ok(Err(render(StatusCode::OK, &page)?))
+        }
+        Proof::Found(reference, msisdn, row) => Ok(Ok((page, (reference, msisdn, row)))),
+    }
+}
+
 pub async fn lookup(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
     HtmlForm(form): HtmlForm<LookupForm>,
 ) -> AppResult<HttpResponse> {
-    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
-    match prove(&req, &state, &form).await? {
-        Proof::Throttled(message) => {
-            page.error = Some(message);
-            render(StatusCode::TOO_MANY_REQUESTS, &page)
-        }
-        Proof::NoMatch => {
-            page.error = Some(NO_MATCH.into());
-            render(StatusCode::OK, &page)
-        }
-        Proof::Found(_, _, row) => {
-            page.found = Some(view(&state, row));
-            render(StatusCode::OK, &page)
-        }
-    }
+    let (mut page, (_, _, row)) = match proven(&req, &state, &session, &form).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    page.found = Some(view(&state, row));
+    render(StatusCode::OK, &page)
 }

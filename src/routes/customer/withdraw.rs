@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::status::{LookupForm, NO_MATCH, Proof, StatusPage, prove, view};
+use super::status::{LookupForm, NO_MATCH, proven, view};
 use crate::auth::session::TypedSession;
 use crate::error::AppResult;
 use crate::routes::form::HtmlForm;
@@ -40,30 +40,21 @@ pub async fn confirm(
     session: TypedSession,
     HtmlForm(form): HtmlForm<LookupForm>,
 ) -> AppResult<HttpResponse> {
-    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
-    match prove(&req, &state, &form).await? {
-        Proof::Throttled(message) => {
-            page.error = Some(message);
-            render(StatusCode::TOO_MANY_REQUESTS, &page)
-        }
-        Proof::NoMatch => {
-            page.error = Some(NO_MATCH.into());
-            render(StatusCode::OK, &page)
-        }
-        Proof::Found(_, _, row) if !crate::domain::case::withdrawable(row.state) => {
-            page.error = Some(DECIDED.into());
-            page.found = Some(view(&state, row));
-            render(StatusCode::CONFLICT, &page)
-        }
-        Proof::Found(reference, _, _) => {
-            let confirm = ConfirmPage {
-                csrf: page.csrf,
-                reference: reference.as_str().to_owned(),
-                msisdn: page.msisdn,
-            };
-            render(StatusCode::OK, &confirm)
-        }
+    let (mut page, (reference, _, row)) = match proven(&req, &state, &session, &form).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    if !crate::domain::case::withdrawable(row.state) {
+        page.error = Some(DECIDED.into());
+        page.found = Some(view(&state, row));
+        return render(StatusCode::CONFLICT, &page);
     }
+    let confirm = ConfirmPage {
+        csrf: page.csrf,
+        reference: reference.as_str().to_owned(),
+        msisdn: page.msisdn,
+    };
+    render(StatusCode::OK, &confirm)
 }
 
 /// The withdrawal itself; the status page then shows the application withdrawn.
@@ -73,18 +64,11 @@ pub async fn withdraw(
     session: TypedSession,
     HtmlForm(form): HtmlForm<LookupForm>,
 ) -> AppResult<HttpResponse> {
-    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
-    let (reference, msisdn, before) = match prove(&req, &state, &form).await? {
-        Proof::Throttled(message) => {
-            page.error = Some(message);
-            return render(StatusCode::TOO_MANY_REQUESTS, &page);
-        }
-        Proof::NoMatch => {
-            page.error = Some(NO_MATCH.into());
-            return render(StatusCode::OK, &page);
-        }
-        Proof::Found(reference, msisdn, row) => (reference, msisdn, row),
-    };
+    let (mut page, (reference, msisdn, before)) =
+        match proven(&req, &state, &session, &form).await? {
+            Ok(found) => found,
+            Err(answer) => return Ok(answer),
+        };
     let status = match withdrawal::withdraw(&state.pool, &reference, desk(&state)).await? {
         Withdrawal::Withdrawn | Withdrawal::AlreadyWithdrawn => {
             tracing::info!(

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Money;
 use crate::domain::settlement::{PAID_COLUMNS, Payment, parse_payment};
 use crate::store::settlements::{self, ExportRow, Paid};
 
@@ -29,11 +29,7 @@ pub fn export_csv(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(EXPORT_COLUMNS)?;
     for r in rows {
-        let amount = Money::new(
-            r.amount_minor,
-            Currency::parse(&r.currency).unwrap_or(Currency::Idr),
-        )
-        .to_string();
+        let amount = Money::new(r.amount_minor, r.currency).to_string();
         out.write_record([
             r.item_id.to_string(),
             r.case_reference.clone(),
@@ -42,7 +38,7 @@ pub fn export_csv(rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
             inert(&r.bank),
             inert(&r.account_number),
             r.amount_minor.to_string(),
-            r.currency.clone(),
+            r.currency.code().to_owned(),
             amount,
             r.line_ended_on.map(|d| d.to_string()).unwrap_or_default(),
         ])?;
@@ -167,7 +163,7 @@ mod tests {
             bank: "@BCA".into(),
             account_number: "-123".into(),
             amount_minor: 1_200_000,
-            currency: "IDR".into(),
+            currency: crate::domain::money::Currency::Idr,
             line_ended_on: NaiveDate::from_ymd_opt(2026, 12, 10),
             status: SettlementStatus::Exported,
         };

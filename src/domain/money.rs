@@ -26,6 +26,11 @@ impl Currency {
         }
     }
 
+    /// As stored in the database (the ISO code).
+    pub fn as_str(self) -> &'static str {
+        self.code()
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Currency::Idr => "IDR",

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::domain::customer_name::CustomerName;
 use crate::domain::document::DocumentKind;
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Money;
 use crate::domain::notice::{NoticeKind, last_four, neutralise};
 use crate::domain::request::{RejectReason, Settlement};
 
@@ -25,7 +25,7 @@ pub struct NoticeFacts {
     pub transfer_msisdn: Option<String>,
     /// `None`: not known (the line was not found in billing).
     pub balance_minor: Option<i64>,
-    pub currency: String,
+    pub currency: crate::domain::money::Currency,
     /// The early-termination fee charged with the approval (0: none).
     pub fee_minor: i64,
     pub reject_reason: Option<RejectReason>,
@@ -98,9 +98,7 @@ fn reason_words(reason: Option<RejectReason>) -> &'static str {
 }
 
 fn settlement_words(f: &NoticeFacts) -> String {
-    let money = |minor| {
-        Money::new(minor, Currency::parse(&f.currency).unwrap_or(Currency::Idr)).to_string()
-    };
+    let money = |minor| Money::new(minor, f.currency).to_string();
     let balance = match f.balance_minor {
         Some(minor) if minor <= 0 => return "There is no remaining balance to settle.".into(),
         Some(minor) => format!("Your remaining balance of {}", money(minor)),
@@ -147,13 +145,7 @@ fn words(f: &NoticeFacts) -> Words {
             .map(neutralise),
         reason: reason_words(f.reject_reason),
         settlement: settlement_words(f),
-        fee: (f.fee_minor > 0).then(|| {
-            Money::new(
-                f.fee_minor,
-                Currency::parse(&f.currency).unwrap_or(Currency::Idr),
-            )
-            .to_string()
-        }),
+        fee: (f.fee_minor > 0).then(|| Money::new(f.fee_minor, f.currency).to_string()),
     }
 }
 
@@ -207,7 +199,7 @@ mod tests {
             refund_account: Some("0123456789".into()),
             transfer_msisdn: None,
             balance_minor: Some(1_500_000),
-            currency: "IDR".into(),
+            currency: crate::domain::money::Currency::Idr,
             fee_minor: 0,
             reject_reason: Some(RejectReason::DuplicateRequest),
             message: Some("You sent the same request twice.".into()),

@@ -11,7 +11,7 @@ pub struct BillingLine {
     pub min_term_end: Option<NaiveDate>,
     pub etf_minor: i64,
     pub balance_minor: i64,
-    pub currency: String,
+    pub currency: crate::domain::money::Currency,
     pub bound_services: Vec<String>,
 }
 

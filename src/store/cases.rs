@@ -37,7 +37,7 @@ pub struct CaseRecord {
     pub line_type: LineType,
     pub activation_date: Option<NaiveDate>,
     pub balance_minor: i64,
-    pub currency: String,
+    pub currency: crate::domain::money::Currency,
     pub bound_services: Vec<String>,
     pub reason: CancelReason,
     pub reason_text: Option<String>,

@@ -15,6 +15,7 @@ use crate::domain::bulk::{BulkKind, ItemOutcome};
 use crate::domain::case::State;
 use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::event::{ActorKind, EventKind};
+use crate::domain::money::Currency;
 use crate::domain::notice::{NoticeChannel, NoticeKind};
 use crate::domain::order::OrderStatus;
 use crate::domain::request::{
@@ -101,4 +102,5 @@ text_column!(
     ItemOutcome,
     OrderStatus,
     SettlementStatus,
+    Currency,
 );

@@ -26,7 +26,7 @@ pub struct FactsRow {
     pub transfer_msisdn: Option<String>,
     /// `None` when billing did not know the line: the balance is not known.
     pub balance_minor: Option<i64>,
-    pub currency: String,
+    pub currency: crate::domain::money::Currency,
     pub decision_reason: Option<RejectReason>,
     pub requested_kinds: Vec<DocumentKind>,
     pub documents_deadline: Option<DateTime<Utc>>,

@@ -65,7 +65,7 @@ pub struct ExportRow {
     pub bank: String,
     pub account_number: String,
     pub amount_minor: i64,
-    pub currency: String,
+    pub currency: crate::domain::money::Currency,
     pub line_ended_on: Option<NaiveDate>,
     pub status: SettlementStatus,
 }
@@ -153,7 +153,7 @@ pub struct ItemView {
     pub id: i64,
     pub case_reference: String,
     pub amount_minor: i64,
-    pub currency: String,
+    pub currency: crate::domain::money::Currency,
     pub bank: String,
     pub account_number: String,
     pub status: SettlementStatus,

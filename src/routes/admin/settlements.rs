@@ -52,15 +52,15 @@ struct SettlementsPage {
     error: Option<String>,
 }
 
-fn money(minor: i64, currency: &str) -> String {
-    Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Idr)).to_string()
+fn money(minor: i64, currency: Currency) -> String {
+    Money::new(minor, currency).to_string()
 }
 
 fn line(item: ItemView, tz: chrono_tz::Tz) -> ItemLine {
     let last4 = crate::domain::notice::last_four(&item.account_number);
     ItemLine {
         id: item.id,
-        amount: money(item.amount_minor, &item.currency),
+        amount: money(item.amount_minor, item.currency),
         to: format!("{} ending {last4}", item.bank),
         since: item
             .exported_at
@@ -89,7 +89,7 @@ async fn page(
             TotalView {
                 status: status.label(),
                 count,
-                amount: money(sum, "IDR"),
+                amount: money(sum, Currency::Idr),
             }
         })
         .collect();

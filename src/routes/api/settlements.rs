@@ -125,7 +125,7 @@ pub async fn paid(
         item_id: item.id,
         case_reference: item.case_reference,
         amount_minor: item.amount_minor,
-        currency: item.currency,
+        currency: item.currency.code().to_owned(),
         status: item.status.as_str().to_owned(),
         paid_on: item.paid_on,
         payment_reference: item.payment_reference,

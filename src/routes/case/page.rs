@@ -237,8 +237,8 @@ pub struct CasePage {
     pub default_deadline: String,
 }
 
-fn money(minor: i64, currency: &str) -> String {
-    Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Idr)).to_string()
+fn money(minor: i64, currency: Currency) -> String {
+    Money::new(minor, currency).to_string()
 }
 
 fn size(bytes: i32) -> String {
@@ -391,7 +391,7 @@ pub async fn case_page(
         retention,
         removed: removed.into_iter().collect(),
     };
-    let currency = Currency::parse(&case.currency).unwrap_or(Currency::Idr);
+    let currency = case.currency;
     let mut page = build(
         state, agent, session, case, documents, events, notices, agents, forms,
     );
@@ -444,7 +444,7 @@ fn build(
             Ok(_) => None,
         }
     };
-    let currency = case.currency.clone();
+    let currency = case.currency;
     let fee_now = fee_applies(
         facts.min_term_end,
         case.requested_effective_date,
@@ -520,10 +520,7 @@ fn build(
     // Facts of a line billing does not know (under this account) are not known, not zero.
     let billing_known = facts.billing_known;
     const UNKNOWN: &str = "Not known (not in billing)";
-    let balance = Money::new(
-        case.balance_minor,
-        Currency::parse(&currency).unwrap_or(Currency::Idr),
-    );
+    let balance = Money::new(case.balance_minor, currency);
     CasePage {
         chrome: Chrome::new(Some(agent), session),
         version: case.version,
@@ -574,7 +571,7 @@ fn build(
             (true, None) => "none".into(),
         },
         fee: if billing_known {
-            money(facts.fee_minor, &currency)
+            money(facts.fee_minor, currency)
         } else {
             UNKNOWN.into()
         },

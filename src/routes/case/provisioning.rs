@@ -115,11 +115,7 @@ pub fn view(
 /// The refund's state in one sentence.
 pub fn refund_line(item: &crate::store::settlements::ItemView, tz: chrono_tz::Tz) -> String {
     use crate::domain::settlement::SettlementStatus as S;
-    let amount = Money::new(
-        item.amount_minor,
-        crate::domain::money::Currency::parse(&item.currency)
-            .unwrap_or(crate::domain::money::Currency::Idr),
-    );
+    let amount = Money::new(item.amount_minor, item.currency);
     let at = |t: Option<DateTime<Utc>>| t.map(|t| local_time(t, tz)).unwrap_or_default();
     let to = format!(
         "{} ending {}",

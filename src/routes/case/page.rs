@@ -379,8 +379,16 @@ pub async fn case_page(
     let removed = retention::removed_documents(&state.pool, case.id).await?;
     let events = history::for_case(&state.pool, case.id).await?;
     let notices = notices::for_case(&state.pool, case.id).await?;
-    let orders = crate::store::orders::for_case(&state.pool, case.id).await?;
-    let refund = crate::store::settlements::for_case(&state.pool, case.id).await?;
+    // Orders and refunds are written with an approval: a case never approved has neither, and
+    // the queue's cases (the desk's most opened) are spared two round trips.
+    let (orders, refund) = if case.facts.order.is_some() {
+        (
+            crate::store::orders::for_case(&state.pool, case.id).await?,
+            crate::store::settlements::for_case(&state.pool, case.id).await?,
+        )
+    } else {
+        (Vec::new(), None)
+    };
     let agents = if agent.is_supervisor() {
         agents::list_active(&state.pool).await?
     } else {

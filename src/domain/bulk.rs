@@ -173,16 +173,7 @@ mod tests {
         Snapshot {
             id: 1,
             version: 3,
-            facts: CaseFacts {
-                state,
-                assignee,
-                identity_accepted: true,
-                billing_known: true,
-                min_term_end: None,
-                fee_minor: 0,
-                priority: 0,
-                order: None,
-            },
+            facts: CaseFacts::sample(state, assignee),
             sla_due_at: DateTime::from_timestamp(0, 0).unwrap(),
             sla_paused_at: None,
             documents_deadline: None,

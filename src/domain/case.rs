@@ -175,6 +175,21 @@ pub struct CaseFacts {
 }
 
 impl CaseFacts {
+    /// A case in `state` with every approval fact in order and no fee: the tests' starting point.
+    #[cfg(test)]
+    pub fn sample(state: State, assignee: Option<AgentId>) -> CaseFacts {
+        CaseFacts {
+            state,
+            assignee,
+            identity_accepted: true,
+            billing_known: true,
+            min_term_end: None,
+            fee_minor: 0,
+            priority: 0,
+            order: None,
+        }
+    }
+
     pub fn fee_applies(&self, effective: NaiveDate) -> bool {
         fee_applies(self.min_term_end, effective, self.fee_minor)
     }
@@ -435,16 +450,7 @@ mod tests {
         }
     }
     fn facts(state: State, assignee: Option<AgentId>) -> CaseFacts {
-        CaseFacts {
-            state,
-            assignee,
-            identity_accepted: true,
-            billing_known: true,
-            min_term_end: None,
-            fee_minor: 0,
-            priority: 0,
-            order: None,
-        }
+        CaseFacts::sample(state, assignee)
     }
 
     const APPROVE: Action = Action::Approve {

@@ -343,14 +343,9 @@ mod tests {
             id: 7,
             version: 3,
             facts: CaseFacts {
-                state: State::InReview,
-                assignee: Some(AgentId(1)),
-                identity_accepted: true,
-                billing_known: true,
                 min_term_end: NaiveDate::from_ymd_opt(2027, 6, 1),
                 fee_minor,
-                priority: 0,
-                order: None,
+                ..CaseFacts::sample(State::InReview, Some(AgentId(1)))
             },
             sla_due_at: cx().now,
             sla_paused_at: None,

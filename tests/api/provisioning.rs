@@ -786,3 +786,51 @@ async fn from_application_to_ended_line() {
         looked_up.body
     );
 }
+
+/// Two instances' workers at once: each order is claimed by one of them (a lease under
+/// `SKIP LOCKED`), so provisioning gets every order exactly once.
+#[actix_web::test]
+async fn two_workers_at_once_send_each_order_once() {
+    let receiver = Receiver::start(&[]);
+    let app = app(Some(&receiver.url)).await;
+    approved(&app, &desk_today(&app)).await;
+    // Nine more approved cases of other lines, their orders due.
+    sqlx::query(
+        "INSERT INTO cases (reference, state, channel, customer_name, customer_nik, contact_email,
+            preferred_contact, msisdn, account_number, line_type, reason, settlement,
+            requested_effective_date, consent, submitted_at, sla_due_at, effective_date)
+         SELECT 'CX-MANY-' || lpad(i::text, 4, '0'), 'approved', 'web', 'Siti Rahayu',
+                '3174011203850001', 'siti@example.com', 'email', '+62838000000' || i, 'ACC-' || i,
+                'postpaid', 'switching_operator', 'forfeit', current_date, true, now(), now(),
+                current_date
+         FROM generate_series(1, 9) AS i",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO provisioning_orders (case_id, msisdn, account_number, effective_date, status,
+                                          due_at, next_attempt_at)
+         SELECT id, msisdn, account_number, effective_date, 'due', now(), now()
+         FROM cases WHERE reference LIKE 'CX-MANY-%'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let hook = hook(&receiver.url);
+    let now = Utc::now();
+    let (a, b) = futures_util::future::join(
+        webhook::deliver_due(&app.pool, &hook, now),
+        webhook::deliver_due(&app.pool, &hook, now),
+    )
+    .await;
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, 10, "{a:?} {b:?}");
+    let keys: std::collections::BTreeSet<String> = receiver
+        .deliveries()
+        .into_iter()
+        .map(|d| d.idempotency_key)
+        .collect();
+    assert_eq!(receiver.deliveries().len(), 10);
+    assert_eq!(keys.len(), 10);
+}

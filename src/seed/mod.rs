@@ -173,9 +173,18 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
     if unchecked {
         // What the skipped triggers keep: the counts per state and the duplicate-line flags.
         sqlx::raw_sql(
-            "SET LOCAL session_replication_role = origin;
-             UPDATE case_state_counts s SET count = (SELECT count(*) FROM cases c WHERE c.state = s.state);
-             SELECT refresh_duplicate_lines(ARRAY(SELECT msisdn FROM cases GROUP BY msisdn HAVING count(*) > 1));",
+            // One pass over every case (a window by line), triggers still off: set-based and
+            // linear in the cases, where listing every duplicated line in an array was not.
+            "UPDATE case_state_counts s SET count = (SELECT count(*) FROM cases c WHERE c.state = s.state);
+             UPDATE cases c SET duplicate_line = d.flag
+             FROM (SELECT id,
+                          count(*) FILTER (WHERE state IN ('submitted', 'in_review', 'awaiting_documents'))
+                              OVER (PARTITION BY msisdn)
+                          - CASE WHEN state IN ('submitted', 'in_review', 'awaiting_documents') THEN 1 ELSE 0 END
+                          > 0 AS flag
+                   FROM cases) d
+             WHERE c.id = d.id AND c.duplicate_line IS DISTINCT FROM d.flag;
+             SET LOCAL session_replication_role = origin;",
         )
         .execute(&mut *tx)
         .await?;

@@ -68,6 +68,8 @@ async fn demo_database() -> PgPool {
         include_str!("../../src/seed/documents.sql"),
         include_str!("../../src/seed/events.sql"),
         include_str!("../../src/seed/billing.sql"),
+        include_str!("../../src/seed/orders.sql"),
+        include_str!("../../src/seed/settlements.sql"),
         include_str!("../../src/seed/mod.rs"),
     ];
     shared_database("plans200k", &generator, async |pool: &PgPool| {
@@ -215,4 +217,34 @@ fn a_sequential_scan_is_noticed() {
     let mut found = Vec::new();
     seq_scans(&plan[0]["Plan"], &mut found);
     assert_eq!(found, vec!["cases"]);
+}
+
+/// The fast seed (triggers off, indexes rebuilt after) must give the same truth the triggers keep
+/// case by case: each case's duplicate-line flag and the counts per state.
+#[actix_web::test]
+async fn the_fast_seed_keeps_the_flags_and_counts_the_triggers_would() {
+    let pool = &demo_database().await;
+    let wrong_flags: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cases c
+         WHERE c.duplicate_line IS DISTINCT FROM EXISTS (
+             SELECT 1 FROM cases o WHERE o.msisdn = c.msisdn AND o.id <> c.id
+               AND o.state IN ('submitted', 'in_review', 'awaiting_documents'))",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(wrong_flags, 0);
+    let flagged: i64 = sqlx::query_scalar("SELECT count(*) FROM cases WHERE duplicate_line")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(flagged > 0, "the demo has duplicate lines to flag");
+    let wrong_counts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM case_state_counts s
+         WHERE s.count <> (SELECT count(*) FROM cases c WHERE c.state = s.state)",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(wrong_counts, 0);
 }

@@ -23,7 +23,7 @@ use crate::store::audit::{self, AuditAction};
 use crate::store::sign_in::Reservation;
 
 /// One field's problem: where (a JSON pointer into the request) and what.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProblemField {
     /// e.g. `#/application/msisdn` or `#/documents/0`.
     pub pointer: String,
@@ -115,18 +115,18 @@ impl ApiError {
             ApiError::Unauthorized(why) => {
                 ("unauthorized", "Unauthorized", why.to_string(), vec![])
             }
-            ApiError::Invalid(fields) => (
-                "validation",
-                "The application is not valid",
-                "See `errors` for each field to correct. Nothing was created.".to_owned(),
-                fields
-                    .iter()
-                    .map(|f| ProblemField {
-                        pointer: f.pointer.clone(),
-                        detail: f.detail.clone(),
-                    })
-                    .collect(),
-            ),
+            ApiError::Invalid(fields) | ApiError::InvalidOf(_, fields) => {
+                let (title, outcome) = match self {
+                    ApiError::InvalidOf(title, _) => (*title, "Nothing changed."),
+                    _ => ("The application is not valid", "Nothing was created."),
+                };
+                (
+                    "validation",
+                    title,
+                    format!("See `errors` for each field to correct. {outcome}"),
+                    fields.clone(),
+                )
+            }
             ApiError::NotFound => ("not-found", "Not found", "No such case.".to_owned(), vec![]),
             ApiError::TooLarge(detail) => ("too-large", "Too large", detail.clone(), vec![]),
             ApiError::IdempotencyMismatch => (
@@ -143,18 +143,6 @@ impl ApiError {
             }
             ApiError::Forbidden(kind, detail) => (*kind, "Forbidden", detail.clone(), vec![]),
             ApiError::Missing(kind, detail) => (*kind, "Not found", detail.clone(), vec![]),
-            ApiError::InvalidOf(title, fields) => (
-                "validation",
-                *title,
-                "See `errors` for each field to correct. Nothing changed.".to_owned(),
-                fields
-                    .iter()
-                    .map(|f| ProblemField {
-                        pointer: f.pointer.clone(),
-                        detail: f.detail.clone(),
-                    })
-                    .collect(),
-            ),
             ApiError::Conflict(kind, title, detail) => (*kind, *title, detail.clone(), vec![]),
             ApiError::App(AppError::Throttled(detail)) => {
                 ("throttled", "Too many attempts", detail.clone(), vec![])

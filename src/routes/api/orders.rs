@@ -11,6 +11,7 @@ use crate::domain::token_grant::Scope;
 use crate::provisioning::{self, Acknowledged, Recorded};
 use crate::routes::desk;
 use crate::state::AppState;
+use crate::store::api_tokens::ApiClient;
 use crate::store::orders;
 
 /// Most orders one page lists.
@@ -87,9 +88,18 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(OrderList { orders, next_after }))
 }
 
-/// Anything that is not an order id names no order.
-fn order_id(text: &str) -> Result<OrderId, ApiError> {
-    OrderId::parse(text).ok_or_else(unknown)
+/// The caller of an order's route (a token with the `orders` scope) and the order it names;
+/// anything that is not an order id names no order.
+async fn order_call(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &str,
+) -> Result<(ApiClient, OrderId), ApiError> {
+    let client = authenticate(req, state, Scope::Orders)
+        .await?
+        .succeeded(state)
+        .await?;
+    Ok((client, OrderId::parse(id).ok_or_else(unknown)?))
 }
 
 fn unknown() -> ApiError {
@@ -133,11 +143,7 @@ pub async fn acknowledge(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = authenticate(&req, &state, Scope::Orders)
-        .await?
-        .succeeded(&state)
-        .await?;
-    let id = order_id(&id)?;
+    let (client, id) = order_call(&req, &state, &id).await?;
     match provisioning::acknowledge(&state.pool, &id, client.id, Utc::now()).await? {
         Acknowledged::Acknowledged(order) => Ok(HttpResponse::Ok().json(order)),
         Acknowledged::Unknown => Err(unknown()),
@@ -169,11 +175,7 @@ pub async fn result(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let client = authenticate(&req, &state, Scope::Orders)
-        .await?
-        .succeeded(&state)
-        .await?;
-    let id = order_id(&id)?;
+    let (client, id) = order_call(&req, &state, &id).await?;
     let body: ResultBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("The body is not a result: {e}.")))?;
     let result = body.parse(Utc::now()).map_err(|errors| {

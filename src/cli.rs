@@ -160,8 +160,9 @@ impl From<GrantArg> for TokenGrant {
 
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init();
     let settings = Settings::load()?;
+    telemetry::init(settings.log_format);
+    crate::config::warn_about_unknown_variables();
     // actix-web's system (a tokio runtime underneath) drives every command.
     let runtime = actix_web::rt::System::new();
     match cli.command.unwrap_or(Command::Serve { seed_demo: false }) {
@@ -274,8 +275,7 @@ async fn serve(settings: Settings, seed_demo: bool) -> anyhow::Result<()> {
             seed::DEMO_PASSWORD
         );
     }
-    app.run_until_stopped().await?;
-    Ok(())
+    app.run_until_signalled().await
 }
 
 async fn add_agent(settings: &Settings, email: &str, name: &str, role: Role) -> anyhow::Result<()> {

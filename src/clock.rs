@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
+use crate::background::StopSignal;
 use crate::config::Settings;
 use crate::domain::case::Actor;
 use crate::domain::decision::Decision;
@@ -87,38 +88,45 @@ async fn expire_one(pool: &PgPool, case_id: i64, now: DateTime<Utc>) -> anyhow::
     Ok(true)
 }
 
-/// Runs the reminder, expiry, due-order and document retention jobs every `clock_interval_seconds` for as
-/// long as the server runs.
-pub fn spawn(pool: PgPool, settings: &Settings) {
+/// Runs the reminder, expiry, due-order and document retention jobs every
+/// `clock_interval_seconds` until the process stops (each job is one short transaction, so a
+/// round in hand is simply finished).
+pub async fn run(pool: PgPool, settings: Settings, mut stop: StopSignal) {
+    use crate::telemetry::metrics::job_round;
     let every = std::time::Duration::from_secs(settings.clock_interval_seconds);
     let window = Duration::hours(settings.documents_reminder_hours);
     let retention = settings.retention_period();
     let tz = settings.tz().unwrap_or(chrono_tz::UTC);
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(every);
-        loop {
-            tick.tick().await;
-            let now = Utc::now();
-            match remind_due(&pool, now, window).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(reminders = n, "document reminders written"),
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "reminder job failed"),
-            }
-            match expire_due(&pool, now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(cases = n, "document requests expired"),
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "expiry job failed"),
-            }
-            match crate::provisioning::issue_due(&pool, now, tz).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(orders = n, "cancellation orders due"),
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "issuing due orders failed"),
-            }
-            match crate::retention::remove_due(&pool, now, retention).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(cases = n, "documents removed under the retention policy"),
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "retention job failed"),
-            }
+    let mut tick = actix_web::rt::time::interval(every);
+    while stop.sleep(&mut tick).await {
+        let now = Utc::now();
+        let reminded = remind_due(&pool, now, window).await;
+        job_round("reminders", reminded.is_ok());
+        match reminded {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminders = n, "document reminders written"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "reminder job failed"),
         }
-    });
+        let expired = expire_due(&pool, now).await;
+        job_round("expiry", expired.is_ok());
+        match expired {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "document requests expired"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "expiry job failed"),
+        }
+        let issued = crate::provisioning::issue_due(&pool, now, tz).await;
+        job_round("orders_due", issued.is_ok());
+        match issued {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(orders = n, "cancellation orders due"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "issuing due orders failed"),
+        }
+        let removed = crate::retention::remove_due(&pool, now, retention).await;
+        job_round("retention", removed.is_ok());
+        match removed {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "documents removed under the retention policy"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "retention job failed"),
+        }
+    }
 }

@@ -104,6 +104,38 @@ pub struct Settings {
     pub provisioning_retry_hours: i64,
     /// How often the webhook worker looks for due orders.
     pub provisioning_poll_seconds: u64,
+    /// Threads serving requests. Unset: one per core of the machine.
+    pub workers: Option<usize>,
+    /// Seconds a client may take to send a request's line and headers (else 408).
+    pub request_head_seconds: u64,
+    /// Seconds a client may take to send a body without files (forms); bodies that may carry
+    /// files (multipart, JSON) get `upload_body_seconds`.
+    pub request_body_seconds: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    pub keep_alive_seconds: u64,
+    /// After SIGTERM (or Ctrl-C): seconds in-flight requests get to finish and background jobs
+    /// to finish their item and release their leases, before the process exits anyway.
+    pub shutdown_grace_seconds: u64,
+    /// `text` (the default) or `json` (one object per line, for a log collector).
+    pub log_format: LogFormat,
+    /// This server's name among several: sent as `X-Canceldesk-Instance` and in every log line.
+    /// Empty: no header.
+    pub instance_name: String,
+    /// `GET /metrics` on the main listener answers only `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<Secret>,
+    /// A separate listen address serving only `/metrics`, without a token (bind it to a private
+    /// interface). With neither this nor `metrics_token`, `/metrics` answers 404.
+    pub metrics_bind: Option<String>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// `name=value` fields after the message, for people.
+    Text,
+    /// One JSON object per line, for a log collector.
+    Json,
 }
 
 /// Secret configuration values: never shown by `Debug` (settings are logged at times).
@@ -265,6 +297,15 @@ pub const KEYS: &[&str] = &[
     "provisioning_timeout_seconds",
     "provisioning_retry_hours",
     "provisioning_poll_seconds",
+    "workers",
+    "request_head_seconds",
+    "request_body_seconds",
+    "keep_alive_seconds",
+    "shutdown_grace_seconds",
+    "log_format",
+    "instance_name",
+    "metrics_token",
+    "metrics_bind",
 ];
 
 /// `CANCELDESK_*` variables read elsewhere, which are not settings.
@@ -319,6 +360,15 @@ impl Default for Settings {
             provisioning_timeout_seconds: 10,
             provisioning_retry_hours: 24,
             provisioning_poll_seconds: 10,
+            workers: None,
+            request_head_seconds: 5,
+            request_body_seconds: 30,
+            keep_alive_seconds: 5,
+            shutdown_grace_seconds: 30,
+            log_format: LogFormat::Text,
+            instance_name: String::new(),
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }
@@ -340,7 +390,6 @@ impl Settings {
                 Some("canceldesk.toml".to_owned()).filter(|f| std::path::Path::new(f).is_file())
             }
         };
-        warn_about_unknown_variables();
         let mut figment = Figment::new();
         if let Some(file) = &file {
             figment = figment.merge(Toml::file_exact(file));
@@ -439,6 +488,31 @@ impl Settings {
             3600,
         )?;
         within("upload_check_seconds", self.upload_check_seconds, 1, 600)?;
+        within("request_head_seconds", self.request_head_seconds, 1, 300)?;
+        within("request_body_seconds", self.request_body_seconds, 1, 3600)?;
+        within("keep_alive_seconds", self.keep_alive_seconds, 0, 3600)?;
+        within(
+            "shutdown_grace_seconds",
+            self.shutdown_grace_seconds,
+            0,
+            3600,
+        )?;
+        if let Some(workers) = self.workers {
+            within("workers", workers, 1, 256)?;
+        }
+        anyhow::ensure!(
+            self.instance_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                && self.instance_name.len() <= 64,
+            "instance_name is at most 64 letters, digits, '-', '_' or '.'"
+        );
+        if let Some(token) = &self.metrics_token {
+            anyhow::ensure!(
+                token.expose().len() >= 32,
+                "metrics_token must be at least 32 characters"
+            );
+        }
         // Counts.
         within("db_max_connections", self.db_max_connections, 1, 1000)?;
         within(
@@ -533,8 +607,9 @@ fn within<T: PartialOrd + std::fmt::Display>(
 
 /// A `CANCELDESK_*` variable that is neither a setting nor read elsewhere is most likely a typo
 /// (`CANCELDESK_SMTP_TSL`): warned about by name (never its value), not refused, since scripts
-/// and other tools may share the prefix.
-fn warn_about_unknown_variables() {
+/// and other tools may share the prefix. Called once the logger is set up (its format is a
+/// setting).
+pub fn warn_about_unknown_variables() {
     for (name, _) in std::env::vars_os() {
         let Some(key) = name
             .to_str()

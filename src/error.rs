@@ -55,7 +55,7 @@ impl From<askama::Error> for AppError {
 struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
-    incident: Option<&'a str>,
+    incident: &'a str,
 }
 
 impl ResponseError for AppError {
@@ -74,17 +74,15 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let incident = match self {
-            AppError::Unexpected(e) => {
-                let mut bytes = [0u8; 6];
-                rand::fill(&mut bytes);
-                let id = hex::encode(bytes);
-                // `{:#}` prints the context chain; our contexts never hold personal data.
-                tracing::error!(incident = %id, error = %format!("{e:#}"), "unexpected error");
-                Some(id)
-            }
-            _ => None,
-        };
+        // The request's id (see `telemetry::request`): in every log line of the request, in
+        // the `X-Request-Id` header, and on the page for the user to quote.
+        let incident = crate::telemetry::request::current()
+            .map(|id| id.to_string())
+            .unwrap_or_else(|| crate::telemetry::request::RequestId::generate().to_string());
+        if let AppError::Unexpected(e) = self {
+            // `{:#}` prints the context chain; our contexts never hold personal data.
+            tracing::error!(incident = %incident, error = %format!("{e:#}"), "unexpected error");
+        }
         let (title, message) = match self {
             AppError::NotFound => ("Not found", "There is nothing here. Check the address or go back to the queue.".to_string()),
             AppError::Forbidden(m) => ("Not allowed", m.clone()),
@@ -106,7 +104,7 @@ impl ResponseError for AppError {
         let page = ErrorPage {
             title,
             message: &message,
-            incident: incident.as_deref(),
+            incident: &incident,
         };
         let body = page
             .render()

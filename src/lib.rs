@@ -1,7 +1,9 @@
 //! Canceldesk: the support desk that reviews requests to cancel SIM and data cards.
 
 pub mod auth;
+pub mod background;
 pub mod billing_import;
+pub mod body_deadline;
 pub mod bulk;
 pub mod cli;
 pub mod clock;

@@ -15,16 +15,20 @@ use sqlx::PgPool;
 use crate::auth::access::{Access, RouteMap, RouteRule};
 use crate::auth::anonymous_csrf::CsrfKey;
 use crate::auth::{csrf, guard};
+use crate::background::{Background, StopSignal};
 use crate::config::Settings;
 use crate::routes;
 use crate::state::AppState;
 use crate::store::blobs::PgBlobStore;
 use crate::store::sessions::{self, PgSessionStore};
-use crate::telemetry::logged_path;
 
 pub struct Application {
     port: u16,
     server: Server,
+    /// The separate `/metrics` listener (`metrics_bind`), when configured.
+    metrics: Option<(u16, Server)>,
+    state: web::Data<AppState>,
+    background: Background,
 }
 
 /// Customer uploads read at the same time: with the default limits each holds up to 50 MiB
@@ -38,7 +42,7 @@ const UPLOADS_AT_ONCE: usize = 8;
 /// a signed-in agent for all but public and API routes, a CSRF token on every non-GET request
 /// but the API's, and the few routes an agent with a set-up step pending may still use.
 pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
-    use Access::{Agent, ApiToken, Public, Supervisor};
+    use Access::{Agent, ApiToken, MetricsToken, Public, Supervisor};
     use routes::account::two_factor;
     use routes::case::{actions, documents, hold, page};
     use routes::customer;
@@ -49,6 +53,14 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
         (
             rule("GET", "/healthz", Public),
             get().to(routes::health::healthz),
+        ),
+        (
+            rule("GET", "/readyz", Public),
+            get().to(routes::health::readyz),
+        ),
+        (
+            rule("GET", "/metrics", MetricsToken),
+            get().to(routes::metrics::scrape),
         ),
         (
             rule("GET", "/static/{file}", Public),
@@ -311,7 +323,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     for (rule, route) in route_table() {
         let route = match rule.access {
             Access::Supervisor => route.wrap(from_fn(guard::require_supervisor)),
-            Access::Public | Access::Agent | Access::ApiToken => route,
+            Access::Public | Access::Agent | Access::ApiToken | Access::MetricsToken => route,
         };
         cfg.route(rule.path, route);
     }
@@ -345,27 +357,45 @@ impl Application {
             keyring,
             csrf_key,
             routes: RouteMap::new(route_rules()),
+            draining: std::sync::atomic::AtomicBool::new(false),
         });
-        spawn_session_purge(pool.clone());
+        let mut background = Background::default();
+        background.spawn(purge_sessions(pool.clone(), background.signal()));
+        crate::telemetry::metrics::spawn_pool_sampler(pool.clone());
         if settings.background_jobs {
             let delivery = crate::notices::worker::Delivery::from_settings(&settings)?;
-            crate::notices::worker::spawn(
+            background.spawn(crate::notices::worker::run(
                 pool.clone(),
                 delivery,
                 std::time::Duration::from_secs(settings.notice_poll_seconds),
-            );
-            crate::clock::spawn(pool.clone(), &settings);
+                background.signal(),
+            ));
+            background.spawn(crate::clock::run(
+                pool.clone(),
+                settings.clone(),
+                background.signal(),
+            ));
             match crate::provisioning::webhook::Webhook::from_settings(&settings) {
-                Some(webhook) => crate::provisioning::webhook::spawn(
+                Some(webhook) => background.spawn(crate::provisioning::webhook::run(
                     pool.clone(),
                     webhook,
                     std::time::Duration::from_secs(settings.provisioning_poll_seconds),
-                ),
+                    background.signal(),
+                )),
                 None => tracing::info!(
                     "no provisioning webhook configured: due cancellation orders wait to be pulled"
                 ),
             }
         }
+        let metrics = match &settings.metrics_bind {
+            Some(address) => Some(metrics_listener(address, pool.clone())?),
+            None => None,
+        };
+        let app_state = state.clone();
+        let grace = std::time::Duration::from_secs(settings.shutdown_grace_seconds);
+        let workers = settings.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        });
 
         let server = HttpServer::new(move || {
             let cookie_name = if state.settings.cookie_secure {
@@ -389,7 +419,11 @@ impl Application {
                 .build();
             App::new()
                 .app_data(state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(64 * 1024)
+                        .error_handler(form_error),
+                )
                 .configure(routes)
                 .default_service(web::to(routes::not_found))
                 // Listed innermost first. A request meets, in order: the logger, the security
@@ -397,6 +431,7 @@ impl Application {
                 .wrap(from_fn(csrf::verify_csrf))
                 .wrap(from_fn(guard::require_agent))
                 .wrap(session)
+                .wrap(from_fn(crate::body_deadline::limit))
                 .wrap(security_headers())
                 // Only behind TLS: tells browsers never to use plain HTTP for this site again.
                 .wrap(actix_web::middleware::Condition::new(
@@ -406,25 +441,139 @@ impl Application {
                         "max-age=31536000; includeSubDomains",
                     )),
                 ))
-                // The path only: query strings can hold searched phone numbers or names.
-                .wrap(
-                    actix_web::middleware::Logger::new("%{path}xi %s %Dms")
-                        .custom_request_replace("path", |req| logged_path(req.path()))
-                        .exclude("/healthz"),
-                )
+                // Outermost: the request's id, span, access-log line (the path only: query
+                // strings can hold searched phone numbers or names) and metrics.
+                .wrap(from_fn(crate::telemetry::request::track))
         })
-        .workers(2)
+        .workers(workers)
+        .client_request_timeout(std::time::Duration::from_secs(
+            settings.request_head_seconds,
+        ))
+        .keep_alive(std::time::Duration::from_secs(settings.keep_alive_seconds))
+        .shutdown_timeout(settings.shutdown_grace_seconds)
+        // SIGTERM and Ctrl-C are handled by `run_until_signalled`, which drains first.
+        .disable_signals()
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        tracing::debug!(workers, grace = grace.as_secs(), "server built");
+        Ok(Application {
+            port,
+            server,
+            metrics,
+            state: app_state,
+            background,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of the separate metrics listener, when `metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
+    /// Serves until the server is stopped from elsewhere (the tests). Background jobs end with
+    /// the runtime.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if let Some((_, metrics)) = self.metrics {
+            actix_web::rt::spawn(metrics);
+        }
         self.server.await
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully: `/readyz` turns 503, the
+    /// listener closes, in-flight requests get `shutdown_grace_seconds` to finish, background
+    /// jobs finish their item and release their leases; then it returns (exit status 0).
+    pub async fn run_until_signalled(self) -> anyhow::Result<()> {
+        let Application {
+            server,
+            metrics,
+            state,
+            background,
+            ..
+        } = self;
+        let handle = server.handle();
+        let mut serving = actix_web::rt::spawn(server);
+        let metrics_handle = metrics.map(|(_, server)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        tokio::select! {
+            signal = stop_signal() => {
+                let signal = signal?;
+                tracing::info!(signal, "stopping: draining in-flight requests");
+            }
+            ended = &mut serving => {
+                ended??;
+                anyhow::bail!("the server stopped by itself");
+            }
+        }
+        state
+            .draining
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let grace = std::time::Duration::from_secs(state.settings.shutdown_grace_seconds);
+        let (_, late) = tokio::join!(handle.stop(true), background.stop(grace));
+        if let Some(handle) = metrics_handle {
+            handle.stop(true).await;
+        }
+        serving.await??;
+        if late > 0 {
+            tracing::warn!(
+                jobs = late,
+                "background jobs did not stop within the grace period"
+            );
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Waits for SIGTERM (a service manager) or SIGINT (Ctrl-C); names the one that came.
+async fn stop_signal() -> anyhow::Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    })
+}
+
+/// `metrics_bind`: a listener of its own serving only `/metrics`, without a token.
+fn metrics_listener(address: &str, pool: PgPool) -> anyhow::Result<(u16, Server)> {
+    let listener =
+        TcpListener::bind(address).with_context(|| format!("binding metrics_bind {address}"))?;
+    let port = listener.local_addr()?.port();
+    let pool = web::Data::new(pool);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(pool.clone())
+            .route("/metrics", web::get().to(routes::metrics::scrape_unguarded))
+            .default_service(web::to(actix_web::HttpResponse::NotFound))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
+}
+
+/// Form bodies: a body that did not arrive within `request_body_seconds` is answered 408
+/// with the app's page; other form errors keep actix's answer.
+fn form_error(
+    error: actix_web::error::UrlencodedError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    match &error {
+        actix_web::error::UrlencodedError::Payload(payload)
+            if crate::body_deadline::is_too_slow(payload) =>
+        {
+            crate::body_deadline::form_timed_out().into()
+        }
+        _ => error.into(),
     }
 }
 
@@ -443,17 +592,18 @@ fn security_headers() -> DefaultHeaders {
         .add(("Cache-Control", "no-store"))
 }
 
-fn spawn_session_purge(pool: PgPool) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = sessions::purge_expired(&pool).await {
-                tracing::warn!(error = %e, "purging expired sessions failed");
-            }
-            if let Err(e) = crate::store::sign_in::purge_old(&pool).await {
-                tracing::warn!(error = %e, "purging old sign-in failures failed");
-            }
+/// Removes expired sessions and old sign-in failures every ten minutes until the process stops.
+async fn purge_sessions(pool: PgPool, mut stop: StopSignal) {
+    let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+    while stop.sleep(&mut tick).await {
+        let purged = sessions::purge_expired(&pool).await;
+        if let Err(e) = &purged {
+            tracing::warn!(error = %e, "purging expired sessions failed");
         }
-    });
+        let failures = crate::store::sign_in::purge_old(&pool).await;
+        if let Err(e) = &failures {
+            tracing::warn!(error = %e, "purging old sign-in failures failed");
+        }
+        crate::telemetry::metrics::job_round("session_purge", purged.is_ok() && failures.is_ok());
+    }
 }

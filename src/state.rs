@@ -29,6 +29,8 @@ pub struct AppState {
     /// The route table's rules, which the sign-in guard and the CSRF check look requests up in
     /// (see `auth::access`).
     pub routes: RouteMap,
+    /// Set at SIGTERM: `/readyz` answers 503 while in-flight requests finish.
+    pub draining: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {

@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
 use crate::auth::CurrentAgent;
-use crate::domain::case::{Actor, Refusal, Transition, transition};
+use crate::domain::case::{Actor, Refusal, State, Transition, transition};
 use crate::domain::decision::Decision;
 use crate::domain::effects::{
     CaseChange, Context, Effects, Links, Order, Refund, Snapshot, case_change, effects,
@@ -173,6 +173,7 @@ pub async fn apply<E>(
         return Ok(judged);
     }
     write(conn, actor, decision, &fx, &changes).await?;
+    count_decisions(&changes);
     if let Some(agent) = audit {
         for reference in references {
             agent
@@ -212,6 +213,17 @@ pub async fn apply_one(
     })
     .await?;
     Ok(judged.into_iter().next().unwrap_or(Ok(())))
+}
+
+/// Counted when written, in the decision's transaction: a transaction that is rolled back
+/// afterwards (rare: a later statement of the same request failed) has still been counted.
+fn count_decisions(changes: &[CaseChange]) {
+    for change in changes {
+        // Outcomes, not steps: claiming or reopening (to in review) is no decision.
+        if change.from != change.to && !matches!(change.to, State::Submitted | State::InReview) {
+            crate::telemetry::metrics::decided(change.to.as_str(), 1);
+        }
+    }
 }
 
 /// The case rows, the history events and what a decision writes beside them.

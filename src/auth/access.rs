@@ -25,6 +25,9 @@ pub enum Access {
     /// Another system with an active API token (`Authorization: Bearer …`); sessions count
     /// for nothing here. Checked by `routes::api::authenticate` in each handler.
     ApiToken,
+    /// Prometheus, with `metrics_token` (`Authorization: Bearer …`); checked by
+    /// `routes::metrics::scrape`, which answers 404 while no token is configured.
+    MetricsToken,
 }
 
 /// A route's method, path and rule.
@@ -66,14 +69,17 @@ impl RouteRule {
     /// Whether the sign-in guard lets anyone through: public routes, and the API, whose
     /// handlers check the bearer token themselves.
     pub fn open_without_session(&self) -> bool {
-        matches!(self.access, Access::Public | Access::ApiToken)
+        matches!(
+            self.access,
+            Access::Public | Access::ApiToken | Access::MetricsToken
+        )
     }
 
     /// Whether a state-changing request needs a CSRF token: all but the API's, which
     /// authenticate with bearer tokens only, never with the session cookie, so a cross-site
     /// request has no credentials to ride on.
     pub fn needs_csrf_token(&self) -> bool {
-        self.access != Access::ApiToken
+        !matches!(self.access, Access::ApiToken | Access::MetricsToken)
     }
 }
 

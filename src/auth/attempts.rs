@@ -30,6 +30,7 @@ pub async fn reserve(
     .await?;
     if reserved.is_err() {
         tracing::warn!("sign-in throttled");
+        crate::telemetry::metrics::throttle_refused("sign_in");
         audit::record(
             &state.pool,
             agent,

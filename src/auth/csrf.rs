@@ -54,9 +54,16 @@ pub async fn verify_csrf(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if provided.is_none() && is_form {
-        let Ok(body) = req.extract::<web::Bytes>().await else {
-            let too_large = AppError::BadRequest("The form is too large.".into());
-            return Ok(req.error_response(too_large).map_into_boxed_body());
+        let body = match req.extract::<web::Bytes>().await {
+            Ok(body) => body,
+            Err(e) => {
+                let refusal = if crate::body_deadline::caused(&e) {
+                    crate::body_deadline::form_timed_out()
+                } else {
+                    AppError::BadRequest("The form is too large.".into())
+                };
+                return Ok(req.error_response(refusal).map_into_boxed_body());
+            }
         };
         provided = field_in(&body);
         // Put the body back for the handler.

@@ -17,6 +17,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sqlx::PgPool;
 
+use crate::background::StopSignal;
 use crate::config::{Settings, SmtpTls};
 use crate::domain::notice::{NoticeChannel, Retry, after_failure, fill_link, upload_url};
 use crate::store::notices::{self, ClaimedNotice};
@@ -187,14 +188,33 @@ pub async fn deliver_due(
     delivery: &Delivery,
     now: DateTime<Utc>,
 ) -> anyhow::Result<DeliveryReport> {
+    deliver_due_until_stopped(pool, delivery, now, &StopSignal::never()).await
+}
+
+/// [`deliver_due`], which stops after the notice in hand when the process is stopping and gives
+/// the rest of its claim back.
+pub async fn deliver_due_until_stopped(
+    pool: &PgPool,
+    delivery: &Delivery,
+    now: DateTime<Utc>,
+    stop: &StopSignal,
+) -> anyhow::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
     loop {
+        if stop.is_set() {
+            return Ok(report);
+        }
         let claimed =
             notices::claim_due(pool, now, now + Duration::minutes(LEASE_MINUTES), BATCH).await?;
         if claimed.is_empty() {
             return Ok(report);
         }
-        for notice in claimed {
+        let ids: Vec<i64> = claimed.iter().map(|n| n.id).collect();
+        for (done, notice) in claimed.into_iter().enumerate() {
+            if stop.is_set() {
+                notices::release(pool, &ids[done..], Utc::now()).await?;
+                return Ok(report);
+            }
             let id = notice.id;
             match attempt(delivery, &notice).await {
                 Attempt::Sent => {
@@ -290,27 +310,31 @@ fn plain_error(message: &str) -> String {
     }
 }
 
-/// Delivers due notices every `notice_poll_seconds` for as long as the server runs.
-pub fn spawn(pool: PgPool, delivery: Delivery, every: std::time::Duration) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(every);
-        loop {
-            tick.tick().await;
-            match deliver_due(&pool, &delivery, Utc::now()).await {
-                Ok(r) if r != DeliveryReport::default() => {
-                    tracing::info!(
-                        sent = r.sent,
-                        retrying = r.retrying,
-                        failed = r.failed,
-                        no_gateway = r.no_gateway,
-                        "notices delivered"
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "delivering notices failed"),
+/// Delivers due notices every `notice_poll_seconds` until the process stops.
+pub async fn run(
+    pool: PgPool,
+    delivery: Delivery,
+    every: std::time::Duration,
+    mut stop: StopSignal,
+) {
+    let mut tick = actix_web::rt::time::interval(every);
+    while stop.sleep(&mut tick).await {
+        let round = deliver_due_until_stopped(&pool, &delivery, Utc::now(), &stop).await;
+        crate::telemetry::metrics::job_round("notices", round.is_ok());
+        match round {
+            Ok(r) if r != DeliveryReport::default() => {
+                tracing::info!(
+                    sent = r.sent,
+                    retrying = r.retrying,
+                    failed = r.failed,
+                    no_gateway = r.no_gateway,
+                    "notices delivered"
+                );
             }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "delivering notices failed"),
         }
-    });
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
+use crate::background::StopSignal;
 use crate::config::{Secret, Settings};
 use crate::domain::order::{OrderId, OrderPayload, retry_delay, sign};
 use crate::store::orders;
@@ -66,6 +67,17 @@ pub async fn deliver_due(
     webhook: &Webhook,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Report> {
+    deliver_due_until_stopped(pool, webhook, now, &StopSignal::never()).await
+}
+
+/// [`deliver_due`], which stops after the order in hand when the process is stopping and gives
+/// the rest of its claim back.
+pub async fn deliver_due_until_stopped(
+    pool: &PgPool,
+    webhook: &Webhook,
+    now: DateTime<Utc>,
+    stop: &StopSignal,
+) -> anyhow::Result<Report> {
     // HTTP/1.1 only: the HTTP/2 code in the tree (h2 0.3) has an open advisory, and a webhook
     // needs nothing of HTTP/2 (see .cargo/audit.toml).
     let connector = awc::Connector::new()
@@ -80,11 +92,22 @@ pub async fn deliver_due(
     let lease = Duration::from_std(webhook.timeout)? * (BATCH as i32) + Duration::minutes(1);
     let mut report = Report::default();
     loop {
+        if stop.is_set() {
+            return Ok(report);
+        }
         let claimed = orders::claim_due(pool, now, now + lease, BATCH).await?;
         if claimed.is_empty() {
             return Ok(report);
         }
-        for order in claimed {
+        let ids: Vec<String> = claimed
+            .iter()
+            .map(|o| o.payload.order_id().to_owned())
+            .collect();
+        for (done, order) in claimed.into_iter().enumerate() {
+            if stop.is_set() {
+                orders::release(pool, &ids[done..], Utc::now()).await?;
+                return Ok(report);
+            }
             let payload = OrderPayload::from(order.payload);
             let id = OrderId::parse(&payload.order_id)
                 .ok_or_else(|| anyhow::anyhow!("the database holds a malformed order id"))?;
@@ -142,24 +165,23 @@ async fn post(
     }
 }
 
-/// Delivers due orders every `provisioning_poll_seconds` for as long as the server runs.
-pub fn spawn(pool: PgPool, webhook: Webhook, every: StdDuration) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(every);
-        loop {
-            tick.tick().await;
-            match deliver_due(&pool, &webhook, Utc::now()).await {
-                Ok(r) if r != Report::default() => tracing::info!(
-                    sent = r.sent,
-                    retrying = r.retrying,
-                    failed = r.failed,
-                    "cancellation orders delivered"
-                ),
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(error = %format!("{e:#}"), "delivering cancellation orders failed")
-                }
+/// Delivers due orders every `provisioning_poll_seconds` until the process stops.
+pub async fn run(pool: PgPool, webhook: Webhook, every: StdDuration, mut stop: StopSignal) {
+    let mut tick = actix_web::rt::time::interval(every);
+    while stop.sleep(&mut tick).await {
+        let round = deliver_due_until_stopped(&pool, &webhook, Utc::now(), &stop).await;
+        crate::telemetry::metrics::job_round("provisioning_webhook", round.is_ok());
+        match round {
+            Ok(r) if r != Report::default() => tracing::info!(
+                sent = r.sent,
+                retrying = r.retrying,
+                failed = r.failed,
+                "cancellation orders delivered"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "delivering cancellation orders failed")
             }
         }
-    });
+    }
 }

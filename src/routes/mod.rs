@@ -10,6 +10,7 @@ pub mod customer;
 pub mod form;
 pub mod health;
 pub mod login;
+pub mod metrics;
 pub mod queue;
 
 use actix_web::http::{StatusCode, header};

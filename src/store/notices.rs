@@ -172,6 +172,20 @@ pub async fn claim_due(
     .await
 }
 
+/// Gives claimed notices that were not attempted back (shutting down): due again now, the
+/// attempt counted by the claim taken back, so another instance sends them at once.
+pub async fn release(pool: &PgPool, ids: &[i64], now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE notices SET attempts = greatest(attempts - 1, 0), next_attempt_at = $2
+         WHERE id = ANY($1) AND status = 'pending'",
+    )
+    .bind(ids)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Delivered: the link token is erased (the customer has it now).
 pub async fn mark_sent(pool: &PgPool, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query(

@@ -30,6 +30,12 @@ pub struct PayloadRow {
     issued_at: DateTime<Utc>,
 }
 
+impl PayloadRow {
+    pub fn order_id(&self) -> &str {
+        &self.order_id
+    }
+}
+
 impl From<PayloadRow> for OrderPayload {
     fn from(r: PayloadRow) -> OrderPayload {
         OrderPayload {
@@ -169,6 +175,20 @@ pub async fn claim_due(
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+/// Gives claimed orders that were not posted back (shutting down): due again now, the attempt
+/// counted by the claim taken back.
+pub async fn release(pool: &PgPool, ids: &[String], now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE provisioning_orders SET attempts = greatest(attempts - 1, 0), next_attempt_at = $2
+         WHERE id = ANY($1::uuid[]) AND status = 'due'",
+    )
+    .bind(ids)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The receiver took the order (2xx). A polling system may have acknowledged it meanwhile:

@@ -239,6 +239,14 @@ async fn every_route_answers_each_kind_of_visitor_as_its_rule_says() {
                     assert!([401, 429].contains(&response.status), "{context}");
                     assert!(!response.body.contains("Siti"), "{context} leaks case data");
                 }
+                // Nobody here holds the metrics token.
+                (Access::MetricsToken, _) => {
+                    assert_eq!(response.status, 401, "{context}");
+                    assert!(
+                        !response.body.contains("canceldesk_"),
+                        "{context} leaks metrics"
+                    );
+                }
                 (Access::Public, _) => {
                     assert!(
                         !signed_out(&response) && response.status != 403,
@@ -315,7 +323,10 @@ async fn agents_with_a_step_pending_reach_only_the_routes_their_rule_opens() {
         let token = browser.get(home).await.csrf();
         let mut reached = Vec::new();
         for rule in rules_sign_outs_last() {
-            if matches!(rule.access, Access::Public | Access::ApiToken) {
+            if matches!(
+                rule.access,
+                Access::Public | Access::ApiToken | Access::MetricsToken
+            ) {
                 continue; // no session needed, so no step either: see the matrix above
             }
             let path = concrete(rule.path, 1, "1");

@@ -47,8 +47,14 @@ pub fn test_settings() -> Settings {
     let mut settings = Settings::default();
     settings.bind = "127.0.0.1:0".into();
     settings.totp_keys = SecretKeys::new(vec![TEST_TOTP_KEY.into()]);
+    settings.metrics_token = Some(canceldesk::config::Secret::new(TEST_METRICS_TOKEN));
+    // As before workers became a setting: the same on any machine.
+    settings.workers = Some(2);
     settings
 }
+
+/// Prometheus' token in the tests' settings.
+pub const TEST_METRICS_TOKEN: &str = "test-metrics-token-0123456789abcdef";
 
 /// The settings that find the tests' PostgreSQL server, given the environment as a look-up:
 /// `TEST_DATABASE_URL` when set, else the local server by `cargo run`'s rule (127.0.0.1:5432,
@@ -223,6 +229,8 @@ pub struct TestApp {
     pub address: String,
     pub pool: PgPool,
     pub settings: Settings,
+    /// `http://127.0.0.1:port` of the separate metrics listener, when `metrics_bind` is set.
+    pub metrics_address: Option<String>,
     /// A URL of this test's database, for a second process of the app.
     pub database_url: String,
 }
@@ -255,6 +263,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     actix_web::rt::spawn(app.run_until_stopped());
     let database_url = format!(
         "postgres://{}@{}:{}/{name}",
@@ -266,6 +277,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         pool,
         settings,
+        metrics_address,
         database_url,
     }
 }
@@ -688,6 +700,11 @@ pub struct AppProcess {
 impl TestApp {
     /// Starts `canceldesk serve` on this test's database with logging at `log` (e.g. `debug`).
     pub fn start_binary(&self, log: &str) -> AppProcess {
+        self.start_binary_with(log, &[])
+    }
+
+    /// [`start_binary`](Self::start_binary) with more `CANCELDESK_*` settings.
+    pub fn start_binary_with(&self, log: &str, settings: &[(&str, &str)]) -> AppProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_canceldesk"))
             .arg("serve")
             .env_clear()
@@ -696,6 +713,7 @@ impl TestApp {
             .env("CANCELDESK_LOG", log)
             // Its own key, or it would generate one into the working directory's data dir.
             .env("CANCELDESK_TOTP_KEYS", format!("[\"{TEST_TOTP_KEY}\"]"))
+            .envs(settings.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -742,6 +760,36 @@ impl AppProcess {
             .unwrap();
         self.child.wait().unwrap();
         output
+    }
+}
+
+impl AppProcess {
+    /// Sends SIGTERM, waits for the process to end (at most `within`), and returns its exit
+    /// code (`None`: killed by a signal or still running at the deadline) and what it printed.
+    pub fn terminate(mut self, within: std::time::Duration) -> (Option<i32>, String) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + within;
+        let code = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code();
+            }
+            if std::time::Instant::now() > deadline {
+                self.child.kill().ok();
+                self.child.wait().ok();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut output = std::mem::take(&mut self.started);
+        self.stdout.read_to_string(&mut output).unwrap();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            stderr.read_to_string(&mut output).unwrap();
+        }
+        (code, output)
     }
 }
 

@@ -17,6 +17,7 @@ mod hostile_uploads;
 mod intake_api;
 mod logs;
 mod notices;
+mod operations;
 mod plans;
 mod provisioning;
 mod queue;

@@ -47,6 +47,7 @@ impl<'a> PublicThrottle<'a> {
         .await?;
         reserved.map_err(|wait| {
             tracing::warn!("public look-up throttled");
+            crate::telemetry::metrics::throttle_refused("public");
             AppError::Throttled(format!(
                 "Too many attempts. Wait {} seconds, then try again.",
                 wait.seconds()

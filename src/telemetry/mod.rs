@@ -1,6 +1,10 @@
-//! Logging. Fields never carry personal data; the formatter escapes control characters in every
-//! field and message, so a value (a token's name, an error from another system, a path) cannot
-//! forge a log line with an embedded newline or rewrite the terminal with an escape sequence.
+//! Logging and metrics. Fields never carry personal data; the text formatter escapes control
+//! characters in every field and message (and JSON escapes them by its nature), so a value (a
+//! token's name, an error from another system, a path) cannot forge a log line with an embedded
+//! newline or rewrite the terminal with an escape sequence.
+
+pub mod metrics;
+pub mod request;
 
 use std::fmt::{self, Write as _};
 
@@ -10,15 +14,26 @@ use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::fmt::FormatFields;
 use tracing_subscriber::fmt::format::Writer;
 
-pub fn init() {
+use crate::config::LogFormat;
+
+/// Installs the process's logger. In both formats every line written while a request is handled
+/// carries the request's span (`request_id`, see [`request`]).
+pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_env("CANCELDESK_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,actix_server=warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false)
-        .fmt_fields(EscapedFields)
-        .try_init();
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Text => builder.fmt_fields(EscapedFields).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .try_init(),
+    };
 }
 
 /// The fields of events and spans as `name=value`, the message bare, like the default format,

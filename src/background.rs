@@ -67,10 +67,15 @@ impl Background {
         self.jobs.push(actix_web::rt::spawn(job));
     }
 
+    /// Tells every job to stop (without waiting for them).
+    pub fn signal_stop(&self) {
+        self.stop.send_replace(true);
+    }
+
     /// Signals every job to stop and waits for them, at most `grace`. Returns how many did not
     /// stop in time.
     pub async fn stop(self, grace: Duration) -> usize {
-        self.stop.send_replace(true);
+        self.signal_stop();
         let deadline = tokio::time::Instant::now() + grace;
         let mut late = 0;
         for job in self.jobs {

@@ -7,7 +7,8 @@ use canceldesk::notices::worker::{Delivery, DeliveryReport, deliver_due};
 use chrono::{Duration, Utc};
 
 use crate::helpers::{
-    Browser, NewCase, TestApp, document_id, in_days, insert_case, long_date, spawn_app_with,
+    Browser, NewCase, TestApp, document_id, in_days, insert_case, long_date, spawn_app,
+    spawn_app_with,
 };
 use crate::smtp_sink::SmtpSink;
 
@@ -488,4 +489,75 @@ async fn the_server_delivers_in_the_background() {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(sink.mails().len(), 1);
+}
+
+/// An SMS gateway that asks the process to stop while it sends its first message.
+struct StopsOnFirstSms {
+    background: std::sync::Arc<canceldesk::background::Background>,
+    sent: std::sync::Mutex<Vec<i64>>,
+}
+
+impl canceldesk::notices::worker::SmsGateway for StopsOnFirstSms {
+    fn send<'a>(
+        &'a self,
+        sms: canceldesk::notices::worker::Sms<'a>,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = canceldesk::notices::worker::SmsOutcome> + Send + 'a>,
+    > {
+        self.background.signal_stop();
+        self.sent.lock().unwrap().push(sms.notice_id);
+        Box::pin(async { canceldesk::notices::worker::SmsOutcome::Sent })
+    }
+}
+
+#[actix_web::test]
+async fn a_stopping_worker_finishes_the_notice_in_hand_and_gives_the_rest_back() {
+    let app = spawn_app().await;
+    let case_id = insert_case(&app.pool, NewCase::default()).await;
+    sqlx::query(
+        "INSERT INTO notices (case_id, kind, channel, recipient, subject, body)
+         SELECT $1, 'received', 'sms', '+6283812340000', 'Received', 'Text ' || n
+         FROM generate_series(1, 4) n",
+    )
+    .bind(case_id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let background = std::sync::Arc::new(canceldesk::background::Background::default());
+    let gateway = std::sync::Arc::new(StopsOnFirstSms {
+        background: background.clone(),
+        sent: std::sync::Mutex::new(Vec::new()),
+    });
+    let mut delivery = Delivery::from_settings(&app.settings).unwrap();
+    delivery.sms = gateway.clone();
+
+    let stop = background.signal();
+    let report = canceldesk::notices::worker::deliver_due_until_stopped(
+        &app.pool,
+        &delivery,
+        Utc::now(),
+        &stop,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(gateway.sent.lock().unwrap().len(), 1);
+    // The other three are due again at once, their claimed attempt taken back: another
+    // instance sends them now, not after the lease.
+    let rest: Vec<(String, i32, bool)> = sqlx::query_as(
+        "SELECT status, attempts, next_attempt_at <= now() FROM notices ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(rest[0].0, "sent");
+    assert_eq!(rest[1..].to_vec(), vec![("pending".to_owned(), 0, true); 3]);
+    let other_instance = deliver_due(
+        &app.pool,
+        &Delivery::from_settings(&app.settings).unwrap(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(other_instance.no_gateway, 3, "{other_instance:?}");
 }

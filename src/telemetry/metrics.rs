@@ -180,6 +180,11 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
 /// One answered request. `route` is the matched pattern (`/cases/{reference}`) or `unmatched`.
 pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
     let m = &*METRICS;
+    // A client may send any token as a method: only the standard ones become label values.
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+        _ => "other",
+    };
     m.requests
         .get_or_create(&RequestLabels {
             method: method.to_owned(),

@@ -54,6 +54,18 @@ async fn metrics_count_requests_by_route_pattern_and_no_label_holds_personal_dat
     assert_eq!(browser.get("/cases/CX-NOT-A-LABEL").await.status, 404);
     assert_eq!(browser.get("/no/such/page/CX-UNMATCHED").await.status, 404);
     assert_eq!(browser.get("/queue?q=0838-5555-1234").await.status, 200);
+    // An unlisted method gets the strictest treatment: to the sign-in page.
+    let odd_method = awc::Client::builder()
+        .disable_redirects()
+        .finish()
+        .request(
+            awc::http::Method::from_bytes(b"CX-TEST-CASE").unwrap(),
+            format!("{}/queue", app.address),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(odd_method.status().as_u16(), 303);
     browser
         .act("CX-TEST-CASE", "claim", &[])
         .await

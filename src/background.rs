@@ -34,6 +34,17 @@ impl StopSignal {
         }
     }
 
+    /// Resolves once the process is stopping or the `Background` that gave this signal is gone
+    /// (for work outside the runtime the jobs run on, which must end with it).
+    pub async fn wait_or_gone(&mut self) {
+        let _ = self.0.wait_for(|stop| *stop).await;
+    }
+
+    /// Whether the process is stopping or the `Background` is gone.
+    pub fn is_set_or_gone(&self) -> bool {
+        self.is_set() || self.0.has_changed().is_err()
+    }
+
     /// Waits for `every` to pass; `false` when the process began stopping meanwhile.
     pub async fn sleep(&mut self, every: &mut tokio::time::Interval) -> bool {
         tokio::select! {

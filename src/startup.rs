@@ -358,8 +358,12 @@ impl Application {
             csrf_key,
             routes: RouteMap::new(route_rules()),
             draining: std::sync::atomic::AtomicBool::new(false),
+            sessions: std::sync::Arc::default(),
         });
         let mut background = Background::default();
+        state
+            .sessions
+            .spawn_listener(pool.clone(), background.signal())?;
         background.spawn(purge_sessions(pool.clone(), background.signal()));
         crate::telemetry::metrics::spawn_pool_sampler(pool.clone());
         if settings.background_jobs {
@@ -404,7 +408,7 @@ impl Application {
                 "canceldesk"
             };
             let idle = Duration::minutes(state.settings.session_idle_minutes);
-            let store = PgSessionStore::new(state.pool.clone(), idle);
+            let store = PgSessionStore::new(state.pool.clone(), idle, state.sessions.clone());
             let session = SessionMiddleware::builder(store, key.clone())
                 .cookie_name(cookie_name.into())
                 .cookie_secure(state.settings.cookie_secure)
@@ -467,6 +471,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// This instance's session cache (for tests of what it holds).
+    pub fn session_cache(&self) -> std::sync::Arc<crate::store::session_cache::SessionCache> {
+        self.state.sessions.clone()
     }
 
     /// The port of the separate metrics listener, when `metrics_bind` is set.

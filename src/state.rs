@@ -31,6 +31,9 @@ pub struct AppState {
     pub routes: RouteMap,
     /// Set at SIGTERM: `/readyz` answers 503 while in-flight requests finish.
     pub draining: std::sync::atomic::AtomicBool,
+    /// Sessions read in the last seconds (see `store::session_cache`); code that ends or
+    /// changes sessions drops them here too, before it answers.
+    pub sessions: std::sync::Arc<crate::store::session_cache::SessionCache>,
 }
 
 impl AppState {

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod queue;
 pub mod retention;
 pub mod second_factor;
+pub mod session_cache;
 pub mod sessions;
 pub mod settlements;
 pub mod sign_in;

@@ -11,7 +11,20 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
 use crate::domain::agent::AgentId;
+use crate::store::session_cache::{CachedSession, SessionCache};
+
+/// A session row as the load reads it: state, due for extension, expiry, agent.
+type SessionLoad = (
+    sqlx::types::Json<HashMap<String, String>>,
+    bool,
+    DateTime<Utc>,
+    Option<i64>,
+);
 
 /// The session key under which the signed-in agent is kept; copied into its own column.
 pub const AGENT_KEY: &str = "agent_id";
@@ -28,16 +41,39 @@ pub struct PgSessionStore {
     pool: PgPool,
     /// The idle timeout: loading a session extends it, writing at most once a minute.
     idle: Duration,
+    /// Sessions read recently, dropped at once when announced changed (see `session_cache`).
+    cache: Arc<SessionCache>,
 }
 
 impl PgSessionStore {
-    pub fn new(pool: PgPool, idle: Duration) -> Self {
-        PgSessionStore { pool, idle }
+    pub fn new(pool: PgPool, idle: Duration, cache: Arc<SessionCache>) -> Self {
+        PgSessionStore { pool, idle, cache }
+    }
+
+    /// Pushes the idle timeout back; `None` when the session ended meanwhile.
+    async fn extend(&self, hash: &[u8]) -> Result<Option<DateTime<Utc>>, LoadError> {
+        sqlx::query_scalar(
+            "UPDATE sessions SET expires_at = now() + make_interval(secs => $2)
+             WHERE key_hash = $1 AND expires_at > now() RETURNING expires_at",
+        )
+        .bind(hash)
+        .bind(seconds(&self.idle))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| LoadError::Other(e.into()))
+    }
+
+    /// Whether a session expiring at `expires_at` is due to have its idle timeout pushed back
+    /// (at most once a minute, as the load statement decides for rows it reads).
+    fn due_for_extension(&self, expires_at: DateTime<Utc>) -> bool {
+        let idle = chrono::Duration::seconds(self.idle.whole_seconds());
+        expires_at < Utc::now() + idle - chrono::Duration::seconds(60)
     }
 }
 
-/// Every request's session ($1: key hash, $2: idle timeout in seconds).
-pub const LOAD_SQL: &str = "SELECT s.state, s.expires_at < now() + make_interval(secs => $2) - interval '60 seconds'
+/// Every request's session that is not in the cache ($1: key hash, $2: idle timeout in seconds).
+pub const LOAD_SQL: &str = "SELECT s.state, s.expires_at < now() + make_interval(secs => $2) - interval '60 seconds',
+                    s.expires_at, s.agent_id
              FROM sessions s
              WHERE s.key_hash = $1 AND s.expires_at > now()
                AND (s.agent_id IS NULL OR EXISTS (SELECT 1 FROM agents a WHERE a.id = s.agent_id AND a.active))";
@@ -65,28 +101,45 @@ fn seconds(ttl: &Duration) -> f64 {
 
 impl SessionStore for PgSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
-        // One query per request: the state, only while unexpired and while its agent (if any)
-        // is active, so that deactivation ends every session at once; and whether the idle
-        // timeout needs pushing back (done at most once a minute, not on every request).
         let hash = key_hash(key.as_ref());
-        let row: Option<(sqlx::types::Json<HashMap<String, String>>, bool)> =
-            sqlx::query_as(LOAD_SQL)
-                .bind(&hash)
-                .bind(seconds(&self.idle))
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(|e| LoadError::Other(e.into()))?;
-        let Some((state, extend)) = row else {
+        // Most requests: a copy from the last few seconds, no statement at all (only the idle
+        // timeout is pushed back, at most once a minute).
+        if let Some(cached) = self.cache.get(&hash, Utc::now()) {
+            if self.due_for_extension(cached.expires_at) {
+                match self.extend(&hash).await? {
+                    Some(expires_at) => self.cache.extend(&hash, expires_at),
+                    None => {
+                        self.cache.drop_session(&hash);
+                        return Ok(None);
+                    }
+                }
+            }
+            return Ok(Some(cached.state));
+        }
+        // Otherwise one query: the state, only while unexpired and while its agent (if any) is
+        // active, so that deactivation ends every session at once; and whether the idle timeout
+        // needs pushing back (done at most once a minute, not on every request).
+        let epoch = self.cache.epoch();
+        let row: Option<SessionLoad> = sqlx::query_as(LOAD_SQL)
+            .bind(&hash)
+            .bind(seconds(&self.idle))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| LoadError::Other(e.into()))?;
+        let Some((state, extend, mut expires_at, agent)) = row else {
             return Ok(None);
         };
         if extend {
-            sqlx::query("UPDATE sessions SET expires_at = now() + make_interval(secs => $2) WHERE key_hash = $1")
-                .bind(&hash)
-                .bind(seconds(&self.idle))
-                .execute(&self.pool)
-                .await
-                .map_err(|e| LoadError::Other(e.into()))?;
+            match self.extend(&hash).await? {
+                Some(pushed) => expires_at = pushed,
+                None => return Ok(None),
+            }
         }
+        self.cache.insert(
+            hash,
+            CachedSession::new(state.0.clone(), agent, expires_at),
+            epoch,
+        );
         Ok(Some(state.0))
     }
 
@@ -127,6 +180,8 @@ impl SessionStore for PgSessionStore {
         .execute(&self.pool)
         .await
         .map_err(|e| UpdateError::Other(e.into()))?;
+        // This instance's copy goes now; the others' when the change is announced.
+        self.cache.drop_session(&key_hash(key.as_ref()));
         if updated.rows_affected() == 1 {
             Ok(key)
         } else {
@@ -153,10 +208,12 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
+        let hash = key_hash(key.as_ref());
         sqlx::query("DELETE FROM sessions WHERE key_hash = $1")
-            .bind(key_hash(key.as_ref()))
+            .bind(&hash)
             .execute(&self.pool)
             .await?;
+        self.cache.drop_session(&hash);
         Ok(())
     }
 }

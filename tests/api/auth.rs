@@ -2,7 +2,9 @@
 
 use canceldesk::domain::agent::Role;
 
-use crate::helpers::{NewCase, PASSWORD, document_id, insert_case, snapshot, spawn_app};
+use std::time::Duration;
+
+use crate::helpers::{Browser, NewCase, PASSWORD, document_id, insert_case, snapshot, spawn_app};
 
 #[actix_web::test]
 async fn an_agent_signs_in_lands_on_the_queue_and_signs_out() {
@@ -773,4 +775,76 @@ async fn script_in_any_text_field_comes_back_escaped() {
             .join(" ")
             .contains("<script>alert('x')")
     );
+}
+
+/// A browser on another instance carrying the same cookies (no sticky sessions).
+fn same_cookies_on(address: &str, browser: &Browser) -> Browser {
+    let other = Browser::new(address);
+    *other.cookies.borrow_mut() = browser.cookies.borrow().clone();
+    other
+}
+
+/// Polls `path` on `browser` until it is sent to the sign-in page; how long that took.
+async fn signed_out_within(browser: &Browser, path: &str, limit: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let response = browser.get(path).await;
+        if response.status == 303
+            && response
+                .location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login"))
+        {
+            return started.elapsed();
+        }
+        assert_eq!(response.status, 200, "{path}");
+        assert!(
+            started.elapsed() < limit,
+            "the other instance still served the ended session after {limit:?}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[actix_web::test]
+async fn ending_a_session_on_one_instance_ends_it_on_another_that_cached_it() {
+    let app = spawn_app().await;
+    let (b_address, b_cache) = app.second_instance().await;
+    let (on_a, agent) = app.signed_in("Sam Twice", Role::Agent).await;
+    let on_b = same_cookies_on(&b_address, &on_a);
+    // Instance b holds the session once it stops changing (the first page writes the CSRF
+    // token into it), and serves the next pages from memory.
+    assert_eq!(on_b.get("/queue").await.status, 200);
+    assert_eq!(on_b.get("/queue").await.status, 200);
+    assert_eq!(b_cache.len(), 1, "b cached the session");
+    assert_eq!(on_b.get("/queue").await.status, 200);
+
+    // Signed out on a: b lets the copied cookie in no more, at once.
+    let token = on_a.get("/queue").await.csrf();
+    on_a.post("/logout", &[("csrf_token", &token)])
+        .await
+        .assert_redirects_to("/login?signed_out=1");
+    let took = signed_out_within(&on_b, "/queue", Duration::from_millis(500)).await;
+    assert!(b_cache.is_empty(), "b dropped its copy");
+    println!("sign-out reached the other instance in {took:?}");
+
+    // Deactivated by a supervisor on a: the agent's session on b ends too.
+    let again = app.client();
+    again
+        .login(&agent.email, PASSWORD)
+        .await
+        .assert_redirects_to("/queue");
+    let again_on_b = same_cookies_on(&b_address, &again);
+    assert_eq!(again_on_b.get("/queue").await.status, 200);
+    assert_eq!(again_on_b.get("/queue").await.status, 200);
+    assert_eq!(b_cache.len(), 1);
+    let (supervisor, _) = app.signed_in("Sue Visor", Role::Supervisor).await;
+    let admin = supervisor.get("/admin/agents").await;
+    supervisor
+        .post(
+            &format!("/admin/agents/{}", agent.id),
+            &[("csrf_token", &admin.csrf()), ("change", "deactivate")],
+        )
+        .await;
+    signed_out_within(&again_on_b, "/queue", Duration::from_millis(500)).await;
 }

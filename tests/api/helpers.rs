@@ -698,6 +698,30 @@ pub struct AppProcess {
 }
 
 impl TestApp {
+    /// Another instance of the app on this test's database (its own workers, jobs and session
+    /// cache): its address and its session cache, once the cache listens for announcements.
+    pub async fn second_instance(
+        &self,
+    ) -> (
+        String,
+        std::sync::Arc<canceldesk::store::session_cache::SessionCache>,
+    ) {
+        let app = Application::build(self.settings.clone(), self.pool.clone())
+            .await
+            .unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let cache = app.session_cache();
+        actix_web::rt::spawn(app.run_until_stopped());
+        for _ in 0..200 {
+            if cache.is_listening() {
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(cache.is_listening(), "the second instance listens");
+        (address, cache)
+    }
+
     /// Starts `canceldesk serve` on this test's database with logging at `log` (e.g. `debug`).
     pub fn start_binary(&self, log: &str) -> AppProcess {
         self.start_binary_with(log, &[])

@@ -97,6 +97,7 @@ pub async fn sign_out_everywhere(
     session: TypedSession,
 ) -> AppResult<HttpResponse> {
     sessions::end_all_for(&state.pool, agent.id).await?;
+    state.sessions.drop_agent(agent.id.0);
     agent
         .audit(
             &state.pool,
@@ -167,6 +168,7 @@ pub async fn change_password(
     // Anyone signed in with the old password elsewhere is signed out.
     if let Some(label) = session.label() {
         sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
+        state.sessions.drop_agent(agent.id.0);
     }
     agent
         .audit(&state.pool, AuditAction::PasswordChanged, None, json!({}))
@@ -247,6 +249,7 @@ pub async fn change_email(
     tx.commit().await?;
     if let Some(label) = session.label() {
         sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
+        state.sessions.drop_agent(agent.id.0);
     }
     session.email_changed(email.as_str());
     session.flash(

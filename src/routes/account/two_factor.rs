@@ -239,6 +239,7 @@ pub async fn confirm(
     tx.commit().await?;
     if let Some(label) = session.label() {
         sessions::end_others(&state.pool, agent.id, &json!(label).to_string()).await?;
+        state.sessions.drop_agent(agent.id.0);
     }
     session.second_factor_enrolled();
     session.flash(

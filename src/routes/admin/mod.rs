@@ -393,6 +393,7 @@ pub async fn agents_change(
         return Err(AppError::NotFound);
     }
     sessions::end_all_for(&state.pool, target).await?;
+    state.sessions.drop_agent(target.0);
     account_changed(&state, &agent, target.0, &form.change).await?;
     if issued.is_some() {
         let page = agents_page(&state, &agent, &session, issued, None, None).await?;

@@ -26,6 +26,8 @@ pub struct DocumentRecord {
     pub verdict_at: Option<DateTime<Utc>>,
     /// Cases of other customers (another identity number) carrying the very same file, up to 10.
     pub other_cases: i64,
+    /// When the bytes were removed under the retention policy (the record stays).
+    pub removed_at: Option<DateTime<Utc>>,
 }
 
 /// The case page's documents ($1: case id).
@@ -37,7 +39,8 @@ pub const FOR_CASE_SQL: &str =
                 (SELECT count(*) FROM (SELECT 1 FROM documents od
                    JOIN cases oc ON oc.id = od.case_id
                   WHERE od.sha256 = d.sha256 AND oc.customer_nik <> c.customer_nik
-                  LIMIT 10) AS shared) AS other_cases
+                  LIMIT 10) AS shared) AS other_cases,
+                d.removed_at
          FROM documents d
          JOIN cases c ON c.id = d.case_id
          LEFT JOIN agents u ON u.id = d.uploaded_by

@@ -175,19 +175,6 @@ pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<CaseRetention
     sqlx::query_as(CASE_SQL).bind(case_id).fetch_one(pool).await
 }
 
-/// The case's removed documents and when ($1: case id; uses `documents_case_idx`).
-pub async fn removed_documents(
-    pool: &PgPool,
-    case_id: i64,
-) -> sqlx::Result<Vec<(i64, DateTime<Utc>)>> {
-    sqlx::query_as(
-        "SELECT id, removed_at FROM documents WHERE case_id = $1 AND removed_at IS NOT NULL",
-    )
-    .bind(case_id)
-    .fetch_all(pool)
-    .await
-}
-
 /// Places a hold; `false` when the case already has one (nothing changed).
 pub async fn place_hold(
     conn: &mut PgConnection,

@@ -376,7 +376,11 @@ pub async fn case_page(
         .ok_or(AppError::NotFound)?;
     let documents = documents::for_case(&state.pool, case.id).await?;
     let retention = retention::for_case(&state.pool, case.id).await?;
-    let removed = retention::removed_documents(&state.pool, case.id).await?;
+    // Removed documents come with the documents' own rows (one statement less per view).
+    let removed = documents
+        .iter()
+        .filter_map(|d| d.removed_at.map(|at| (d.id, at)))
+        .collect::<HashMap<_, _>>();
     let events = history::for_case(&state.pool, case.id).await?;
     let notices = notices::for_case(&state.pool, case.id).await?;
     // Orders and refunds are written with an approval: a case never approved has neither, and
@@ -397,7 +401,7 @@ pub async fn case_page(
     let documents = Documents {
         list: documents,
         retention,
-        removed: removed.into_iter().collect(),
+        removed,
     };
     let currency = case.currency;
     let mut page = build(

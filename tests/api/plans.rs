@@ -137,6 +137,27 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
     for (name, pairs) in views {
         explain_queue(pool, name, params(&pairs), me).await;
     }
+    // A name search first looks through the next cases in queue order (`queue::page`).
+    for (name, pairs) in [
+        ("queue: common name, window", vec![("q", "Siti")]),
+        (
+            "queue: common name, all states, window",
+            vec![("state", "all"), ("q", "Wulan Hidayat")],
+        ),
+        (
+            "queue: name on a deep page, window",
+            vec![("state", "all"), ("q", "Siti"), ("after", &deep)],
+        ),
+    ] {
+        let (query, problems) = QueueQuery::parse(&params(&pairs), AgentId(me), "62");
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+        let plan: Value = queue::name_window_query(EXPLAIN, &query, 51, queue::NAME_WINDOW)
+            .build_query_scalar()
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_indexed(name, plan);
+    }
 
     let explain = |sql: &str| sqlx::AssertSqlSafe(format!("{EXPLAIN}{sql}"));
     let plan: Value = sqlx::query_scalar(explain(cases::FIND_SQL))

@@ -266,3 +266,75 @@ async fn another_open_case_for_the_same_line_is_flagged_and_the_flag_follows_dec
     let queue = browser.get("/queue?state=all").await;
     assert_eq!(flagged(&queue), vec!["/cases/CX-AAAA-AAB2"]);
 }
+
+/// A name search looks for its page among the next cases in queue order first: when the page is
+/// full there it must be exactly the page the trigram search gives, on every page.
+#[actix_web::test]
+async fn a_common_name_pages_the_same_through_the_window_as_through_the_trigram_index() {
+    use canceldesk::domain::agent::AgentId;
+    use canceldesk::domain::queue::{Page, QueueParams, QueueQuery};
+    use canceldesk::store::queue;
+
+    let app = spawn_app().await;
+    for n in 0..150 {
+        let reference = format!("CX-WIN{n:04}-AA");
+        let msisdn = format!("+62838100{n:05}");
+        let name = if n % 3 == 0 {
+            "Wulan Hidayat"
+        } else {
+            "Budi Santoso"
+        };
+        insert_case(
+            &app.pool,
+            NewCase {
+                reference: &reference,
+                name,
+                msisdn: &msisdn,
+                // Due times interleave with the ids, so queue order is not insertion order.
+                due_in_hours: (n * 7) % 150,
+                ..NewCase::default()
+            },
+        )
+        .await;
+    }
+    let params: QueueParams = serde_html_form::from_str("state=all&q=wulan").unwrap();
+    let (mut query, problems) = QueueQuery::parse(&params, AgentId(1), "62");
+    assert!(problems.is_empty());
+    let limit = 20;
+    let (mut seen, mut full_windows) = (0, 0);
+    loop {
+        let through_window: Vec<String> = queue::name_window_query("", &query, limit, 60)
+            .build_query_as::<queue::QueueRow>()
+            .fetch_all(&app.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.reference)
+            .collect();
+        let rows = queue::page(&app.pool, &query, limit).await.unwrap();
+        let by_trigram: Vec<String> = queue::page_query("", &query, limit)
+            .build_query_as::<queue::QueueRow>()
+            .fetch_all(&app.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.reference)
+            .collect();
+        assert_eq!(
+            rows.iter().map(|r| r.reference.clone()).collect::<Vec<_>>(),
+            by_trigram
+        );
+        if through_window.len() as i64 == limit {
+            assert_eq!(through_window, by_trigram, "a full window page is the page");
+            full_windows += 1;
+        }
+        seen += rows.len();
+        let Some(last) = rows.last() else { break };
+        query.page = Page::After(canceldesk::domain::queue::Cursor {
+            due: last.sla_due_at,
+            id: last.id,
+        });
+    }
+    assert_eq!(seen, 50, "every Wulan once");
+    assert!(full_windows >= 1, "the window served a page");
+}

@@ -88,11 +88,20 @@ async fn expire_one(pool: &PgPool, case_id: i64, now: DateTime<Utc>) -> anyhow::
     Ok(true)
 }
 
+/// One job's round: counted in the metrics, logged when it did something or failed.
+fn round<N: TryInto<u64>>(job: &'static str, outcome: anyhow::Result<N>, done: &'static str) {
+    crate::telemetry::metrics::job_round(job, outcome.is_ok());
+    match outcome.map(|n| n.try_into().unwrap_or(u64::MAX)) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(job, count = n, "{done}"),
+        Err(e) => tracing::warn!(job, error = %format!("{e:#}"), "job failed"),
+    }
+}
+
 /// Runs the reminder, expiry, due-order and document retention jobs every
 /// `clock_interval_seconds` until the process stops (each job is one short transaction, so a
 /// round in hand is simply finished).
 pub async fn run(pool: PgPool, settings: Settings, mut stop: StopSignal) {
-    use crate::telemetry::metrics::job_round;
     let every = std::time::Duration::from_secs(settings.clock_interval_seconds);
     let window = Duration::hours(settings.documents_reminder_hours);
     let retention = settings.retention_period();
@@ -101,32 +110,20 @@ pub async fn run(pool: PgPool, settings: Settings, mut stop: StopSignal) {
     while stop.sleep(&mut tick).await {
         let now = Utc::now();
         let reminded = remind_due(&pool, now, window).await;
-        job_round("reminders", reminded.is_ok());
-        match reminded {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(reminders = n, "document reminders written"),
-            Err(e) => tracing::warn!(error = %format!("{e:#}"), "reminder job failed"),
-        }
+        round("reminders", reminded, "document reminders written");
         let expired = expire_due(&pool, now).await;
-        job_round("expiry", expired.is_ok());
-        match expired {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(cases = n, "document requests expired"),
-            Err(e) => tracing::warn!(error = %format!("{e:#}"), "expiry job failed"),
-        }
+        round("expiry", expired, "document requests expired");
         let issued = crate::provisioning::issue_due(&pool, now, tz).await;
-        job_round("orders_due", issued.is_ok());
-        match issued {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(orders = n, "cancellation orders due"),
-            Err(e) => tracing::warn!(error = %format!("{e:#}"), "issuing due orders failed"),
-        }
+        round(
+            "orders_due",
+            issued.map_err(Into::into),
+            "cancellation orders due",
+        );
         let removed = crate::retention::remove_due(&pool, now, retention).await;
-        job_round("retention", removed.is_ok());
-        match removed {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(cases = n, "documents removed under the retention policy"),
-            Err(e) => tracing::warn!(error = %format!("{e:#}"), "retention job failed"),
-        }
+        round(
+            "retention",
+            removed,
+            "documents removed under the retention policy",
+        );
     }
 }

@@ -267,6 +267,20 @@ async fn another_open_case_for_the_same_line_is_flagged_and_the_flag_follows_dec
     assert_eq!(flagged(&queue), vec!["/cases/CX-AAAA-AAB2"]);
 }
 
+/// The references a page statement returns, in its order.
+async fn references(
+    mut sql: sqlx::QueryBuilder<sqlx::Postgres>,
+    pool: &sqlx::PgPool,
+) -> Vec<String> {
+    sql.build_query_as::<canceldesk::store::queue::QueueRow>()
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference)
+        .collect()
+}
+
 /// A name search looks for its page among the next cases in queue order first: when the page is
 /// full there it must be exactly the page the trigram search gives, on every page.
 #[actix_web::test]
@@ -303,23 +317,10 @@ async fn a_common_name_pages_the_same_through_the_window_as_through_the_trigram_
     let limit = 20;
     let (mut seen, mut full_windows) = (0, 0);
     loop {
-        let through_window: Vec<String> = queue::name_window_query("", &query, limit, 60)
-            .build_query_as::<queue::QueueRow>()
-            .fetch_all(&app.pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.reference)
-            .collect();
+        let through_window =
+            references(queue::name_window_query("", &query, limit, 60), &app.pool).await;
         let rows = queue::page(&app.pool, &query, limit).await.unwrap();
-        let by_trigram: Vec<String> = queue::page_query("", &query, limit)
-            .build_query_as::<queue::QueueRow>()
-            .fetch_all(&app.pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.reference)
-            .collect();
+        let by_trigram = references(queue::page_query("", &query, limit), &app.pool).await;
         assert_eq!(
             rows.iter().map(|r| r.reference.clone()).collect::<Vec<_>>(),
             by_trigram

@@ -48,7 +48,7 @@ pub struct Choice {
 }
 
 #[derive(Template)]
-#[template(path = "queue.html")]
+#[template(path = "queue.html", whitespace = "minimize")]
 struct QueuePage {
     chrome: Chrome,
     rows: Vec<RowView>,

@@ -98,7 +98,7 @@ fn round<N: TryInto<u64>>(job: &'static str, outcome: anyhow::Result<N>, done: &
     }
 }
 
-/// Runs the reminder, expiry, due-order and document retention jobs every
+/// Runs the reminder, expiry, due-order, document retention and report compaction jobs every
 /// `clock_interval_seconds` until the process stops (each job is one short transaction, so a
 /// round in hand is simply finished).
 pub async fn run(pool: PgPool, settings: Settings, mut stop: StopSignal) {
@@ -124,6 +124,12 @@ pub async fn run(pool: PgPool, settings: Settings, mut stop: StopSignal) {
             "retention",
             removed,
             "documents removed under the retention policy",
+        );
+        let folded = crate::store::reports::compact(&pool).await;
+        round(
+            "report_compaction",
+            folded.map_err(Into::into),
+            "report delta rows folded",
         );
     }
 }

@@ -50,6 +50,13 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<(PgPool, Origin)> {
         .run(&pool)
         .await
         .context("applying database migrations")?;
+    // The reports count calendar days of the desk's zone: a changed `time_zone` recounts them.
+    if crate::store::reports::align_time_zone(&pool, &settings.time_zone)
+        .await
+        .context("recounting the reports in the desk's time zone")?
+    {
+        tracing::info!(time_zone = %settings.time_zone, "reports recounted in a new time zone");
+    }
     Ok((pool, origin))
 }
 

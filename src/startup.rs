@@ -195,6 +195,14 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             get().to(routes::queue::counts),
         ),
         (
+            rule("GET", "/reports", Agent),
+            get().to(routes::reports::show),
+        ),
+        (
+            rule("GET", "/reports/{table}", Agent),
+            get().to(routes::reports::export),
+        ),
+        (
             rule("GET", "/admin/audit", Supervisor),
             get().to(routes::admin::audit_page),
         ),

@@ -20,6 +20,7 @@ pub mod order;
 pub mod password_policy;
 pub mod queue;
 pub mod reference;
+pub mod report;
 pub mod request;
 pub mod retention;
 pub mod second_factor;

@@ -1,13 +1,15 @@
 //! What an agent asks the queue for: filters, search and the keyset cursor, parsed once from the
 //! query string so that a view is a bookmark.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::agent::AgentId;
 use super::case::State;
+use super::event::EventKind;
 use super::msisdn::Msisdn;
 use super::reference::CaseReference;
-use super::request::{CancelReason, Channel};
+use super::report::AgeBucket;
+use super::request::{CancelReason, Channel, RejectReason};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -15,6 +17,8 @@ pub const PAGE_SIZE: i64 = 50;
 pub enum StateFilter {
     /// Submitted or in review: the default view.
     NeedsAction,
+    /// Not ended yet: submitted, in review or awaiting documents (the reports' backlog).
+    Open,
     One(State),
     /// Approved cases whose cancellation order failed: a supervisor re-issues.
     ProvisioningFailed,
@@ -25,6 +29,8 @@ pub enum StateFilter {
 pub enum AssigneeFilter {
     Anyone,
     Me(AgentId),
+    /// One agent, by id (the reports' links to an agent's open cases).
+    One(AgentId),
     Unassigned,
 }
 
@@ -92,6 +98,74 @@ pub enum Page {
     Before(Cursor),
 }
 
+/// Whole days of the desk's calendar, both ends included; an end left open is unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DayRange {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl DayRange {
+    fn is_set(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+}
+
+/// Cases to which something happened: one of `kinds`, within `days`, by an agent, for a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFilter {
+    pub kinds: &'static [EventKind],
+    pub days: DayRange,
+    pub by: Option<AgentId>,
+    pub reason: Option<RejectReason>,
+}
+
+/// The events the `event` filter knows, by name: the report's measures.
+const EVENT_FILTERS: &[(&str, &[EventKind])] = &[
+    (
+        "decided",
+        &[
+            EventKind::Approved,
+            EventKind::Rejected,
+            EventKind::Expired,
+            EventKind::Withdrawn,
+            EventKind::Cancelled,
+        ],
+    ),
+    ("approved", &[EventKind::Approved]),
+    ("rejected", &[EventKind::Rejected]),
+    ("expired", &[EventKind::Expired]),
+    ("withdrawn", &[EventKind::Withdrawn]),
+    ("cancelled", &[EventKind::Cancelled]),
+    ("claimed", &[EventKind::Claimed]),
+    ("documents_requested", &[EventKind::DocumentsRequested]),
+    ("documents_received", &[EventKind::DocumentsReceived]),
+];
+
+/// What the reports link to, beyond the queue's own filters: when cases arrived, how long open
+/// ones have waited, whether they are past due, and what happened to them in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportFilters {
+    pub received: DayRange,
+    pub age: Option<AgeBucket>,
+    pub overdue: bool,
+    pub event: Option<EventFilter>,
+}
+
+impl ReportFilters {
+    pub fn is_set(&self) -> bool {
+        self.received.is_set() || self.age.is_some() || self.overdue || self.event.is_some()
+    }
+}
+
+/// The `age` filter's value for a bucket: `1-3`, `14-`.
+pub fn age_value(bucket: AgeBucket) -> String {
+    match bucket.days() {
+        (from, Some(to)) => format!("{from}-{to}"),
+        (from, None) => format!("{from}-"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueQuery {
     pub state: StateFilter,
@@ -99,6 +173,7 @@ pub struct QueueQuery {
     pub channel: Option<Channel>,
     pub reason: Option<CancelReason>,
     pub search: Option<Search>,
+    pub report: ReportFilters,
     pub page: Page,
 }
 
@@ -110,6 +185,15 @@ pub struct QueueParams {
     pub channel: Option<String>,
     pub reason: Option<String>,
     pub q: Option<String>,
+    pub received_from: Option<String>,
+    pub received_to: Option<String>,
+    pub age: Option<String>,
+    pub overdue: Option<String>,
+    pub event: Option<String>,
+    pub event_from: Option<String>,
+    pub event_to: Option<String>,
+    pub event_by: Option<String>,
+    pub event_reason: Option<String>,
     pub after: Option<String>,
     pub before: Option<String>,
 }
@@ -124,6 +208,15 @@ impl QueueParams {
             ("channel", &self.channel),
             ("reason", &self.reason),
             ("q", &self.q),
+            ("received_from", &self.received_from),
+            ("received_to", &self.received_to),
+            ("age", &self.age),
+            ("overdue", &self.overdue),
+            ("event", &self.event),
+            ("event_from", &self.event_from),
+            ("event_to", &self.event_to),
+            ("event_by", &self.event_by),
+            ("event_reason", &self.event_reason),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
@@ -159,6 +252,7 @@ impl QueueQuery {
         let state = match state_value.as_deref() {
             None | Some("needs_action") => StateFilter::NeedsAction,
             Some("all") => StateFilter::All,
+            Some("open") => StateFilter::Open,
             Some("provisioning_failed") => StateFilter::ProvisioningFailed,
             Some(v) => match State::parse(v) {
                 Some(s) => StateFilter::One(s),
@@ -174,6 +268,9 @@ impl QueueQuery {
             None | Some("anyone") => AssigneeFilter::Anyone,
             Some("me") => AssigneeFilter::Me(me),
             Some("unassigned") => AssigneeFilter::Unassigned,
+            Some(v) if v.parse::<i64>().is_ok_and(|id| id > 0) => {
+                AssigneeFilter::One(AgentId(v.parse().unwrap_or_default()))
+            }
             Some(v) => {
                 problems.push(format!(
                     "Unknown assignee filter “{v}”: showing anyone's cases."
@@ -195,6 +292,7 @@ impl QueueQuery {
             }
             parsed
         });
+        let report = parse_report_filters(params, &mut problems);
         let search = params
             .q
             .as_deref()
@@ -212,10 +310,91 @@ impl QueueQuery {
                 channel,
                 reason,
                 search,
+                report,
                 page,
             },
             problems,
         )
+    }
+}
+
+/// The reports' filters; what cannot be read is reported and left out.
+fn parse_report_filters(params: &QueueParams, problems: &mut Vec<String>) -> ReportFilters {
+    let value = |v: &Option<String>| -> Option<String> {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.chars().take(40).collect())
+    };
+    let mut day = |v: &Option<String>, name: &str| -> Option<NaiveDate> {
+        let v = value(v)?;
+        let parsed = NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            problems.push(format!(
+                "“{v}” is not a date (YYYY-MM-DD): the {name} filter is ignored."
+            ));
+        }
+        parsed
+    };
+    let received = DayRange {
+        from: day(&params.received_from, "received from"),
+        to: day(&params.received_to, "received until"),
+    };
+    let event_days = DayRange {
+        from: day(&params.event_from, "happened from"),
+        to: day(&params.event_to, "happened until"),
+    };
+    let age = value(&params.age).and_then(|v| {
+        let bucket = AgeBucket::ALL.into_iter().find(|b| age_value(*b) == v);
+        if bucket.is_none() {
+            problems.push(format!("Unknown age “{v}” is ignored."));
+        }
+        bucket
+    });
+    let overdue = value(&params.overdue).is_some_and(|v| v == "1" || v == "true");
+    let by = value(&params.event_by).and_then(|v| {
+        let id = v.parse::<i64>().ok().filter(|id| *id > 0).map(AgentId);
+        if id.is_none() {
+            problems.push(format!("Unknown agent “{v}” is ignored."));
+        }
+        id
+    });
+    let reason = value(&params.event_reason).and_then(|v| {
+        let reason = RejectReason::parse(&v);
+        if reason.is_none() {
+            problems.push(format!("Unknown reject reason “{v}” is ignored."));
+        }
+        reason
+    });
+    let event = match value(&params.event) {
+        None => {
+            if event_days.is_set() || by.is_some() || reason.is_some() {
+                problems.push(
+                    "A period, agent or reason of an event needs the event too (for example \
+                     approved): they are ignored."
+                        .into(),
+                );
+            }
+            None
+        }
+        Some(v) => match EVENT_FILTERS.iter().find(|(name, _)| *name == v) {
+            Some((_, kinds)) => Some(EventFilter {
+                kinds,
+                days: event_days,
+                by,
+                reason,
+            }),
+            None => {
+                problems.push(format!("Unknown event “{v}” is ignored."));
+                None
+            }
+        },
+    };
+    ReportFilters {
+        received,
+        age,
+        overdue,
+        event,
     }
 }
 
@@ -251,7 +430,7 @@ mod tests {
                 }
                 .encode(),
             ),
-            before: None,
+            ..Default::default()
         });
         assert!(problems.is_empty());
         assert_eq!(q.state, StateFilter::One(State::AwaitingDocuments));
@@ -272,6 +451,55 @@ mod tests {
         assert_eq!(q.state, StateFilter::NeedsAction);
         assert_eq!(q.channel, None);
         assert_eq!(problems.len(), 2);
+    }
+
+    #[test]
+    fn the_reports_filters_are_read_and_bad_ones_reported() {
+        let (q, problems) = parse(QueueParams {
+            state: Some("open".into()),
+            assignee: Some("12".into()),
+            received_from: Some("2026-11-01".into()),
+            age: Some("1-3".into()),
+            overdue: Some("1".into()),
+            event: Some("rejected".into()),
+            event_from: Some("2026-11-01".into()),
+            event_to: Some("2026-11-30".into()),
+            event_by: Some("3".into()),
+            event_reason: Some("outstanding_debt".into()),
+            ..Default::default()
+        });
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(q.state, StateFilter::Open);
+        assert_eq!(q.assignee, AssigneeFilter::One(AgentId(12)));
+        assert_eq!(
+            q.report.received,
+            DayRange {
+                from: NaiveDate::from_ymd_opt(2026, 11, 1),
+                to: None
+            }
+        );
+        assert_eq!(q.report.age, Some(AgeBucket::OneToThreeDays));
+        assert!(q.report.overdue);
+        let event = q.report.event.unwrap();
+        assert_eq!(event.kinds, &[EventKind::Rejected]);
+        assert_eq!(event.by, Some(AgentId(3)));
+        assert_eq!(event.reason, Some(RejectReason::OutstandingDebt));
+
+        let (q, problems) = parse(QueueParams {
+            received_to: Some("30/11/2026".into()),
+            age: Some("2-5".into()),
+            event: Some("deleted".into()),
+            event_by: Some("x".into()),
+            ..Default::default()
+        });
+        assert_eq!(q.report, ReportFilters::default());
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        let (q, problems) = parse(QueueParams {
+            event_from: Some("2026-11-01".into()),
+            ..Default::default()
+        });
+        assert_eq!(q.report.event, None);
+        assert_eq!(problems.len(), 1);
     }
 
     #[test]

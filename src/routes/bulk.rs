@@ -34,11 +34,21 @@ pub struct SelectionParams {
     case: Vec<String>,
     #[serde(default)]
     page_case: Vec<String>,
+    // The queue's filters, spelled out: repeated fields (`case`) do not survive `flatten`.
     state: Option<String>,
     assignee: Option<String>,
     channel: Option<String>,
     reason: Option<String>,
     q: Option<String>,
+    received_from: Option<String>,
+    received_to: Option<String>,
+    age: Option<String>,
+    overdue: Option<String>,
+    event: Option<String>,
+    event_from: Option<String>,
+    event_to: Option<String>,
+    event_by: Option<String>,
+    event_reason: Option<String>,
 }
 
 impl SelectionParams {
@@ -49,6 +59,15 @@ impl SelectionParams {
             channel: self.channel.clone(),
             reason: self.reason.clone(),
             q: self.q.clone(),
+            received_from: self.received_from.clone(),
+            received_to: self.received_to.clone(),
+            age: self.age.clone(),
+            overdue: self.overdue.clone(),
+            event: self.event.clone(),
+            event_from: self.event_from.clone(),
+            event_to: self.event_to.clone(),
+            event_by: self.event_by.clone(),
+            event_reason: self.event_reason.clone(),
             after: None,
             before: None,
         }
@@ -160,6 +179,15 @@ pub struct BulkForm {
     channel: Option<String>,
     reason: Option<String>,
     q: Option<String>,
+    received_from: Option<String>,
+    received_to: Option<String>,
+    age: Option<String>,
+    overdue: Option<String>,
+    event: Option<String>,
+    event_from: Option<String>,
+    event_to: Option<String>,
+    event_by: Option<String>,
+    event_reason: Option<String>,
     #[serde(skip)]
     selection: SelectionParams,
     #[serde(default)]
@@ -363,6 +391,15 @@ pub async fn preview(
         channel: form.channel.take(),
         reason: form.reason.take(),
         q: form.q.take(),
+        received_from: form.received_from.take(),
+        received_to: form.received_to.take(),
+        age: form.age.take(),
+        overdue: form.overdue.take(),
+        event: form.event.take(),
+        event_from: form.event_from.take(),
+        event_to: form.event_to.take(),
+        event_by: form.event_by.take(),
+        event_reason: form.event_reason.take(),
     };
     let (selection, selection_text) = form
         .selection

@@ -12,6 +12,7 @@ pub mod health;
 pub mod login;
 pub mod metrics;
 pub mod queue;
+pub mod reports;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, Responder};

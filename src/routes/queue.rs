@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 
-use super::{Chrome, render};
+use super::{Chrome, local_date, render};
 use crate::auth::CurrentAgent;
 use crate::auth::guard::encode_query_value;
 use crate::auth::session::TypedSession;
@@ -13,7 +13,8 @@ use crate::domain::case::State;
 use crate::domain::case::fee_applies;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::queue::{
-    AssigneeFilter, Cursor, PAGE_SIZE, Page, QueueParams, QueueQuery, StateFilter,
+    AssigneeFilter, Cursor, DayRange, PAGE_SIZE, Page, QueueParams, QueueQuery, ReportFilters,
+    StateFilter,
 };
 use crate::domain::request::{CancelReason, Channel};
 use crate::domain::sla::short_duration;
@@ -64,6 +65,76 @@ struct QueuePage {
     filtered: bool,
     /// The filters in force, carried into the bulk form.
     filter_fields: Vec<(&'static str, String)>,
+    /// The reports' filters in force, in words, and as hidden fields of the filter form.
+    report_filters: Vec<String>,
+    report_fields: Vec<(&'static str, String)>,
+    /// The agent an `assignee=<id>` link names: (id, name).
+    assignee_one: Option<(String, String)>,
+}
+
+/// The names of the reports' query parameters (kept by the filter form, which has no field
+/// for them).
+const REPORT_PARAMS: &[&str] = &[
+    "received_from",
+    "received_to",
+    "age",
+    "overdue",
+    "event",
+    "event_from",
+    "event_to",
+    "event_by",
+    "event_reason",
+];
+
+fn day_range_words(range: DayRange) -> String {
+    match (range.from, range.to) {
+        (Some(from), Some(to)) if from == to => format!("on {}", local_date(from)),
+        (Some(from), Some(to)) => format!("{} – {}", local_date(from), local_date(to)),
+        (Some(from), None) => format!("from {}", local_date(from)),
+        (None, Some(to)) => format!("until {}", local_date(to)),
+        (None, None) => String::new(),
+    }
+}
+
+/// The reports' filters in words ("Received 1 Nov 2026 – 30 Nov 2026", "Rejected … by Agus").
+async fn report_filter_words(state: &AppState, report: &ReportFilters) -> AppResult<Vec<String>> {
+    let mut words = Vec::new();
+    if report.received.from.is_some() || report.received.to.is_some() {
+        words.push(format!("Received {}", day_range_words(report.received)));
+    }
+    if let Some(age) = report.age {
+        words.push(format!("Waiting {}", age.label().to_lowercase()));
+    }
+    if report.overdue {
+        words.push("Past due".into());
+    }
+    if let Some(event) = &report.event {
+        let what = match event.kinds {
+            [one] => one.label().to_owned(),
+            _ => "Decided".to_owned(),
+        };
+        let mut text = what;
+        let days = day_range_words(event.days);
+        if !days.is_empty() {
+            text = format!("{text} {days}");
+        }
+        if let Some(by) = event.by {
+            text = format!("{text} by {}", agent_name(state, by.0).await?);
+        }
+        if let Some(reason) = event.reason {
+            text = format!("{text}, reason: {}", reason.label());
+        }
+        words.push(text);
+    }
+    Ok(words)
+}
+
+async fn agent_name(state: &AppState, id: i64) -> AppResult<String> {
+    Ok(crate::store::reports::agent_names(&state.pool, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .map_or_else(|| format!("agent no. {id}"), |(_, name)| name))
 }
 
 fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
@@ -161,6 +232,7 @@ pub async fn show(
     let selected_state = match query.state {
         StateFilter::NeedsAction => "needs_action",
         StateFilter::All => "all",
+        StateFilter::Open => "open",
         StateFilter::ProvisioningFailed => "provisioning_failed",
         StateFilter::One(s) => s.as_str(),
     };
@@ -169,6 +241,11 @@ pub async fn show(
             value: "needs_action",
             label: "Needs action".into(),
             selected: selected_state == "needs_action",
+        },
+        Choice {
+            value: "open",
+            label: "Open (not decided yet)".into(),
+            selected: selected_state == "open",
         },
         Choice {
             value: "all",
@@ -194,6 +271,7 @@ pub async fn show(
         AssigneeFilter::Anyone => "anyone",
         AssigneeFilter::Me(_) => "me",
         AssigneeFilter::Unassigned => "unassigned",
+        AssigneeFilter::One(_) => "one",
     };
     let assignees = [
         ("anyone", "Anyone"),
@@ -227,7 +305,19 @@ pub async fn show(
         label: r.label().into(),
         selected: query.reason == Some(*r),
     }));
+    let report_filters = report_filter_words(&state, &query.report).await?;
+    let assignee_one = match query.assignee {
+        AssigneeFilter::One(id) => Some((id.0.to_string(), agent_name(&state, id.0).await?)),
+        _ => None,
+    };
+    let report_fields = params
+        .filters()
+        .into_iter()
+        .filter(|(k, _)| REPORT_PARAMS.contains(k))
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
     let filtered = query.state != StateFilter::NeedsAction
+        || query.report.is_set()
         || query.assignee != AssigneeFilter::Anyone
         || query.channel.is_some()
         || query.reason.is_some()
@@ -263,6 +353,9 @@ pub async fn show(
         previous,
         next,
         filtered,
+        report_filters,
+        report_fields,
+        assignee_one,
     };
     render(StatusCode::OK, &page)
 }

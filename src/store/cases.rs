@@ -229,6 +229,10 @@ pub async fn update_many(
             priority = COALESCE($5, c.priority),
             sla_paused_at = CASE $6::boolean WHEN true THEN now() WHEN false THEN NULL
                                  ELSE c.sla_paused_at END,
+            -- A pause that ends here adds its length (the reports leave pauses out).
+            sla_paused_seconds = c.sla_paused_seconds + CASE
+                WHEN $6::boolean = false AND c.sla_paused_at IS NOT NULL
+                THEN greatest(extract(epoch FROM now() - c.sla_paused_at), 0)::integer ELSE 0 END,
             documents_received = COALESCE($7, c.documents_received),
             effective_date = COALESCE($8, c.effective_date),
             decision_reason = COALESCE($9, c.decision_reason),

@@ -19,6 +19,7 @@ pub mod history;
 pub mod notices;
 pub mod orders;
 pub mod queue;
+pub mod reports;
 pub mod retention;
 pub mod second_factor;
 pub mod session_cache;

@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::domain::case::State;
-use crate::domain::queue::{AssigneeFilter, Page, QueueQuery, Search, StateFilter};
+use crate::domain::queue::{
+    AssigneeFilter, DayRange, Page, QueueQuery, ReportFilters, Search, StateFilter,
+};
 use crate::domain::request::CancelReason;
 
 #[derive(Debug, sqlx::FromRow)]
@@ -159,6 +161,10 @@ pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
         StateFilter::NeedsAction => {
             sql.push(" AND c.state IN ('submitted', 'in_review')");
         }
+        // Spelled as the partial index `cases_open_age_idx` is.
+        StateFilter::Open => {
+            sql.push(" AND c.state IN ('submitted', 'in_review', 'awaiting_documents')");
+        }
         StateFilter::One(state) => {
             sql.push(" AND c.state = ").push_bind(state.as_str());
         }
@@ -170,8 +176,8 @@ pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
     }
     match query.assignee {
         AssigneeFilter::Anyone => {}
-        AssigneeFilter::Me(me) => {
-            sql.push(" AND c.assignee_id = ").push_bind(me.0);
+        AssigneeFilter::Me(id) | AssigneeFilter::One(id) => {
+            sql.push(" AND c.assignee_id = ").push_bind(id.0);
         }
         AssigneeFilter::Unassigned => {
             sql.push(" AND c.assignee_id IS NULL");
@@ -183,6 +189,7 @@ pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
     if let Some(reason) = query.reason {
         sql.push(" AND c.reason = ").push_bind(reason.as_str());
     }
+    push_report_filters(sql, &query.report);
     match &query.search {
         None => {}
         Some(Search::Reference(r)) => {
@@ -196,6 +203,60 @@ pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
             sql.push(" AND c.customer_name ILIKE ")
                 .push_bind(format!("%{}%", escape_like(name)));
         }
+    }
+}
+
+/// The start of a day of the reports' calendar (the zone their aggregates count in), as an
+/// instant: `$day::date` at midnight there.
+const DAY_START: &str =
+    "::date::timestamp AT TIME ZONE (SELECT report_time_zone FROM desk_settings))";
+
+/// ` AND …` bounds of `column` within whole days of the reports' calendar.
+fn push_day_range(sql: &mut QueryBuilder<Postgres>, column: &str, days: DayRange) {
+    if let Some(from) = days.from {
+        sql.push(format!(" AND {column} >= ("))
+            .push_bind(from)
+            .push(DAY_START);
+    }
+    if let Some(to) = days.to {
+        sql.push(format!(" AND {column} < ("))
+            .push_bind(to + chrono::Duration::days(1))
+            .push(DAY_START);
+    }
+}
+
+/// The filters the reports link with: exactly the cases a figure counted.
+fn push_report_filters(sql: &mut QueryBuilder<Postgres>, report: &ReportFilters) {
+    push_day_range(sql, "c.submitted_at", report.received);
+    if let Some(bucket) = report.age {
+        // Age is now − receipt; a lower bound belongs to its bucket (as in the backlog).
+        let (from, to) = bucket.days();
+        sql.push(format!(
+            " AND c.submitted_at <= now() - interval '{from} days'"
+        ));
+        if let Some(to) = to {
+            sql.push(format!(
+                " AND c.submitted_at > now() - interval '{to} days'"
+            ));
+        }
+    }
+    if report.overdue {
+        sql.push(" AND c.state IN ('submitted', 'in_review') AND c.sla_due_at < now()");
+    }
+    if let Some(event) = &report.event {
+        let kinds: Vec<&str> = event.kinds.iter().map(|k| k.as_str()).collect();
+        sql.push(" AND c.id IN (SELECT e.case_id FROM case_events e WHERE e.kind = ANY(")
+            .push_bind(kinds)
+            .push(")");
+        push_day_range(sql, "e.at", event.days);
+        if let Some(by) = event.by {
+            sql.push(" AND e.actor_kind = 'agent' AND e.actor_id = ")
+                .push_bind(by.0);
+        }
+        if let Some(reason) = event.reason {
+            sql.push(" AND e.reason_code = ").push_bind(reason.as_str());
+        }
+        sql.push(")");
     }
 }
 

@@ -589,6 +589,7 @@ pub async fn snapshot(pool: &PgPool, reference: &str) -> Snapshot {
 }
 
 /// Inserts one case directly, with an identity-card image, for tests that need exact data.
+#[derive(Clone, Copy)]
 pub struct NewCase<'a> {
     pub reference: &'a str,
     pub name: &'a str,

@@ -21,6 +21,7 @@ mod operations;
 mod plans;
 mod provisioning;
 mod queue;
+mod reports;
 mod retention;
 mod settlements;
 mod smtp_sink;

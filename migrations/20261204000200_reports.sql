@@ -148,7 +148,103 @@ END $$;
 
 SELECT report_rebuild(report_time_zone) FROM desk_settings;
 
--- The backlog (open cases by age, past due, per agent) is read live: an index-only scan over
--- the open cases, which a desk keeps to thousands.
-CREATE INDEX cases_open_age_idx ON cases (submitted_at) INCLUDE (state, sla_due_at, assignee_id)
+-- The backlog now: open cases counted per hour of receipt, and cases whose clock runs counted per
+-- hour of their due time (state and assignee kept), by a statement trigger on `cases` (delta
+-- rows again, folded by the same compaction). An age bucket's edge (now − N days) falls inside
+-- one hour: only that hour's cases are counted live, by the index below, so the backlog costs
+-- the same at a hundred open cases as at three million.
+CREATE TABLE report_open (
+    -- An hour (`date_bin`, so the session's time zone plays no part).
+    hour        timestamptz NOT NULL,
+    -- 'received': open cases by hour of receipt; 'due': submitted or in review, by due hour.
+    kind        text NOT NULL,
+    state       text NOT NULL,
+    -- 0: nobody.
+    assignee_id bigint NOT NULL,
+    cases       bigint NOT NULL
+);
+CREATE INDEX report_open_idx ON report_open (kind, hour);
+
+CREATE FUNCTION report_hour(at timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT date_bin(interval '1 hour', at, timestamptz '2000-01-01 00:00:00+00')
+$$;
+
+CREATE FUNCTION report_open_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- One statement per operation: a transition table exists only for the operations that
+    -- have it (no old rows on INSERT, no new rows on DELETE).
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO report_open (hour, kind, state, assignee_id, cases)
+        SELECT hour, kind, state, assignee_id, sum(n) FROM (
+            SELECT report_hour(submitted_at) AS hour, 'received' AS kind, state,
+                   coalesce(assignee_id, 0) AS assignee_id, 1 AS n
+            FROM new_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
+            UNION ALL
+            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), 1
+            FROM new_rows WHERE state IN ('submitted', 'in_review')) moves
+        GROUP BY 1, 2, 3, 4;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO report_open (hour, kind, state, assignee_id, cases)
+        SELECT hour, kind, state, assignee_id, sum(n) FROM (
+            SELECT report_hour(submitted_at) AS hour, 'received' AS kind, state,
+                   coalesce(assignee_id, 0) AS assignee_id, 1 AS n
+            FROM new_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
+            UNION ALL
+            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), 1
+            FROM new_rows WHERE state IN ('submitted', 'in_review')
+            UNION ALL
+            SELECT report_hour(submitted_at), 'received', state, coalesce(assignee_id, 0), -1
+            FROM old_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
+            UNION ALL
+            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), -1
+            FROM old_rows WHERE state IN ('submitted', 'in_review')) moves
+        GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0;
+    ELSE
+        INSERT INTO report_open (hour, kind, state, assignee_id, cases)
+        SELECT hour, kind, state, assignee_id, -sum(n) FROM (
+            SELECT report_hour(submitted_at) AS hour, 'received' AS kind, state,
+                   coalesce(assignee_id, 0) AS assignee_id, 1 AS n
+            FROM old_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
+            UNION ALL
+            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), 1
+            FROM old_rows WHERE state IN ('submitted', 'in_review')) moves
+        GROUP BY 1, 2, 3, 4;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER cases_report_open_insert AFTER INSERT ON cases
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_open_apply();
+CREATE TRIGGER cases_report_open_update AFTER UPDATE ON cases
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_open_apply();
+CREATE TRIGGER cases_report_open_delete AFTER DELETE ON cases
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_open_apply();
+
+-- Recounts the backlog's aggregates from the cases (a load with triggers off).
+CREATE FUNCTION report_open_rebuild() RETURNS void LANGUAGE sql AS $$
+    LOCK TABLE cases IN SHARE MODE;
+    TRUNCATE report_open;
+    INSERT INTO report_open (hour, kind, state, assignee_id, cases)
+    SELECT report_hour(submitted_at), 'received', state, coalesce(assignee_id, 0), count(*)
+    FROM cases WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
+    GROUP BY 1, 2, 3, 4;
+    INSERT INTO report_open (hour, kind, state, assignee_id, cases)
+    SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), count(*)
+    FROM cases WHERE state IN ('submitted', 'in_review')
+    GROUP BY 1, 2, 3, 4;
+$$;
+
+SELECT report_open_rebuild();
+
+-- The live edge-hour counts: open cases by receipt time, and (cases_needs_action_idx) cases
+-- whose clock runs by due time.
+CREATE INDEX cases_open_age_idx ON cases (submitted_at) INCLUDE (assignee_id)
     WHERE state IN ('submitted', 'in_review', 'awaiting_documents');
+
+-- The queue filtered by what happened in a period (the reports' links: `event`, `event_from`,
+-- `event_to`, `event_by`): the cases with such an event, found from the history's side.
+CREATE INDEX case_events_kind_at_idx ON case_events (kind, at) INCLUDE (case_id, actor_id);

@@ -50,6 +50,10 @@ enum Command {
         /// Do nothing when the database already holds at least this many cases.
         #[arg(long)]
         reuse: bool,
+        /// Decided cases arrived within this many days (reports over long periods: 730).
+        #[arg(long, default_value_t = seed::DEFAULT_HISTORY_DAYS,
+              value_parser = clap::value_parser!(i64).range(seed::DEFAULT_HISTORY_DAYS..=1100))]
+        history_days: i64,
     },
     /// Print the URL of the database in use (found or started by the usual rule), for scripts.
     DatabaseUrl,
@@ -213,7 +217,11 @@ pub fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }),
-        Command::Demo { cases, reuse } => runtime.block_on(async {
+        Command::Demo {
+            cases,
+            reuse,
+            history_days,
+        } => runtime.block_on(async {
             let (pool, _) = database::connect(&settings).await?;
             if reuse {
                 let have: i64 = sqlx::query_scalar(
@@ -226,7 +234,7 @@ pub fn run() -> anyhow::Result<()> {
                     return Ok(());
                 }
             }
-            let report = seed::demo(&pool, cases, &settings).await?;
+            let report = seed::demo_with_history(&pool, cases, history_days, &settings).await?;
             println!("{report}");
             Ok(())
         }),

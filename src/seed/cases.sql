@@ -1,13 +1,14 @@
 -- Demo cases, generated set-based. $1 = how many, $2 = agent ids, $3 = SLA hours,
--- $4 = highest case id before this run (references are derived from it, so runs never collide).
+-- $4 = highest case id before this run (references are derived from it, so runs never collide),
+-- $5 = days over which decided cases arrived.
 WITH g AS (
     SELECT i,
            -- A bijection of i onto 29^8 codes: unique references that do not look sequential.
            (((($4::bigint + i) * 312459233513 + 48271) % 500246412961)) AS code,
            (i * 37) % 100 AS bucket,
-           -- Open cases arrived within the last four days (some overdue), decided ones within 20.
+           -- Open cases arrived within the last four days (some overdue), decided ones within $5.
            now() - make_interval(mins => ((i::bigint * 7919)
-               % (CASE WHEN (i * 37) % 100 < 62 THEN 4 ELSE 20 END * 24 * 60))::int) AS received
+               % (CASE WHEN (i * 37) % 100 < 62 THEN 4 ELSE $5::int END * 24 * 60))::int) AS received
     FROM generate_series(1, $1::int) AS i
 ), s AS (
     SELECT g.*,
@@ -81,7 +82,10 @@ SELECT
     CASE WHEN i % 20 = 0 THEN 1 ELSE 0 END,
     state = 'submitted' AND i % 5 = 0,
     CASE WHEN state IN ('approved', 'cancelled') THEN
-         CASE WHEN state = 'cancelled' THEN current_date - (1 + i % 10) ELSE current_date + (1 + i % 30) END END,
+         CASE WHEN state = 'approved' THEN current_date + (1 + i % 30)
+              -- A line ended within ten days of its application, or (recent ones) lately.
+              WHEN received < now() - interval '11 days' THEN received::date + (1 + i % 10)
+              ELSE current_date - (1 + i % 10) END END,
     CASE WHEN state = 'rejected' THEN (ARRAY['identity_not_verified','not_account_holder','outstanding_debt','duplicate_request','suspected_fraud'])[1 + i % 5] END,
     CASE WHEN state IN ('awaiting_documents', 'expired') THEN received + interval '14 days' END,
     CASE WHEN state IN ('awaiting_documents', 'expired') THEN ARRAY['identity_card'] ELSE '{}' END

@@ -5,6 +5,10 @@ INSERT INTO case_events (case_id, at, actor_kind, actor_id, kind, from_state, to
 SELECT c.id, e.at, e.actor_kind, e.actor_id, e.kind, e.from_state, e.to_state, e.version,
        e.reason_code, e.message, e.details
 FROM cases c
+-- Decisions take 3 hours, or (cases older than three days) 3 to 63 hours: some miss the SLA.
+CROSS JOIN LATERAL (SELECT CASE WHEN c.submitted_at < now() - interval '3 days'
+                           THEN interval '3 hours' + make_interval(mins => (c.id * 37 % 3600)::int)
+                           ELSE interval '3 hours' END AS delay) d
 CROSS JOIN LATERAL (VALUES
     (1, c.submitted_at, 'customer', NULL::bigint, 'submitted', NULL, 'submitted', 1, NULL, NULL, '{}'::jsonb,
         true),
@@ -13,7 +17,7 @@ CROSS JOIN LATERAL (VALUES
     (3, c.submitted_at + interval '2 hours', 'agent', c.assignee_id, 'document_accepted', NULL, NULL, 3, NULL, NULL,
         '{"document_kind": "identity_card", "label": "Identity card"}',
         c.state IN ('approved', 'cancelled')),
-    (4, c.submitted_at + interval '3 hours', 'agent', c.assignee_id, 'approved', 'in_review', 'approved', 4, NULL, NULL,
+    (4, c.submitted_at + d.delay, 'agent', c.assignee_id, 'approved', 'in_review', 'approved', 4, NULL, NULL,
         jsonb_build_object('effective_date', c.effective_date, 'fee_confirmed', false, 'fee_minor', 0),
         c.state IN ('approved', 'cancelled')),
     (5, c.effective_date::timestamptz, 'system', NULL, 'cancelled', 'approved', 'cancelled', 5, NULL, NULL, '{}',
@@ -26,7 +30,7 @@ CROSS JOIN LATERAL (VALUES
         c.state = 'expired'),
     (8, c.submitted_at + interval '1 day', 'customer', NULL, 'documents_received', 'awaiting_documents', 'submitted', 4, NULL, NULL, '{}',
         c.documents_received),
-    (9, c.submitted_at + interval '3 hours', 'agent', c.assignee_id, 'rejected', 'in_review', 'rejected', 3, c.decision_reason,
+    (9, c.submitted_at + d.delay, 'agent', c.assignee_id, 'rejected', 'in_review', 'rejected', 3, c.decision_reason,
         'We could not verify that you hold this account. You are welcome to apply again with the requested documents.', '{}',
         c.state = 'rejected'),
     (10, c.submitted_at + interval '5 hours', 'customer', NULL, 'withdrawn', 'submitted', 'withdrawn', 2, NULL, NULL, '{}',

@@ -51,9 +51,27 @@ async fn drop_secondary_indexes(tx: &mut sqlx::PgConnection) -> anyhow::Result<V
         .collect())
 }
 
+/// Decided demo cases arrived within this many days, unless asked otherwise.
+pub const DEFAULT_HISTORY_DAYS: i64 = 20;
+
 /// Seeds `cases` demo cases (and the demo accounts when missing); returns a one-line report.
 pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Result<String> {
+    demo_with_history(pool, cases, DEFAULT_HISTORY_DAYS, settings).await
+}
+
+/// [`demo`] with decided cases spread over `history_days` (open ones always arrived within the
+/// last four days).
+pub async fn demo_with_history(
+    pool: &PgPool,
+    cases: i64,
+    history_days: i64,
+    settings: &Settings,
+) -> anyhow::Result<String> {
     anyhow::ensure!(cases >= 0, "the number of cases cannot be negative");
+    anyhow::ensure!(
+        history_days >= DEFAULT_HISTORY_DAYS,
+        "the history covers at least {DEFAULT_HISTORY_DAYS} days"
+    );
     let hash = password::hash(DEMO_PASSWORD.into()).await?;
     for (email, name, role) in DEMO_ACCOUNTS {
         match agents::create(pool, &Email::parse(email)?, name, *role, &hash).await {
@@ -127,6 +145,7 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
         .bind(&agent_ids)
         .bind(settings.sla_hours as i32)
         .bind(first_id)
+        .bind(history_days as i32)
         .execute(&mut *tx)
         .await
         .context("generating demo cases")?;
@@ -185,6 +204,14 @@ pub async fn demo(pool: &PgPool, cases: i64, settings: &Settings) -> anyhow::Res
                    FROM cases) d
              WHERE c.id = d.id AND c.duplicate_line IS DISTINCT FROM d.flag;
              SET LOCAL session_replication_role = origin;",
+        )
+        .execute(&mut *tx)
+        .await?;
+        // And the reports' aggregates, recounted from the whole history in one pass.
+        sqlx::raw_sql(
+            "SET LOCAL work_mem = '256MB';
+             SELECT report_rebuild(report_time_zone) FROM desk_settings;
+             SELECT report_open_rebuild();",
         )
         .execute(&mut *tx)
         .await?;

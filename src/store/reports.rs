@@ -1,6 +1,7 @@
 //! The reports' figures. Flow, service level, agents, reasons and document requests are read from
 //! the per-day aggregates the `case_events` trigger keeps (migration `…_reports.sql`); the
-//! backlog is read live from the open cases. Compaction folds the aggregates' delta rows.
+//! backlog from the per-hour open-case aggregates the `cases` trigger keeps, with the edge hours
+//! counted live. Compaction folds the aggregates' delta rows.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
@@ -130,51 +131,79 @@ pub async fn handling(
         .await
 }
 
-/// Open cases now, per state, assignee (0: nobody), age bucket and whether past due.
-#[derive(Debug, sqlx::FromRow)]
-pub struct BacklogRow {
-    pub state: String,
-    pub assignee_id: i64,
-    /// Index into [`AgeBucket::ALL`].
-    pub age: i32,
-    pub overdue: bool,
-    pub cases: i64,
+/// Open cases now, per state and assignee (0: nobody).
+pub const OPEN_SQL: &str = "
+    SELECT state, assignee_id, sum(cases)::bigint AS cases FROM report_open
+    WHERE kind = 'received' AND ($1::bigint IS NULL OR assignee_id = $1)
+    GROUP BY 1, 2 HAVING sum(cases) <> 0";
+
+/// Open cases received after `now() - $2 days`: whole hours from the aggregates, the edge hour
+/// counted live (index `cases_open_age_idx`).
+pub const NEWER_THAN_SQL: &str = "
+    WITH edge AS (SELECT now() - make_interval(days => $2) AS at,
+                         report_hour(now() - make_interval(days => $2)) + interval '1 hour' AS hour_end)
+    SELECT ((SELECT coalesce(sum(r.cases), 0) FROM report_open r, edge
+            WHERE r.kind = 'received' AND r.hour >= edge.hour_end
+              AND ($1::bigint IS NULL OR r.assignee_id = $1))
+         + (SELECT count(*) FROM cases c, edge
+            WHERE c.state IN ('submitted', 'in_review', 'awaiting_documents')
+              AND c.submitted_at > edge.at AND c.submitted_at < edge.hour_end
+              AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
+
+/// Cases whose clock runs past their due time: whole hours before this one from the
+/// aggregates, this hour live (index `cases_needs_action_name_idx`).
+pub const OVERDUE_SQL: &str = "
+    SELECT ((SELECT coalesce(sum(r.cases), 0) FROM report_open r
+            WHERE r.kind = 'due' AND r.hour < report_hour(now())
+              AND ($1::bigint IS NULL OR r.assignee_id = $1))
+         + (SELECT count(*) FROM cases c
+            WHERE c.state IN ('submitted', 'in_review')
+              AND c.sla_due_at >= report_hour(now()) AND c.sla_due_at < now()
+              AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
+
+/// The backlog now.
+#[derive(Debug, Default)]
+pub struct Backlog {
+    /// (state, assignee id or 0, open cases).
+    pub open: Vec<(String, i64, i64)>,
+    /// Open cases per [`AgeBucket::ALL`].
+    pub ages: [i64; 5],
+    /// Past their service-level due time (clock running).
+    pub overdue: i64,
 }
 
-/// `CASE … END` giving the index of a case's age bucket, from the buckets' own bounds.
-pub fn age_bucket_sql() -> String {
-    let mut sql = String::from("CASE");
-    for (i, bucket) in AgeBucket::ALL.iter().enumerate() {
-        if let (_, Some(to)) = bucket.days() {
-            sql.push_str(&format!(
-                " WHEN submitted_at > now() - interval '{to} days' THEN {i}"
-            ));
-        }
-    }
-    sql.push_str(&format!(" ELSE {} END", AgeBucket::ALL.len() - 1));
-    sql
-}
-
-/// Past due: a case whose clock runs (not awaiting documents) beyond its due time.
-pub const OVERDUE_SQL: &str = "(state IN ('submitted', 'in_review') AND sla_due_at < now())";
-
-pub fn backlog_sql() -> String {
-    format!(
-        "SELECT state, coalesce(assignee_id, 0) AS assignee_id, {} AS age, {OVERDUE_SQL} AS overdue,
-                count(*) AS cases
-         FROM cases
-         WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
-           AND ($1::bigint IS NULL OR assignee_id = $1)
-         GROUP BY 1, 2, 3, 4",
-        age_bucket_sql()
-    )
-}
-
-pub async fn backlog(pool: &PgPool, scope: Scope) -> sqlx::Result<Vec<BacklogRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(backlog_sql()))
+pub async fn backlog(pool: &PgPool, scope: Scope) -> sqlx::Result<Backlog> {
+    let open: Vec<(String, i64, i64)> = sqlx::query_as(OPEN_SQL)
         .bind(scope.agent())
         .fetch_all(pool)
-        .await
+        .await?;
+    let total: i64 = open.iter().map(|(_, _, n)| n).sum();
+    // Buckets from "received after now − N days" at each bucket's upper edge.
+    let mut ages = [0i64; 5];
+    let mut newer_than_previous = 0;
+    for (i, bucket) in AgeBucket::ALL.iter().enumerate() {
+        let newer = match bucket.days() {
+            (_, Some(days)) => {
+                sqlx::query_scalar::<_, i64>(NEWER_THAN_SQL)
+                    .bind(scope.agent())
+                    .bind(days as i32)
+                    .fetch_one(pool)
+                    .await?
+            }
+            (_, None) => total,
+        };
+        ages[i] = newer - newer_than_previous;
+        newer_than_previous = newer;
+    }
+    let overdue = sqlx::query_scalar(OVERDUE_SQL)
+        .bind(scope.agent())
+        .fetch_one(pool)
+        .await?;
+    Ok(Backlog {
+        open,
+        ages,
+        overdue,
+    })
 }
 
 pub const OLDEST_OPEN_SQL: &str = "
@@ -244,7 +273,26 @@ pub async fn compact(pool: &PgPool) -> sqlx::Result<u64> {
     )
     .fetch_one(pool)
     .await?;
-    Ok((daily + handling).max(0) as u64)
+    let open: i64 = sqlx::query_scalar(
+        "WITH doubled AS (
+             SELECT hour, kind, state, assignee_id FROM report_open
+             GROUP BY 1, 2, 3, 4 HAVING count(*) > 1 OR sum(cases) = 0
+         ), gone AS (
+             DELETE FROM report_open r USING doubled d
+             WHERE (r.hour, r.kind, r.state, r.assignee_id)
+                 = (d.hour, d.kind, d.state, d.assignee_id)
+             RETURNING r.*
+         ), folded AS (
+             INSERT INTO report_open (hour, kind, state, assignee_id, cases)
+             SELECT hour, kind, state, assignee_id, sum(cases) FROM gone GROUP BY 1, 2, 3, 4
+             HAVING sum(cases) <> 0
+             RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM folded)",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((daily + handling + open).max(0) as u64)
 }
 
 /// Keeps the aggregates in the desk's time zone: rebuilds them (one statement over the history,

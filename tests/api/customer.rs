@@ -538,6 +538,17 @@ async fn an_upload_link_takes_the_requested_documents_once() {
         (state.as_str(), received, paused, version),
         ("submitted", true, None, 2)
     );
+    // The hour the clock stood still is kept: the reports leave it out of handling times.
+    let paused_seconds: i32 =
+        sqlx::query_scalar("SELECT sla_paused_seconds FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(
+        (3595..3700).contains(&paused_seconds),
+        "{paused_seconds} s paused"
+    );
     let kinds: Vec<String> = sqlx::query_scalar(
         "SELECT kind FROM documents WHERE case_id = $1 AND uploaded_by_kind = 'customer' ORDER BY id",
     )

@@ -4,7 +4,7 @@
 
 use canceldesk::domain::agent::AgentId;
 use canceldesk::domain::queue::{QueueParams, QueueQuery};
-use canceldesk::store::{cases, customer, documents, history, queue, retention, sessions};
+use canceldesk::store::{cases, customer, documents, history, queue, reports, retention, sessions};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -96,6 +96,10 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         .await
         .unwrap();
     let deep = format!("{}_{case_id}", due.timestamp_micros());
+    let me_text = me.to_string();
+    let today = chrono::Utc::now().date_naive();
+    let week_ago = (today - chrono::Duration::days(6)).to_string();
+    let today = today.to_string();
 
     let views: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("queue: needs action", vec![]),
@@ -132,6 +136,48 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         (
             "queue: search by name",
             vec![("state", "all"), ("q", "Simanjuntak")],
+        ),
+        // The filters the reports link with.
+        (
+            "reports link: received in a week, one channel",
+            vec![
+                ("state", "all"),
+                ("channel", "web"),
+                ("received_from", &week_ago),
+                ("received_to", &today),
+            ],
+        ),
+        (
+            "reports link: open, waiting 1-3 days",
+            vec![("state", "open"), ("age", "1-3")],
+        ),
+        (
+            "reports link: open, past due",
+            vec![("state", "open"), ("overdue", "1")],
+        ),
+        (
+            "reports link: an agent's open cases",
+            vec![("state", "open"), ("assignee", &me_text)],
+        ),
+        (
+            "reports link: approved on a day",
+            vec![
+                ("state", "all"),
+                ("event", "approved"),
+                ("event_from", &today),
+                ("event_to", &today),
+            ],
+        ),
+        (
+            "reports link: rejected in a week by an agent for a reason",
+            vec![
+                ("state", "all"),
+                ("event", "rejected"),
+                ("event_from", &week_ago),
+                ("event_to", &today),
+                ("event_by", &me_text),
+                ("event_reason", "outstanding_debt"),
+            ],
         ),
     ];
     for (name, pairs) in views {
@@ -227,6 +273,60 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         .await
         .unwrap();
     assert_indexed("case page: retention and hold", plan);
+
+    // The reports: the live backlog and oldest case by the open-cases index; the trigger's
+    // facts of one new event by primary keys.
+    for agent in [None, Some(me)] {
+        let plan: Value = sqlx::query_scalar(explain(reports::NEWER_THAN_SQL))
+            .bind(agent)
+            .bind(3)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_indexed("reports: backlog age edge", plan);
+        let plan: Value = sqlx::query_scalar(explain(reports::OVERDUE_SQL))
+            .bind(agent)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_indexed("reports: backlog past due", plan);
+    }
+    let plan: Value = sqlx::query_scalar(explain(reports::OLDEST_OPEN_SQL))
+        .bind(None::<i64>)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("reports: oldest open case", plan);
+    let event: i64 = sqlx::query_scalar("SELECT max(id) FROM case_events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let plan: Value = sqlx::query_scalar(explain(&format!(
+        "SELECT * FROM report_event_facts WHERE event_id BETWEEN {event} AND {event}"
+    )))
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_indexed("reports: one new event's facts (the trigger)", plan);
+    let from = chrono::Utc::now().date_naive() - chrono::Duration::days(729);
+    let to = chrono::Utc::now().date_naive();
+    let plan: Value = sqlx::query_scalar(explain(reports::FLOW_SQL))
+        .bind(from)
+        .bind(to)
+        .bind(true)
+        .bind(None::<i64>)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("reports: flow over two years", plan);
+    let plan: Value = sqlx::query_scalar(explain(reports::TOTALS_SQL))
+        .bind(from)
+        .bind(to)
+        .bind(None::<i64>)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_indexed("reports: totals over two years", plan);
 }
 
 #[test]
@@ -268,4 +368,57 @@ async fn the_fast_seed_keeps_the_flags_and_counts_the_triggers_would() {
     .await
     .unwrap();
     assert_eq!(wrong_counts, 0);
+}
+
+/// A day and measure whose aggregate (left) differs from the history's count (right).
+type MismatchedDay = (
+    Option<chrono::NaiveDate>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The fast seed recounts the reports' aggregates in one pass: they must hold what the history
+/// says, per day, measure and outcome.
+#[actix_web::test]
+async fn the_fast_seed_keeps_the_report_figures_the_history_gives() {
+    let pool = &demo_database().await;
+    let wrong: Vec<MismatchedDay> = sqlx::query_as(
+        "WITH kept AS (
+                 SELECT day, measure || ':' || outcome AS what, sum(cases)::bigint AS n
+                 FROM report_daily WHERE measure <> 'rejected_for' GROUP BY 1, 2
+             ), history AS (
+                 SELECT (e.at AT TIME ZONE s.report_time_zone)::date AS day,
+                        CASE WHEN e.kind = 'submitted' THEN 'received:'
+                             WHEN e.kind = 'claimed' THEN 'claimed:'
+                             WHEN e.kind = 'documents_requested' THEN 'documents_requested:'
+                             WHEN e.kind = 'documents_received' THEN 'documents_answered:'
+                             ELSE 'decided:' || e.kind END AS what,
+                        count(*) AS n
+                 FROM case_events e CROSS JOIN desk_settings s
+                 WHERE e.kind IN ('submitted', 'claimed', 'documents_requested',
+                                  'documents_received', 'approved', 'rejected', 'expired',
+                                  'withdrawn', 'cancelled')
+                 GROUP BY 1, 2
+             )
+             SELECT day, what, kept.n, history.n FROM kept FULL JOIN history USING (day, what)
+             WHERE kept.n IS DISTINCT FROM history.n LIMIT 5",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(
+        wrong.is_empty(),
+        "aggregates differ from the history: {wrong:?}"
+    );
+    let decided: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(cases), 0)::bigint FROM report_daily WHERE measure = 'decided'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(
+        decided > 50_000,
+        "the demo's decisions are counted ({decided})"
+    );
 }

@@ -134,20 +134,14 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
 
     // Backlog now.
     let mut per_state: BTreeMap<State, i64> = BTreeMap::new();
-    let mut per_age = [0i64; 5];
-    let mut overdue = 0;
+    let per_age = backlog.ages;
+    let overdue = backlog.overdue;
     let mut open_by_agent: HashMap<i64, i64> = HashMap::new();
-    for row in &backlog {
-        if let Some(s) = State::parse(&row.state) {
-            *per_state.entry(s).or_default() += row.cases;
+    for (state, assignee, cases) in &backlog.open {
+        if let Some(s) = State::parse(state) {
+            *per_state.entry(s).or_default() += cases;
         }
-        if let Some(n) = per_age.get_mut(row.age as usize) {
-            *n += row.cases;
-        }
-        if row.overdue {
-            overdue += row.cases;
-        }
-        *open_by_agent.entry(row.assignee_id).or_default() += row.cases;
+        *open_by_agent.entry(*assignee).or_default() += cases;
     }
     let open_total: i64 = per_state.values().sum();
     let mut summary = vec![format!("{open_total} open")];

@@ -202,6 +202,23 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             rule("GET", "/reports/{table}", Agent),
             get().to(routes::reports::export),
         ),
+        (rule("GET", "/views", Agent), get().to(routes::views::list)),
+        (
+            rule("POST", "/views", Agent),
+            post().to(routes::views::save),
+        ),
+        (
+            rule("POST", "/views/default", Agent),
+            post().to(routes::views::choose_default),
+        ),
+        (
+            rule("POST", "/views/{id}/delete", Agent),
+            post().to(routes::views::delete),
+        ),
+        (
+            rule("POST", "/views/{id}/share", Agent),
+            post().to(routes::views::share),
+        ),
         (
             rule("GET", "/admin/audit", Supervisor),
             get().to(routes::admin::audit_page),

@@ -15,6 +15,8 @@ use crate::store::sessions::{AGENT_KEY, AGENT_PROFILE_KEY, SESSION_LABEL_KEY, SI
 
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
+/// The query of the saved view this agent's queue opens with (set at sign-in and when chosen).
+const DEFAULT_VIEW_KEY: &str = "default_view";
 /// A sign-in whose password was right, waiting for its second factor. Kept apart from the
 /// signed-in keys: until the second step passes, the session is not signed in.
 const PENDING_SIGN_IN_KEY: &str = "pending_sign_in";
@@ -232,6 +234,24 @@ impl TypedSession {
             text: text.into(),
         };
         let _ = self.session.insert(FLASH_KEY, flash);
+    }
+
+    /// The filters the queue opens with, when the agent chose a saved view for it.
+    pub fn default_view(&self) -> Option<String> {
+        self.session.get(DEFAULT_VIEW_KEY).ok().flatten()
+    }
+
+    pub fn set_default_view(&self, query: Option<&str>) {
+        match query {
+            Some(query) => {
+                let _ = self.session.insert(DEFAULT_VIEW_KEY, query);
+            }
+            None => {
+                if self.session.contains_key(DEFAULT_VIEW_KEY) {
+                    self.session.remove(DEFAULT_VIEW_KEY);
+                }
+            }
+        }
     }
 
     pub fn take_flash(&self) -> Option<Flash> {

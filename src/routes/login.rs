@@ -234,6 +234,8 @@ async fn complete_sign_in(
         },
         duties,
     )?;
+    let default_view = crate::store::views::default_of(&state.pool, agent.id).await?;
+    session.set_default_view(default_view.as_ref().map(|(_, query)| query.as_str()));
     Ok(())
 }
 

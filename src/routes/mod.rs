@@ -13,6 +13,7 @@ pub mod login;
 pub mod metrics;
 pub mod queue;
 pub mod reports;
+pub mod views;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, Responder};

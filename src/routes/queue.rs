@@ -70,6 +70,8 @@ struct QueuePage {
     report_fields: Vec<(&'static str, String)>,
     /// The agent an `assignee=<id>` link names: (id, name).
     assignee_one: Option<(String, String)>,
+    /// The filters as a query string: what "Save this view" saves.
+    current_query: String,
 }
 
 /// The names of the reports' query parameters (kept by the filter form, which has no field
@@ -196,6 +198,14 @@ pub async fn show(
     params: web::Query<QueueParams>,
 ) -> AppResult<HttpResponse> {
     let params = params.into_inner();
+    // A bare /queue opens the agent's chosen view (an explicit filter never does).
+    if params.filters().is_empty()
+        && params.after.is_none()
+        && params.before.is_none()
+        && let Some(view) = session.default_view()
+    {
+        return Ok(super::see_other(&format!("/queue?{view}")));
+    }
     let (query, problems) = QueueQuery::parse(&params, agent.id, &state.settings.country_code);
     let mut rows = queue::page(&state.pool, &query, PAGE_SIZE + 1).await?;
     let more = rows.len() as i64 > PAGE_SIZE;
@@ -356,6 +366,7 @@ pub async fn show(
         report_filters,
         report_fields,
         assignee_one,
+        current_query: filters.clone(),
     };
     render(StatusCode::OK, &page)
 }

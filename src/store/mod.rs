@@ -27,3 +27,4 @@ pub mod sessions;
 pub mod settlements;
 pub mod sign_in;
 pub mod upload_links;
+pub mod views;

@@ -26,5 +26,6 @@ mod retention;
 mod settlements;
 mod smtp_sink;
 mod totp;
+mod views;
 mod webhook_receiver;
 mod withdrawal;

@@ -128,7 +128,11 @@ async fn metrics_count_requests_by_route_pattern_and_no_label_holds_personal_dat
         );
     }
     for line in metrics.lines().filter(|l| !l.starts_with('#')) {
-        let labels = line.split_once('{').map_or("", |(_, rest)| rest);
+        // The labels only: a value such as 0.0838… is no leak.
+        let labels = line
+            .split_once('{')
+            .and_then(|(_, rest)| rest.split_once('}'))
+            .map_or("", |(labels, _)| labels);
         for leak in [
             "CX-",
             "@",

@@ -202,6 +202,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             rule("GET", "/reports/{table}", Agent),
             get().to(routes::reports::export),
         ),
+        (
+            rule("GET", "/queue.csv", Agent),
+            get().to(routes::queue_export::export),
+        ),
         (rule("GET", "/views", Agent), get().to(routes::views::list)),
         (
             rule("POST", "/views", Agent),

@@ -12,6 +12,7 @@ pub mod health;
 pub mod login;
 pub mod metrics;
 pub mod queue;
+pub mod queue_export;
 pub mod reports;
 pub mod views;
 

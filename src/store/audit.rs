@@ -43,6 +43,8 @@ pub enum AuditAction {
     ReauthenticationFailed,
     /// A supervisor downloaded the due refunds for finance.
     SettlementsExported,
+    /// An agent downloaded the cases of a queue filter as CSV (the filter, not the data, kept).
+    QueueExported,
     /// Finance's payments were read back (a file on the admin page, or one over the API).
     SettlementsPaid,
     /// A supervisor started a billing import on the admin page.
@@ -50,7 +52,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -78,6 +80,7 @@ impl AuditAction {
         AuditAction::EmailChanged,
         AuditAction::ReauthenticationFailed,
         AuditAction::SettlementsExported,
+        AuditAction::QueueExported,
         AuditAction::SettlementsPaid,
         AuditAction::BillingImported,
     ];
@@ -111,6 +114,7 @@ impl AuditAction {
             AuditAction::EmailChanged => "email_changed",
             AuditAction::ReauthenticationFailed => "reauthentication_failed",
             AuditAction::SettlementsExported => "settlements_exported",
+            AuditAction::QueueExported => "queue_exported",
             AuditAction::SettlementsPaid => "settlements_paid",
             AuditAction::BillingImported => "billing_imported",
         }

@@ -284,6 +284,40 @@ try {
   }, phone);
   await phone.close();
 
+  const reportsContext = await launchBrowser();
+  await journey("supervisor reads the reports, follows a figure to its cases, saves a view", async (page) => {
+    await signIn(page, url, DEMO_SUPERVISOR);
+    await page.goto(`${url}/reports?period=30`);
+    await axe(page, "reports");
+    // Every chart is an image with a title, with its numbers in a table beside it.
+    for (const chart of ["backlog", "received", "decided", "service-level"]) {
+      check(await page.$(`svg[role=img][aria-labelledby=chart-${chart}-title]`), `chart ${chart}`);
+    }
+    check(await page.$("#table-received tbody tr"), "the received chart's table");
+    // A figure's link leads to a queue of exactly that many cases.
+    const link = page.locator("#table-reasons tbody td a").first();
+    const figure = Number((await link.textContent()).trim());
+    check(figure > 0, `a figure to follow (${figure})`);
+    await Promise.all([page.waitForNavigation(), link.click()]);
+    check(page.url().includes("/queue?"), `on the queue (${page.url()})`);
+    let shown = 0;
+    for (;;) {
+      shown += await page.locator("tbody tr.case-row").count();
+      const next = await page.$("a[rel=next]");
+      if (!next) break;
+      await Promise.all([page.waitForNavigation(), next.click()]);
+    }
+    check(shown === figure, `the queue lists ${shown} cases for the figure ${figure}`);
+    // Save that filter as a view; it is listed under Views.
+    await page.fill("#view-name", "Switching operator, this month");
+    await Promise.all([page.waitForNavigation(), page.click("form.save-view button[type=submit]")]);
+    check((await flash(page)).includes("Saved the view"), "view saved");
+    await page.goto(`${url}/views`);
+    await axe(page, "views");
+    check((await page.textContent("table.views")).includes("Switching operator, this month"), "the view is listed");
+  }, reportsContext);
+  await reportsContext.close();
+
   // The same journeys' core without JavaScript: every action is a plain form.
   const noJs = await launchBrowser({ javaScriptEnabled: false });
   await journey("without JavaScript: sign in, open, claim, bulk claim, sign out", async (page) => {

@@ -2,7 +2,7 @@
 //   node e2e/screenshots.mjs [folder]      (default docs/screenshots)
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { root, startServer, launchBrowser, signIn } from "./lib.mjs";
+import { root, startServer, launchBrowser, signIn, DEMO_SUPERVISOR } from "./lib.mjs";
 
 const folder = join(root, process.argv[2] || "docs/screenshots");
 mkdirSync(folder, { recursive: true });
@@ -51,6 +51,10 @@ try {
   await shoot("case");
   await page.goto(`${server.url}/bulk?scope=filter&state=submitted`);
   await shoot("bulk");
+  await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+  await signIn(page, server.url, DEMO_SUPERVISOR);
+  await page.goto(`${server.url}/reports?period=30`);
+  await shoot("reports");
 } finally {
   await context.close();
   server.stop();

@@ -627,7 +627,7 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
             tables: vec![Table {
                 id: "documents",
                 caption: "Document requests in the period".into(),
-                header: vec!["".into(), "Cases".into()],
+                header: vec!["Document requests".into(), "Cases".into()],
                 rows: vec![
                     vec![
                         Cell::text("Requests sent"),

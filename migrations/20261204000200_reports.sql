@@ -148,69 +148,65 @@ END $$;
 
 SELECT report_rebuild(report_time_zone) FROM desk_settings;
 
--- The backlog now: open cases counted per hour of receipt, and cases whose clock runs counted per
--- hour of their due time (state and assignee kept), by a statement trigger on `cases` (delta
--- rows again, folded by the same compaction). An age bucket's edge (now − N days) falls inside
--- one hour: only that hour's cases are counted live, by the index below, so the backlog costs
--- the same at a hundred open cases as at three million.
+-- The backlog now: open cases counted by time of receipt, and cases whose clock runs counted by
+-- due time (state and assignee kept), per hour and per minute, by a statement trigger on `cases`
+-- (delta rows again, folded by the same compaction). An age bucket's edge (now − N days) is
+-- counted as: whole hours after it, whole minutes of its hour after it, and live only the cases
+-- of its last minute (index below) — so the backlog costs the same at a hundred open cases as at
+-- three million.
 CREATE TABLE report_open (
-    -- An hour (`date_bin`, so the session's time zone plays no part).
-    hour        timestamptz NOT NULL,
-    -- 'received': open cases by hour of receipt; 'due': submitted or in review, by due hour.
+    -- 'received_hour' / 'received_minute': open cases by receipt; 'due_hour' / 'due_minute':
+    -- cases submitted or in review, by due time.
     kind        text NOT NULL,
+    -- The start of the hour or minute (`date_bin`: the session's time zone plays no part).
+    at          timestamptz NOT NULL,
     state       text NOT NULL,
     -- 0: nobody.
     assignee_id bigint NOT NULL,
     cases       bigint NOT NULL
 );
-CREATE INDEX report_open_idx ON report_open (kind, hour);
+CREATE INDEX report_open_idx ON report_open (kind, at);
 
-CREATE FUNCTION report_hour(at timestamptz) RETURNS timestamptz
+CREATE FUNCTION report_bin(at timestamptz, width interval) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT date_bin(interval '1 hour', at, timestamptz '2000-01-01 00:00:00+00')
+    SELECT date_bin(width, at, timestamptz '2000-01-01 00:00:00+00')
+$$;
+
+-- The statement adding to `report_open` what the rows of `moves` (submitted_at, sla_due_at,
+-- state, assignee_id, n = +1 or -1) change.
+CREATE FUNCTION report_open_sql(moves text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($q$
+        INSERT INTO report_open (kind, at, state, assignee_id, cases)
+        SELECT b.kind, b.at, r.state, coalesce(r.assignee_id, 0), sum(r.n)
+        FROM (%s) r
+        CROSS JOIN LATERAL (VALUES
+            ('received_hour', report_bin(r.submitted_at, interval '1 hour'),
+                r.state IN ('submitted', 'in_review', 'awaiting_documents')),
+            ('received_minute', report_bin(r.submitted_at, interval '1 minute'),
+                r.state IN ('submitted', 'in_review', 'awaiting_documents')),
+            ('due_hour', report_bin(r.sla_due_at, interval '1 hour'),
+                r.state IN ('submitted', 'in_review')),
+            ('due_minute', report_bin(r.sla_due_at, interval '1 minute'),
+                r.state IN ('submitted', 'in_review'))
+        ) AS b(kind, at, applies)
+        WHERE b.applies
+        GROUP BY 1, 2, 3, 4 HAVING sum(r.n) <> 0
+    $q$, moves)
 $$;
 
 CREATE FUNCTION report_open_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- One statement per operation: a transition table exists only for the operations that
-    -- have it (no old rows on INSERT, no new rows on DELETE).
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO report_open (hour, kind, state, assignee_id, cases)
-        SELECT hour, kind, state, assignee_id, sum(n) FROM (
-            SELECT report_hour(submitted_at) AS hour, 'received' AS kind, state,
-                   coalesce(assignee_id, 0) AS assignee_id, 1 AS n
-            FROM new_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
-            UNION ALL
-            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), 1
-            FROM new_rows WHERE state IN ('submitted', 'in_review')) moves
-        GROUP BY 1, 2, 3, 4;
-    ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO report_open (hour, kind, state, assignee_id, cases)
-        SELECT hour, kind, state, assignee_id, sum(n) FROM (
-            SELECT report_hour(submitted_at) AS hour, 'received' AS kind, state,
-                   coalesce(assignee_id, 0) AS assignee_id, 1 AS n
-            FROM new_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
-            UNION ALL
-            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), 1
-            FROM new_rows WHERE state IN ('submitted', 'in_review')
-            UNION ALL
-            SELECT report_hour(submitted_at), 'received', state, coalesce(assignee_id, 0), -1
-            FROM old_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
-            UNION ALL
-            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), -1
-            FROM old_rows WHERE state IN ('submitted', 'in_review')) moves
-        GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0;
-    ELSE
-        INSERT INTO report_open (hour, kind, state, assignee_id, cases)
-        SELECT hour, kind, state, assignee_id, -sum(n) FROM (
-            SELECT report_hour(submitted_at) AS hour, 'received' AS kind, state,
-                   coalesce(assignee_id, 0) AS assignee_id, 1 AS n
-            FROM old_rows WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
-            UNION ALL
-            SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), 1
-            FROM old_rows WHERE state IN ('submitted', 'in_review')) moves
-        GROUP BY 1, 2, 3, 4;
-    END IF;
+    -- A transition table exists only for the operations that have it (no old rows on INSERT,
+    -- no new rows on DELETE); an update that moves nothing adds nothing.
+    EXECUTE report_open_sql(CASE TG_OP
+        WHEN 'INSERT' THEN
+            'SELECT submitted_at, sla_due_at, state, assignee_id, 1 AS n FROM new_rows'
+        WHEN 'DELETE' THEN
+            'SELECT submitted_at, sla_due_at, state, assignee_id, -1 AS n FROM old_rows'
+        ELSE
+            'SELECT submitted_at, sla_due_at, state, assignee_id, 1 AS n FROM new_rows
+             UNION ALL
+             SELECT submitted_at, sla_due_at, state, assignee_id, -1 FROM old_rows' END);
     RETURN NULL;
 END $$;
 
@@ -225,23 +221,19 @@ CREATE TRIGGER cases_report_open_delete AFTER DELETE ON cases
     FOR EACH STATEMENT EXECUTE FUNCTION report_open_apply();
 
 -- Recounts the backlog's aggregates from the cases (a load with triggers off).
-CREATE FUNCTION report_open_rebuild() RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION report_open_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     LOCK TABLE cases IN SHARE MODE;
     TRUNCATE report_open;
-    INSERT INTO report_open (hour, kind, state, assignee_id, cases)
-    SELECT report_hour(submitted_at), 'received', state, coalesce(assignee_id, 0), count(*)
-    FROM cases WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
-    GROUP BY 1, 2, 3, 4;
-    INSERT INTO report_open (hour, kind, state, assignee_id, cases)
-    SELECT report_hour(sla_due_at), 'due', state, coalesce(assignee_id, 0), count(*)
-    FROM cases WHERE state IN ('submitted', 'in_review')
-    GROUP BY 1, 2, 3, 4;
-$$;
+    EXECUTE report_open_sql(
+        'SELECT submitted_at, sla_due_at, state, assignee_id, 1 AS n FROM cases
+         WHERE state IN (''submitted'', ''in_review'', ''awaiting_documents'')');
+END $$;
 
 SELECT report_open_rebuild();
 
--- The live edge-hour counts: open cases by receipt time, and (cases_needs_action_idx) cases
--- whose clock runs by due time.
+-- The live edge-minute counts: open cases by receipt time, and (cases_needs_action_name_idx)
+-- cases whose clock runs by due time.
 CREATE INDEX cases_open_age_idx ON cases (submitted_at) INCLUDE (assignee_id)
     WHERE state IN ('submitted', 'in_review', 'awaiting_documents');
 

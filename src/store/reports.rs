@@ -1,7 +1,7 @@
 //! The reports' figures. Flow, service level, agents, reasons and document requests are read from
 //! the per-day aggregates the `case_events` trigger keeps (migration `…_reports.sql`); the
-//! backlog from the per-hour open-case aggregates the `cases` trigger keeps, with the edge hours
-//! counted live. Compaction folds the aggregates' delta rows.
+//! backlog from the per-hour and per-minute open-case aggregates the `cases` trigger keeps, with
+//! the edge minutes counted live. Compaction folds the aggregates' delta rows.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
@@ -134,32 +134,40 @@ pub async fn handling(
 /// Open cases now, per state and assignee (0: nobody).
 pub const OPEN_SQL: &str = "
     SELECT state, assignee_id, sum(cases)::bigint AS cases FROM report_open
-    WHERE kind = 'received' AND ($1::bigint IS NULL OR assignee_id = $1)
+    WHERE kind = 'received_hour' AND ($1::bigint IS NULL OR assignee_id = $1)
     GROUP BY 1, 2 HAVING sum(cases) <> 0";
 
-/// Open cases received after `now() - $2 days`: whole hours from the aggregates, the edge hour
-/// counted live (index `cases_open_age_idx`).
+/// Open cases received after `now() - $2 days`: whole hours after the edge and whole minutes
+/// of its hour from the aggregates, its last minute live (index `cases_open_age_idx`).
 pub const NEWER_THAN_SQL: &str = "
-    WITH edge AS (SELECT now() - make_interval(days => $2) AS at,
-                         report_hour(now() - make_interval(days => $2)) + interval '1 hour' AS hour_end)
+    WITH edge AS (
+        SELECT e.at, report_bin(e.at, interval '1 hour') + interval '1 hour' AS hour_end,
+               report_bin(e.at, interval '1 minute') + interval '1 minute' AS minute_end
+        FROM (SELECT now() - make_interval(days => $2) AS at) e)
     SELECT ((SELECT coalesce(sum(r.cases), 0) FROM report_open r, edge
-            WHERE r.kind = 'received' AND r.hour >= edge.hour_end
-              AND ($1::bigint IS NULL OR r.assignee_id = $1))
-         + (SELECT count(*) FROM cases c, edge
-            WHERE c.state IN ('submitted', 'in_review', 'awaiting_documents')
-              AND c.submitted_at > edge.at AND c.submitted_at < edge.hour_end
-              AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
+             WHERE ((r.kind = 'received_hour' AND r.at >= edge.hour_end)
+                    OR (r.kind = 'received_minute' AND r.at >= edge.minute_end
+                        AND r.at < edge.hour_end))
+               AND ($1::bigint IS NULL OR r.assignee_id = $1))
+          + (SELECT count(*) FROM cases c, edge
+             WHERE c.state IN ('submitted', 'in_review', 'awaiting_documents')
+               AND c.submitted_at > edge.at AND c.submitted_at < edge.minute_end
+               AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
 
-/// Cases whose clock runs past their due time: whole hours before this one from the
-/// aggregates, this hour live (index `cases_needs_action_name_idx`).
+/// Cases whose clock runs past their due time: whole hours before this one and whole minutes
+/// of this hour from the aggregates, this minute live (index `cases_needs_action_name_idx`).
 pub const OVERDUE_SQL: &str = "
-    SELECT ((SELECT coalesce(sum(r.cases), 0) FROM report_open r
-            WHERE r.kind = 'due' AND r.hour < report_hour(now())
-              AND ($1::bigint IS NULL OR r.assignee_id = $1))
-         + (SELECT count(*) FROM cases c
-            WHERE c.state IN ('submitted', 'in_review')
-              AND c.sla_due_at >= report_hour(now()) AND c.sla_due_at < now()
-              AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
+    WITH edge AS (SELECT now() AS at, report_bin(now(), interval '1 hour') AS hour_start,
+                         report_bin(now(), interval '1 minute') AS minute_start)
+    SELECT ((SELECT coalesce(sum(r.cases), 0) FROM report_open r, edge
+             WHERE ((r.kind = 'due_hour' AND r.at < edge.hour_start)
+                    OR (r.kind = 'due_minute' AND r.at >= edge.hour_start
+                        AND r.at < edge.minute_start))
+               AND ($1::bigint IS NULL OR r.assignee_id = $1))
+          + (SELECT count(*) FROM cases c, edge
+             WHERE c.state IN ('submitted', 'in_review')
+               AND c.sla_due_at >= edge.minute_start AND c.sla_due_at < edge.at
+               AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
 
 /// The backlog now.
 #[derive(Debug, Default)]
@@ -275,16 +283,16 @@ pub async fn compact(pool: &PgPool) -> sqlx::Result<u64> {
     .await?;
     let open: i64 = sqlx::query_scalar(
         "WITH doubled AS (
-             SELECT hour, kind, state, assignee_id FROM report_open
+             SELECT kind, at, state, assignee_id FROM report_open
              GROUP BY 1, 2, 3, 4 HAVING count(*) > 1 OR sum(cases) = 0
          ), gone AS (
              DELETE FROM report_open r USING doubled d
-             WHERE (r.hour, r.kind, r.state, r.assignee_id)
-                 = (d.hour, d.kind, d.state, d.assignee_id)
+             WHERE (r.kind, r.at, r.state, r.assignee_id)
+                 = (d.kind, d.at, d.state, d.assignee_id)
              RETURNING r.*
          ), folded AS (
-             INSERT INTO report_open (hour, kind, state, assignee_id, cases)
-             SELECT hour, kind, state, assignee_id, sum(cases) FROM gone GROUP BY 1, 2, 3, 4
+             INSERT INTO report_open (kind, at, state, assignee_id, cases)
+             SELECT kind, at, state, assignee_id, sum(cases) FROM gone GROUP BY 1, 2, 3, 4
              HAVING sum(cases) <> 0
              RETURNING 1
          )

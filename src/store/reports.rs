@@ -137,37 +137,56 @@ pub const OPEN_SQL: &str = "
     WHERE kind = 'received_hour' AND ($1::bigint IS NULL OR assignee_id = $1)
     GROUP BY 1, 2 HAVING sum(cases) <> 0";
 
-/// Open cases received after `now() - $2 days`: whole hours after the edge and whole minutes
-/// of its hour from the aggregates, its last minute live (index `cases_open_age_idx`).
-pub const NEWER_THAN_SQL: &str = "
-    WITH edge AS (
-        SELECT e.at, report_bin(e.at, interval '1 hour') + interval '1 hour' AS hour_end,
-               report_bin(e.at, interval '1 minute') + interval '1 minute' AS minute_end
-        FROM (SELECT now() - make_interval(days => $2) AS at) e)
-    SELECT ((SELECT coalesce(sum(r.cases), 0) FROM report_open r, edge
-             WHERE ((r.kind = 'received_hour' AND r.at >= edge.hour_end)
-                    OR (r.kind = 'received_minute' AND r.at >= edge.minute_end
-                        AND r.at < edge.hour_end))
-               AND ($1::bigint IS NULL OR r.assignee_id = $1))
-          + (SELECT count(*) FROM cases c, edge
-             WHERE c.state IN ('submitted', 'in_review', 'awaiting_documents')
-               AND c.submitted_at > edge.at AND c.submitted_at < edge.minute_end
-               AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
+/// Open cases received after the edge $1 (whose hour ends at $2 and minute at $3): whole hours
+/// and whole minutes from the aggregates, the edge's last minute live (index
+/// `cases_open_age_idx`). `{agent}` is the agent condition, or nothing. Instants are bound, not
+/// computed in SQL, so that a cached generic plan still sees a narrow range.
+const NEWER_THAN_SQL: &str = "
+    SELECT ((SELECT coalesce(sum(cases), 0) FROM report_open
+             WHERE ((kind = 'received_hour' AND at >= $2)
+                    OR (kind = 'received_minute' AND at >= $3 AND at < $2)){agent})
+          + (SELECT count(*) FROM cases
+             WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
+               AND submitted_at > $1 AND submitted_at < $3{agent}))::bigint";
 
-/// Cases whose clock runs past their due time: whole hours before this one and whole minutes
-/// of this hour from the aggregates, this minute live (index `cases_needs_action_name_idx`).
-pub const OVERDUE_SQL: &str = "
-    WITH edge AS (SELECT now() AS at, report_bin(now(), interval '1 hour') AS hour_start,
-                         report_bin(now(), interval '1 minute') AS minute_start)
-    SELECT ((SELECT coalesce(sum(r.cases), 0) FROM report_open r, edge
-             WHERE ((r.kind = 'due_hour' AND r.at < edge.hour_start)
-                    OR (r.kind = 'due_minute' AND r.at >= edge.hour_start
-                        AND r.at < edge.minute_start))
-               AND ($1::bigint IS NULL OR r.assignee_id = $1))
-          + (SELECT count(*) FROM cases c, edge
-             WHERE c.state IN ('submitted', 'in_review')
-               AND c.sla_due_at >= edge.minute_start AND c.sla_due_at < edge.at
-               AND ($1::bigint IS NULL OR c.assignee_id = $1)))::bigint";
+/// Cases whose clock runs past their due time at $1 (whose hour began at $2 and minute at
+/// $3): whole hours and minutes from the aggregates, this minute live (index
+/// `cases_needs_action_name_idx`).
+const OVERDUE_SQL: &str = "
+    SELECT ((SELECT coalesce(sum(cases), 0) FROM report_open
+             WHERE ((kind = 'due_hour' AND at < $2)
+                    OR (kind = 'due_minute' AND at >= $2 AND at < $3)){agent})
+          + (SELECT count(*) FROM cases
+             WHERE state IN ('submitted', 'in_review')
+               AND sla_due_at >= $3 AND sla_due_at < $1{agent}))::bigint";
+
+/// A backlog statement for a scope: the agent's condition is `$4`, or there is none.
+pub fn backlog_sql(sql: &str, scope: Scope) -> String {
+    sql.replace(
+        "{agent}",
+        match scope {
+            Scope::Desk => "",
+            Scope::Agent(_) => " AND assignee_id = $4",
+        },
+    )
+}
+
+pub fn newer_than_sql(scope: Scope) -> String {
+    backlog_sql(NEWER_THAN_SQL, scope)
+}
+
+pub fn overdue_sql(scope: Scope) -> String {
+    backlog_sql(OVERDUE_SQL, scope)
+}
+
+/// The start of the hour and of the minute `at` falls in (UTC bins, as `report_bin`).
+pub fn bins(at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let seconds = at.timestamp();
+    let floor = |width: i64| {
+        DateTime::from_timestamp(seconds - seconds.rem_euclid(width), 0).expect("a valid instant")
+    };
+    (floor(3600), floor(60))
+}
 
 /// The backlog now.
 #[derive(Debug, Default)]
@@ -186,27 +205,42 @@ pub async fn backlog(pool: &PgPool, scope: Scope) -> sqlx::Result<Backlog> {
         .fetch_all(pool)
         .await?;
     let total: i64 = open.iter().map(|(_, _, n)| n).sum();
+    let now = Utc::now();
+    let one_minute = chrono::Duration::minutes(1);
+    let one_hour = chrono::Duration::hours(1);
     // Buckets from "received after now − N days" at each bucket's upper edge.
+    let newer_than = newer_than_sql(scope);
     let mut ages = [0i64; 5];
     let mut newer_than_previous = 0;
     for (i, bucket) in AgeBucket::ALL.iter().enumerate() {
         let newer = match bucket.days() {
             (_, Some(days)) => {
-                sqlx::query_scalar::<_, i64>(NEWER_THAN_SQL)
-                    .bind(scope.agent())
-                    .bind(days as i32)
-                    .fetch_one(pool)
-                    .await?
+                let edge = now - chrono::Duration::days(days);
+                let (hour, minute) = bins(edge);
+                let mut query =
+                    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(newer_than.clone()))
+                        .bind(edge)
+                        .bind(hour + one_hour)
+                        .bind(minute + one_minute);
+                if let Some(agent) = scope.agent() {
+                    query = query.bind(agent);
+                }
+                query.fetch_one(pool).await?
             }
             (_, None) => total,
         };
         ages[i] = newer - newer_than_previous;
         newer_than_previous = newer;
     }
-    let overdue = sqlx::query_scalar(OVERDUE_SQL)
-        .bind(scope.agent())
-        .fetch_one(pool)
-        .await?;
+    let (hour, minute) = bins(now);
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(overdue_sql(scope)))
+        .bind(now)
+        .bind(hour)
+        .bind(minute);
+    if let Some(agent) = scope.agent() {
+        query = query.bind(agent);
+    }
+    let overdue = query.fetch_one(pool).await?;
     Ok(Backlog {
         open,
         ages,
@@ -320,4 +354,19 @@ pub async fn align_time_zone(pool: &PgPool, zone: &str) -> sqlx::Result<bool> {
         .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_are_the_utc_hour_and_minute() {
+        let at = DateTime::parse_from_rfc3339("2026-12-04T04:25:37.5+07:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (hour, minute) = bins(at);
+        assert_eq!(hour.to_rfc3339(), "2026-12-03T21:00:00+00:00");
+        assert_eq!(minute.to_rfc3339(), "2026-12-03T21:25:00+00:00");
+    }
 }

@@ -276,19 +276,28 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
 
     // The reports: the live backlog and oldest case by the open-cases index; the trigger's
     // facts of one new event by primary keys.
-    for agent in [None, Some(me)] {
-        let plan: Value = sqlx::query_scalar(explain(reports::NEWER_THAN_SQL))
-            .bind(agent)
-            .bind(3)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+    let now = chrono::Utc::now();
+    for scope in [reports::Scope::Desk, reports::Scope::Agent(AgentId(me))] {
+        let edge = now - chrono::Duration::days(3);
+        let (hour, minute) = reports::bins(edge);
+        let mut query = sqlx::query_scalar(explain(&reports::newer_than_sql(scope)))
+            .bind(edge)
+            .bind(hour + chrono::Duration::hours(1))
+            .bind(minute + chrono::Duration::minutes(1));
+        if scope != reports::Scope::Desk {
+            query = query.bind(me);
+        }
+        let plan: Value = query.fetch_one(pool).await.unwrap();
         assert_indexed("reports: backlog age edge", plan);
-        let plan: Value = sqlx::query_scalar(explain(reports::OVERDUE_SQL))
-            .bind(agent)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        let (hour, minute) = reports::bins(now);
+        let mut query = sqlx::query_scalar(explain(&reports::overdue_sql(scope)))
+            .bind(now)
+            .bind(hour)
+            .bind(minute);
+        if scope != reports::Scope::Desk {
+            query = query.bind(me);
+        }
+        let plan: Value = query.fetch_one(pool).await.unwrap();
         assert_indexed("reports: backlog past due", plan);
     }
     let plan: Value = sqlx::query_scalar(explain(reports::OLDEST_OPEN_SQL))

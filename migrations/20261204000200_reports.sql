@@ -100,15 +100,50 @@ CREATE TABLE report_handling (
 );
 CREATE INDEX report_handling_day_idx ON report_handling (day);
 
+-- The same per ISO week (`week` is its Monday): a report over a year reads 52 weeks, not 365
+-- days (the days of partial weeks at its ends come from the daily tables).
+CREATE TABLE report_weekly (
+    week       date NOT NULL,
+    measure    text NOT NULL,
+    outcome    text NOT NULL,
+    channel    text NOT NULL,
+    reason     text NOT NULL,
+    agent_id   bigint NOT NULL,
+    cases      bigint NOT NULL,
+    within_sla bigint NOT NULL
+);
+CREATE INDEX report_weekly_week_idx ON report_weekly (week, measure);
+
+CREATE TABLE report_handling_weekly (
+    week     date NOT NULL,
+    agent_id bigint NOT NULL,
+    minutes  integer NOT NULL,
+    cases    bigint NOT NULL
+);
+CREATE INDEX report_handling_weekly_week_idx ON report_handling_weekly (week);
+
 -- The statement adding to the aggregates the facts of the events that `filter` keeps.
 CREATE FUNCTION report_facts_sql(filter text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT format($q$
-        WITH facts AS MATERIALIZED (SELECT * FROM report_event_facts %s), daily AS (
+        WITH facts AS MATERIALIZED (
+            SELECT f.*, f.day - (extract(isodow FROM f.day)::integer - 1) AS week
+            FROM report_event_facts f %s
+        ), daily AS (
             INSERT INTO report_daily (day, measure, outcome, channel, reason, agent_id, cases,
                                       within_sla)
             SELECT day, measure, outcome, channel, reason, agent_id, count(*),
                    count(*) FILTER (WHERE within_sla)
             FROM facts GROUP BY day, measure, outcome, channel, reason, agent_id
+        ), weekly AS (
+            INSERT INTO report_weekly (week, measure, outcome, channel, reason, agent_id, cases,
+                                       within_sla)
+            SELECT week, measure, outcome, channel, reason, agent_id, count(*),
+                   count(*) FILTER (WHERE within_sla)
+            FROM facts GROUP BY week, measure, outcome, channel, reason, agent_id
+        ), handling_weekly AS (
+            INSERT INTO report_handling_weekly (week, agent_id, minutes, cases)
+            SELECT week, agent_id, minutes, count(*) FROM facts WHERE minutes IS NOT NULL
+            GROUP BY week, agent_id, minutes
         )
         INSERT INTO report_handling (day, agent_id, minutes, cases)
         SELECT day, agent_id, minutes, count(*) FROM facts WHERE minutes IS NOT NULL
@@ -127,7 +162,8 @@ BEGIN
         -- primary key, a million-event load joins. (Ids of one statement need not be
         -- contiguous: concurrent inserts interleave, hence the membership test as well.)
         EXECUTE report_facts_sql(format(
-            'WHERE event_id BETWEEN %s AND %s AND event_id IN (SELECT id FROM new_rows)', lo, hi));
+            'WHERE f.event_id BETWEEN %s AND %s AND f.event_id IN (SELECT id FROM new_rows)',
+            lo, hi));
     END IF;
     RETURN NULL;
 END $$;
@@ -142,7 +178,7 @@ CREATE FUNCTION report_rebuild(zone text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE case_events IN SHARE MODE;
     UPDATE desk_settings SET report_time_zone = zone;
-    TRUNCATE report_daily, report_handling;
+    TRUNCATE report_daily, report_handling, report_weekly, report_handling_weekly;
     EXECUTE report_facts_sql('');
 END $$;
 

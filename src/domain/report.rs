@@ -144,6 +144,19 @@ impl Period {
         weeks
     }
 
+    /// The whole ISO weeks inside the period, (first Monday, last Sunday), if any: read from
+    /// the weekly aggregates, the days around them from the daily ones.
+    pub fn full_weeks(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let monday = week_of(self.from);
+        let first = if monday == self.from {
+            monday
+        } else {
+            monday + Duration::days(7)
+        };
+        let last = week_of(self.to + Duration::days(1)) - Duration::days(1);
+        (first < last).then_some((first, last))
+    }
+
     /// For file names and query strings: `2026-11-04_2026-12-03`.
     pub fn slug(&self) -> String {
         format!("{}_{}", self.from, self.to)
@@ -312,6 +325,27 @@ mod tests {
         assert!(bars.iter().all(|b| b.weekday() == chrono::Weekday::Mon));
         assert_eq!(*bars.last().unwrap(), d("2026-11-30"));
         assert_eq!(p.weeks(), bars);
+    }
+
+    #[test]
+    fn whole_weeks_are_found_inside_a_period() {
+        let period = |from: &str, to: &str| Period {
+            from: d(from),
+            to: d(to),
+            last_days: 0,
+        };
+        // 2026-11-30 is a Monday.
+        assert_eq!(
+            period("2026-11-30", "2026-12-13").full_weeks(),
+            Some((d("2026-11-30"), d("2026-12-13")))
+        );
+        assert_eq!(
+            period("2026-11-29", "2026-12-19").full_weeks(),
+            Some((d("2026-11-30"), d("2026-12-13"))),
+            "the partial weeks at both ends are left to the days"
+        );
+        assert_eq!(period("2026-12-01", "2026-12-06").full_weeks(), None);
+        assert_eq!(period("2026-12-01", "2026-12-01").full_weeks(), None);
     }
 
     #[test]

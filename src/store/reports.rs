@@ -35,21 +35,51 @@ pub struct FlowRow {
     pub cases: i64,
 }
 
-/// An agent sees the decisions they made, not the desk's intake.
-pub const FLOW_SQL: &str = "
-    SELECT CASE WHEN $3 THEN day - (extract(isodow FROM day)::integer - 1) ELSE day END AS bar,
-           measure, outcome, channel, sum(cases)::bigint AS cases
-    FROM report_daily
-    WHERE day BETWEEN $1 AND $2 AND measure IN ('received', 'decided')
-      AND ($4::bigint IS NULL OR (measure = 'decided' AND agent_id = $4))
-    GROUP BY 1, 2, 3, 4";
+/// The aggregates of a period ($1 to $2): whole ISO weeks ($3, a Monday, to $4, a Sunday; an
+/// empty range when none) from the weekly tables, the other days from the daily ones. Each row's
+/// `day` is its day, or its week's Monday.
+macro_rules! period_rows {
+    () => {
+        "(SELECT day, measure, outcome, channel, reason, agent_id, cases, within_sla
+          FROM report_daily WHERE day BETWEEN $1 AND $2 AND NOT (day BETWEEN $3 AND $4)
+          UNION ALL
+          SELECT week, measure, outcome, channel, reason, agent_id, cases, within_sla
+          FROM report_weekly WHERE week BETWEEN $3 AND $4 - 6) r"
+    };
+}
+
+/// An agent sees the decisions they made, not the desk's intake ($5: the agent, or null).
+pub const FLOW_SQL: &str = concat!(
+    "SELECT CASE WHEN $6 THEN day - (extract(isodow FROM day)::integer - 1) ELSE day END AS bar,
+            measure, outcome, channel, sum(cases)::bigint AS cases
+     FROM ",
+    period_rows!(),
+    " WHERE measure IN ('received', 'decided')
+        AND ($5::bigint IS NULL OR (measure = 'decided' AND agent_id = $5))
+      GROUP BY 1, 2, 3, 4"
+);
+
+/// The whole weeks a query may read from the weekly tables: none when its result is per day.
+fn week_bounds(period: &Period, per_day: bool) -> (NaiveDate, NaiveDate) {
+    match period.full_weeks() {
+        Some(weeks) if !per_day => weeks,
+        // An empty range: every day from the daily tables.
+        _ => (
+            period.to + chrono::Duration::days(1),
+            period.from - chrono::Duration::days(1),
+        ),
+    }
+}
 
 pub async fn flow(pool: &PgPool, period: &Period, scope: Scope) -> sqlx::Result<Vec<FlowRow>> {
+    let (first, last) = week_bounds(period, !period.weekly());
     sqlx::query_as(FLOW_SQL)
         .bind(period.from)
         .bind(period.to)
-        .bind(period.weekly())
+        .bind(first)
+        .bind(last)
         .bind(scope.agent())
+        .bind(period.weekly())
         .fetch_all(pool)
         .await
 }
@@ -62,22 +92,27 @@ pub struct WeekRow {
     pub within_sla: i64,
 }
 
-pub const SERVICE_LEVEL_SQL: &str = "
-    SELECT day - (extract(isodow FROM day)::integer - 1) AS week,
-           sum(cases)::bigint AS decided, sum(within_sla)::bigint AS within_sla
-    FROM report_daily
-    WHERE day BETWEEN $1 AND $2 AND measure = 'decided' AND outcome IN ('approved', 'rejected')
-      AND ($3::bigint IS NULL OR agent_id = $3)
-    GROUP BY 1 ORDER BY 1";
+pub const SERVICE_LEVEL_SQL: &str = concat!(
+    "SELECT day - (extract(isodow FROM day)::integer - 1) AS week,
+            sum(cases)::bigint AS decided, sum(within_sla)::bigint AS within_sla
+     FROM ",
+    period_rows!(),
+    " WHERE measure = 'decided' AND outcome IN ('approved', 'rejected')
+        AND ($5::bigint IS NULL OR agent_id = $5)
+      GROUP BY 1 ORDER BY 1"
+);
 
 pub async fn service_level(
     pool: &PgPool,
     period: &Period,
     scope: Scope,
 ) -> sqlx::Result<Vec<WeekRow>> {
+    let (first, last) = week_bounds(period, false);
     sqlx::query_as(SERVICE_LEVEL_SQL)
         .bind(period.from)
         .bind(period.to)
+        .bind(first)
+        .bind(last)
         .bind(scope.agent())
         .fetch_all(pool)
         .await
@@ -95,27 +130,37 @@ pub struct TotalRow {
     pub within_sla: i64,
 }
 
-pub const TOTALS_SQL: &str = "
-    SELECT measure, outcome, channel, reason, agent_id, sum(cases)::bigint AS cases,
-           sum(within_sla)::bigint AS within_sla
-    FROM report_daily
-    WHERE day BETWEEN $1 AND $2 AND ($3::bigint IS NULL OR agent_id = $3)
-    GROUP BY 1, 2, 3, 4, 5";
+pub const TOTALS_SQL: &str = concat!(
+    "SELECT measure, outcome, channel, reason, agent_id, sum(cases)::bigint AS cases,
+            sum(within_sla)::bigint AS within_sla
+     FROM ",
+    period_rows!(),
+    " WHERE ($5::bigint IS NULL OR agent_id = $5)
+      GROUP BY 1, 2, 3, 4, 5"
+);
 
 pub async fn totals(pool: &PgPool, period: &Period, scope: Scope) -> sqlx::Result<Vec<TotalRow>> {
+    let (first, last) = week_bounds(period, false);
     sqlx::query_as(TOTALS_SQL)
         .bind(period.from)
         .bind(period.to)
+        .bind(first)
+        .bind(last)
         .bind(scope.agent())
         .fetch_all(pool)
         .await
 }
 
-/// Desk decisions of the period per deciding agent and handling-time bucket (minutes).
+/// Desk decisions of the period per deciding agent and handling-time bucket (minutes), whole
+/// weeks from the weekly table as above.
 pub const HANDLING_SQL: &str = "
-    SELECT agent_id, minutes, sum(cases)::bigint AS cases
-    FROM report_handling
-    WHERE day BETWEEN $1 AND $2 AND ($3::bigint IS NULL OR agent_id = $3)
+    SELECT agent_id, minutes, sum(cases)::bigint AS cases FROM (
+        SELECT agent_id, minutes, cases FROM report_handling
+        WHERE day BETWEEN $1 AND $2 AND NOT (day BETWEEN $3 AND $4)
+        UNION ALL
+        SELECT agent_id, minutes, cases FROM report_handling_weekly
+        WHERE week BETWEEN $3 AND $4 - 6) r
+    WHERE ($5::bigint IS NULL OR agent_id = $5)
     GROUP BY 1, 2";
 
 pub async fn handling(
@@ -123,9 +168,12 @@ pub async fn handling(
     period: &Period,
     scope: Scope,
 ) -> sqlx::Result<Vec<(i64, i32, i64)>> {
+    let (first, last) = week_bounds(period, false);
     sqlx::query_as(HANDLING_SQL)
         .bind(period.from)
         .bind(period.to)
+        .bind(first)
+        .bind(last)
         .bind(scope.agent())
         .fetch_all(pool)
         .await
@@ -273,68 +321,69 @@ pub async fn agent_names(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<(i64, S
         .await
 }
 
-/// Folds each aggregate key's delta rows into one row holding their sum; returns how many rows
-/// went. Exact under concurrency: the DELETE takes only rows its snapshot sees, and inserts
-/// their sum in the same statement; a delta committed meanwhile stays for the next round, and a
-/// second instance compacting at once skips the rows the first already took.
+/// The aggregate tables and their keys (every column but `cases` and `within_sla`).
+const AGGREGATES: &[(&str, &str)] = &[
+    (
+        "report_daily",
+        "day, measure, outcome, channel, reason, agent_id",
+    ),
+    (
+        "report_weekly",
+        "week, measure, outcome, channel, reason, agent_id",
+    ),
+    ("report_handling", "day, agent_id, minutes"),
+    ("report_handling_weekly", "week, agent_id, minutes"),
+    ("report_open", "kind, at, state, assignee_id"),
+];
+
+/// `t.day, t.measure` from `day, measure`.
+fn qualified(alias: &str, keys: &str) -> String {
+    keys.split(", ")
+        .map(|k| format!("{alias}.{k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Folds each aggregate key's delta rows into one row holding their sum (dropping keys that sum
+/// to nothing); returns how many rows went. Exact under concurrency: the DELETE takes only rows
+/// its snapshot sees, and inserts their sum in the same statement; a delta committed meanwhile
+/// stays for the next round, and a second instance compacting at once skips the rows the first
+/// already took.
 pub async fn compact(pool: &PgPool) -> sqlx::Result<u64> {
-    let daily: i64 = sqlx::query_scalar(
-        "WITH doubled AS (
-             SELECT day, measure, outcome, channel, reason, agent_id FROM report_daily
-             GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1
-         ), gone AS (
-             DELETE FROM report_daily r USING doubled d
-             WHERE (r.day, r.measure, r.outcome, r.channel, r.reason, r.agent_id)
-                 = (d.day, d.measure, d.outcome, d.channel, d.reason, d.agent_id)
-             RETURNING r.*
-         ), folded AS (
-             INSERT INTO report_daily (day, measure, outcome, channel, reason, agent_id, cases,
-                                       within_sla)
-             SELECT day, measure, outcome, channel, reason, agent_id, sum(cases), sum(within_sla)
-             FROM gone GROUP BY 1, 2, 3, 4, 5, 6
-             RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM folded)",
-    )
-    .fetch_one(pool)
-    .await?;
-    let handling: i64 = sqlx::query_scalar(
-        "WITH doubled AS (
-             SELECT day, agent_id, minutes FROM report_handling
-             GROUP BY 1, 2, 3 HAVING count(*) > 1
-         ), gone AS (
-             DELETE FROM report_handling r USING doubled d
-             WHERE (r.day, r.agent_id, r.minutes) = (d.day, d.agent_id, d.minutes)
-             RETURNING r.*
-         ), folded AS (
-             INSERT INTO report_handling (day, agent_id, minutes, cases)
-             SELECT day, agent_id, minutes, sum(cases) FROM gone GROUP BY 1, 2, 3
-             RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM folded)",
-    )
-    .fetch_one(pool)
-    .await?;
-    let open: i64 = sqlx::query_scalar(
-        "WITH doubled AS (
-             SELECT kind, at, state, assignee_id FROM report_open
-             GROUP BY 1, 2, 3, 4 HAVING count(*) > 1 OR sum(cases) = 0
-         ), gone AS (
-             DELETE FROM report_open r USING doubled d
-             WHERE (r.kind, r.at, r.state, r.assignee_id)
-                 = (d.kind, d.at, d.state, d.assignee_id)
-             RETURNING r.*
-         ), folded AS (
-             INSERT INTO report_open (kind, at, state, assignee_id, cases)
-             SELECT kind, at, state, assignee_id, sum(cases) FROM gone GROUP BY 1, 2, 3, 4
-             HAVING sum(cases) <> 0
-             RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM folded)",
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok((daily + handling + open).max(0) as u64)
+    let mut gone = 0;
+    for (table, keys) in AGGREGATES {
+        let sums = if *table == "report_daily" || *table == "report_weekly" {
+            "sum(cases), sum(within_sla)"
+        } else {
+            "sum(cases)"
+        };
+        let columns = if sums.contains("within_sla") {
+            format!("{keys}, cases, within_sla")
+        } else {
+            format!("{keys}, cases")
+        };
+        let folded: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "WITH doubled AS (
+                 SELECT {keys} FROM {table} GROUP BY {keys}
+                 HAVING count(*) > 1 OR sum(cases) = 0
+             ), gone AS (
+                 DELETE FROM {table} t USING doubled d
+                 WHERE ({t_keys}) = ({d_keys})
+                 RETURNING t.*
+             ), folded AS (
+                 INSERT INTO {table} ({columns})
+                 SELECT {keys}, {sums} FROM gone GROUP BY {keys} HAVING sum(cases) <> 0
+                 RETURNING 1
+             )
+             SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM folded)",
+            t_keys = qualified("t", keys),
+            d_keys = qualified("d", keys),
+        )))
+        .fetch_one(pool)
+        .await?;
+        gone += folded.max(0) as u64;
+    }
+    Ok(gone)
 }
 
 /// Keeps the aggregates in the desk's time zone: rebuilds them (one statement over the history,

@@ -319,11 +319,20 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
     assert_indexed("reports: one new event's facts (the trigger)", plan);
     let from = chrono::Utc::now().date_naive() - chrono::Duration::days(729);
     let to = chrono::Utc::now().date_naive();
+    let weeks = canceldesk::domain::report::Period {
+        from,
+        to,
+        last_days: 0,
+    }
+    .full_weeks()
+    .unwrap();
     let plan: Value = sqlx::query_scalar(explain(reports::FLOW_SQL))
         .bind(from)
         .bind(to)
-        .bind(true)
+        .bind(weeks.0)
+        .bind(weeks.1)
         .bind(None::<i64>)
+        .bind(true)
         .fetch_one(pool)
         .await
         .unwrap();
@@ -331,6 +340,8 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
     let plan: Value = sqlx::query_scalar(explain(reports::TOTALS_SQL))
         .bind(from)
         .bind(to)
+        .bind(weeks.0)
+        .bind(weeks.1)
         .bind(None::<i64>)
         .fetch_one(pool)
         .await
@@ -430,4 +441,18 @@ async fn the_fast_seed_keeps_the_report_figures_the_history_gives() {
         decided > 50_000,
         "the demo's decisions are counted ({decided})"
     );
+    let weeks_differ: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (
+             SELECT day - (extract(isodow FROM day)::integer - 1) AS week, measure, outcome,
+                    agent_id, sum(cases) AS n, sum(within_sla) AS w
+             FROM report_daily GROUP BY 1, 2, 3, 4) d
+         FULL JOIN (
+             SELECT week, measure, outcome, agent_id, sum(cases) AS n, sum(within_sla) AS w
+             FROM report_weekly GROUP BY 1, 2, 3, 4) k USING (week, measure, outcome, agent_id)
+         WHERE d.n IS DISTINCT FROM k.n OR d.w IS DISTINCT FROM k.w",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(weeks_differ, 0, "the weekly aggregates sum the daily ones");
 }

@@ -132,7 +132,27 @@ async fn expected(app: &TestApp, from: &str, to: &str) -> BTreeMap<&'static str,
 
     let from_day = chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap();
     let to_day = chrono::NaiveDate::parse_from_str(to, "%Y-%m-%d").unwrap();
-    let days: Vec<chrono::NaiveDate> = from_day.iter_days().take_while(|d| *d <= to_day).collect();
+    let monday = |d: chrono::NaiveDate| {
+        d - chrono::Duration::days(i64::from(
+            chrono::Datelike::weekday(&d).num_days_from_monday(),
+        ))
+    };
+    // From 93 days on the flow is drawn per week (labelled by its Monday), else per day.
+    let weekly = (to_day - from_day).num_days() + 1 >= 93;
+    let bar_of = |d: chrono::NaiveDate| if weekly { monday(d) } else { d };
+    let mut days: Vec<chrono::NaiveDate> = from_day
+        .iter_days()
+        .take_while(|d| *d <= to_day)
+        .map(bar_of)
+        .collect();
+    days.dedup();
+    let label = |bar: chrono::NaiveDate| {
+        if weekly {
+            format!("Week of {}", day_label(bar))
+        } else {
+            day_label(bar)
+        }
+    };
 
     let received: Vec<(chrono::NaiveDate, String, i64)> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -148,13 +168,13 @@ async fn expected(app: &TestApp, from: &str, to: &str) -> BTreeMap<&'static str,
             let n = |channel: &str| {
                 received
                     .iter()
-                    .filter(|(day, c, _)| day == d && c == channel)
+                    .filter(|(day, c, _)| bar_of(*day) == *d && c == channel)
                     .map(|r| r.2)
                     .sum::<i64>()
             };
             let (web, hotline, point) = (n("web"), n("hotline"), n("service_point"));
             vec![
-                day_label(*d),
+                label(*d),
                 web.to_string(),
                 hotline.to_string(),
                 point.to_string(),
@@ -176,11 +196,11 @@ async fn expected(app: &TestApp, from: &str, to: &str) -> BTreeMap<&'static str,
     let rows = days
         .iter()
         .map(|d| {
-            let mut row = vec![day_label(*d)];
+            let mut row = vec![label(*d)];
             for kind in ["approved", "rejected", "expired", "withdrawn", "cancelled"] {
                 let n: i64 = decided
                     .iter()
-                    .filter(|(day, k, _)| day == d && k == kind)
+                    .filter(|(day, k, _)| bar_of(*day) == *d && k == kind)
                     .map(|r| r.2)
                     .sum();
                 row.push(n.to_string());
@@ -438,9 +458,13 @@ async fn every_figure_equals_a_direct_count_over_the_history() {
     let from = (today - chrono::Duration::days(29)).to_string();
     let to = today.to_string();
     assert_report_is_exact(&app, &supervisor, &from, &to).await;
-    // A period in the middle, and one of a single day.
+    // A period in the middle, one of a single day, and a long one drawn per week (whole weeks
+    // read from the weekly aggregates, the days around them from the daily ones).
     let mid = (today - chrono::Duration::days(10)).to_string();
     assert_report_is_exact(&app, &supervisor, &mid, &mid).await;
+    let long_ago = (today - chrono::Duration::days(122)).to_string();
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    assert_report_is_exact(&app, &supervisor, &long_ago, &yesterday).await;
 
     // Compaction folds the delta rows and changes no figure.
     let rows = count(&app.pool, "SELECT count(*) FROM report_daily").await;
@@ -460,6 +484,7 @@ async fn every_figure_equals_a_direct_count_over_the_history() {
     .await;
     assert_eq!(folded, keys, "one row per key after compaction");
     assert_report_is_exact(&app, &supervisor, &from, &to).await;
+    assert_report_is_exact(&app, &supervisor, &long_ago, &yesterday).await;
 
     // Recounted in another zone and back: the same figures.
     assert!(

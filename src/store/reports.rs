@@ -35,13 +35,14 @@ pub struct FlowRow {
     pub cases: i64,
 }
 
-/// The aggregates of a period ($1 to $2): whole ISO weeks ($3, a Monday, to $4, a Sunday; an
-/// empty range when none) from the weekly tables, the other days from the daily ones. Each row's
-/// `day` is its day, or its week's Monday.
+/// The aggregates of a period ($1 to $2): whole ISO weeks ($3, a Monday, to $4, a Sunday) from
+/// the weekly tables, the days before and after them from the daily ones (two index ranges, so
+/// a long period reads only its edge days). Without whole weeks, $3 is the day after the period
+/// and $4 its last day: every day is daily. Each row's `day` is its day, or its week's Monday.
 macro_rules! period_rows {
     () => {
         "(SELECT day, measure, outcome, channel, reason, agent_id, cases, within_sla
-          FROM report_daily WHERE day BETWEEN $1 AND $2 AND NOT (day BETWEEN $3 AND $4)
+          FROM report_daily WHERE (day BETWEEN $1 AND $3 - 1 OR day BETWEEN $4 + 1 AND $2)
           UNION ALL
           SELECT week, measure, outcome, channel, reason, agent_id, cases, within_sla
           FROM report_weekly WHERE week BETWEEN $3 AND $4 - 6) r"
@@ -156,7 +157,7 @@ pub async fn totals(pool: &PgPool, period: &Period, scope: Scope) -> sqlx::Resul
 pub const HANDLING_SQL: &str = "
     SELECT agent_id, minutes, sum(cases)::bigint AS cases FROM (
         SELECT agent_id, minutes, cases FROM report_handling
-        WHERE day BETWEEN $1 AND $2 AND NOT (day BETWEEN $3 AND $4)
+        WHERE (day BETWEEN $1 AND $3 - 1 OR day BETWEEN $4 + 1 AND $2)
         UNION ALL
         SELECT agent_id, minutes, cases FROM report_handling_weekly
         WHERE week BETWEEN $3 AND $4 - 6) r

@@ -72,14 +72,28 @@ fn week_bounds(period: &Period, per_day: bool) -> (NaiveDate, NaiveDate) {
     }
 }
 
-pub async fn flow(pool: &PgPool, period: &Period, scope: Scope) -> sqlx::Result<Vec<FlowRow>> {
-    let (first, last) = week_bounds(period, !period.weekly());
-    sqlx::query_as(FLOW_SQL)
+/// A period statement with its binds: $1–$2 the period, $3–$4 its whole weeks (none when the
+/// result is `per_day`), $5 the agent or null.
+fn period_query<O>(
+    sql: &'static str,
+    period: &Period,
+    scope: Scope,
+    per_day: bool,
+) -> sqlx::query::QueryAs<'static, sqlx::Postgres, O, sqlx::postgres::PgArguments>
+where
+    O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let (first, last) = week_bounds(period, per_day);
+    sqlx::query_as(sql)
         .bind(period.from)
         .bind(period.to)
         .bind(first)
         .bind(last)
         .bind(scope.agent())
+}
+
+pub async fn flow(pool: &PgPool, period: &Period, scope: Scope) -> sqlx::Result<Vec<FlowRow>> {
+    period_query(FLOW_SQL, period, scope, !period.weekly())
         .bind(period.weekly())
         .fetch_all(pool)
         .await
@@ -108,13 +122,7 @@ pub async fn service_level(
     period: &Period,
     scope: Scope,
 ) -> sqlx::Result<Vec<WeekRow>> {
-    let (first, last) = week_bounds(period, false);
-    sqlx::query_as(SERVICE_LEVEL_SQL)
-        .bind(period.from)
-        .bind(period.to)
-        .bind(first)
-        .bind(last)
-        .bind(scope.agent())
+    period_query(SERVICE_LEVEL_SQL, period, scope, false)
         .fetch_all(pool)
         .await
 }
@@ -141,13 +149,7 @@ pub const TOTALS_SQL: &str = concat!(
 );
 
 pub async fn totals(pool: &PgPool, period: &Period, scope: Scope) -> sqlx::Result<Vec<TotalRow>> {
-    let (first, last) = week_bounds(period, false);
-    sqlx::query_as(TOTALS_SQL)
-        .bind(period.from)
-        .bind(period.to)
-        .bind(first)
-        .bind(last)
-        .bind(scope.agent())
+    period_query(TOTALS_SQL, period, scope, false)
         .fetch_all(pool)
         .await
 }
@@ -169,13 +171,7 @@ pub async fn handling(
     period: &Period,
     scope: Scope,
 ) -> sqlx::Result<Vec<(i64, i32, i64)>> {
-    let (first, last) = week_bounds(period, false);
-    sqlx::query_as(HANDLING_SQL)
-        .bind(period.from)
-        .bind(period.to)
-        .bind(first)
-        .bind(last)
-        .bind(scope.agent())
+    period_query(HANDLING_SQL, period, scope, false)
         .fetch_all(pool)
         .await
 }

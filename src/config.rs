@@ -40,6 +40,9 @@ pub struct Settings {
     pub time_zone: String,
     /// The market's country calling code, for reading phone numbers typed nationally.
     pub country_code: String,
+    /// The language of a page when neither a choice (cookie, account) nor the browser's
+    /// `Accept-Language` names one we have: `id`, `en` or `zh-CN`.
+    pub default_locale: String,
     /// E.164 prefixes of the operator's own mobile ranges.
     pub operator_prefixes: Vec<String>,
     /// Hours within which the desk decides a case (service level).
@@ -267,6 +270,7 @@ pub const KEYS: &[&str] = &[
     "session_absolute_hours",
     "time_zone",
     "country_code",
+    "default_locale",
     "operator_prefixes",
     "sla_hours",
     "documents_deadline_days",
@@ -327,6 +331,7 @@ impl Default for Settings {
             session_absolute_hours: 12,
             time_zone: "Asia/Jakarta".into(),
             country_code: "62".into(),
+            default_locale: "id".into(),
             operator_prefixes: ["+62831", "+62832", "+62833", "+62838"]
                 .map(String::from)
                 .to_vec(),
@@ -533,6 +538,7 @@ impl Settings {
         within("private_pg_port", self.private_pg_port, 1, u16::MAX)?;
         within("smtp_port", self.smtp_port, 1, u16::MAX)?;
         // Texts with a format.
+        self.locale()?;
         anyhow::ensure!(
             self.country_code.bytes().all(|b| b.is_ascii_digit()) && !self.country_code.is_empty(),
             "country_code is digits only, e.g. 62"
@@ -582,6 +588,16 @@ impl Settings {
     pub fn retention_period(&self) -> crate::domain::retention::RetentionPeriod {
         crate::domain::retention::RetentionPeriod::days(self.document_retention_days)
             .unwrap_or_else(|| crate::domain::retention::RetentionPeriod::days(90).expect("90 > 0"))
+    }
+
+    /// The default language (see `default_locale`).
+    pub fn locale(&self) -> anyhow::Result<crate::i18n::Locale> {
+        crate::i18n::Locale::parse(&self.default_locale).ok_or_else(|| {
+            anyhow::anyhow!(
+                "default_locale is one of id, en, zh-CN (not {:?})",
+                self.default_locale
+            )
+        })
     }
 
     pub fn tz(&self) -> anyhow::Result<chrono_tz::Tz> {
@@ -713,6 +729,7 @@ mod tests {
             ("public_url = \"example.com\"", "public_url"),
             ("smtp_from = \"not an address\"", "smtp_from"),
             ("country_code = \"+62\"", "country_code"),
+            ("default_locale = \"jv\"", "default_locale"),
             ("cookie_secure = \"yes please\"", "cookie_secure"),
         ] {
             let e = error(toml);

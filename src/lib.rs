@@ -11,6 +11,7 @@ pub mod config;
 pub mod database;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod intake;
 pub mod notices;
 pub mod provisioning;

@@ -68,6 +68,12 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
         ),
         (rule("GET", "/login", Public), get().to(routes::login::form)),
         (
+            rule("POST", "/language", Public)
+                .during_password_change()
+                .during_enrolment(),
+            post().to(routes::language::choose),
+        ),
+        (
             rule("GET", "/api/v1/openapi.json", Public),
             get().to(routes::api::openapi::document),
         ),

@@ -9,6 +9,7 @@ pub mod case;
 pub mod customer;
 pub mod form;
 pub mod health;
+pub mod language;
 pub mod login;
 pub mod metrics;
 pub mod queue;

@@ -50,6 +50,8 @@ pub fn test_settings() -> Settings {
     settings.metrics_token = Some(canceldesk::config::Secret::new(TEST_METRICS_TOKEN));
     // As before workers became a setting: the same on any machine.
     settings.workers = Some(2);
+    // Pages in English unless a test asks for another language (the shipped default is `id`).
+    settings.default_locale = "en".into();
     settings
 }
 
@@ -486,6 +488,17 @@ impl Browser {
             .get(format!("{}{path}", self.base))
             .insert_header(("cookie", self.cookie_header()))
             .insert_header(("authorization", self.authorization()));
+        let response = request.send().await.unwrap();
+        self.finish(response).await
+    }
+
+    /// A GET with one more header (e.g. `Accept-Language`).
+    pub async fn get_with_header(&self, path: &str, header: (&str, &str)) -> Response {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .insert_header(("cookie", self.cookie_header()))
+            .insert_header(header);
         let response = request.send().await.unwrap();
         self.finish(response).await
     }

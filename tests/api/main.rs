@@ -15,6 +15,7 @@ mod hostile_small;
 mod hostile_throttles;
 mod hostile_uploads;
 mod intake_api;
+mod language;
 mod logs;
 mod notices;
 mod operations;

@@ -13,6 +13,7 @@ use crate::domain::request::{CancelReason, Channel, ContactChannel, LineType, Se
 use crate::domain::upload;
 use crate::error::{AppError, AppResult};
 use crate::intake::{self, CheckedUpload};
+use crate::routes::language::Frame;
 use crate::routes::{Choice, render, see_other};
 use crate::state::AppState;
 
@@ -22,6 +23,7 @@ const APPLIED_KEY: &str = "applied_reference";
 #[derive(Template)]
 #[template(path = "customer/apply.html")]
 struct ApplyPage {
+    frame: Frame,
     csrf: String,
     input: ApplicationInput,
     errors: Vec<FieldError>,
@@ -63,13 +65,14 @@ fn choices<T: Copy>(
 
 fn page(
     state: &AppState,
-    session: &TypedSession,
+    frame: Frame,
     input: ApplicationInput,
     errors: Vec<FieldError>,
     files_dropped: bool,
 ) -> ApplyPage {
     ApplyPage {
-        csrf: session.csrf_token(),
+        csrf: frame.csrf.clone(),
+        frame,
         line_types: choices(LineType::ALL, |l| (l.as_str(), l.label()), &input.line_type),
         contacts: choices(
             ContactChannel::ALL,
@@ -95,12 +98,12 @@ fn page(
     }
 }
 
-pub async fn form(state: web::Data<AppState>, session: TypedSession) -> AppResult<HttpResponse> {
+pub async fn form(state: web::Data<AppState>, frame: Frame) -> AppResult<HttpResponse> {
     render(
         StatusCode::OK,
         &page(
             &state,
-            &session,
+            frame,
             ApplicationInput::default(),
             Vec::new(),
             false,
@@ -204,7 +207,7 @@ async fn receive(
             all.append(&mut errors);
             let response = render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(state, session, input, all, files_dropped),
+                &page(state, Frame::of(req), input, all, files_dropped),
             )?;
             Ok((Sent::No, response))
         }
@@ -218,14 +221,23 @@ fn session_insert(session: &TypedSession, reference: &str) {
 #[derive(Template)]
 #[template(path = "customer/received.html")]
 struct ReceivedPage {
+    frame: Frame,
     reference: String,
-    contact: &'static str,
     sla_hours: i64,
+}
+
+impl ReceivedPage {
+    fn sla_sentence(&self) -> String {
+        self.frame
+            .t
+            .with("received-sla", &[("hours", self.sla_hours.into())])
+    }
 }
 
 pub async fn received(
     state: web::Data<AppState>,
     session: TypedSession,
+    frame: Frame,
 ) -> AppResult<HttpResponse> {
     let Some(reference) = session.get::<String>(APPLIED_KEY) else {
         return Ok(see_other("/apply"));
@@ -233,8 +245,8 @@ pub async fn received(
     render(
         StatusCode::OK,
         &ReceivedPage {
+            frame,
             reference,
-            contact: "by e-mail or SMS, as you chose",
             sla_hours: state.settings.sla_hours,
         },
     )

@@ -8,13 +8,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::PublicThrottle;
-use crate::auth::session::TypedSession;
 use crate::domain::case;
 use crate::domain::customer_status::{CustomerFacts, Explanation, explain};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::reference::CaseReference;
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
+use crate::routes::language::Frame;
 use crate::routes::{local_date, render};
 use crate::state::AppState;
 use crate::store::customer;
@@ -32,6 +32,7 @@ pub struct StatusView {
 #[derive(Template)]
 #[template(path = "customer/status.html")]
 pub(super) struct StatusPage {
+    pub frame: Frame,
     pub csrf: String,
     pub reference: String,
     pub msisdn: String,
@@ -43,9 +44,10 @@ pub(super) struct StatusPage {
 
 impl StatusPage {
     /// The page for the pair as typed (kept for the form, trimmed and bounded).
-    pub(super) fn new(csrf: String, reference: &str, msisdn: &str) -> StatusPage {
+    pub(super) fn new(frame: Frame, reference: &str, msisdn: &str) -> StatusPage {
         StatusPage {
-            csrf,
+            csrf: frame.csrf.clone(),
+            frame,
             reference: reference.trim().chars().take(20).collect(),
             msisdn: msisdn.trim().chars().take(30).collect(),
             error: None,
@@ -67,8 +69,8 @@ pub struct LookupForm {
 pub(super) const NO_MATCH: &str = "We could not find an application with this reference and phone number. \
      Check both and try again.";
 
-pub async fn form(session: TypedSession) -> AppResult<HttpResponse> {
-    let page = StatusPage::new(session.csrf_token(), "", "");
+pub async fn form(frame: Frame) -> AppResult<HttpResponse> {
+    let page = StatusPage::new(frame, "", "");
     render(StatusCode::OK, &page)
 }
 
@@ -146,10 +148,9 @@ pub(super) type Proven = (CaseReference, String, customer::StatusRow);
 pub(super) async fn proven(
     req: &HttpRequest,
     state: &AppState,
-    session: &TypedSession,
     form: &LookupForm,
 ) -> AppResult<Result<(StatusPage, Proven), HttpResponse>> {
-    let mut page = StatusPage::new(session.csrf_token(), &form.reference, &form.msisdn);
+    let mut page = StatusPage::new(Frame::of(req), &form.reference, &form.msisdn);
     match prove(req, state, form).await? {
         Proof::Throttled(message) => {
             page.error = Some(message);
@@ -166,10 +167,9 @@ pub(super) async fn proven(
 pub async fn lookup(
     req: HttpRequest,
     state: web::Data<AppState>,
-    session: TypedSession,
     HtmlForm(form): HtmlForm<LookupForm>,
 ) -> AppResult<HttpResponse> {
-    let (mut page, (_, _, row)) = match proven(&req, &state, &session, &form).await? {
+    let (mut page, (_, _, row)) = match proven(&req, &state, &form).await? {
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };

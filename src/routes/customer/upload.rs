@@ -16,6 +16,7 @@ use crate::domain::case::State;
 use crate::domain::document::DocumentKind;
 use crate::error::AppResult;
 use crate::intake::{self, Answer};
+use crate::routes::language::Frame;
 use crate::routes::{local_time, render, see_other};
 use crate::state::AppState;
 use crate::store::customer::{self, UploadLinkRow};
@@ -24,6 +25,7 @@ use crate::store::upload_links;
 #[derive(Template)]
 #[template(path = "customer/upload.html")]
 struct UploadPage {
+    frame: Frame,
     csrf: String,
     token: String,
     reference: String,
@@ -45,6 +47,7 @@ impl UploadPage {
 #[derive(Template)]
 #[template(path = "customer/link.html")]
 struct LinkPage {
+    frame: Frame,
     title: &'static str,
     message: String,
 }
@@ -59,12 +62,25 @@ fn token_hash(token: &str) -> Option<Vec<u8>> {
     plausible.then(|| upload_links::token_hash(token).to_vec())
 }
 
-fn link_page(status: StatusCode, title: &'static str, message: String) -> AppResult<HttpResponse> {
-    render(status, &LinkPage { title, message })
+fn link_page(
+    frame: &Frame,
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+) -> AppResult<HttpResponse> {
+    render(
+        status,
+        &LinkPage {
+            frame: frame.clone(),
+            title,
+            message,
+        },
+    )
 }
 
-fn unknown() -> AppResult<HttpResponse> {
+fn unknown(frame: &Frame) -> AppResult<HttpResponse> {
     link_page(
+        frame,
         StatusCode::NOT_FOUND,
         "This link does not work",
         "Check that you opened the whole link from our message. If it still does not work, \
@@ -74,9 +90,14 @@ fn unknown() -> AppResult<HttpResponse> {
 }
 
 /// The page for a link that cannot take uploads (any more), or `None` when it can.
-fn unusable(state: &AppState, link: &UploadLinkRow) -> Option<AppResult<HttpResponse>> {
+fn unusable(
+    frame: &Frame,
+    state: &AppState,
+    link: &UploadLinkRow,
+) -> Option<AppResult<HttpResponse>> {
     if let Some(used) = link.used_at {
         return Some(link_page(
+            frame,
             StatusCode::GONE,
             "This link was already used",
             format!(
@@ -88,6 +109,7 @@ fn unusable(state: &AppState, link: &UploadLinkRow) -> Option<AppResult<HttpResp
     let waiting = link.case_state == State::AwaitingDocuments;
     if link.expires_at < Utc::now() || !waiting {
         return Some(link_page(
+            frame,
             StatusCode::GONE,
             "This link has expired",
             "It can no longer be used. Check your application's status to see where it stands."
@@ -98,6 +120,7 @@ fn unusable(state: &AppState, link: &UploadLinkRow) -> Option<AppResult<HttpResp
 }
 
 fn page(
+    frame: &Frame,
     state: &AppState,
     session: &TypedSession,
     token: &str,
@@ -105,6 +128,7 @@ fn page(
     errors: Vec<FieldError>,
 ) -> UploadPage {
     UploadPage {
+        frame: frame.clone(),
         csrf: session.csrf_token(),
         token: token.to_owned(),
         reference: link.reference.clone(),
@@ -145,17 +169,18 @@ pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
+    frame: Frame,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let Some((_, link)) = find_link(&req, &state, &token).await? else {
-        return unknown();
+        return unknown(&frame);
     };
-    if let Some(page) = unusable(&state, &link) {
+    if let Some(page) = unusable(&frame, &state, &link) {
         return page;
     }
     render(
         StatusCode::OK,
-        &page(&state, &session, &token, &link, Vec::new()),
+        &page(&frame, &state, &session, &token, &link, Vec::new()),
     )
 }
 
@@ -163,13 +188,14 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
+    frame: Frame,
     token: web::Path<String>,
     body: web::Payload,
 ) -> AppResult<HttpResponse> {
     let Some((hash, link)) = find_link(&req, &state, &token).await? else {
-        return unknown();
+        return unknown(&frame);
     };
-    if let Some(page) = unusable(&state, &link) {
+    if let Some(page) = unusable(&frame, &state, &link) {
         return page;
     }
     let limits = limits(&state);
@@ -196,7 +222,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&state, &session, &token, &link, errors),
+            &page(&frame, &state, &session, &token, &link, errors),
         );
     }
     match intake::answer_document_request(
@@ -215,13 +241,13 @@ pub async fn submit(
             );
             Ok(see_other(&format!("/upload/{}", token.as_str())))
         }
-        Answer::Unknown => unknown(),
+        Answer::Unknown => unknown(&frame),
         // Someone (a second tab) got there first, or the deadline passed meanwhile.
         Answer::AlreadyUsed | Answer::Expired => {
             let link = customer::upload_link(&state.pool, &hash).await?;
-            match link.as_ref().and_then(|l| unusable(&state, l)) {
+            match link.as_ref().and_then(|l| unusable(&frame, &state, l)) {
                 Some(page) => page,
-                None => unknown(),
+                None => unknown(&frame),
             }
         }
     }

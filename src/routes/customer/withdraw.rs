@@ -12,9 +12,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::status::{LookupForm, NO_MATCH, proven, view};
-use crate::auth::session::TypedSession;
 use crate::error::AppResult;
 use crate::routes::form::HtmlForm;
+use crate::routes::language::Frame;
 use crate::routes::{desk, render};
 use crate::state::AppState;
 use crate::store::customer;
@@ -24,6 +24,7 @@ use crate::workflow::sentence;
 #[derive(Template)]
 #[template(path = "customer/withdraw.html")]
 struct ConfirmPage {
+    frame: Frame,
     csrf: String,
     reference: String,
     msisdn: String,
@@ -37,10 +38,9 @@ const DECIDED: &str = "This application can no longer be withdrawn: a decision h
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
-    session: TypedSession,
     HtmlForm(form): HtmlForm<LookupForm>,
 ) -> AppResult<HttpResponse> {
-    let (mut page, (reference, _, row)) = match proven(&req, &state, &session, &form).await? {
+    let (mut page, (reference, _, row)) = match proven(&req, &state, &form).await? {
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
@@ -50,6 +50,7 @@ pub async fn confirm(
         return render(StatusCode::CONFLICT, &page);
     }
     let confirm = ConfirmPage {
+        frame: page.frame.clone(),
         csrf: page.csrf,
         reference: reference.as_str().to_owned(),
         msisdn: page.msisdn,
@@ -61,14 +62,12 @@ pub async fn confirm(
 pub async fn withdraw(
     req: HttpRequest,
     state: web::Data<AppState>,
-    session: TypedSession,
     HtmlForm(form): HtmlForm<LookupForm>,
 ) -> AppResult<HttpResponse> {
-    let (mut page, (reference, msisdn, before)) =
-        match proven(&req, &state, &session, &form).await? {
-            Ok(found) => found,
-            Err(answer) => return Ok(answer),
-        };
+    let (mut page, (reference, msisdn, before)) = match proven(&req, &state, &form).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
     let status = match withdrawal::withdraw(&state.pool, &reference, desk(&state)).await? {
         Withdrawal::Withdrawn | Withdrawal::AlreadyWithdrawn => {
             tracing::info!(

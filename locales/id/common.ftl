@@ -1,0 +1,4 @@
+# Shared by every page.
+skip-to-content = Langsung ke isi
+language-label = Bahasa
+language-switch = Ganti

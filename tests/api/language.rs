@@ -1,0 +1,116 @@
+//! The customer's pages speak the visitor's language: chosen with the switch (a cookie), else
+//! the browser's, else `default_locale`; `<html lang>` follows.
+
+use crate::customer::{JPEG, application_fields, apply};
+use crate::helpers::{Browser, spawn_app, spawn_app_with};
+
+async fn switch(browser: &Browser, lang: &str, back: &str) -> crate::helpers::Response {
+    let page = browser.get("/status").await;
+    let token = page.attr("form.language input[name=csrf_token]", "value")[0].clone();
+    browser
+        .post(
+            "/language",
+            &[("csrf_token", &token), ("lang", lang), ("back", back)],
+        )
+        .await
+}
+
+#[actix_web::test]
+async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    let english = browser.get("/status").await;
+    assert_eq!(
+        english.attr("html", "lang"),
+        vec!["en"],
+        "the tests' default"
+    );
+    assert!(
+        english
+            .texts("header nav a")
+            .contains(&"Check your application".to_string())
+    );
+
+    switch(&browser, "id", "/apply")
+        .await
+        .assert_redirects_to("/apply");
+    let page = browser.get("/status").await;
+    assert_eq!(page.attr("html", "lang"), vec!["id"]);
+    assert!(
+        page.texts("header nav a")
+            .contains(&"Cek pengajuan Anda".to_string())
+    );
+    assert_eq!(
+        page.attr("select[name=lang] option[selected]", "value"),
+        vec!["id"]
+    );
+
+    let sent = apply(
+        &browser,
+        &application_fields(),
+        &[("identity_card", "ktp.jpg", JPEG)],
+    )
+    .await;
+    sent.assert_redirects_to("/apply/received");
+    let received = browser.get("/apply/received").await;
+    assert_eq!(received.attr("html", "lang"), vec!["id"]);
+    assert_eq!(
+        received.texts("h1"),
+        vec!["Pengajuan Anda sudah kami terima"]
+    );
+    let steps = received.texts("ol li").join(" ");
+    assert!(steps.contains("dalam 48 jam"), "{steps}");
+    assert!(
+        !received.body.contains("received-"),
+        "no message id left untranslated"
+    );
+
+    switch(&browser, "zh-CN", "/apply/received").await;
+    let received = browser.get("/apply/received").await;
+    assert_eq!(received.attr("html", "lang"), vec!["zh-CN"]);
+    assert_eq!(received.texts("h1"), vec!["我们已收到您的申请"]);
+
+    // An unknown language changes nothing; the way back stays on this site.
+    let unknown = switch(&browser, "tlh", "//evil.example/").await;
+    unknown.assert_redirects_to("/");
+    assert!(
+        unknown
+            .headers
+            .get("set-cookie")
+            .is_none_or(|c| !c.to_str().unwrap().starts_with("lang="))
+    );
+    assert_eq!(
+        browser.get("/status").await.attr("html", "lang"),
+        vec!["zh-CN"]
+    );
+
+    // No CSRF token, no change.
+    let forged = browser
+        .post("/language", &[("lang", "en"), ("back", "/")])
+        .await;
+    assert_eq!(forged.status, 403);
+}
+
+#[actix_web::test]
+async fn without_a_choice_the_browser_language_then_the_default_decides() {
+    let app = spawn_app_with(|s| s.default_locale = "id".into()).await;
+    let browser = app.client();
+    assert_eq!(
+        browser.get("/status").await.attr("html", "lang"),
+        vec!["id"]
+    );
+    let chinese = app
+        .client()
+        .get_with_header("/status", ("accept-language", "zh-CN,zh;q=0.9,en;q=0.5"))
+        .await;
+    assert_eq!(chinese.attr("html", "lang"), vec!["zh-CN"]);
+    let french = app
+        .client()
+        .get_with_header("/status", ("accept-language", "fr-FR,fr;q=0.9"))
+        .await;
+    assert_eq!(
+        french.attr("html", "lang"),
+        vec!["id"],
+        "no French: the default"
+    );
+}

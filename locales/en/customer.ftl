@@ -17,3 +17,33 @@ received-sla = An agent checks your documents and your contract, usually within 
        *[other] { $hours } hours
     }.
 received-then = If something is missing we send you a secure link to upload it; otherwise we tell you our decision and the date the line ends.
+
+# Following an application (/status) and withdrawing it.
+status-title = Check your application
+status-application = Application
+status-applied-on = Applied on
+status-ends-from = Line to end from
+status-as-asked = (as you asked)
+status-last-change = Last change
+status-withdraw-button = Withdraw this application…
+status-intro = Enter the reference from your confirmation (it looks like CX-7K3M-Q9TD) and the phone number of the line.
+status-reference = Reference
+status-phone = Phone number of the line
+status-check = Check
+status-no-match = We could not find an application with this reference and phone number. Check both and try again.
+status-decided = This application can no longer be withdrawn: a decision has been made. Nothing was changed.
+status-withdrawn = Your application is withdrawn. Your line stays as it is, and we are sending you a confirmation.
+withdraw-title = Withdraw your application
+withdraw-heading = Withdraw your application?
+withdraw-explain = If you withdraw it, we stop reviewing it and your line is not cancelled: it stays as it is. Any link we sent you to upload documents stops working. This cannot be undone, but you can apply again at any time.
+withdraw-confirm = Yes, withdraw my application
+withdraw-keep = No, keep my application
+
+# An upload link that cannot take documents.
+link-check-status = Check your application
+link-unknown-title = This link does not work
+link-unknown = Check that you opened the whole link from our message. If it still does not work, check your application's status: it tells you what we need.
+link-used-title = This link was already used
+link-used = We received your documents through it on { $when }. Thank you: an agent will check them.
+link-expired-title = This link has expired
+link-expired = It can no longer be used. Check your application's status to see where it stands.

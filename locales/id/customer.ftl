@@ -16,3 +16,33 @@ received-sla = Petugas kami memeriksa dokumen dan kontrak Anda, biasanya dalam {
        *[other] { $hours } jam
     }.
 received-then = Jika ada yang kurang, kami mengirimkan tautan aman untuk mengunggahnya; jika tidak, kami memberi tahu keputusan kami beserta tanggal nomor Anda berhenti aktif.
+
+# Following an application (/status) and withdrawing it.
+status-title = Cek pengajuan Anda
+status-application = Pengajuan
+status-applied-on = Diajukan pada
+status-ends-from = Nomor berhenti mulai
+status-as-asked = (sesuai permintaan Anda)
+status-last-change = Perubahan terakhir
+status-withdraw-button = Batalkan pengajuan ini…
+status-intro = Masukkan nomor referensi dari konfirmasi kami (contoh: CX-7K3M-Q9TD) dan nomor telepon yang diajukan.
+status-reference = Nomor referensi
+status-phone = Nomor telepon yang diajukan
+status-check = Cek
+status-no-match = Kami tidak menemukan pengajuan dengan nomor referensi dan nomor telepon tersebut. Periksa keduanya, lalu coba lagi.
+status-decided = Pengajuan ini tidak dapat dibatalkan lagi karena keputusan sudah dibuat. Tidak ada yang diubah.
+status-withdrawn = Pengajuan Anda sudah dibatalkan. Nomor Anda tetap aktif seperti biasa, dan kami mengirimkan konfirmasinya kepada Anda.
+withdraw-title = Batalkan pengajuan
+withdraw-heading = Batalkan pengajuan Anda?
+withdraw-explain = Jika dibatalkan, kami berhenti memproses pengajuan ini dan nomor Anda tidak diberhentikan: nomor tetap aktif seperti biasa. Tautan unggah dokumen yang pernah kami kirim juga tidak berlaku lagi. Pembatalan tidak dapat diurungkan, tetapi Anda dapat mengajukan kembali kapan saja.
+withdraw-confirm = Ya, batalkan pengajuan saya
+withdraw-keep = Tidak, lanjutkan pengajuan saya
+
+# An upload link that cannot take documents.
+link-check-status = Cek pengajuan Anda
+link-unknown-title = Tautan ini tidak dapat digunakan
+link-unknown = Pastikan Anda membuka tautan dari pesan kami secara utuh. Jika masih tidak berhasil, cek status pengajuan Anda: di sana tertulis apa yang kami perlukan.
+link-used-title = Tautan ini sudah digunakan
+link-used = Dokumen Anda sudah kami terima melalui tautan ini pada { $when }. Terima kasih, petugas kami akan memeriksanya.
+link-expired-title = Tautan ini sudah kedaluwarsa
+link-expired = Tautan ini tidak dapat digunakan lagi. Cek status pengajuan Anda untuk mengetahui perkembangannya.

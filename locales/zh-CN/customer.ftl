@@ -16,3 +16,33 @@ received-sla = 客服人员会审核您的证件和合同，通常在 { $hours -
        *[other] { $hours } 小时
     }内完成。
 received-then = 如有材料缺失，我们会发送安全链接供您上传；否则我们会告知审核结果以及号码停用的日期。
+
+# Following an application (/status) and withdrawing it.
+status-title = 查询申请
+status-application = 申请
+status-applied-on = 申请日期
+status-ends-from = 号码停用日期
+status-as-asked = （按您的要求）
+status-last-change = 最近更新
+status-withdraw-button = 撤回此申请…
+status-intro = 请输入确认信息中的申请编号（例如 CX-7K3M-Q9TD）以及所申请的手机号码。
+status-reference = 申请编号
+status-phone = 所申请的手机号码
+status-check = 查询
+status-no-match = 未找到与该申请编号和手机号码相符的申请。请检查两者后重试。
+status-decided = 此申请已有审核结果，无法撤回。未作任何更改。
+status-withdrawn = 您的申请已撤回。您的号码保持不变，我们将向您发送确认。
+withdraw-title = 撤回申请
+withdraw-heading = 确定撤回申请吗？
+withdraw-explain = 撤回后，我们将停止审核，您的号码不会被注销，保持原样。我们此前发送的文件上传链接也将失效。撤回后无法恢复，但您可以随时重新申请。
+withdraw-confirm = 是的，撤回我的申请
+withdraw-keep = 不，保留我的申请
+
+# An upload link that cannot take documents.
+link-check-status = 查询申请
+link-unknown-title = 此链接无效
+link-unknown = 请确认您打开的是我们消息中的完整链接。如果仍然无效，请查询申请状态，其中会说明我们需要什么。
+link-used-title = 此链接已使用过
+link-used = 我们已于 { $when } 通过此链接收到您的文件。谢谢，客服人员会进行审核。
+link-expired-title = 此链接已过期
+link-expired = 此链接已无法使用。请查询申请状态了解进展。

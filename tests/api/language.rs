@@ -45,6 +45,16 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
         vec!["id"]
     );
 
+    assert_eq!(page.texts("h1"), vec!["Cek pengajuan Anda"]);
+    assert_eq!(
+        page.texts("form.stack label"),
+        vec!["Nomor referensi", "Nomor telepon yang diajukan"]
+    );
+    assert!(!page.body.contains("status-"), "no message id left untranslated");
+    let unknown_link = browser.get(&format!("/upload/{}", "x".repeat(32))).await;
+    assert_eq!(unknown_link.status, 404);
+    assert_eq!(unknown_link.texts("h1"), vec!["Tautan ini tidak dapat digunakan"]);
+
     let sent = apply(
         &browser,
         &application_fields(),

@@ -65,9 +65,9 @@ pub struct LookupForm {
     pub msisdn: String,
 }
 
-/// Said for every pair that does not match, whichever half is wrong or whether it exists at all.
-pub(super) const NO_MATCH: &str = "We could not find an application with this reference and phone number. \
-     Check both and try again.";
+/// Said for every pair that does not match, whichever half is wrong or whether it exists at all
+/// (a message id).
+pub(super) const NO_MATCH: &str = "status-no-match";
 
 pub async fn form(frame: Frame) -> AppResult<HttpResponse> {
     let page = StatusPage::new(frame, "", "");
@@ -157,7 +157,7 @@ pub(super) async fn proven(
             Ok(Err(render(StatusCode::TOO_MANY_REQUESTS, &page)?))
         }
         Proof::NoMatch => {
-            page.error = Some(NO_MATCH.into());
+            page.error = Some(page.frame.t.get(NO_MATCH));
             Ok(Err(render(StatusCode::OK, &page)?))
         }
         Proof::Found(reference, msisdn, row) => Ok(Ok((page, (reference, msisdn, row)))),

@@ -48,7 +48,7 @@ impl UploadPage {
 #[template(path = "customer/link.html")]
 struct LinkPage {
     frame: Frame,
-    title: &'static str,
+    title: String,
     message: String,
 }
 
@@ -62,17 +62,18 @@ fn token_hash(token: &str) -> Option<Vec<u8>> {
     plausible.then(|| upload_links::token_hash(token).to_vec())
 }
 
+/// A link page: its title and message are message ids.
 fn link_page(
     frame: &Frame,
     status: StatusCode,
-    title: &'static str,
+    title: &str,
     message: String,
 ) -> AppResult<HttpResponse> {
     render(
         status,
         &LinkPage {
             frame: frame.clone(),
-            title,
+            title: frame.t.get(title),
             message,
         },
     )
@@ -82,10 +83,8 @@ fn unknown(frame: &Frame) -> AppResult<HttpResponse> {
     link_page(
         frame,
         StatusCode::NOT_FOUND,
-        "This link does not work",
-        "Check that you opened the whole link from our message. If it still does not work, \
-         check your application's status: it tells you what we need."
-            .into(),
+        "link-unknown-title",
+        frame.t.get("link-unknown"),
     )
 }
 
@@ -99,11 +98,10 @@ fn unusable(
         return Some(link_page(
             frame,
             StatusCode::GONE,
-            "This link was already used",
-            format!(
-                "We received your documents through it on {}. Thank you: an agent will check them.",
-                local_time(used, state.tz)
-            ),
+            "link-used-title",
+            frame
+                .t
+                .with("link-used", &[("when", local_time(used, state.tz).into())]),
         ));
     }
     let waiting = link.case_state == State::AwaitingDocuments;
@@ -111,9 +109,8 @@ fn unusable(
         return Some(link_page(
             frame,
             StatusCode::GONE,
-            "This link has expired",
-            "It can no longer be used. Check your application's status to see where it stands."
-                .into(),
+            "link-expired-title",
+            frame.t.get("link-expired"),
         ));
     }
     None

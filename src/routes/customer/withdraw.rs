@@ -30,9 +30,8 @@ struct ConfirmPage {
     msisdn: String,
 }
 
-/// Said when the case has been decided (or closed) before the customer withdrew.
-const DECIDED: &str = "This application can no longer be withdrawn: a decision has been made. \
-                       Nothing was changed.";
+/// Said when the case has been decided (or closed) before the customer withdrew (a message id).
+const DECIDED: &str = "status-decided";
 
 /// The confirmation step: the pair again, then "are you sure?".
 pub async fn confirm(
@@ -45,7 +44,7 @@ pub async fn confirm(
         Err(answer) => return Ok(answer),
     };
     if !crate::domain::case::withdrawable(row.state) {
-        page.error = Some(DECIDED.into());
+        page.error = Some(page.frame.t.get(DECIDED));
         page.found = Some(view(&state, row));
         return render(StatusCode::CONFLICT, &page);
     }
@@ -74,20 +73,16 @@ pub async fn withdraw(
                 reference = reference.as_str(),
                 "application withdrawn by the customer"
             );
-            page.done = Some(
-                "Your application is withdrawn. Your line stays as it is, and we are sending you \
-                 a confirmation."
-                    .into(),
-            );
+            page.done = Some(page.frame.t.get("status-withdrawn"));
             StatusCode::OK
         }
         Withdrawal::Refused(refusal) => {
             tracing::info!(reference = reference.as_str(), refusal = %sentence(refusal), "withdrawal refused");
-            page.error = Some(DECIDED.into());
+            page.error = Some(page.frame.t.get(DECIDED));
             StatusCode::CONFLICT
         }
         Withdrawal::Unknown => {
-            page.error = Some(NO_MATCH.into());
+            page.error = Some(page.frame.t.get(NO_MATCH));
             return render(StatusCode::OK, &page);
         }
     };

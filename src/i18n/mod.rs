@@ -72,14 +72,17 @@ impl Locale {
             Locale::Id => &[
                 include_str!("../../locales/id/common.ftl"),
                 include_str!("../../locales/id/customer.ftl"),
+                include_str!("../../locales/id/apply.ftl"),
             ],
             Locale::En => &[
                 include_str!("../../locales/en/common.ftl"),
                 include_str!("../../locales/en/customer.ftl"),
+                include_str!("../../locales/en/apply.ftl"),
             ],
             Locale::ZhCn => &[
                 include_str!("../../locales/zh-CN/common.ftl"),
                 include_str!("../../locales/zh-CN/customer.ftl"),
+                include_str!("../../locales/zh-CN/apply.ftl"),
             ],
         }
     }

@@ -50,10 +50,42 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
         page.texts("form.stack label"),
         vec!["Nomor referensi", "Nomor telepon yang diajukan"]
     );
-    assert!(!page.body.contains("status-"), "no message id left untranslated");
+    assert!(
+        !page.body.contains("status-"),
+        "no message id left untranslated"
+    );
     let unknown_link = browser.get(&format!("/upload/{}", "x".repeat(32))).await;
     assert_eq!(unknown_link.status, 404);
-    assert_eq!(unknown_link.texts("h1"), vec!["Tautan ini tidak dapat digunakan"]);
+    assert_eq!(
+        unknown_link.texts("h1"),
+        vec!["Tautan ini tidak dapat digunakan"]
+    );
+
+    let form = browser.get("/apply").await;
+    assert_eq!(form.attr("html", "lang"), vec!["id"]);
+    assert_eq!(
+        form.texts("h1"),
+        vec!["Berhenti berlangganan kartu SIM atau kartu data"]
+    );
+    assert!(
+        form.texts("select#line_type option")
+            .contains(&"Pascabayar".to_string())
+    );
+    // A missing message shows as its id (`apply-name`): no text on the page may look like one.
+    let ids: Vec<String> = form
+        .texts("label, legend, option, h1, p, button")
+        .into_iter()
+        .filter(|t| {
+            t.contains('-')
+                && t.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_')
+        })
+        .collect();
+    assert!(ids.is_empty(), "untranslated: {ids:?}");
+    let refused = apply(&browser, &[("customer_name", "Siti Rahayu")], &[]).await;
+    assert_eq!(refused.status, 422);
+    let summary = refused.texts("#problems strong").join(" ");
+    assert!(summary.starts_with("Mohon perbaiki"), "{summary}");
 
     let sent = apply(
         &browser,

@@ -38,6 +38,22 @@ struct ApplyPage {
 }
 
 impl ApplyPage {
+    fn correct_sentence(&self) -> String {
+        self.frame
+            .t
+            .with("apply-correct", &[("count", self.errors.len().into())])
+    }
+
+    fn documents_hint(&self) -> String {
+        self.frame.t.with(
+            "apply-documents-hint",
+            &[
+                ("mib", self.max_file_mib.into()),
+                ("files", self.max_files.into()),
+            ],
+        )
+    }
+
     fn error(&self, field: &str) -> Option<&str> {
         self.errors
             .iter()
@@ -46,17 +62,20 @@ impl ApplyPage {
     }
 }
 
+/// The options of a select, labelled by the messages `<prefix>-<value>`.
 fn choices<T: Copy>(
+    frame: &Frame,
+    prefix: &str,
     all: &[T],
-    value: impl Fn(T) -> (&'static str, &'static str),
+    value: impl Fn(T) -> &'static str,
     selected: &str,
 ) -> Vec<Choice> {
     all.iter()
         .map(|&item| {
-            let (v, label) = value(item);
+            let v = value(item);
             Choice {
                 value: v.into(),
-                label: label.into(),
+                label: frame.t.get(&format!("{prefix}-{v}")),
                 selected: v == selected,
             }
         })
@@ -72,23 +91,35 @@ fn page(
 ) -> ApplyPage {
     ApplyPage {
         csrf: frame.csrf.clone(),
-        frame,
-        line_types: choices(LineType::ALL, |l| (l.as_str(), l.label()), &input.line_type),
+        line_types: choices(
+            &frame,
+            "line-type",
+            LineType::ALL,
+            LineType::as_str,
+            &input.line_type,
+        ),
         contacts: choices(
+            &frame,
+            "contact",
             ContactChannel::ALL,
-            |c| (c.as_str(), c.label()),
+            ContactChannel::as_str,
             &input.preferred_contact,
         ),
         reasons: choices(
+            &frame,
+            "reason",
             CancelReason::ALL,
-            |r| (r.as_str(), r.label()),
+            CancelReason::as_str,
             &input.reason,
         ),
         settlements: choices(
+            &frame,
+            "settlement",
             Settlement::ALL,
-            |s| (s.as_str(), s.label()),
+            Settlement::as_str,
             &input.settlement,
         ),
+        frame,
         today: state.today().to_string(),
         max_file_mib: state.settings.upload_max_bytes.div_ceil(1024 * 1024),
         max_files: state.settings.upload_max_files,

@@ -47,3 +47,16 @@ link-used-title = This link was already used
 link-used = We received your documents through it on { $when }. Thank you: an agent will check them.
 link-expired-title = This link has expired
 link-expired = It can no longer be used. Check your application's status to see where it stands.
+
+# Answering a document request (/upload/<token>).
+upload-title = Send the documents we asked for
+upload-application = Application { $reference }. This link works until { $deadline }, once.
+upload-nothing-saved = Nothing was saved: please choose your files again.
+upload-hint = JPEG, PNG or PDF, up to { $mib } MiB each.
+upload-send = Send documents
+upload-only-requested = Only the documents we asked for can be sent through this link.
+document-kind-identity_card = Identity card
+document-kind-proof_of_ownership = Proof of ownership
+document-kind-authorisation_letter = Authorisation letter
+document-kind-bank_account_proof = Bank account proof
+document-kind-other = Other document

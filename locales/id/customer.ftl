@@ -46,3 +46,16 @@ link-used-title = Tautan ini sudah digunakan
 link-used = Dokumen Anda sudah kami terima melalui tautan ini pada { $when }. Terima kasih, petugas kami akan memeriksanya.
 link-expired-title = Tautan ini sudah kedaluwarsa
 link-expired = Tautan ini tidak dapat digunakan lagi. Cek status pengajuan Anda untuk mengetahui perkembangannya.
+
+# Answering a document request (/upload/<token>).
+upload-title = Kirim dokumen yang kami minta
+upload-application = Pengajuan { $reference }. Tautan ini berlaku sampai { $deadline } dan hanya dapat digunakan sekali.
+upload-nothing-saved = Belum ada yang tersimpan: mohon pilih kembali berkas Anda.
+upload-hint = JPEG, PNG, atau PDF, maksimal { $mib } MiB per berkas.
+upload-send = Kirim dokumen
+upload-only-requested = Melalui tautan ini hanya dapat dikirim dokumen yang kami minta.
+document-kind-identity_card = KTP
+document-kind-proof_of_ownership = Bukti kepemilikan
+document-kind-authorisation_letter = Surat kuasa
+document-kind-bank_account_proof = Bukti rekening bank
+document-kind-other = Dokumen lain

@@ -46,3 +46,16 @@ link-used-title = 此链接已使用过
 link-used = 我们已于 { $when } 通过此链接收到您的文件。谢谢，客服人员会进行审核。
 link-expired-title = 此链接已过期
 link-expired = 此链接已无法使用。请查询申请状态了解进展。
+
+# Answering a document request (/upload/<token>).
+upload-title = 提交我们要求的文件
+upload-application = 申请 { $reference }。此链接在 { $deadline } 之前有效，仅可使用一次。
+upload-nothing-saved = 未保存任何内容：请重新选择文件。
+upload-hint = 支持 JPEG、PNG 或 PDF，每个文件不超过 { $mib } MiB。
+upload-send = 提交文件
+upload-only-requested = 此链接只能提交我们要求的文件。
+document-kind-identity_card = 身份证
+document-kind-proof_of_ownership = 所有权证明
+document-kind-authorisation_letter = 授权书
+document-kind-bank_account_proof = 银行账户证明
+document-kind-other = 其他文件

@@ -1,8 +1,8 @@
 //! The customer's pages speak the visitor's language: chosen with the switch (a cookie), else
 //! the browser's, else `default_locale`; `<html lang>` follows.
 
-use crate::customer::{JPEG, application_fields, apply};
-use crate::helpers::{Browser, spawn_app, spawn_app_with};
+use crate::customer::{JPEG, application_fields, apply, upload_link};
+use crate::helpers::{Browser, NewCase, insert_case, spawn_app, spawn_app_with};
 
 async fn switch(browser: &Browser, lang: &str, back: &str) -> crate::helpers::Response {
     let page = browser.get("/status").await;
@@ -54,6 +54,19 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
         !page.body.contains("status-"),
         "no message id left untranslated"
     );
+    let waiting = insert_case(
+        &app.pool,
+        NewCase {
+            state: "awaiting_documents",
+            ..NewCase::default()
+        },
+    )
+    .await;
+    let token = upload_link(&app, waiting, &["bank_account_proof"], 48).await;
+    let upload = browser.get(&format!("/upload/{token}")).await;
+    assert_eq!(upload.texts("h1"), vec!["Kirim dokumen yang kami minta"]);
+    assert_eq!(upload.texts("form.stack label"), vec!["Bukti rekening bank"]);
+    assert_eq!(upload.texts("button.primary"), vec!["Kirim dokumen"]);
     let unknown_link = browser.get(&format!("/upload/{}", "x".repeat(32))).await;
     assert_eq!(unknown_link.status, 404);
     assert_eq!(

@@ -36,6 +36,28 @@ struct UploadPage {
 }
 
 impl UploadPage {
+    fn intro(&self) -> String {
+        self.frame.t.with(
+            "upload-application",
+            &[
+                ("reference", self.reference.clone().into()),
+                ("deadline", self.deadline.clone().into()),
+            ],
+        )
+    }
+
+    fn hint(&self) -> String {
+        self.frame
+            .t
+            .with("upload-hint", &[("mib", self.max_file_mib.into())])
+    }
+
+    fn kind_label(&self, kind: &DocumentKind) -> String {
+        self.frame
+            .t
+            .get(&format!("document-kind-{}", kind.as_str()))
+    }
+
     fn error(&self, field: &str) -> Option<&str> {
         self.errors
             .iter()
@@ -213,7 +235,7 @@ pub async fn submit(
     if foreign {
         errors.push(FieldError {
             field: "documents",
-            message: "Only the documents we asked for can be sent through this link.".into(),
+            message: frame.t.get("upload-only-requested"),
         });
     }
     if !errors.is_empty() {

@@ -60,3 +60,37 @@ document-kind-proof_of_ownership = Proof of ownership
 document-kind-authorisation_letter = Authorisation letter
 document-kind-bank_account_proof = Bank account proof
 document-kind-other = Other document
+
+# Where an application stands (/status), and what happens next.
+status-documents-received = We received the documents you sent
+status-documents-received-next = An agent will check them; we will tell you our decision.
+status-submitted = Received, waiting for an agent
+status-wait = Nothing to do for now: we will tell you our decision.
+status-in-review = An agent is reviewing your application
+status-awaiting = We need more documents from you
+status-awaiting-next-by = Upload { $kinds } by { $deadline } through the secure link we sent you. Without them the application closes.
+status-awaiting-next = Upload { $kinds } through the secure link we sent you. Without them the application closes.
+status-approved-on = Approved: your line ends on { $date }
+status-approved = Approved
+status-approved-next = Nothing to do: the line ends on that date and your balance is settled as you chose.
+status-cancelled-on = Your line was cancelled on { $date }
+status-cancelled = Your line was cancelled
+status-nothing-to-do = Nothing to do.
+status-rejected-for = Not approved: { $reason }
+status-rejected = Not approved
+status-rejected-next = Our message to you explains why. You may apply again.
+status-expired = Closed: the documents we asked for did not arrive in time
+status-expired-next = If you still want to cancel the line, please apply again.
+status-withdrawn-headline = Withdrawn at your request
+reject-reason-identity_not_verified = identity not verified
+reject-reason-not_account_holder = the applicant is not the account holder
+reject-reason-outstanding_debt = outstanding debt
+reject-reason-duplicate_request = duplicate request
+reject-reason-suspected_fraud = suspected fraud
+reject-reason-other = other reasons
+# Kinds of document inside a sentence ("Upload identity card, bank account proof by …").
+document-in-sentence-identity_card = identity card
+document-in-sentence-proof_of_ownership = proof of ownership
+document-in-sentence-authorisation_letter = authorisation letter
+document-in-sentence-bank_account_proof = bank account proof
+document-in-sentence-other = another document

@@ -59,3 +59,37 @@ document-kind-proof_of_ownership = Bukti kepemilikan
 document-kind-authorisation_letter = Surat kuasa
 document-kind-bank_account_proof = Bukti rekening bank
 document-kind-other = Dokumen lain
+
+# Where an application stands (/status), and what happens next.
+status-documents-received = Dokumen yang Anda kirim sudah kami terima
+status-documents-received-next = Petugas kami akan memeriksanya; keputusan kami akan kami sampaikan kepada Anda.
+status-submitted = Diterima, menunggu diproses petugas
+status-wait = Untuk saat ini Anda tidak perlu melakukan apa pun: keputusan kami akan kami sampaikan kepada Anda.
+status-in-review = Petugas kami sedang memeriksa pengajuan Anda
+status-awaiting = Kami memerlukan dokumen tambahan dari Anda
+status-awaiting-next-by = Unggah { $kinds } paling lambat { $deadline } melalui tautan aman yang kami kirimkan. Tanpa dokumen tersebut, pengajuan akan ditutup.
+status-awaiting-next = Unggah { $kinds } melalui tautan aman yang kami kirimkan. Tanpa dokumen tersebut, pengajuan akan ditutup.
+status-approved-on = Disetujui: nomor Anda berhenti pada { $date }
+status-approved = Disetujui
+status-approved-next = Anda tidak perlu melakukan apa pun: nomor berhenti pada tanggal tersebut dan sisa saldo Anda diselesaikan sesuai pilihan Anda.
+status-cancelled-on = Nomor Anda sudah berhenti pada { $date }
+status-cancelled = Nomor Anda sudah berhenti
+status-nothing-to-do = Anda tidak perlu melakukan apa pun.
+status-rejected-for = Tidak disetujui: { $reason }
+status-rejected = Tidak disetujui
+status-rejected-next = Alasannya kami jelaskan dalam pesan kepada Anda. Anda dapat mengajukan kembali.
+status-expired = Ditutup: dokumen yang kami minta tidak diterima tepat waktu
+status-expired-next = Jika Anda masih ingin menghentikan nomor ini, silakan ajukan kembali.
+status-withdrawn-headline = Dibatalkan atas permintaan Anda
+reject-reason-identity_not_verified = identitas tidak dapat diverifikasi
+reject-reason-not_account_holder = pemohon bukan pemilik nomor
+reject-reason-outstanding_debt = masih ada tunggakan
+reject-reason-duplicate_request = pengajuan ganda
+reject-reason-suspected_fraud = dugaan penipuan
+reject-reason-other = alasan lain
+# Kinds of document inside a sentence ("Upload identity card, bank account proof by …").
+document-in-sentence-identity_card = KTP
+document-in-sentence-proof_of_ownership = bukti kepemilikan
+document-in-sentence-authorisation_letter = surat kuasa
+document-in-sentence-bank_account_proof = bukti rekening bank
+document-in-sentence-other = dokumen lain

@@ -59,3 +59,37 @@ document-kind-proof_of_ownership = 所有权证明
 document-kind-authorisation_letter = 授权书
 document-kind-bank_account_proof = 银行账户证明
 document-kind-other = 其他文件
+
+# Where an application stands (/status), and what happens next.
+status-documents-received = 我们已收到您提交的文件
+status-documents-received-next = 客服人员会进行审核，并将结果通知您。
+status-submitted = 已收到，等待客服处理
+status-wait = 目前您无需进行任何操作，我们会将结果通知您。
+status-in-review = 客服人员正在审核您的申请
+status-awaiting = 我们需要您补充文件
+status-awaiting-next-by = 请在 { $deadline } 之前通过我们发送的安全链接上传{ $kinds }。逾期未上传，申请将被关闭。
+status-awaiting-next = 请通过我们发送的安全链接上传{ $kinds }。未上传文件，申请将被关闭。
+status-approved-on = 已批准：您的号码将于 { $date } 停用
+status-approved = 已批准
+status-approved-next = 您无需进行任何操作：号码将于该日期停用，余额将按您的选择处理。
+status-cancelled-on = 您的号码已于 { $date } 注销
+status-cancelled = 您的号码已注销
+status-nothing-to-do = 您无需进行任何操作。
+status-rejected-for = 未获批准：{ $reason }
+status-rejected = 未获批准
+status-rejected-next = 我们发给您的消息中说明了原因。您可以重新申请。
+status-expired = 已关闭：未在期限内收到我们要求的文件
+status-expired-next = 如果您仍想注销此号码，请重新申请。
+status-withdrawn-headline = 已按您的要求撤回
+reject-reason-identity_not_verified = 身份无法核实
+reject-reason-not_account_holder = 申请人不是号码所有人
+reject-reason-outstanding_debt = 尚有欠费
+reject-reason-duplicate_request = 重复申请
+reject-reason-suspected_fraud = 涉嫌欺诈
+reject-reason-other = 其他原因
+# Kinds of document inside a sentence ("Upload identity card, bank account proof by …").
+document-in-sentence-identity_card = 身份证
+document-in-sentence-proof_of_ownership = 所有权证明
+document-in-sentence-authorisation_letter = 授权书
+document-in-sentence-bank_account_proof = 银行账户证明
+document-in-sentence-other = 其他文件

@@ -18,78 +18,80 @@ pub struct CustomerFacts<'a> {
     pub reject_reason: Option<RejectReason>,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct Explanation {
-    pub headline: String,
-    pub next: String,
+/// Something to say, as a message id and what fills it; the page words it in the customer's
+/// language (`routes::customer::status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, Fill)>,
 }
 
-fn day(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
+/// What fills a message: worded by the page in the customer's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fill {
+    Date(NaiveDate),
+    Kinds(Vec<DocumentKind>),
+    Reason(RejectReason),
+}
+
+fn said(id: &'static str) -> Said {
+    Said { id, args: vec![] }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Explanation {
+    pub headline: Said,
+    pub next: Said,
 }
 
 pub fn explain(facts: &CustomerFacts) -> Explanation {
+    let with = |id, name, fill| Said {
+        id,
+        args: vec![(name, fill)],
+    };
     let (headline, next) = match facts.state {
         State::Submitted if facts.documents_received => (
-            "We received the documents you sent".to_owned(),
-            "An agent will check them; we will tell you our decision.".to_owned(),
+            said("status-documents-received"),
+            said("status-documents-received-next"),
         ),
-        State::Submitted => (
-            "Received, waiting for an agent".to_owned(),
-            "Nothing to do for now: we will tell you our decision.".to_owned(),
-        ),
-        State::InReview => (
-            "An agent is reviewing your application".to_owned(),
-            "Nothing to do for now: we will tell you our decision.".to_owned(),
-        ),
+        State::Submitted => (said("status-submitted"), said("status-wait")),
+        State::InReview => (said("status-in-review"), said("status-wait")),
         State::AwaitingDocuments => {
-            let kinds = facts
-                .requested_kinds
-                .iter()
-                .map(|k| k.label().to_lowercase())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let by = facts
-                .documents_deadline
-                .map(|d| format!(" by {}", day(d)))
-                .unwrap_or_default();
-            (
-                "We need more documents from you".to_owned(),
-                format!(
-                    "Upload {kinds}{by} through the secure link we sent you. Without them the \
-                     application closes."
-                ),
-            )
+            let kinds = Fill::Kinds(facts.requested_kinds.to_vec());
+            let next = match facts.documents_deadline {
+                Some(d) => Said {
+                    id: "status-awaiting-next-by",
+                    args: vec![("kinds", kinds), ("deadline", Fill::Date(d))],
+                },
+                None => with("status-awaiting-next", "kinds", kinds),
+            };
+            (said("status-awaiting"), next)
         }
         State::Approved => (
             match facts.effective_date {
-                Some(d) => format!("Approved: your line ends on {}", day(d)),
-                None => "Approved".to_owned(),
+                Some(d) => with("status-approved-on", "date", Fill::Date(d)),
+                None => said("status-approved"),
             },
-            "Nothing to do: the line ends on that date and your balance is settled as you chose."
-                .to_owned(),
+            said("status-approved-next"),
         ),
         State::Cancelled => (
             match facts.effective_date {
-                Some(d) => format!("Your line was cancelled on {}", day(d)),
-                None => "Your line was cancelled".to_owned(),
+                Some(d) => with("status-cancelled-on", "date", Fill::Date(d)),
+                None => said("status-cancelled"),
             },
-            "Nothing to do.".to_owned(),
+            said("status-nothing-to-do"),
         ),
         State::Rejected => (
             match facts.reject_reason {
-                Some(reason) => format!("Not approved: {}", reason.label().to_lowercase()),
-                None => "Not approved".to_owned(),
+                Some(reason) => with("status-rejected-for", "reason", Fill::Reason(reason)),
+                None => said("status-rejected"),
             },
-            "Our message to you explains why. You may apply again.".to_owned(),
+            said("status-rejected-next"),
         ),
-        State::Expired => (
-            "Closed: the documents we asked for did not arrive in time".to_owned(),
-            "If you still want to cancel the line, please apply again.".to_owned(),
-        ),
+        State::Expired => (said("status-expired"), said("status-expired-next")),
         State::Withdrawn => (
-            "Withdrawn at your request".to_owned(),
-            "Nothing to do.".to_owned(),
+            said("status-withdrawn-headline"),
+            said("status-nothing-to-do"),
         ),
     };
     Explanation { headline, next }
@@ -111,33 +113,53 @@ mod tests {
     }
 
     #[test]
-    fn every_state_has_plain_words() {
-        for state in State::ALL {
-            let e = explain(&facts(state));
-            assert!(!e.headline.is_empty() && !e.next.is_empty(), "{state:?}");
-            assert!(!e.headline.contains('_'), "{state:?}: {}", e.headline);
-        }
+    fn every_state_has_its_words() {
+        let ids: std::collections::BTreeSet<&str> = State::ALL
+            .iter()
+            .map(|s| explain(&facts(*s)).headline.id)
+            .collect();
+        assert_eq!(ids.len(), State::ALL.len(), "one headline per state");
     }
 
     #[test]
     fn waiting_for_documents_names_them_and_the_deadline() {
         let e = explain(&facts(State::AwaitingDocuments));
-        assert_eq!(e.headline, "We need more documents from you");
-        assert!(
-            e.next
-                .contains("identity card, bank account proof by 9 December 2026")
+        assert_eq!(e.headline.id, "status-awaiting");
+        assert_eq!(
+            e.next.args,
+            vec![
+                (
+                    "kinds",
+                    Fill::Kinds(vec![
+                        DocumentKind::IdentityCard,
+                        DocumentKind::BankAccountProof
+                    ])
+                ),
+                (
+                    "deadline",
+                    Fill::Date(NaiveDate::from_ymd_opt(2026, 12, 9).unwrap())
+                ),
+            ]
         );
+        let mut no_deadline = facts(State::AwaitingDocuments);
+        no_deadline.documents_deadline = None;
+        assert_eq!(explain(&no_deadline).next.id, "status-awaiting-next");
     }
 
     #[test]
     fn decisions_say_the_date_or_the_reason() {
+        let approved = explain(&facts(State::Approved)).headline;
+        assert_eq!(approved.id, "status-approved-on");
         assert_eq!(
-            explain(&facts(State::Approved)).headline,
-            "Approved: your line ends on 31 December 2026"
+            approved.args,
+            vec![(
+                "date",
+                Fill::Date(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap())
+            )]
         );
         assert_eq!(
-            explain(&facts(State::Rejected)).headline,
-            "Not approved: outstanding debt"
+            explain(&facts(State::Rejected)).headline.args,
+            vec![("reason", Fill::Reason(RejectReason::OutstandingDebt))]
         );
     }
 }

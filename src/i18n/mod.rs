@@ -4,6 +4,8 @@
 //! Adding a language is adding its folder and a [`Locale`] variant; the test
 //! `every_language_has_every_message_with_the_same_placeholders` names whatever is missing.
 
+pub mod format;
+
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -158,6 +160,14 @@ impl Tr {
             tracing::warn!(id, locale = locale.tag(), "missing message");
         }
         id.to_owned()
+    }
+
+    pub fn date(&self, day: chrono::NaiveDate) -> String {
+        format::date(self.locale, day)
+    }
+
+    pub fn date_time(&self, at: chrono::NaiveDateTime) -> String {
+        format::date_time(self.locale, at)
     }
 
     /// The `lang` attribute of the page.

@@ -62,11 +62,59 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
         },
     )
     .await;
+    sqlx::query(
+        "UPDATE cases SET requested_kinds = '{bank_account_proof}',
+                documents_deadline = now() + interval '3 days' WHERE id = $1",
+    )
+    .bind(waiting)
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let token = upload_link(&app, waiting, &["bank_account_proof"], 48).await;
     let upload = browser.get(&format!("/upload/{token}")).await;
     assert_eq!(upload.texts("h1"), vec!["Kirim dokumen yang kami minta"]);
-    assert_eq!(upload.texts("form.stack label"), vec!["Bukti rekening bank"]);
+    assert_eq!(
+        upload.texts("form.stack label"),
+        vec!["Bukti rekening bank"]
+    );
     assert_eq!(upload.texts("button.primary"), vec!["Kirim dokumen"]);
+    let status = browser.get("/status").await;
+    let found = browser
+        .post(
+            "/status",
+            &[
+                ("csrf_token", &status.csrf()),
+                ("reference", NewCase::default().reference),
+                ("msisdn", "0838-1234-5678"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        found.texts("#status-headline"),
+        vec!["Kami memerlukan dokumen tambahan dari Anda"]
+    );
+    let next = found.texts("#status-next").join(" ");
+    assert!(
+        next.starts_with("Unggah bukti rekening bank paling lambat"),
+        "{next}"
+    );
+    let month = chrono::Datelike::month(&chrono::Utc::now().date_naive());
+    let bulan = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ][month as usize - 1];
+    let facts = found.texts("dl.facts dd").join(" ");
+    assert!(facts.contains(bulan), "dates in Indonesian: {facts}");
     let unknown_link = browser.get(&format!("/upload/{}", "x".repeat(32))).await;
     assert_eq!(unknown_link.status, 404);
     assert_eq!(

@@ -9,19 +9,22 @@ use serde::Deserialize;
 
 use super::PublicThrottle;
 use crate::domain::case;
-use crate::domain::customer_status::{CustomerFacts, Explanation, explain};
+use crate::domain::customer_status::{CustomerFacts, Fill, Said, explain};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::reference::CaseReference;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
 use crate::routes::form::HtmlForm;
 use crate::routes::language::Frame;
-use crate::routes::{local_date, render};
+use crate::routes::render;
 use crate::state::AppState;
 use crate::store::customer;
 
 pub struct StatusView {
     pub reference: String,
-    pub explanation: Explanation,
+    /// Where it stands, and what happens next, in the customer's language.
+    pub headline: String,
+    pub next: String,
     pub submitted: String,
     pub updated: String,
     pub requested_effective: String,
@@ -119,7 +122,28 @@ pub(super) async fn prove(
 }
 
 /// The case as the customer sees it.
-pub(super) fn view(state: &AppState, row: customer::StatusRow) -> StatusView {
+/// A message the domain chose, worded in the page's language.
+fn word(t: &Tr, said: &Said) -> String {
+    let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = said
+        .args
+        .iter()
+        .map(|(name, fill)| {
+            let text = match fill {
+                Fill::Date(day) => t.date(*day),
+                Fill::Kinds(kinds) => kinds
+                    .iter()
+                    .map(|k| t.get(&format!("document-in-sentence-{}", k.as_str())))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Fill::Reason(reason) => t.get(&format!("reject-reason-{}", reason.as_str())),
+            };
+            (*name, text.into())
+        })
+        .collect();
+    t.with(said.id, &args)
+}
+
+pub(super) fn view(state: &AppState, t: &Tr, row: customer::StatusRow) -> StatusView {
     let facts = CustomerFacts {
         state: row.state,
         documents_received: row.documents_received,
@@ -130,12 +154,14 @@ pub(super) fn view(state: &AppState, row: customer::StatusRow) -> StatusView {
         effective_date: row.effective_date,
         reject_reason: row.decision_reason,
     };
+    let explanation = explain(&facts);
     StatusView {
         reference: row.reference,
-        explanation: explain(&facts),
-        submitted: local_date(row.submitted_at.with_timezone(&state.tz).date_naive()),
-        updated: local_date(row.updated_at.with_timezone(&state.tz).date_naive()),
-        requested_effective: local_date(row.requested_effective_date),
+        headline: word(t, &explanation.headline),
+        next: word(t, &explanation.next),
+        submitted: t.date(row.submitted_at.with_timezone(&state.tz).date_naive()),
+        updated: t.date(row.updated_at.with_timezone(&state.tz).date_naive()),
+        requested_effective: t.date(row.requested_effective_date),
         withdrawable: case::withdrawable(row.state),
     }
 }
@@ -173,6 +199,6 @@ pub async fn lookup(
         Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
-    page.found = Some(view(&state, row));
+    page.found = Some(view(&state, &page.frame.t, row));
     render(StatusCode::OK, &page)
 }

@@ -45,7 +45,7 @@ pub async fn confirm(
     };
     if !crate::domain::case::withdrawable(row.state) {
         page.error = Some(page.frame.t.get(DECIDED));
-        page.found = Some(view(&state, row));
+        page.found = Some(view(&state, &page.frame.t, row));
         return render(StatusCode::CONFLICT, &page);
     }
     let confirm = ConfirmPage {
@@ -90,6 +90,6 @@ pub async fn withdraw(
     let row = customer::status(&state.pool, reference.as_str(), &msisdn)
         .await?
         .unwrap_or(before);
-    page.found = Some(view(&state, row));
+    page.found = Some(view(&state, &page.frame.t, row));
     render(status, &page)
 }

@@ -1,0 +1,117 @@
+//! Dates and numbers as each language writes them, by ICU4X with its compiled CLDR data:
+//! `3 Desember 2026` / `3 December 2026` / `2026年12月3日`; `500.000` / `500,000`. No hand-written
+//! month names or grouping rules.
+
+use std::cell::OnceCell;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_datetime::fieldsets::{YMD, YMDT};
+use icu_datetime::input::{Date, DateTime, Time};
+use icu_decimal::DecimalFormatter;
+
+use super::Locale;
+
+/// The CLDR locale whose formats a language uses: British English (day before month, as the
+/// desk writes dates), Indonesian, Simplified Chinese.
+fn icu_locale(locale: Locale) -> icu_locale_core::Locale {
+    match locale {
+        Locale::Id => "id",
+        Locale::En => "en-GB",
+        Locale::ZhCn => "zh-CN",
+    }
+    .parse()
+    .expect("a valid CLDR locale")
+}
+
+struct Formats {
+    date: FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, YMD>,
+    date_time: FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, YMDT>,
+    number: DecimalFormatter,
+}
+
+thread_local! {
+    // ICU4X formatters are built once per worker thread (they are not `Sync`).
+    static FORMATS: OnceCell<Vec<Formats>> = const { OnceCell::new() };
+}
+
+fn with_formats<T>(locale: Locale, f: impl FnOnce(&Formats) -> T) -> T {
+    FORMATS.with(|cell| {
+        let all = cell.get_or_init(build);
+        let index = Locale::ALL
+            .iter()
+            .position(|l| *l == locale)
+            .expect("known");
+        f(&all[index])
+    })
+}
+
+fn build() -> Vec<Formats> {
+    {
+        Locale::ALL
+            .iter()
+            .map(|l| {
+                let icu = icu_locale(*l);
+                // The month in full, as a letter to a customer writes it.
+                let (date, date_time) = (YMD::long(), YMDT::long());
+                Formats {
+                    date: FixedCalendarDateTimeFormatter::try_new((&icu).into(), date)
+                        .expect("compiled date formats"),
+                    date_time: FixedCalendarDateTimeFormatter::try_new((&icu).into(), date_time)
+                        .expect("compiled date-time formats"),
+                    number: DecimalFormatter::try_new((&icu).into(), Default::default())
+                        .expect("compiled number formats"),
+                }
+            })
+            .collect()
+    }
+}
+
+fn icu_date(day: NaiveDate) -> Date<icu_calendar::Gregorian> {
+    Date::try_new_gregorian(day.year(), day.month() as u8, day.day() as u8)
+        .expect("a chrono date is a valid Gregorian date")
+}
+
+pub fn date(locale: Locale, day: NaiveDate) -> String {
+    with_formats(locale, |f| f.date.format(&icu_date(day)).to_string())
+}
+
+/// A local date and time, to the minute.
+pub fn date_time(locale: Locale, at: NaiveDateTime) -> String {
+    let time = Time::try_new(at.hour() as u8, at.minute() as u8, 0, 0).expect("a valid time");
+    let value = DateTime {
+        date: icu_date(at.date()),
+        time,
+    };
+    with_formats(locale, |f| f.date_time.format(&value).to_string())
+}
+
+pub fn number(locale: Locale, value: i64) -> String {
+    with_formats(locale, |f| {
+        f.number
+            .format(&fixed_decimal::Decimal::from(value))
+            .to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_language_writes_dates_and_numbers_its_way() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(date(Locale::Id, day), "3 Desember 2026");
+        assert_eq!(date(Locale::En, day), "3 December 2026");
+        assert_eq!(date(Locale::ZhCn, day), "2026年12月3日");
+        assert_eq!(number(Locale::Id, 500_000), "500.000");
+        assert_eq!(number(Locale::En, 500_000), "500,000");
+        let at = day.and_hms_opt(14, 5, 0).unwrap();
+        let id = date_time(Locale::Id, at);
+        assert!(
+            id.contains("3 Desember 2026") && id.contains("14.05"),
+            "{id}"
+        );
+        assert!(date_time(Locale::En, at).contains("14:05"));
+    }
+}

@@ -55,6 +55,36 @@ try {
   await signIn(page, server.url, DEMO_SUPERVISOR);
   await page.goto(`${server.url}/reports?period=30`);
   await shoot("reports");
+  // The customer's pages in Bahasa Indonesia (a phone set to Indonesian: Accept-Language id).
+  const indonesian = await launchBrowser({ locale: "id-ID" });
+  const phone = await indonesian.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  const shootId = async (name) => {
+    await phone.screenshot({ path: join(folder, `${name}-id-390.png`), fullPage: true });
+    console.log(`wrote ${name} (id)`);
+  };
+  await phone.goto(`${server.url}/apply`);
+  await shootId("apply");
+  await phone.fill("#customer_name", "Putu Ayu Lestari");
+  await phone.fill("#id_number", "5171014507900002");
+  await phone.fill("#msisdn", "0838-4444-0808");
+  await phone.fill("#account_number", "7700123457");
+  await phone.selectOption("#line_type", "prepaid");
+  await phone.fill("#contact_email", "putu@example.com");
+  await phone.selectOption("#reason", "moving_abroad");
+  await phone.fill("#requested_effective_date", new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10));
+  await phone.selectOption("#settlement", "forfeit");
+  await phone.setInputFiles("#identity_card", join(root, "tests/fixtures/ktp.jpg"));
+  await phone.check("#consent");
+  await Promise.all([phone.waitForNavigation(), phone.click("button[type=submit].primary")]);
+  await shootId("apply-received");
+  const referenceId = (await phone.textContent("#reference")).trim();
+  await phone.goto(`${server.url}/status`);
+  await phone.fill("#reference", referenceId);
+  await phone.fill("#msisdn", "0838 4444 0808");
+  await Promise.all([phone.waitForNavigation(), phone.click("form.stack button[type=submit].primary")]);
+  await shootId("status");
+  await indonesian.close();
 } finally {
   await context.close();
   server.stop();

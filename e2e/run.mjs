@@ -318,6 +318,41 @@ try {
   }, reportsContext);
   await reportsContext.close();
 
+  // A customer whose phone speaks Bahasa Indonesia (Accept-Language id) gets the pages in it.
+  const indonesian = await launchBrowser({ locale: "id-ID", viewport: { width: 390, height: 844 } });
+  await journey("a customer applies and checks the status in Bahasa Indonesia on a phone", async (page) => {
+    await page.goto(`${url}/apply`);
+    check((await page.getAttribute("html", "lang")) === "id", "html lang is id");
+    check((await page.textContent("h1")).includes("Berhenti berlangganan"), "the form is in Indonesian");
+    await axe(page, "apply (id)");
+    await page.fill("#customer_name", "Putu Ayu Lestari");
+    await page.fill("#id_number", "5171014507900002");
+    await page.fill("#msisdn", "0838-4444-0909");
+    await page.fill("#account_number", "7700123458");
+    await page.selectOption("#line_type", "prepaid");
+    await page.fill("#contact_email", "putu@example.com");
+    await page.selectOption("#reason", "moving_abroad");
+    await page.fill("#requested_effective_date", new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10));
+    await page.selectOption("#settlement", "forfeit");
+    await page.setInputFiles("#identity_card", join(root, "tests/fixtures/ktp.jpg"));
+    await page.check("#consent");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit].primary")]);
+    check((await page.textContent("h1")).includes("sudah kami terima"), "received, in Indonesian");
+    await axe(page, "application received (id)");
+    const reference = (await page.textContent("#reference")).trim();
+    await page.goto(`${url}/status`);
+    await page.fill("#reference", reference);
+    await page.fill("#msisdn", "0838 4444 0909");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit].primary")]);
+    check((await page.textContent("#status-headline")).includes("menunggu"), "status in Indonesian");
+    await axe(page, "status (id)");
+    // The switch changes the language for the next pages too.
+    await page.selectOption("#language-choice", "en");
+    await Promise.all([page.waitForNavigation(), page.click("form.language button")]);
+    check((await page.getAttribute("html", "lang")) === "en", "switched to English");
+  }, indonesian);
+  await indonesian.close();
+
   // The same journeys' core without JavaScript: every action is a plain form.
   const noJs = await launchBrowser({ javaScriptEnabled: false });
   await journey("without JavaScript: sign in, open, claim, bulk claim, sign out", async (page) => {

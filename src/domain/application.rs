@@ -10,7 +10,7 @@ use super::customer_name::CustomerName;
 use super::msisdn::Msisdn;
 use super::nik::Nik;
 use super::request::{CancelReason, ContactChannel, LineType, Settlement};
-use super::sentence;
+use super::said::Said;
 
 /// What was typed, field by field; every field may be missing or nonsense.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -84,7 +84,8 @@ pub struct Application {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,
-    pub message: String,
+    /// Worded in the reader's language by the page (or the API).
+    pub message: Said,
 }
 
 /// The market rules an application is checked against.
@@ -96,32 +97,27 @@ pub struct Market<'a> {
 
 const MAX_TEXT: usize = 1000;
 
+/// A phone number that does not read as one (`InvalidMsisdn`).
+const MSISDN_INVALID: &str = "msisdn-invalid";
+
 pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut fail = |field: &'static str, message: &str| {
-        errors.push(FieldError {
-            field,
-            message: message.to_owned(),
-        })
-    };
+    let mut fail = |field: &'static str, message: Said| errors.push(FieldError { field, message });
 
     let customer_name = CustomerName::parse(&input.customer_name)
-        .map_err(|e| fail("customer_name", &sentence(&e.to_string())))
+        .map_err(|e| fail("customer_name", Said::new(e.message_id())))
         .ok();
     let nik = Nik::parse(&input.id_number)
-        .map_err(|e| fail("id_number", &sentence(&e.to_string())))
+        .map_err(|e| fail("id_number", Said::new(e.message_id())))
         .ok();
     let msisdn = match Msisdn::parse(&input.msisdn, market.country_code) {
         Ok(m) if m.has_prefix(market.operator_prefixes) => Some(m),
         Ok(_) => {
-            fail(
-                "msisdn",
-                "This number is not one of ours: only our own lines can be cancelled here.",
-            );
+            fail("msisdn", Said::new("error-msisdn-not-ours"));
             None
         }
-        Err(e) => {
-            fail("msisdn", &sentence(&e.to_string()));
+        Err(_) => {
+            fail("msisdn", Said::new(MSISDN_INVALID));
             None
         }
     };
@@ -133,17 +129,11 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     if !(6..=20).contains(&account_number.len())
         || !account_number.bytes().all(|b| b.is_ascii_digit())
     {
-        fail(
-            "account_number",
-            "Enter the account number from your bill or contract: 6 to 20 digits.",
-        );
+        fail("account_number", Said::new("error-account-number"));
     }
     let line_type = LineType::parse(input.line_type.trim());
     if line_type.is_none() {
-        fail(
-            "line_type",
-            "Choose whether the line is prepaid or postpaid.",
-        );
+        fail("line_type", Said::new("error-line-type"));
     }
 
     let email = clean_line(&input.contact_email);
@@ -152,10 +142,7 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     } else if is_email(&email) {
         Some(email)
     } else {
-        fail(
-            "contact_email",
-            "Enter an e-mail address like name@example.com.",
-        );
+        fail("contact_email", Said::new("error-email"));
         None
     };
     let phone = input.contact_phone.trim();
@@ -164,18 +151,15 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     } else {
         match Msisdn::parse(phone, market.country_code) {
             Ok(m) => Some(m),
-            Err(e) => {
-                fail("contact_phone", &sentence(&e.to_string()));
+            Err(_) => {
+                fail("contact_phone", Said::new(MSISDN_INVALID));
                 None
             }
         }
     };
     let contact_given = !input.contact_email.trim().is_empty() || !phone.is_empty();
     if !contact_given {
-        fail(
-            "contact_email",
-            "Give an e-mail address or a phone number so that we can tell you the outcome.",
-        );
+        fail("contact_email", Said::new("error-contact-missing"));
     }
     let preferred_contact = match input.preferred_contact.trim() {
         "" if !input.contact_email.trim().is_empty() => Some(ContactChannel::Email),
@@ -183,16 +167,16 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
         other => ContactChannel::parse(other),
     };
     match preferred_contact {
-        None => fail("preferred_contact", "Choose e-mail or SMS."),
+        None => fail("preferred_contact", Said::new("error-preferred-contact")),
         Some(ContactChannel::Email) if input.contact_email.trim().is_empty() && contact_given => {
             fail(
                 "preferred_contact",
-                "You chose e-mail: enter an e-mail address, or choose SMS.",
+                Said::new("error-preferred-email-missing"),
             )
         }
         Some(ContactChannel::Sms) if phone.is_empty() && contact_given => fail(
             "preferred_contact",
-            "You chose SMS: enter a phone number, or choose e-mail.",
+            Said::new("error-preferred-sms-missing"),
         ),
         _ => {}
     }
@@ -200,23 +184,19 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     let reason = CancelReason::parse(input.reason.trim());
     let reason_text = clean_text(&input.reason_text);
     match reason {
-        None => fail("reason", "Choose why you are cancelling."),
-        Some(CancelReason::Other) if reason_text.is_empty() => fail(
-            "reason_text",
-            "Tell us in a few words why you are cancelling.",
-        ),
+        None => fail("reason", Said::new("error-reason")),
+        Some(CancelReason::Other) if reason_text.is_empty() => {
+            fail("reason_text", Said::new("error-reason-text-missing"))
+        }
         _ => {}
     }
     if reason_text.chars().count() > MAX_TEXT {
-        fail("reason_text", "Keep the explanation under 1000 characters.");
+        fail("reason_text", Said::new("error-reason-text-too-long"));
     }
 
     let settlement = match Settlement::parse(input.settlement.trim()) {
         None => {
-            fail(
-                "settlement",
-                "Choose what happens to your remaining balance.",
-            );
+            fail("settlement", Said::new("error-settlement"));
             None
         }
         Some(Settlement::Forfeit) => Some(SettlementChoice::Forfeit),
@@ -231,35 +211,26 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
             let account_ok =
                 (5..=20).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_digit());
             if !bank_ok {
-                fail("refund_bank", "Enter the name of your bank for the refund.");
+                fail("refund_bank", Said::new("error-refund-bank"));
             }
             if !account_ok {
-                fail(
-                    "refund_account",
-                    "Enter the bank account number for the refund: 5 to 20 digits.",
-                );
+                fail("refund_account", Said::new("error-refund-account"));
             }
             (bank_ok && account_ok).then_some(SettlementChoice::Refund { bank, account })
         }
         Some(Settlement::Transfer) => {
             match Msisdn::parse(&input.transfer_msisdn, market.country_code) {
                 Ok(to) if !to.has_prefix(market.operator_prefixes) => {
-                    fail(
-                        "transfer_msisdn",
-                        "The balance can only go to another of our numbers.",
-                    );
+                    fail("transfer_msisdn", Said::new("error-transfer-not-ours"));
                     None
                 }
                 Ok(to) if Some(&to) == msisdn.as_ref() => {
-                    fail(
-                        "transfer_msisdn",
-                        "Choose a number other than the line you are cancelling.",
-                    );
+                    fail("transfer_msisdn", Said::new("error-transfer-same-line"));
                     None
                 }
                 Ok(to) => Some(SettlementChoice::Transfer { to }),
-                Err(e) => {
-                    fail("transfer_msisdn", &sentence(&e.to_string()));
+                Err(_) => {
+                    fail("transfer_msisdn", Said::new(MSISDN_INVALID));
                     None
                 }
             }
@@ -270,33 +241,21 @@ pub fn parse(input: &ApplicationInput, market: &Market) -> Result<Application, V
     let requested_effective_date =
         match NaiveDate::parse_from_str(input.requested_effective_date.trim(), "%Y-%m-%d") {
             Ok(day) if day < market.today => {
-                fail(
-                    "requested_effective_date",
-                    "The date cannot be in the past.",
-                );
+                fail("requested_effective_date", Said::new("error-date-past"));
                 None
             }
             Ok(day) if latest.is_some_and(|l| day > l) => {
-                fail(
-                    "requested_effective_date",
-                    "Choose a date within the next twelve months.",
-                );
+                fail("requested_effective_date", Said::new("error-date-too-far"));
                 None
             }
             Ok(day) => Some(day),
             Err(_) => {
-                fail(
-                    "requested_effective_date",
-                    "Enter the date from which the line should end (YYYY-MM-DD).",
-                );
+                fail("requested_effective_date", Said::new("error-date-invalid"));
                 None
             }
         };
     if !input.consent {
-        fail(
-            "consent",
-            "Confirm that you agree to the cancellation terms.",
-        );
+        fail("consent", Said::new("error-consent"));
     }
 
     match (
@@ -522,7 +481,7 @@ mod tests {
             let errors = check(&input).unwrap_err();
             assert_eq!(errors.len(), 1, "{name:?}: {errors:?}");
             assert_eq!(errors[0].field, "customer_name");
-            assert!(errors[0].message.starts_with("The name "), "{errors:?}");
+            assert!(errors[0].message.id.starts_with("name-"), "{errors:?}");
         }
     }
 }

@@ -29,6 +29,20 @@ pub enum InvalidName {
     Character,
 }
 
+impl InvalidName {
+    /// The message saying it (`locales/*/errors.ftl`).
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            InvalidName::Missing => "name-missing",
+            InvalidName::TooLong => "name-too-long",
+            InvalidName::Control => "name-control",
+            InvalidName::Digit => "name-digit",
+            InvalidName::Address => "name-address",
+            InvalidName::Character => "name-character",
+        }
+    }
+}
+
 fn is_letter(c: char) -> bool {
     c.general_category_group() == GeneralCategoryGroup::Letter
 }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::case::State;
 use super::document::DocumentKind;
 use super::request::RejectReason;
+pub use super::said::{Fill, Said};
 
 /// The facts the explanation may use.
 pub struct CustomerFacts<'a> {
@@ -18,24 +19,8 @@ pub struct CustomerFacts<'a> {
     pub reject_reason: Option<RejectReason>,
 }
 
-/// Something to say, as a message id and what fills it; the page words it in the customer's
-/// language (`routes::customer::status`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Said {
-    pub id: &'static str,
-    pub args: Vec<(&'static str, Fill)>,
-}
-
-/// What fills a message: worded by the page in the customer's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fill {
-    Date(NaiveDate),
-    Kinds(Vec<DocumentKind>),
-    Reason(RejectReason),
-}
-
 fn said(id: &'static str) -> Said {
-    Said { id, args: vec![] }
+    Said::new(id)
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -23,6 +23,7 @@ pub mod reference;
 pub mod report;
 pub mod request;
 pub mod retention;
+pub mod said;
 pub mod saved_view;
 pub mod second_factor;
 pub mod settlement;

@@ -23,6 +23,17 @@ pub enum InvalidNik {
     Serial,
 }
 
+impl InvalidNik {
+    /// The message saying it (`locales/*/errors.ftl`).
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            InvalidNik::Length => "nik-length",
+            InvalidNik::BirthDate => "nik-birth-date",
+            InvalidNik::Serial => "nik-serial",
+        }
+    }
+}
+
 impl Nik {
     pub fn parse(input: &str) -> Result<Nik, InvalidNik> {
         let digits: String = input

@@ -41,6 +41,23 @@ pub enum UploadRefusal {
     TooSlow,
 }
 
+impl UploadRefusal {
+    /// The message saying it (`locales/*/errors.ftl`).
+    pub fn message_id(self) -> &'static str {
+        match self {
+            UploadRefusal::Empty => "refusal-empty",
+            UploadRefusal::NotAllowedKind => "refusal-not-allowed-kind",
+            UploadRefusal::ActiveContent => "refusal-active-content",
+            UploadRefusal::TrailingData => "refusal-trailing-data",
+            UploadRefusal::ActivePdf => "refusal-active-pdf",
+            UploadRefusal::Truncated => "refusal-truncated",
+            UploadRefusal::UncheckablePdf => "refusal-uncheckable-pdf",
+            UploadRefusal::Overlarge => "refusal-overlarge",
+            UploadRefusal::TooSlow => "refusal-too-slow",
+        }
+    }
+}
+
 /// What inspecting one file may spend.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {

@@ -75,16 +75,19 @@ impl Locale {
                 include_str!("../../locales/id/common.ftl"),
                 include_str!("../../locales/id/customer.ftl"),
                 include_str!("../../locales/id/apply.ftl"),
+                include_str!("../../locales/id/errors.ftl"),
             ],
             Locale::En => &[
                 include_str!("../../locales/en/common.ftl"),
                 include_str!("../../locales/en/customer.ftl"),
                 include_str!("../../locales/en/apply.ftl"),
+                include_str!("../../locales/en/errors.ftl"),
             ],
             Locale::ZhCn => &[
                 include_str!("../../locales/zh-CN/common.ftl"),
                 include_str!("../../locales/zh-CN/customer.ftl"),
                 include_str!("../../locales/zh-CN/apply.ftl"),
+                include_str!("../../locales/zh-CN/errors.ftl"),
             ],
         }
     }
@@ -160,6 +163,36 @@ impl Tr {
             tracing::warn!(id, locale = locale.tag(), "missing message");
         }
         id.to_owned()
+    }
+
+    /// What the domain chose to say, worded in this language.
+    pub fn said(&self, said: &crate::domain::said::Said) -> String {
+        use crate::domain::said::Fill;
+        let args: Vec<(&str, FluentValue<'_>)> = said
+            .args
+            .iter()
+            .map(|(name, fill)| {
+                let value: FluentValue<'_> = match fill {
+                    Fill::Date(day) => self.date(*day).into(),
+                    Fill::Kind(kind) => {
+                        self.get(&format!("document-kind-{}", kind.as_str())).into()
+                    }
+                    Fill::Kinds(kinds) => kinds
+                        .iter()
+                        .map(|k| self.get(&format!("document-in-sentence-{}", k.as_str())))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        .into(),
+                    Fill::Reason(reason) => self
+                        .get(&format!("reject-reason-{}", reason.as_str()))
+                        .into(),
+                    Fill::Refusal(refusal) => self.get(refusal.message_id()).into(),
+                    Fill::Number(n) => (*n).into(),
+                };
+                (*name, value)
+            })
+            .collect();
+        self.with(said.id, &args)
     }
 
     pub fn date(&self, day: chrono::NaiveDate) -> String {

@@ -147,6 +147,18 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
     assert_eq!(refused.status, 422);
     let summary = refused.texts("#problems strong").join(" ");
     assert!(summary.starts_with("Mohon perbaiki"), "{summary}");
+    assert_eq!(
+        refused.texts("#id_number-error"),
+        vec!["NIK terdiri atas 16 digit."]
+    );
+    assert_eq!(
+        refused.texts("#consent-error"),
+        vec!["Centang persetujuan Anda atas ketentuan penghentian."]
+    );
+    assert_eq!(
+        refused.texts("#identity_card-error"),
+        vec!["Tambahkan foto atau PDF KTP Anda."]
+    );
 
     let sent = apply(
         &browser,

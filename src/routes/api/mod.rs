@@ -104,7 +104,8 @@ pub fn field_problems(errors: Vec<FieldError>, prefix: &str) -> Vec<ProblemField
         .into_iter()
         .map(|e| ProblemField {
             pointer: format!("#/{prefix}{}", e.field),
-            detail: e.message,
+            // English for systems, for now (issue 14: by Accept-Language).
+            detail: crate::i18n::Tr::new(crate::i18n::Locale::En).said(&e.message),
         })
         .collect()
 }

@@ -10,6 +10,7 @@ use crate::auth::session::TypedSession;
 use crate::domain::application::{self, ApplicationInput, FieldError, Market};
 use crate::domain::document::DocumentKind;
 use crate::domain::request::{CancelReason, Channel, ContactChannel, LineType, Settlement};
+use crate::domain::said::{Fill, Said};
 use crate::domain::upload;
 use crate::error::{AppError, AppResult};
 use crate::intake::{self, CheckedUpload};
@@ -54,11 +55,15 @@ impl ApplyPage {
         )
     }
 
-    fn error(&self, field: &str) -> Option<&str> {
+    fn error(&self, field: &str) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+            .map(|e| self.frame.t.said(&e.message))
+    }
+
+    fn message(&self, error: &FieldError) -> String {
+        self.frame.t.said(&error.message)
     }
 }
 
@@ -318,10 +323,7 @@ pub async fn check_files(
         if !files.iter().any(|f| f.field == kind.as_str()) {
             errors.push(FieldError {
                 field: kind.as_str(),
-                message: format!(
-                    "Add a photo or PDF of your {}.",
-                    kind.label().to_lowercase()
-                ),
+                message: Said::with("upload-add-document", "kinds", Fill::Kinds(vec![*kind])),
             });
         }
     }
@@ -331,7 +333,7 @@ pub async fn check_files(
             Some(kind) => known.push((kind, file.file_name, file.bytes)),
             None => errors.push(FieldError {
                 field: "documents",
-                message: "A file was sent in an unknown field.".into(),
+                message: Said::new("upload-unknown-field"),
             }),
         }
     }
@@ -352,7 +354,13 @@ pub async fn check_files(
             }),
             Err(refusal) => errors.push(FieldError {
                 field: kind.as_str(),
-                message: format!("{}: {refusal}.", kind.label()),
+                message: Said {
+                    id: "upload-file-refused",
+                    args: vec![
+                        ("kind", Fill::Kind(kind)),
+                        ("refusal", Fill::Refusal(refusal)),
+                    ],
+                },
             }),
         }
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::PublicThrottle;
 use crate::domain::case;
-use crate::domain::customer_status::{CustomerFacts, Fill, Said, explain};
+use crate::domain::customer_status::{CustomerFacts, explain};
 use crate::domain::msisdn::Msisdn;
 use crate::domain::reference::CaseReference;
 use crate::error::{AppError, AppResult};
@@ -122,27 +122,6 @@ pub(super) async fn prove(
 }
 
 /// The case as the customer sees it.
-/// A message the domain chose, worded in the page's language.
-fn word(t: &Tr, said: &Said) -> String {
-    let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = said
-        .args
-        .iter()
-        .map(|(name, fill)| {
-            let text = match fill {
-                Fill::Date(day) => t.date(*day),
-                Fill::Kinds(kinds) => kinds
-                    .iter()
-                    .map(|k| t.get(&format!("document-in-sentence-{}", k.as_str())))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                Fill::Reason(reason) => t.get(&format!("reject-reason-{}", reason.as_str())),
-            };
-            (*name, text.into())
-        })
-        .collect();
-    t.with(said.id, &args)
-}
-
 pub(super) fn view(state: &AppState, t: &Tr, row: customer::StatusRow) -> StatusView {
     let facts = CustomerFacts {
         state: row.state,
@@ -157,8 +136,8 @@ pub(super) fn view(state: &AppState, t: &Tr, row: customer::StatusRow) -> Status
     let explanation = explain(&facts);
     StatusView {
         reference: row.reference,
-        headline: word(t, &explanation.headline),
-        next: word(t, &explanation.next),
+        headline: t.said(&explanation.headline),
+        next: t.said(&explanation.next),
         submitted: t.date(row.submitted_at.with_timezone(&state.tz).date_naive()),
         updated: t.date(row.updated_at.with_timezone(&state.tz).date_naive()),
         requested_effective: t.date(row.requested_effective_date),

@@ -14,6 +14,7 @@ use crate::auth::session::TypedSession;
 use crate::domain::application::FieldError;
 use crate::domain::case::State;
 use crate::domain::document::DocumentKind;
+use crate::domain::said::Said;
 use crate::error::AppResult;
 use crate::intake::{self, Answer};
 use crate::routes::language::Frame;
@@ -58,11 +59,15 @@ impl UploadPage {
             .get(&format!("document-kind-{}", kind.as_str()))
     }
 
-    fn error(&self, field: &str) -> Option<&str> {
+    fn error(&self, field: &str) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+            .map(|e| self.frame.t.said(&e.message))
+    }
+
+    fn message(&self, error: &FieldError) -> String {
+        self.frame.t.said(&error.message)
     }
 }
 
@@ -235,7 +240,7 @@ pub async fn submit(
     if foreign {
         errors.push(FieldError {
             field: "documents",
-            message: frame.t.get("upload-only-requested"),
+            message: Said::new("upload-only-requested"),
         });
     }
     if !errors.is_empty() {

@@ -25,7 +25,6 @@ const APPLIED_KEY: &str = "applied_reference";
 #[template(path = "customer/apply.html")]
 struct ApplyPage {
     frame: Frame,
-    csrf: String,
     input: ApplicationInput,
     errors: Vec<FieldError>,
     files_dropped: bool,
@@ -95,7 +94,6 @@ fn page(
     files_dropped: bool,
 ) -> ApplyPage {
     ApplyPage {
-        csrf: frame.csrf.clone(),
         line_types: choices(
             &frame,
             "line-type",

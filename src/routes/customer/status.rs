@@ -36,7 +36,6 @@ pub struct StatusView {
 #[template(path = "customer/status.html")]
 pub(super) struct StatusPage {
     pub frame: Frame,
-    pub csrf: String,
     pub reference: String,
     pub msisdn: String,
     pub error: Option<String>,
@@ -49,7 +48,6 @@ impl StatusPage {
     /// The page for the pair as typed (kept for the form, trimmed and bounded).
     pub(super) fn new(frame: Frame, reference: &str, msisdn: &str) -> StatusPage {
         StatusPage {
-            csrf: frame.csrf.clone(),
             frame,
             reference: reference.trim().chars().take(20).collect(),
             msisdn: msisdn.trim().chars().take(30).collect(),

@@ -10,7 +10,6 @@ use chrono::Utc;
 use super::PublicThrottle;
 use super::apply::{check_files, limits, refused};
 use super::multipart::{self, RefusedBody};
-use crate::auth::session::TypedSession;
 use crate::domain::application::FieldError;
 use crate::domain::case::State;
 use crate::domain::document::DocumentKind;
@@ -27,7 +26,6 @@ use crate::store::upload_links;
 #[template(path = "customer/upload.html")]
 struct UploadPage {
     frame: Frame,
-    csrf: String,
     token: String,
     reference: String,
     kinds: Vec<DocumentKind>,
@@ -146,14 +144,12 @@ fn unusable(
 fn page(
     frame: &Frame,
     state: &AppState,
-    session: &TypedSession,
     token: &str,
     link: &UploadLinkRow,
     errors: Vec<FieldError>,
 ) -> UploadPage {
     UploadPage {
         frame: frame.clone(),
-        csrf: session.csrf_token(),
         token: token.to_owned(),
         reference: link.reference.clone(),
         kinds: link.kinds.clone(),
@@ -192,7 +188,6 @@ async fn find_link(
 pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
-    session: TypedSession,
     frame: Frame,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
@@ -204,14 +199,13 @@ pub async fn form(
     }
     render(
         StatusCode::OK,
-        &page(&frame, &state, &session, &token, &link, Vec::new()),
+        &page(&frame, &state, &token, &link, Vec::new()),
     )
 }
 
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    session: TypedSession,
     frame: Frame,
     token: web::Path<String>,
     body: web::Payload,
@@ -246,7 +240,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&frame, &state, &session, &token, &link, errors),
+            &page(&frame, &state, &token, &link, errors),
         );
     }
     match intake::answer_document_request(

@@ -25,7 +25,6 @@ use crate::workflow::sentence;
 #[template(path = "customer/withdraw.html")]
 struct ConfirmPage {
     frame: Frame,
-    csrf: String,
     reference: String,
     msisdn: String,
 }
@@ -50,7 +49,6 @@ pub async fn confirm(
     }
     let confirm = ConfirmPage {
         frame: page.frame.clone(),
-        csrf: page.csrf,
         reference: reference.as_str().to_owned(),
         msisdn: page.msisdn,
     };

@@ -15,6 +15,7 @@ use crate::domain::reference::CaseReference;
 use crate::domain::request::Channel;
 use crate::domain::sla;
 use crate::domain::upload::{self, UploadRefusal};
+use crate::i18n::Locale;
 use crate::notices::{self, NoticeKind};
 use crate::store::applications::BillingMatch;
 use crate::store::blobs::BlobStore;
@@ -77,6 +78,7 @@ pub async fn submit(
     uploads: &[CheckedUpload],
     sla_hours: i64,
     idempotency: Option<Idempotency<'_>>,
+    locale: Locale,
 ) -> anyhow::Result<Submitted> {
     let now = Utc::now();
     let mut tx = pool.begin().await?;
@@ -90,6 +92,7 @@ pub async fn submit(
         now,
         sla::due_at(now, sla_hours),
         &billing,
+        locale,
     )
     .await?;
     attach_all(&mut tx, blobs, case_id, uploads).await?;

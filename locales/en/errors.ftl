@@ -41,3 +41,9 @@ refusal-truncated = the file is damaged or incomplete
 refusal-uncheckable-pdf = the PDF is encrypted or uses an encoding that cannot be checked; print it to a new PDF or send a photo instead
 refusal-overlarge = the PDF expands to too much data to be checked; send a smaller file or a photo
 refusal-too-slow = the file took too long to check; send a simpler file or a photo
+# The intake API's field problems (`errors[].detail`), in the caller's Accept-Language.
+api-language-unknown = Unknown language: use id, en or zh-CN.
+api-documents-too-many = At most { $count } documents can be sent at once.
+api-document-kind-unknown = Unknown document kind.
+api-document-base64 = Not valid base64.
+api-identity-card-required = An identity_card document is required.

@@ -41,3 +41,9 @@ refusal-truncated = berkas rusak atau tidak lengkap
 refusal-uncheckable-pdf = PDF terenkripsi atau memakai pengodean yang tidak dapat diperiksa; cetak ulang menjadi PDF baru atau kirim foto
 refusal-overlarge = isi PDF terlalu besar untuk diperiksa; kirim berkas yang lebih kecil atau foto
 refusal-too-slow = pemeriksaan berkas terlalu lama; kirim berkas yang lebih sederhana atau foto
+# The intake API's field problems (`errors[].detail`), in the caller's Accept-Language.
+api-language-unknown = Bahasa tidak dikenal: gunakan id, en, atau zh-CN.
+api-documents-too-many = Paling banyak { $count } dokumen dapat dikirim sekaligus.
+api-document-kind-unknown = Jenis dokumen tidak dikenal.
+api-document-base64 = Bukan base64 yang valid.
+api-identity-card-required = Dokumen identity_card (KTP) wajib disertakan.

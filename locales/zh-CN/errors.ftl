@@ -41,3 +41,9 @@ refusal-truncated = 文件已损坏或不完整
 refusal-uncheckable-pdf = PDF 已加密或使用了无法检查的编码；请重新打印为新的 PDF 或发送照片
 refusal-overlarge = PDF 展开后数据过大，无法检查；请发送较小的文件或照片
 refusal-too-slow = 文件检查耗时过长；请发送更简单的文件或照片
+# The intake API's field problems (`errors[].detail`), in the caller's Accept-Language.
+api-language-unknown = 未知语言：请使用 id、en 或 zh-CN。
+api-documents-too-many = 一次最多可发送 { $count } 份文件。
+api-document-kind-unknown = 未知的文件类型。
+api-document-base64 = 不是有效的 base64。
+api-identity-card-required = 必须提供 identity_card（身份证）文件。

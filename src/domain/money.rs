@@ -44,10 +44,12 @@ impl Currency {
         2
     }
 
-    fn symbol(self) -> &'static str {
+    /// The sign in front of an amount. `US$`, not `$`: in this region `$` alone could be
+    /// Singapore's or Australia's.
+    pub fn symbol(self) -> &'static str {
         match self {
             Currency::Idr => "Rp",
-            Currency::Usd => "$",
+            Currency::Usd => "US$",
             Currency::Eur => "€",
         }
     }
@@ -64,7 +66,7 @@ impl Money {
 }
 
 impl fmt::Display for Money {
-    /// `Rp 150,000` or `$ 12.50`: whole amounts without trailing zeros, thousands grouped.
+    /// `Rp 150,000` or `US$ 12.50`: whole amounts without trailing zeros, thousands grouped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scale = 10i64.pow(self.currency.exponent());
         let sign = if self.minor < 0 { "-" } else { "" };
@@ -102,7 +104,7 @@ mod tests {
             Money::new(15_000_000, Currency::Idr).to_string(),
             "Rp 150,000"
         );
-        assert_eq!(Money::new(1_250, Currency::Usd).to_string(), "$ 12.50");
+        assert_eq!(Money::new(1_250, Currency::Usd).to_string(), "US$ 12.50");
         assert_eq!(Money::new(0, Currency::Idr).to_string(), "Rp 0");
         assert_eq!(Money::new(-99_900, Currency::Idr).to_string(), "-Rp 999");
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Notices to customers: their kinds, the channel they go by, the words for their delivery
 //! status, the upload-link placeholder, and how long to wait before trying a delivery again.
-//! Pure rules; the texts themselves are templates (`templates/notices/`, see `notices::render`).
+//! Pure rules; the texts themselves are messages per language (`locales/<tag>/notices.ftl`, see
+//! `notices::render`).
 
 use chrono::Duration;
 

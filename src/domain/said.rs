@@ -37,4 +37,10 @@ impl Said {
             args: vec![(name, fill)],
         }
     }
+
+    /// One more fill.
+    pub fn fill(mut self, name: &'static str, fill: Fill) -> Said {
+        self.args.push((name, fill));
+        self
+    }
 }

@@ -11,6 +11,7 @@ use icu_datetime::input::{Date, DateTime, Time};
 use icu_decimal::DecimalFormatter;
 
 use super::Locale;
+use crate::domain::money::{Currency, Money};
 
 /// The CLDR locale whose formats a language uses: British English (day before month, as the
 /// desk writes dates), Indonesian, Simplified Chinese.
@@ -94,6 +95,28 @@ pub fn number(locale: Locale, value: i64) -> String {
     })
 }
 
+/// An amount as the language writes money: `Rp 500.000` (id), `Rp 500,000` (en, zh-CN);
+/// `US$ 12.50`. Rupiah never shows minor digits (they are not used in practice); other
+/// currencies show theirs only when the amount is not whole. Grouping and separators are CLDR's.
+pub fn money(locale: Locale, money: Money) -> String {
+    let mut amount = fixed_decimal::Decimal::from(money.minor.unsigned_abs());
+    let exponent = money.currency.exponent() as i16;
+    amount.multiply_pow10(-exponent);
+    if money.currency == Currency::Idr {
+        // Half a rupiah up, as a bill rounds (ICU's plain `round` is half-even).
+        amount
+            .absolute
+            .round_with_mode(0, fixed_decimal::UnsignedRoundingMode::HalfExpand);
+    } else if money.minor % 10i64.pow(exponent as u32) == 0 {
+        amount.trunc(0);
+    } else {
+        amount.pad_end(-exponent);
+    }
+    let digits = with_formats(locale, |f| f.number.format(&amount).to_string());
+    let sign = if money.minor < 0 { "-" } else { "" };
+    format!("{sign}{} {digits}", money.currency.symbol())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +136,20 @@ mod tests {
             "{id}"
         );
         assert!(date_time(Locale::En, at).contains("14:05"));
+    }
+
+    #[test]
+    fn money_is_grouped_the_languages_way_and_rupiah_has_no_minor_digits() {
+        let rp = |minor| Money::new(minor, Currency::Idr);
+        assert_eq!(money(Locale::Id, rp(50_000_000)), "Rp 500.000");
+        assert_eq!(money(Locale::En, rp(50_000_000)), "Rp 500,000");
+        assert_eq!(money(Locale::ZhCn, rp(50_000_000)), "Rp 500,000");
+        assert_eq!(money(Locale::Id, rp(50_000_050)), "Rp 500.001");
+        assert_eq!(money(Locale::Id, rp(0)), "Rp 0");
+        assert_eq!(money(Locale::Id, rp(-99_900)), "-Rp 999");
+        let usd = |minor| Money::new(minor, Currency::Usd);
+        assert_eq!(money(Locale::En, usd(1_250)), "US$ 12.50");
+        assert_eq!(money(Locale::Id, usd(1_234_500)), "US$ 12.345");
+        assert_eq!(money(Locale::Id, usd(1_234_505)), "US$ 12.345,05");
     }
 }

@@ -12,6 +12,20 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
+/// Every message file of a language folder, compiled in: one list for all languages, so a file
+/// cannot be forgotten in one of them.
+macro_rules! message_files {
+    ($tag:literal) => {
+        &[
+            include_str!(concat!("../../locales/", $tag, "/common.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/customer.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/apply.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/errors.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/notices.ftl")),
+        ]
+    };
+}
+
 /// A language the desk speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Locale {
@@ -32,6 +46,11 @@ impl Locale {
             Locale::En => "en",
             Locale::ZhCn => "zh-CN",
         }
+    }
+
+    /// As stored in the database (the tag).
+    pub fn as_str(self) -> &'static str {
+        self.tag()
     }
 
     /// Its own name, as a language switch shows it.
@@ -71,24 +90,9 @@ impl Locale {
     /// The message files of this language (one per area of the app).
     fn sources(self) -> &'static [&'static str] {
         match self {
-            Locale::Id => &[
-                include_str!("../../locales/id/common.ftl"),
-                include_str!("../../locales/id/customer.ftl"),
-                include_str!("../../locales/id/apply.ftl"),
-                include_str!("../../locales/id/errors.ftl"),
-            ],
-            Locale::En => &[
-                include_str!("../../locales/en/common.ftl"),
-                include_str!("../../locales/en/customer.ftl"),
-                include_str!("../../locales/en/apply.ftl"),
-                include_str!("../../locales/en/errors.ftl"),
-            ],
-            Locale::ZhCn => &[
-                include_str!("../../locales/zh-CN/common.ftl"),
-                include_str!("../../locales/zh-CN/customer.ftl"),
-                include_str!("../../locales/zh-CN/apply.ftl"),
-                include_str!("../../locales/zh-CN/errors.ftl"),
-            ],
+            Locale::Id => message_files!("id"),
+            Locale::En => message_files!("en"),
+            Locale::ZhCn => message_files!("zh-CN"),
         }
     }
 }
@@ -201,6 +205,14 @@ impl Tr {
 
     pub fn date_time(&self, at: chrono::NaiveDateTime) -> String {
         format::date_time(self.locale, at)
+    }
+
+    pub fn money(&self, money: crate::domain::money::Money) -> String {
+        format::money(self.locale, money)
+    }
+
+    pub fn number(&self, n: i64) -> String {
+        format::number(self.locale, n)
     }
 
     /// The `lang` attribute of the page.

@@ -67,8 +67,9 @@ pub async fn enqueue_many(
             continue;
         };
         let case_id = row.id;
-        let rendered = render::render(kind, &facts(row))
-            .map_err(|e| sqlx::Error::Protocol(format!("rendering a notice: {e}")))?;
+        // In the language the customer applied in.
+        let t = crate::i18n::Tr::new(row.locale);
+        let rendered = render::render(kind, &facts(row), t);
         outbox.push(NewNotice {
             case_id,
             kind: kind.as_str(),

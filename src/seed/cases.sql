@@ -32,7 +32,7 @@ INSERT INTO cases (
     balance_minor, currency, bound_services, reason, reason_text, settlement, refund_bank,
     refund_account, transfer_msisdn, requested_effective_date, consent, submitted_at, sla_due_at,
     sla_paused_at, assignee_id, priority, documents_received, effective_date, decision_reason,
-    documents_deadline, requested_kinds)
+    documents_deadline, requested_kinds, locale)
 SELECT
     'CX-' || substr(a, (code % 29)::int + 1, 1) || substr(a, (code / 29 % 29)::int + 1, 1)
           || substr(a, (code / 841 % 29)::int + 1, 1) || substr(a, (code / 24389 % 29)::int + 1, 1)
@@ -88,5 +88,7 @@ SELECT
               ELSE current_date - (1 + i % 10) END END,
     CASE WHEN state = 'rejected' THEN (ARRAY['identity_not_verified','not_account_holder','outstanding_debt','duplicate_request','suspected_fraud'])[1 + i % 5] END,
     CASE WHEN state IN ('awaiting_documents', 'expired') THEN received + interval '14 days' END,
-    CASE WHEN state IN ('awaiting_documents', 'expired') THEN ARRAY['identity_card'] ELSE '{}' END
+    CASE WHEN state IN ('awaiting_documents', 'expired') THEN ARRAY['identity_card'] ELSE '{}' END,
+    -- Most customers apply in Bahasa Indonesia; some in English or Chinese.
+    CASE WHEN i % 10 < 8 THEN 'id' WHEN i % 10 = 8 THEN 'en' ELSE 'zh-CN' END
 FROM s, (SELECT 'ABCDEFGHJKMNPQRSTWXYZ23456789'::text AS a) alphabet;

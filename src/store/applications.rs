@@ -6,6 +6,7 @@ use sqlx::PgConnection;
 use crate::domain::application::{Application, SettlementChoice};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::Channel;
+use crate::i18n::Locale;
 use crate::store::billing::BillingLine;
 
 /// How the applied-for line compares with billing.
@@ -51,6 +52,7 @@ pub async fn insert(
     submitted_at: DateTime<Utc>,
     sla_due_at: DateTime<Utc>,
     billing: &BillingMatch,
+    locale: Locale,
 ) -> sqlx::Result<(i64, CaseReference)> {
     let facts = billing.facts();
     let (refund_bank, refund_account, transfer_msisdn) = match &app.settlement {
@@ -70,10 +72,10 @@ pub async fn insert(
                                 refund_bank, refund_account, transfer_msisdn,
                                 requested_effective_date, consent, submitted_at, sla_due_at,
                                 billing_status, activation_date, min_term_end, etf_minor,
-                                balance_minor, currency, bound_services)
+                                balance_minor, currency, bound_services, locale)
              VALUES ($1, 'submitted', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                      $15, $16, $17, $18, $19, $20, $21, $22, $23, COALESCE($24, 0),
-                     COALESCE($25, 0), COALESCE($26, 'IDR'), COALESCE($27, '{}'))
+                     COALESCE($25, 0), COALESCE($26, 'IDR'), COALESCE($27, '{}'), $28)
              ON CONFLICT (reference) DO NOTHING
              RETURNING id",
         )
@@ -104,6 +106,7 @@ pub async fn insert(
         .bind(facts.map(|f| f.balance_minor))
         .bind(facts.map(|f| f.currency.as_str()))
         .bind(facts.map(|f| f.bound_services.as_slice()))
+        .bind(locale)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(id) = id {

@@ -22,6 +22,7 @@ use crate::domain::request::{
     CancelReason, Channel, ContactChannel, LineType, RejectReason, Settlement,
 };
 use crate::domain::settlement::SettlementStatus;
+use crate::i18n::Locale;
 
 /// `EXISTS (…)`: an identity card of case `c` has been accepted by an agent (approval needs it).
 macro_rules! identity_accepted_sql {
@@ -103,4 +104,5 @@ text_column!(
     OrderStatus,
     SettlementStatus,
     Currency,
+    Locale,
 );

@@ -33,6 +33,7 @@ pub struct FactsRow {
     pub event_reason: Option<RejectReason>,
     pub event_message: Option<String>,
     pub event_details: Option<Json<EventDetails>>,
+    pub locale: crate::i18n::Locale,
 }
 
 /// Reads the cases (and for each its latest event of `event_kind`, if any) in the caller's
@@ -51,7 +52,7 @@ pub async fn facts(
                 c.currency,
                 c.decision_reason, c.requested_kinds, c.documents_deadline,
                 ev.reason_code AS event_reason, ev.message AS event_message,
-                ev.details AS event_details
+                ev.details AS event_details, c.locale
          FROM cases c
          LEFT JOIN LATERAL (
              SELECT e.reason_code, e.message, e.details FROM case_events e

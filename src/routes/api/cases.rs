@@ -16,6 +16,7 @@ use crate::domain::reference::CaseReference;
 use crate::domain::token_grant::Scope;
 use crate::domain::upload;
 use crate::error::AppError;
+use crate::i18n::{Locale, Tr};
 use crate::intake::{self, CheckedUpload, Idempotency};
 use crate::routes::customer::multipart::upload_slot;
 use crate::state::AppState;
@@ -38,6 +39,10 @@ pub struct DocumentUpload {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateCase {
     pub application: ApplicationInput,
+    /// The customer's language for the notices they will get: `id`, `en` or `zh-CN`. When absent,
+    /// the request's `Accept-Language`, else the desk's `default_locale`.
+    #[serde(default)]
+    pub language: Option<String>,
     #[serde(default)]
     pub documents: Vec<DocumentUpload>,
 }
@@ -166,11 +171,24 @@ pub async fn create(
         today: state.today(),
     };
     let parsed = application::parse(&request.application, &market);
-    let (uploads, mut problems) = check_documents(&state, &request.documents).await?;
+    // Field details in the caller's language (the pointers and `type`s stay codes).
+    let t = super::problem_language(&req);
+    let (uploads, mut problems) = check_documents(&state, &request.documents, t).await?;
+    let locale = match request.language.as_deref().map(Locale::parse) {
+        Some(Some(locale)) => locale,
+        Some(None) => {
+            problems.push(ProblemField {
+                pointer: "#/language".into(),
+                detail: t.get("api-language-unknown"),
+            });
+            Locale::En
+        }
+        None => crate::routes::language::locale_of(&req),
+    };
     let app = match parsed {
         Ok(app) if problems.is_empty() => app,
         parsed => {
-            let mut all = field_problems(parsed.err().unwrap_or_default(), "application/");
+            let mut all = field_problems(parsed.err().unwrap_or_default(), "application/", t);
             all.append(&mut problems);
             return Err(ApiError::Invalid(all));
         }
@@ -191,6 +209,7 @@ pub async fn create(
         &uploads,
         settings.sla_hours,
         idempotency,
+        locale,
     )
     .await;
     match submitted {
@@ -248,6 +267,7 @@ fn created(reference: &str, replayed: bool) -> HttpResponse {
 async fn check_documents(
     state: &AppState,
     documents: &[DocumentUpload],
+    t: Tr,
 ) -> Result<(Vec<CheckedUpload>, Vec<ProblemField>), ApiError> {
     let max_bytes = state.settings.upload_max_bytes;
     let max_files = state.settings.upload_max_files;
@@ -257,7 +277,7 @@ async fn check_documents(
     if documents.len() > max_files {
         problems.push(ProblemField {
             pointer: "#/documents".into(),
-            detail: format!("At most {max_files} documents can be sent at once."),
+            detail: t.with("api-documents-too-many", &[("count", max_files.into())]),
         });
         return Ok((uploads, problems));
     }
@@ -266,7 +286,7 @@ async fn check_documents(
         let Some(kind) = DocumentKind::parse(&document.kind) else {
             problems.push(ProblemField {
                 pointer: format!("{pointer}/kind"),
-                detail: "Unknown document kind.".into(),
+                detail: t.get("api-document-kind-unknown"),
             });
             continue;
         };
@@ -275,7 +295,7 @@ async fn check_documents(
         else {
             problems.push(ProblemField {
                 pointer: format!("{pointer}/content_base64"),
-                detail: "Not valid base64.".into(),
+                detail: t.get("api-document-base64"),
             });
             continue;
         };
@@ -303,7 +323,11 @@ async fn check_documents(
             }),
             Err(refusal) => problems.push(ProblemField {
                 pointer: format!("{pointer}/content_base64"),
-                detail: format!("{}: {refusal}.", kind.label()),
+                detail: t.said(
+                    &crate::domain::said::Said::new("upload-file-refused")
+                        .fill("kind", crate::domain::said::Fill::Kind(kind))
+                        .fill("refusal", crate::domain::said::Fill::Refusal(refusal)),
+                ),
             }),
         }
     }
@@ -313,7 +337,7 @@ async fn check_documents(
     {
         problems.push(ProblemField {
             pointer: "#/documents".into(),
-            detail: "An identity_card document is required.".into(),
+            detail: t.get("api-identity-card-required"),
         });
     }
     Ok((uploads, problems))

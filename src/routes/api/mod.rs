@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::domain::application::FieldError;
 use crate::domain::token_grant::Scope;
 use crate::error::AppError;
+use crate::i18n::{Locale, Tr};
 use crate::routes::customer::PublicThrottle;
 use crate::state::AppState;
 use crate::store::api_tokens::{self, ApiClient};
@@ -99,15 +100,26 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
-pub fn field_problems(errors: Vec<FieldError>, prefix: &str) -> Vec<ProblemField> {
+pub fn field_problems(errors: Vec<FieldError>, prefix: &str, t: Tr) -> Vec<ProblemField> {
     errors
         .into_iter()
         .map(|e| ProblemField {
             pointer: format!("#/{prefix}{}", e.field),
-            // English for systems, for now (issue 14: by Accept-Language).
-            detail: crate::i18n::Tr::new(crate::i18n::Locale::En).said(&e.message),
+            detail: t.said(&e.message),
         })
         .collect()
+}
+
+/// The language of a problem's field details: the request's `Accept-Language`, else English
+/// (the API's own language; a system that asks nothing gets what it always got).
+pub fn problem_language(req: &HttpRequest) -> Tr {
+    let locale = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language)
+        .unwrap_or(Locale::En);
+    Tr::new(locale)
 }
 
 impl ApiError {

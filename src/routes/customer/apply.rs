@@ -230,6 +230,8 @@ async fn receive(
                 &uploads,
                 state.settings.sla_hours,
                 None,
+                // The language the customer read the form in: their notices are written in it.
+                crate::routes::language::locale_of(req),
             )
             .await?;
             tracing::info!(case = submitted.case_id, "application received on the web");

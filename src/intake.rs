@@ -65,6 +65,13 @@ pub struct Idempotency<'a> {
     pub request_sha256: &'a [u8],
 }
 
+/// Where an application came from: the channel, and the language the customer reads (their
+/// notices are written in it).
+pub struct Origin {
+    pub channel: Channel,
+    pub locale: Locale,
+}
+
 pub struct Submitted {
     pub case_id: i64,
     pub reference: CaseReference,
@@ -74,12 +81,12 @@ pub async fn submit(
     pool: &PgPool,
     blobs: &impl BlobStore,
     app: &Application,
-    channel: Channel,
+    origin: Origin,
     uploads: &[CheckedUpload],
     sla_hours: i64,
     idempotency: Option<Idempotency<'_>>,
-    locale: Locale,
 ) -> anyhow::Result<Submitted> {
+    let Origin { channel, locale } = origin;
     let now = Utc::now();
     let mut tx = pool.begin().await?;
     applications::lock_line(&mut tx, app.msisdn.e164()).await?;

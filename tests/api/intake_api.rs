@@ -485,3 +485,98 @@ async fn a_supervisor_makes_and_revokes_tokens_in_the_app() {
     .unwrap();
     assert_eq!(audited, vec!["api_token_created", "api_token_revoked"]);
 }
+
+#[actix_web::test]
+async fn the_customers_language_is_stored_and_problems_follow_accept_language() {
+    let app = spawn_app().await;
+    let token = token(&app, "hotline", Channel::Hotline).await;
+    // Field details in the caller's language; pointers and types stay codes.
+    let mut bad = application();
+    bad["application"]["id_number"] = json!("123");
+    bad["language"] = json!("tlh");
+    let refused = call(
+        &app,
+        "POST",
+        "/api/v1/cases",
+        Some(&token),
+        &[("accept-language", "id-ID,id;q=0.9,en;q=0.5")],
+        Some(&bad),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.json);
+    assert_eq!(refused.json["type"], "/api/v1/problems/validation");
+    let details: std::collections::HashMap<String, String> = refused.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap().to_owned(),
+                e["detail"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        details["#/application/id_number"],
+        "NIK terdiri atas 16 digit."
+    );
+    assert!(
+        details["#/language"].starts_with("Bahasa tidak dikenal"),
+        "{details:?}"
+    );
+    assert_eq!(case_count(&app.pool).await, 0, "nothing was created");
+    // Without Accept-Language the API answers in English, as it always did.
+    let english = call(&app, "POST", "/api/v1/cases", Some(&token), &[], Some(&bad)).await;
+    assert!(
+        english.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["detail"] == "The identity number has 16 digits."),
+        "{}",
+        english.json
+    );
+
+    // The notices of a case follow its stored language: the body's `language`, else the
+    // request's Accept-Language.
+    let mut chinese = application();
+    chinese["language"] = json!("zh-CN");
+    let created = call(
+        &app,
+        "POST",
+        "/api/v1/cases",
+        Some(&token),
+        &[("accept-language", "id")],
+        Some(&chinese),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.json);
+    let mut indonesian = application();
+    indonesian["application"]["msisdn"] = json!("+62 831 7777 0303");
+    let created_id = call(
+        &app,
+        "POST",
+        "/api/v1/cases",
+        Some(&token),
+        &[("accept-language", "id")],
+        Some(&indonesian),
+    )
+    .await;
+    assert_eq!(created_id.status, 201, "{}", created_id.json);
+    for (answer, locale, subject_start) in [
+        (&created, "zh-CN", "我们已收到您的销号申请"),
+        (&created_id, "id", "Pengajuan berhenti berlangganan"),
+    ] {
+        let (stored, subject, body): (String, String, String) = sqlx::query_as(
+            "SELECT c.locale, n.subject, n.body FROM cases c JOIN notices n ON n.case_id = c.id
+             WHERE c.reference = $1 AND n.kind = 'received'",
+        )
+        .bind(answer.json["reference"].as_str().unwrap())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(stored, locale);
+        assert!(subject.starts_with(subject_start), "{subject}");
+        assert!(body.contains("Budi Santoso"), "{body}");
+    }
+}

@@ -167,6 +167,46 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
     )
     .await;
     sent.assert_redirects_to("/apply/received");
+    // The case keeps the language the customer applied in; its notices are written in it, also
+    // those an agent's decision sends later.
+    let (case_id, locale, subject): (i64, String, String) = sqlx::query_as(
+        "SELECT c.id, c.locale, n.subject FROM cases c JOIN notices n ON n.case_id = c.id
+         WHERE n.kind = 'received' ORDER BY c.id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(locale, "id");
+    assert!(
+        subject.starts_with("Pengajuan berhenti berlangganan CX-"),
+        "{subject}"
+    );
+    let reference: String = sqlx::query_scalar("SELECT reference FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (agent, _) = app
+        .signed_in("Ayu", canceldesk::domain::agent::Role::Agent)
+        .await;
+    agent.act(&reference, "claim", &[]).await;
+    agent
+        .act(
+            &reference,
+            "reject",
+            &[("reason", "duplicate_request"), ("message", "Dikirim dua kali.")],
+        )
+        .await;
+    let (subject, body): (String, String) = sqlx::query_as(
+        "SELECT subject, body FROM notices WHERE case_id = $1 AND kind = 'rejected'",
+    )
+    .bind(case_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(subject.ends_with("tidak disetujui"), "{subject}");
+    assert!(body.contains("Alasan: kami sudah menerima pengajuan lain"), "{body}");
+    assert!(body.contains("Dikirim dua kali."), "{body}");
     let received = browser.get("/apply/received").await;
     assert_eq!(received.attr("html", "lang"), vec!["id"]);
     assert_eq!(

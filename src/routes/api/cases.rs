@@ -202,14 +202,16 @@ pub async fn create(
         &state.pool,
         &state.blobs,
         &app,
-        client
-            .grant
-            .channel()
-            .ok_or_else(|| anyhow::anyhow!("an intake token without a channel"))?,
+        intake::Origin {
+            channel: client
+                .grant
+                .channel()
+                .ok_or_else(|| anyhow::anyhow!("an intake token without a channel"))?,
+            locale,
+        },
         &uploads,
         settings.sla_hours,
         idempotency,
-        locale,
     )
     .await;
     match submitted {

@@ -226,12 +226,14 @@ async fn receive(
                 &state.pool,
                 &state.blobs,
                 &app,
-                Channel::Web,
+                intake::Origin {
+                    channel: Channel::Web,
+                    // The language the customer read the form in.
+                    locale: crate::routes::language::locale_of(req),
+                },
                 &uploads,
                 state.settings.sla_hours,
                 None,
-                // The language the customer read the form in: their notices are written in it.
-                crate::routes::language::locale_of(req),
             )
             .await?;
             tracing::info!(case = submitted.case_id, "application received on the web");

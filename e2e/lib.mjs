@@ -69,5 +69,5 @@ export async function signIn(page, url, email = DEMO_AGENT) {
   await page.goto(`${url}/login`);
   await page.fill("#email", email);
   await page.fill("#password", DEMO_PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  await Promise.all([page.waitForNavigation(), page.click("main button[type=submit]")]);
 }

@@ -1,6 +1,6 @@
 // End-to-end journeys in headless Chromium against the real server, with axe-core checks of
 // each main page. On failure: a screenshot and the page HTML in e2e-artifacts/.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHmac } from "node:crypto";
 import { root, startServer, launchBrowser, axeSource, signIn, DEMO_SUPERVISOR, DEMO_PASSWORD } from "./lib.mjs";
@@ -21,6 +21,14 @@ function totp(base32, steps) {
   const mac = createHmac("sha1", key).update(counter).digest();
   const offset = mac[19] & 0xf;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+/** A message's text in a language, read from its Fluent file (one-line messages only). */
+function message(tag, file, id) {
+  const text = readFileSync(join(root, "locales", tag, `${file}.ftl`), "utf8");
+  const line = text.split("\n").find((l) => l.startsWith(`${id} = `));
+  if (!line) throw new Error(`no message ${id} in ${tag}/${file}.ftl`);
+  return line.slice(id.length + 3);
 }
 
 function check(condition, message) {
@@ -134,7 +142,7 @@ try {
     }
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+    await Promise.all([page.waitForNavigation(), page.click("header .who form button")]);
     check(page.url().includes("/login"), "signed out");
     await page.goto(`${url}/queue`);
     check(page.url().includes("/login"), "the session is over");
@@ -153,7 +161,7 @@ try {
     const picked = await page.$$eval("input[name=case]:checked", (boxes) => boxes.length);
     check(picked === 2, `j/x selected ${picked} cases`);
     await Promise.all([page.waitForNavigation(), page.click("button[name=scope][value=selected]")]);
-    check((await page.textContent(".lead")).includes("2 selected case(s)"), "the selection arrives");
+    check((await page.textContent(".lead")).includes("2 selected cases"), "the selection arrives");
     await axe(page, "bulk action");
     await page.selectOption("#bulk-agent", { label: "Dewi Lestari" });
     await Promise.all([page.waitForNavigation(), page.click("form:has(input[name=action][value=assign]) button[type=submit]")]);
@@ -183,12 +191,12 @@ try {
     await page.fill("#confirm-password", DEMO_PASSWORD); // a session alone cannot add a factor
     await Promise.all([page.waitForNavigation(), page.click("form[action='/account/two-factor/confirm'] button")]);
     check((await page.$$(".recovery-codes code")).length === 10, "ten recovery codes shown");
-    await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+    await Promise.all([page.waitForNavigation(), page.click("header .who form button")]);
     await signIn(page, url, "budi@canceldesk.test");
     check(page.url().endsWith("/login/second-factor"), "asked for a code");
     await axe(page, "second factor");
     await page.fill("#code", totp(secret, 1));
-    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    await Promise.all([page.waitForNavigation(), page.click("main button[type=submit]")]);
     check(page.url().includes("/queue"), "signed in with the code");
   });
 
@@ -353,6 +361,50 @@ try {
   }, indonesian);
   await indonesian.close();
 
+  // The desk in Bahasa Indonesia: the browser asks for it; the agent's own choice is then kept
+  // with the account and follows them to another browser.
+  const deskInIndonesian = await launchBrowser({ locale: "id-ID" });
+  await journey("an agent works a case in Bahasa Indonesia, then keeps Chinese for the account", async (page) => {
+    await signIn(page, url);
+    check((await page.getAttribute("html", "lang")) === "id", "the desk speaks the browser's language");
+    check((await page.textContent("h1")).trim() === message("id", "desk", "queue-title"), "queue title in Indonesian");
+    await axe(page, "queue (id)");
+    await page.goto(`${url}/queue?state=submitted&assignee=unassigned`);
+    await Promise.all([page.waitForNavigation(), page.click("tbody tr.case-row a.ref")]);
+    check((await page.textContent("#h-customer")).trim() === message("id", "case", "case-customer"), "case page in Indonesian");
+    await Promise.all([page.waitForNavigation(), page.click("button[data-shortcut=c]")]);
+    check((await flash(page)).includes(message("id", "case", "done-claimed")), "the flash in Indonesian");
+    await axe(page, "case (id)");
+    await page.click("details.request summary");
+    await page.check("details.request input[name=kinds][value=bank_account_proof]");
+    await page.fill("#request-message", "Mohon kirim foto halaman pertama buku tabungan Anda.");
+    await Promise.all([page.waitForNavigation(), page.click("details.request button[type=submit]")]);
+    check((await flash(page)).includes(message("id", "case", "done-documents-requested")), "documents requested, said in Indonesian");
+    const customerLanguage = (await page.textContent("#customer-language")).trim();
+    check(["Bahasa Indonesia", "English", "简体中文"].includes(customerLanguage), `the customer's language is shown (${customerLanguage})`);
+    // Choosing Chinese keeps it with the account.
+    await page.goto(`${url}/account`);
+    await page.selectOption("#language-choice", "zh-CN");
+    await Promise.all([page.waitForNavigation(), page.click("form.language button")]);
+    check((await page.getAttribute("html", "lang")) === "zh-CN", "switched to Chinese");
+    check((await page.textContent(".account-language")).includes("简体中文"), "the account says which language it keeps");
+    await axe(page, "account (zh-CN)");
+    await Promise.all([page.waitForNavigation(), page.click("header .who form button")]);
+  }, deskInIndonesian);
+  await deskInIndonesian.close();
+  const anotherBrowser = await launchBrowser({ locale: "en-US" });
+  await journey("the agent's language follows them to another browser", async (page) => {
+    await signIn(page, url);
+    check((await page.getAttribute("html", "lang")) === "zh-CN", "the account's language, not the browser's");
+    check((await page.textContent("h1")).trim() === message("zh-CN", "desk", "queue-title"), "queue title in Chinese");
+    await axe(page, "queue (zh-CN)");
+    // Back to English for the journeys that follow (the same demo agent).
+    await page.selectOption("#language-choice", "en");
+    await Promise.all([page.waitForNavigation(), page.click("form.language button")]);
+    check((await page.getAttribute("html", "lang")) === "en", "back to English");
+  }, anotherBrowser);
+  await anotherBrowser.close();
+
   // The same journeys' core without JavaScript: every action is a plain form.
   const noJs = await launchBrowser({ javaScriptEnabled: false });
   await journey("without JavaScript: sign in, open, claim, bulk claim, sign out", async (page) => {
@@ -367,7 +419,7 @@ try {
     await Promise.all([page.waitForNavigation(), page.click("form:has(input[name=action][value=claim]) button[type=submit]")]);
     await Promise.all([page.waitForNavigation(), page.click("form.confirm button[type=submit]")]);
     check(/changed\s+1\b/.test(await page.innerText("table.summary")), "bulk claim without JS");
-    await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+    await Promise.all([page.waitForNavigation(), page.click("header .who form button")]);
     check(page.url().includes("/login"), "signed out");
   }, noJs);
   await noJs.close();

@@ -51,7 +51,7 @@ try {
   await shoot("case");
   await page.goto(`${server.url}/bulk?scope=filter&state=submitted`);
   await shoot("bulk");
-  await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+  await Promise.all([page.waitForNavigation(), page.click("header .who form button")]);
   await signIn(page, server.url, DEMO_SUPERVISOR);
   await page.goto(`${server.url}/reports?period=30`);
   await shoot("reports");
@@ -84,6 +84,17 @@ try {
   await phone.fill("#msisdn", "0838 4444 0808");
   await Promise.all([phone.waitForNavigation(), phone.click("form.stack button[type=submit].primary")]);
   await shootId("status");
+  // The desk in Bahasa Indonesia (an agent whose browser asks for it).
+  const desk = await indonesian.newPage();
+  await desk.setViewportSize({ width: 1280, height: 900 });
+  await signIn(desk, server.url);
+  await desk.goto(`${server.url}/queue`);
+  await desk.screenshot({ path: join(folder, "queue-id-1280.png") });
+  await desk.goto(`${server.url}/queue?state=in_review`);
+  const inReview = await desk.textContent("tbody tr.case-row a.ref");
+  await desk.goto(`${server.url}/cases/${inReview}`);
+  await desk.screenshot({ path: join(folder, "case-id-1280.png") });
+  console.log("wrote the desk (id)");
   await indonesian.close();
 } finally {
   await context.close();

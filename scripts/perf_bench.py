@@ -113,7 +113,8 @@ def main():
         queue = opener.open(app_url + "/queue").read().decode()
         reference = re.search(r'href="/cases/([^"]+)"', queue).group(1)
         case = opener.open(f"{app_url}/cases/{reference}").read().decode()
-        phone = re.search(r"<dt>Number</dt><dd>([^<]+)</dd>", case).group(1)
+        # The line's number: the first fact of the "line and contract" card, in any language.
+        phone = re.search(r'aria-labelledby="h-line">.*?<dd>([^<]+)</dd>', case, re.S).group(1)
         pages = {
             "queue first page": "/queue",
             "queue deep page": deep,

@@ -78,7 +78,5 @@ pub fn caused(error: &Error) -> bool {
 
 /// The answer to a form that came too slowly (408).
 pub fn form_timed_out() -> AppError {
-    AppError::TimedOut(
-        "The form did not arrive in time. Nothing was changed; send it again.".into(),
-    )
+    AppError::TimedOut(crate::routes::language::tr().get("refused-form-timed-out"))
 }

@@ -82,7 +82,7 @@ pub async fn preview(
     let kind = BulkKind::of(action).ok_or_else(|| anyhow::anyhow!("not a bulk action"))?;
     if !kind.allowed_for(agent.role) {
         return Err(AppError::Forbidden(
-            "Your role may not do this in bulk.".into(),
+            crate::routes::language::tr().get("refused-bulk-role"),
         ));
     }
     let mut token = [0u8; 18];
@@ -117,7 +117,7 @@ pub async fn preview(
                 let seen = row.seen_version.unwrap_or(-1);
                 match evaluate(action, agent.actor(), &row.snapshot(), seen) {
                     Ok(_) => (ItemOutcome::WillChange, None),
-                    Err(skip) => (ItemOutcome::Skip, Some(skip.to_string())),
+                    Err(skip) => (ItemOutcome::Skip, Some(skip.code())),
                 }
             })
             .unzip();
@@ -167,7 +167,7 @@ pub async fn apply(
                 .into_iter()
                 .map(|j| match j {
                     Ok(()) => (ItemOutcome::Changed, None),
-                    Err(skip) => (ItemOutcome::Skipped, Some(skip.to_string())),
+                    Err(skip) => (ItemOutcome::Skipped, Some(skip.code())),
                 })
                 .unzip();
             bulk::set_outcomes(&mut tx, operation.id, &ids, &outcomes, &reasons).await?;

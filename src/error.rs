@@ -4,6 +4,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::i18n::Tr;
+
 pub type AppResult<T> = Result<T, AppError>;
 
 /// When a busy server asks to be tried again (seconds).
@@ -53,6 +55,7 @@ impl From<askama::Error> for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    t: Tr,
     title: &'a str,
     message: &'a str,
     incident: &'a str,
@@ -83,25 +86,27 @@ impl ResponseError for AppError {
             // `{:#}` prints the context chain; our contexts never hold personal data.
             tracing::error!(incident = %incident, error = %format!("{e:#}"), "unexpected error");
         }
+        // In the request's language (see `routes::language`); a variant's own text was worded
+        // in it where it was made.
+        let t = crate::routes::language::tr();
         let (title, message) = match self {
-            AppError::NotFound => ("Not found", "There is nothing here. Check the address or go back to the queue.".to_string()),
-            AppError::Forbidden(m) => ("Not allowed", m.clone()),
-            AppError::BadRequest(m) => ("Cannot do that", m.clone()),
-            AppError::TooLarge(m) => ("Too large", m.clone()),
-            AppError::Throttled(m) => ("Too many attempts", m.clone()),
-            AppError::Busy(m) => ("Busy right now", m.clone()),
-            AppError::TimedOut(m) => ("Too slow", m.clone()),
-            AppError::Csrf => (
-                "This form has expired",
-                "The page you sent it from was too old or came from somewhere else. Nothing was changed. Go back, reload the page and try again.".to_string(),
-            ),
-            AppError::Unauthenticated => ("Sign in first", "Your session has ended. Sign in again to go on.".to_string()),
-            AppError::Unexpected(_) => (
-                "Something went wrong",
-                "Nothing was changed. Try again in a moment; if it keeps happening, give this incident number to the support team.".to_string(),
-            ),
+            AppError::NotFound => ("error-not-found", t.get("error-not-found-text")),
+            AppError::Forbidden(m) => ("error-forbidden", m.clone()),
+            AppError::BadRequest(m) => ("error-bad-request", m.clone()),
+            AppError::TooLarge(m) => ("error-too-large", m.clone()),
+            AppError::Throttled(m) => ("error-throttled", m.clone()),
+            AppError::Busy(m) => ("error-busy", m.clone()),
+            AppError::TimedOut(m) => ("error-timed-out", m.clone()),
+            AppError::Csrf => ("error-csrf", t.get("error-csrf-text")),
+            AppError::Unauthenticated => {
+                ("error-unauthenticated", t.get("error-unauthenticated-text"))
+            }
+            AppError::Unexpected(_) => ("error-unexpected", t.get("error-unexpected-text")),
         };
+        let title = t.get(title);
+        let title = title.as_str();
         let page = ErrorPage {
+            t,
             title,
             message: &message,
             incident: &incident,

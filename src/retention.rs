@@ -132,7 +132,7 @@ pub async fn change_hold(
 ) -> AppResult<HoldOutcome> {
     if !agent.is_supervisor() {
         return Err(AppError::Forbidden(
-            "Only a supervisor may place or lift a legal hold.".into(),
+            crate::routes::language::tr().get("refused-legal-hold-supervisor"),
         ));
     }
     let mut tx = pool.begin().await?;

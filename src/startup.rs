@@ -465,8 +465,8 @@ impl Application {
                 )
                 .configure(routes)
                 .default_service(web::to(routes::not_found))
-                // Listed innermost first. A request meets, in order: the logger, the security
-                // headers, the session, the sign-in guard, the CSRF check, then the handler.
+                // Listed innermost first. A request meets, in order: the logger, its language, the
+                // security headers, the session, the sign-in guard, the CSRF check, then the handler.
                 .wrap(from_fn(csrf::verify_csrf))
                 .wrap(from_fn(guard::require_agent))
                 .wrap(session)
@@ -480,6 +480,9 @@ impl Application {
                         "max-age=31536000; includeSubDomains",
                     )),
                 ))
+                // The request's language, for every page and error page below (see
+                // `routes::language`).
+                .wrap(from_fn(routes::language::speak))
                 // Outermost: the request's id, span, access-log line (the path only: query
                 // strings can hold searched phone numbers or names) and metrics.
                 .wrap(from_fn(crate::telemetry::request::track))

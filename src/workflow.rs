@@ -10,6 +10,7 @@
 //! batch), check what only they know under the lock (a form's version, an upload link, a
 //! deadline), then call [`apply`]. A single case is a set of one.
 
+use crate::domain::said::Said;
 use chrono::Utc;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -35,7 +36,7 @@ pub enum Outcome {
     /// The state machine (or a rule around it) said no. Nothing changed. `field`: the form field
     /// the reason belongs to, when there is one.
     Refused {
-        reason: String,
+        reason: Said,
         field: Option<&'static str>,
     },
     /// The form was made for an older version: someone else acted first. Nothing changed.
@@ -48,7 +49,7 @@ pub enum Outcome {
 impl Outcome {
     fn refused(refusal: Refusal) -> Outcome {
         Outcome::Refused {
-            reason: sentence(refusal),
+            reason: refusal.said(),
             field: field_of(refusal),
         }
     }
@@ -110,7 +111,7 @@ pub async fn decide(
             Some(assignee) => cx.assignee_name = Some(assignee.name),
             None => {
                 return Ok(Outcome::Refused {
-                    reason: "Choose an active agent to assign the case to.".into(),
+                    reason: Said::new("refusal-choose-active-agent"),
                     field: None,
                 });
             }
@@ -345,6 +346,7 @@ async fn links(
 }
 
 /// A refusal as a sentence for the page: "This case is …".
+/// A refusal as an English sentence (logs, the API).
 pub fn sentence(refusal: Refusal) -> String {
     crate::domain::sentence(&refusal.to_string())
 }

@@ -47,3 +47,15 @@ api-documents-too-many = At most { $count } documents can be sent at once.
 api-document-kind-unknown = Unknown document kind.
 api-document-base64 = Not valid base64.
 api-identity-card-required = An identity_card document is required.
+refused-too-many-attempts = Too many attempts. Wait { $seconds } seconds, then try again.
+refused-busy-uploads = We are receiving many documents right now. Nothing was saved; please try again in a few seconds.
+refused-form-unreadable = The form could not be read.
+refused-form-incomplete = The form was incomplete. Reload the page and try again.
+# A whole form refused before it was read (error page).
+body-refused = Your application was not sent: { $why }. Nothing was saved; go back and try again.
+body-file-too-large = a file is larger than the limit of { $limit } MiB
+body-too-large = the request is larger than the limit of { $limit } MiB
+body-too-many-files = at most { $max } files can be sent at once
+body-too-many-parts = the form has too many parts
+body-too-slow = it took longer than { $seconds } seconds to arrive
+body-malformed = the form could not be read

@@ -47,3 +47,15 @@ api-documents-too-many = Paling banyak { $count } dokumen dapat dikirim sekaligu
 api-document-kind-unknown = Jenis dokumen tidak dikenal.
 api-document-base64 = Bukan base64 yang valid.
 api-identity-card-required = Dokumen identity_card (KTP) wajib disertakan.
+refused-too-many-attempts = Terlalu banyak percobaan. Mohon tunggu { $seconds } detik, lalu coba lagi.
+refused-busy-uploads = Saat ini kami sedang menerima banyak dokumen. Belum ada yang tersimpan; mohon coba lagi dalam beberapa detik.
+refused-form-unreadable = Mohon maaf, formulir tidak dapat dibaca.
+refused-form-incomplete = Formulir belum lengkap. Mohon muat ulang halaman, lalu coba lagi.
+# A whole form refused before it was read (error page).
+body-refused = Pengajuan Anda belum terkirim: { $why }. Belum ada yang tersimpan; silakan kembali dan coba lagi.
+body-file-too-large = ada berkas yang melebihi batas { $limit } MiB
+body-too-large = ukuran kiriman melebihi batas { $limit } MiB
+body-too-many-files = paling banyak { $max } berkas dapat dikirim sekaligus
+body-too-many-parts = formulir memiliki terlalu banyak bagian
+body-too-slow = pengirimannya memakan waktu lebih dari { $seconds } detik
+body-malformed = formulir tidak dapat dibaca

@@ -47,3 +47,15 @@ api-documents-too-many = 一次最多可发送 { $count } 份文件。
 api-document-kind-unknown = 未知的文件类型。
 api-document-base64 = 不是有效的 base64。
 api-identity-card-required = 必须提供 identity_card（身份证）文件。
+refused-too-many-attempts = 尝试次数过多。请等待 { $seconds } 秒后再试。
+refused-busy-uploads = 我们目前正在接收大量文件，您提交的内容尚未保存。请稍等几秒后重试。
+refused-form-unreadable = 抱歉，无法读取您提交的表单。
+refused-form-incomplete = 表单内容不完整。请刷新页面后重试。
+# A whole form refused before it was read (error page).
+body-refused = 您的申请未能提交：{ $why }。未保存任何内容；请返回后重试。
+body-file-too-large = 有文件超过了 { $limit } MiB 的大小限制
+body-too-large = 提交的内容超过了 { $limit } MiB 的大小限制
+body-too-many-files = 一次最多只能提交 { $max } 个文件
+body-too-many-parts = 表单包含的部分过多
+body-too-slow = 传输时间超过了 { $seconds } 秒
+body-malformed = 无法读取表单

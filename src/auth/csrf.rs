@@ -60,7 +60,9 @@ pub async fn verify_csrf(
                 let refusal = if crate::body_deadline::caused(&e) {
                     crate::body_deadline::form_timed_out()
                 } else {
-                    AppError::BadRequest("The form is too large.".into())
+                    AppError::BadRequest(
+                        crate::routes::language::tr().get("refused-form-too-large"),
+                    )
                 };
                 return Ok(req.error_response(refusal).map_into_boxed_body());
             }

@@ -41,7 +41,7 @@ pub async fn require_agent(
             if session.must_change_password()
                 && !rule.is_some_and(|r| r.during_password_change) =>
         {
-            session.flash("error", "Choose a new password before going on.");
+            session.flash("error", "flash-change-password-first");
             let response = HttpResponse::SeeOther()
                 .insert_header(("Location", "/account"))
                 .finish();
@@ -55,10 +55,7 @@ pub async fn require_agent(
                 && session.must_enrol_second_factor()
                 && !rule.is_some_and(|r| r.during_enrolment) =>
         {
-            session.flash(
-                "error",
-                "The desk requires two-factor sign-in. Set it up before going on.",
-            );
+            session.flash("error", "flash-enrol-second-factor-first");
             let response = HttpResponse::SeeOther()
                 .insert_header(("Location", "/account/two-factor"))
                 .finish();
@@ -128,7 +125,9 @@ pub async fn require_supervisor(
                 .await
                 .map_err(crate::error::AppError::from)?;
             }
-            let refused = crate::error::AppError::Forbidden("Only supervisors may do this.".into());
+            let refused = crate::error::AppError::Forbidden(
+                crate::routes::language::tr().get("refused-supervisors-only"),
+            );
             Ok(req.error_response(refused).map_into_boxed_body())
         }
     }

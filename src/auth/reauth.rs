@@ -7,6 +7,7 @@
 //! attempt reserved before argon2 runs so concurrent guesses get no more than the free attempts
 //! verified, and a wrong password audited.
 
+use crate::routes::language::tr;
 use serde_json::json;
 
 use crate::auth::{CurrentAgent, attempts, password};
@@ -33,11 +34,10 @@ impl Confirmation {
     pub fn refusal(&self) -> Option<String> {
         match self {
             Confirmation::Confirmed => None,
-            Confirmation::Wrong => Some(WRONG_PASSWORD.into()),
-            Confirmation::Wait(wait) => Some(format!(
-                "Too many wrong passwords or codes. Wait {} seconds, then try again. Nothing was changed.",
-                wait.seconds()
-            )),
+            Confirmation::Wrong => Some(tr().get(WRONG_PASSWORD)),
+            Confirmation::Wait(wait) => {
+                Some(tr().with("reauth-wait", &[("seconds", wait.seconds().into())]))
+            }
         }
     }
 
@@ -50,8 +50,8 @@ impl Confirmation {
     }
 }
 
-/// What a form says when the password was wrong.
-pub const WRONG_PASSWORD: &str = "This is not your current password. Nothing was changed.";
+/// What a form says when the password was wrong (a message id).
+pub const WRONG_PASSWORD: &str = "reauth-wrong-password";
 
 /// Checks that `typed` is the signed-in agent's current password. A right one does not count
 /// (but, not being a sign-in, does not forgive earlier failures either).

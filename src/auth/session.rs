@@ -228,10 +228,27 @@ impl TypedSession {
         self.session.get::<String>(CSRF_KEY).ok().flatten()
     }
 
-    pub fn flash(&self, kind: &str, text: impl Into<String>) {
+    /// A message for the next page: `kind` is `success` or `error`; `message_id` is worded now,
+    /// in the request's language (the next page is in the same one).
+    pub fn flash(&self, kind: &str, message_id: &str) {
+        self.flash_text(kind, crate::routes::language::tr().get(message_id));
+    }
+
+    /// [`Self::flash`] of a message with arguments.
+    pub fn flash_with(
+        &self,
+        kind: &str,
+        message_id: &str,
+        args: &[(&str, fluent_bundle::FluentValue<'_>)],
+    ) {
+        self.flash_text(kind, crate::routes::language::tr().with(message_id, args));
+    }
+
+    /// A message for the next page, already worded.
+    pub fn flash_text(&self, kind: &str, text: String) {
         let flash = Flash {
             kind: kind.into(),
-            text: text.into(),
+            text,
         };
         let _ = self.session.insert(FLASH_KEY, flash);
     }

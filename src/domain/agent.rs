@@ -22,6 +22,14 @@ impl Role {
         }
     }
 
+    /// Its message in `locales/<tag>/labels.ftl`.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Role::Agent => "Role-agent",
+            Role::Supervisor => "Role-supervisor",
+        }
+    }
+
     pub fn parse(value: &str) -> Option<Role> {
         match value {
             "agent" => Some(Role::Agent),

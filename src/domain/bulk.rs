@@ -6,6 +6,7 @@ use super::case::{Actor, Refusal, State, Transition, transition};
 use super::decision::Decision;
 use super::effects::Snapshot;
 use super::labels::labelled_enum;
+use super::said::{Fill, Said};
 
 labelled_enum! {
     pub enum BulkKind {
@@ -62,35 +63,91 @@ pub enum Selection {
     Cases(Vec<(super::reference::CaseReference, i32)>),
 }
 
-/// Why a selected case is left as it is, in the words the preview and the report use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a selected case is left as it is. Stored with the item as its [`Skip::code`]; the preview
+/// and the report word it in the reader's language ([`Skip::said`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Skip {
-    #[error("changed since you selected it")]
     Changed,
-    #[error("awaiting documents")]
     AwaitingDocuments,
-    #[error("already {0}")]
-    Final(&'static str),
-    #[error("{0}")]
-    NotInState(String),
-    #[error("identity document not accepted")]
+    /// Already decided: approved, rejected, cancelled, expired or withdrawn.
+    Final(State),
+    NotClaimed,
+    NotInState(State),
     IdentityNotAccepted,
-    #[error("assigned to another agent")]
     AssignedToAnother,
-    #[error("already assigned to you")]
     AlreadyYours,
-    #[error("early-termination fee applies and was not confirmed")]
     FeeNotConfirmed,
-    #[error("line not in billing under this account")]
     NotInBilling,
-    #[error("already at this priority")]
     SamePriority,
-    #[error("the case is closed")]
     Closed,
-    #[error("not allowed for your role")]
     NotAllowed,
-    #[error("provisioning has its cancellation order")]
     WithProvisioning,
+}
+
+impl Skip {
+    const PLAIN: [(Skip, &'static str); 12] = [
+        (Skip::Changed, "changed"),
+        (Skip::AwaitingDocuments, "awaiting_documents"),
+        (Skip::NotClaimed, "not_claimed"),
+        (Skip::IdentityNotAccepted, "identity_not_accepted"),
+        (Skip::AssignedToAnother, "assigned_to_another"),
+        (Skip::AlreadyYours, "already_yours"),
+        (Skip::FeeNotConfirmed, "fee_not_confirmed"),
+        (Skip::NotInBilling, "not_in_billing"),
+        (Skip::SamePriority, "same_priority"),
+        (Skip::Closed, "closed"),
+        (Skip::NotAllowed, "not_allowed"),
+        (Skip::WithProvisioning, "with_provisioning"),
+    ];
+
+    /// As stored with a bulk item: `changed`, `final:rejected`, `state:in_review`...
+    pub fn code(self) -> String {
+        match self {
+            Skip::Final(state) => format!("final:{}", state.as_str()),
+            Skip::NotInState(state) => format!("state:{}", state.as_str()),
+            plain => Skip::PLAIN
+                .iter()
+                .find(|(s, _)| *s == plain)
+                .map(|(_, code)| (*code).to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A stored code; `None` for anything else (items written before codes held English text).
+    pub fn from_code(code: &str) -> Option<Skip> {
+        if let Some(state) = code.strip_prefix("final:") {
+            return State::parse(state).map(Skip::Final);
+        }
+        if let Some(state) = code.strip_prefix("state:") {
+            return State::parse(state).map(Skip::NotInState);
+        }
+        Skip::PLAIN
+            .iter()
+            .find(|(_, c)| *c == code)
+            .map(|(skip, _)| *skip)
+    }
+
+    /// The reason in the reader's language (`skip-*` in `locales/<tag>/bulk.ftl`).
+    pub fn said(self) -> Said {
+        match self {
+            Skip::Final(state) => Said::with("skip-final", "state", Fill::StateName(state)),
+            Skip::NotInState(state) => Said::with("skip-state", "state", Fill::StateName(state)),
+            plain => Said::new(match plain {
+                Skip::Changed => "skip-changed",
+                Skip::AwaitingDocuments => "skip-awaiting-documents",
+                Skip::NotClaimed => "skip-not-claimed",
+                Skip::IdentityNotAccepted => "skip-identity-not-accepted",
+                Skip::AssignedToAnother => "skip-assigned-to-another",
+                Skip::AlreadyYours => "skip-already-yours",
+                Skip::FeeNotConfirmed => "skip-fee-not-confirmed",
+                Skip::NotInBilling => "skip-not-in-billing",
+                Skip::SamePriority => "skip-same-priority",
+                Skip::Closed => "skip-closed",
+                Skip::NotAllowed => "skip-not-allowed",
+                _ => "skip-with-provisioning",
+            }),
+        }
+    }
 }
 
 /// The state machine's refusal in the report's words.
@@ -100,18 +157,12 @@ fn skip_for(refusal: Refusal) -> Skip {
             state: State::AwaitingDocuments,
             ..
         } => Skip::AwaitingDocuments,
-        Refusal::NotInThisState { state, .. } if !state.is_open() => Skip::Final(match state {
-            State::Approved => "approved",
-            State::Rejected => "rejected",
-            State::Cancelled => "cancelled",
-            State::Expired => "expired",
-            _ => "withdrawn",
-        }),
+        Refusal::NotInThisState { state, .. } if !state.is_open() => Skip::Final(state),
         Refusal::NotInThisState {
             state: State::Submitted,
             ..
-        } => Skip::NotInState("not claimed yet".into()),
-        Refusal::NotInThisState { state, .. } => Skip::NotInState(state.label().to_lowercase()),
+        } => Skip::NotClaimed,
+        Refusal::NotInThisState { state, .. } => Skip::NotInState(state),
         Refusal::AssignedToAnother => Skip::AssignedToAnother,
         Refusal::AlreadyYours => Skip::AlreadyYours,
         Refusal::IdentityNotAccepted => Skip::IdentityNotAccepted,
@@ -217,7 +268,7 @@ mod tests {
         );
         assert_eq!(
             evaluate(&reject, agent(), &candidate(State::Rejected, Some(ANN)), 3),
-            Err(Skip::Final("rejected"))
+            Err(Skip::Final(State::Rejected))
         );
     }
 
@@ -288,5 +339,16 @@ mod tests {
             evaluate(&Decision::Reopen("x".into()), supervisor(), &c, 3),
             Err(Skip::NotAllowed)
         );
+    }
+
+    #[test]
+    fn every_skip_keeps_its_meaning_through_its_stored_code() {
+        let mut all: Vec<Skip> = Skip::PLAIN.iter().map(|(s, _)| *s).collect();
+        all.extend(State::ALL.iter().map(|s| Skip::Final(*s)));
+        all.extend(State::ALL.iter().map(|s| Skip::NotInState(*s)));
+        for skip in all {
+            assert_eq!(Skip::from_code(&skip.code()), Some(skip), "{}", skip.code());
+        }
+        assert_eq!(Skip::from_code("identity document not accepted"), None);
     }
 }

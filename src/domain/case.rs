@@ -11,6 +11,7 @@
 //! result for an approved case's cancellation order, `ReissueOrder` a supervisor's answer to a
 //! failure (`crate::provisioning`).
 
+use super::said::{Fill, Said};
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -74,6 +75,20 @@ impl State {
             State::Cancelled => "Cancelled",
             State::Expired => "Expired",
             State::Withdrawn => "Withdrawn",
+        }
+    }
+
+    /// Its message in `locales/<tag>/labels.ftl`, e.g. `State-in_review`.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            State::Submitted => "State-submitted",
+            State::InReview => "State-in_review",
+            State::AwaitingDocuments => "State-awaiting_documents",
+            State::Approved => "State-approved",
+            State::Rejected => "State-rejected",
+            State::Cancelled => "State-cancelled",
+            State::Expired => "State-expired",
+            State::Withdrawn => "State-withdrawn",
         }
     }
 
@@ -241,6 +256,55 @@ pub enum Refusal {
     OrderNotDue,
     #[error("no cancellation order of this case has failed")]
     NoFailedOrder,
+}
+
+impl Refusal {
+    /// What the desk tells the agent, as a message (`locales/<tag>/case.ftl`). The `Display`
+    /// text stays English for logs and the API.
+    pub fn said(self) -> Said {
+        match self {
+            Refusal::NotInThisState { state, action } => {
+                Said::with("refusal-not-in-this-state", "state", Fill::StateName(state))
+                    .fill("action", Fill::Message(action_message(action)))
+            }
+            Refusal::AssignedToAnother => Said::new("refusal-assigned-to-another"),
+            Refusal::AlreadyYours => Said::new("refusal-already-yours"),
+            Refusal::SupervisorOnly => Said::new("refusal-supervisor-only"),
+            Refusal::IdentityNotAccepted => Said::new("refusal-identity-not-accepted"),
+            Refusal::NotForAgents => Said::new("refusal-not-for-agents"),
+            Refusal::NotUnderReview { state } => {
+                Said::with("refusal-not-under-review", "state", Fill::StateName(state))
+            }
+            Refusal::NotInBilling => Said::new("refusal-not-in-billing"),
+            Refusal::FeeNotConfirmed => Said::new("refusal-fee-not-confirmed"),
+            Refusal::SamePriority => Said::new("refusal-same-priority"),
+            Refusal::Closed => Said::new("refusal-closed"),
+            Refusal::OrderWithProvisioning => Said::new("refusal-order-with-provisioning"),
+            Refusal::OrderNotDue => Said::new("refusal-order-not-due"),
+            Refusal::NoFailedOrder => Said::new("refusal-no-failed-order"),
+        }
+    }
+}
+
+/// The action inside "a case that is … cannot be <action>".
+fn action_message(action: Action) -> &'static str {
+    match action {
+        Action::RequestDocuments => "action-request-documents",
+        Action::DocumentsReceived => "action-documents-received",
+        Action::Complete => "action-complete",
+        Action::ProvisioningFailed => "action-provisioning-failed",
+        Action::ReissueOrder => "action-reissue-order",
+        Action::Assign { .. } => "action-assign",
+        Action::Claim => "action-claim",
+        Action::Approve { .. } => "action-approve",
+        Action::Reject => "action-reject",
+        Action::SetPriority(_) => "action-set-priority",
+        Action::Review => "action-review",
+        Action::Note => "action-note",
+        Action::Expire => "action-expire",
+        Action::Withdraw => "action-withdraw",
+        Action::Reopen => "action-reopen",
+    }
 }
 
 fn state_phrase(state: &State) -> String {

@@ -2,6 +2,7 @@
 //! parses is complete; the state machine then says whether the case allows it, and
 //! `domain::effects` what it changes.
 
+use super::said::{Fill, Said};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -74,11 +75,12 @@ impl Decision {
 
 /// Messages per form field, shown next to the field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+pub struct FieldErrors(pub BTreeMap<&'static str, Said>);
 
 impl FieldErrors {
-    fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+    /// The first problem of `field` stays (the one to fix first).
+    pub fn add(&mut self, field: &'static str, message: Said) {
+        self.0.entry(field).or_insert(message);
     }
 
     fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
@@ -98,17 +100,25 @@ pub const MAX_DEADLINE_DAYS: i64 = 60;
 fn text(
     value: &str,
     field: &'static str,
-    what: &str,
+    what: &'static str,
     limit: usize,
     errors: &mut FieldErrors,
 ) -> String {
     let value = value.trim();
     if value.is_empty() {
-        errors.add(field, format!("Write {what}."));
+        errors.add(
+            field,
+            Said::with("field-write", "what", Fill::Message(what)),
+        );
     } else if value.chars().count() > limit {
-        errors.add(field, format!("Keep it under {limit} characters."));
+        errors.add(field, too_long(limit));
     }
     value.to_owned()
+}
+
+/// "Keep it under N characters."
+pub fn too_long(limit: usize) -> Said {
+    Said::with("field-too-long", "limit", Fill::Number(limit as i64))
 }
 
 /// A day as forms send it (`YYYY-MM-DD`).
@@ -119,7 +129,7 @@ pub fn parse_day(value: &str) -> Option<NaiveDate> {
 fn date(value: &str, field: &'static str, errors: &mut FieldErrors) -> Option<NaiveDate> {
     let parsed = parse_day(value);
     if parsed.is_none() {
-        errors.add(field, "Enter a date as YYYY-MM-DD.");
+        errors.add(field, Said::new("field-date"));
     }
     parsed
 }
@@ -144,22 +154,13 @@ pub fn parse_approval(
     let effective = date(effective_date, "effective_date", &mut errors);
     if let Some(day) = effective {
         if day < today {
-            errors.add(
-                "effective_date",
-                "The effective date cannot be in the past.",
-            );
+            errors.add("effective_date", Said::new("field-effective-past"));
         } else if day > today + Duration::days(365) {
-            errors.add(
-                "effective_date",
-                "The effective date must be within a year.",
-            );
+            errors.add("effective_date", Said::new("field-effective-too-far"));
         }
     }
     if confirm_settlement == Some(false) {
-        errors.add(
-            "confirm_settlement",
-            "Confirm how the remaining balance is settled.",
-        );
+        errors.add("confirm_settlement", Said::new("field-confirm-settlement"));
     }
     errors.into_result(|| Approval {
         effective_date: effective.expect("no errors means a date"),
@@ -177,12 +178,12 @@ pub fn parse_rejection(reason: &str, message: &str) -> Result<Rejection, FieldEr
     let mut errors = FieldErrors::default();
     let reason = RejectReason::parse(reason.trim());
     if reason.is_none() {
-        errors.add("reason", "Choose a reason.");
+        errors.add("reason", Said::new("field-reason"));
     }
     let message = text(
         message,
         "message",
-        "a message to the customer",
+        "field-what-message",
         MESSAGE_LIMIT,
         &mut errors,
     );
@@ -211,30 +212,31 @@ pub fn parse_document_request(
         match DocumentKind::parse(kind) {
             Some(k) if !parsed.contains(&k) => parsed.push(k),
             Some(_) => {}
-            None => errors.add("kinds", "Choose documents from the list."),
+            None => errors.add("kinds", Said::new("field-kinds-unknown")),
         }
     }
     if parsed.is_empty() {
-        errors.add(
-            "kinds",
-            "Choose at least one document the customer must send.",
-        );
+        errors.add("kinds", Said::new("field-kinds-missing"));
     }
     let message = text(
         message,
         "message",
-        "what the customer must send and why",
+        "field-what-request",
         MESSAGE_LIMIT,
         &mut errors,
     );
     let deadline = date(deadline, "deadline", &mut errors);
     if let Some(day) = deadline {
         if day <= today {
-            errors.add("deadline", "The deadline must be after today.");
+            errors.add("deadline", Said::new("field-deadline-past"));
         } else if day > today + Duration::days(MAX_DEADLINE_DAYS) {
             errors.add(
                 "deadline",
-                format!("The deadline must be within {MAX_DEADLINE_DAYS} days."),
+                Said::with(
+                    "field-deadline-too-far",
+                    "days",
+                    Fill::Number(MAX_DEADLINE_DAYS),
+                ),
             );
         }
     }
@@ -256,22 +258,16 @@ pub fn parse_verdict(verdict: &str, reason: &str) -> Result<DocumentVerdict, Fie
     let verdict = match Verdict::parse(verdict.trim()) {
         Some(v @ (Verdict::Accepted | Verdict::Rejected)) => Some(v),
         _ => {
-            errors.add("verdict", "Choose accept or reject.");
+            errors.add("verdict", Said::new("field-verdict"));
             None
         }
     };
     let reason = reason.trim();
     if verdict == Some(Verdict::Rejected) && reason.is_empty() {
-        errors.add(
-            "verdict_reason",
-            "Say why the document is rejected (the customer is told).",
-        );
+        errors.add("verdict_reason", Said::new("field-verdict-reason"));
     }
     if reason.chars().count() > MESSAGE_LIMIT {
-        errors.add(
-            "verdict_reason",
-            format!("Keep it under {MESSAGE_LIMIT} characters."),
-        );
+        errors.add("verdict_reason", too_long(MESSAGE_LIMIT));
     }
     errors.into_result(|| DocumentVerdict {
         verdict: verdict.expect("checked"),
@@ -281,7 +277,7 @@ pub fn parse_verdict(verdict: &str, reason: &str) -> Result<DocumentVerdict, Fie
 
 pub fn parse_note(body: &str) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let body = text(body, "note", "the note", NOTE_LIMIT, &mut errors);
+    let body = text(body, "note", "field-what-note", NOTE_LIMIT, &mut errors);
     errors.into_result(|| body)
 }
 

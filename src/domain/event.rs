@@ -8,6 +8,7 @@ use super::agent::AgentId;
 use super::document::DocumentKind;
 use super::labels::labelled_enum;
 use super::request::Channel;
+use super::said::{Fill, Said};
 
 labelled_enum! {
     /// What happened; the label is the timeline's title.
@@ -100,28 +101,29 @@ pub struct EventDetails {
 impl EventKind {
     /// The timeline's title of an event of this kind: its label, told more precisely where the
     /// details say more (to whom, which document, which priority).
-    pub fn title(self, details: &EventDetails) -> String {
+    pub fn title(self, details: &EventDetails) -> Said {
         match self {
-            EventKind::Assigned => format!(
-                "Assigned to {}",
-                details.assignee_name.as_deref().unwrap_or("an agent")
-            ),
+            EventKind::Assigned => match &details.assignee_name {
+                Some(name) => Said::with("event-assigned-to", "agent", Fill::Text(name.clone())),
+                None => Said::new("event-assigned-to-someone"),
+            },
             EventKind::DocumentAccepted | EventKind::DocumentRejected => {
-                let document = details
-                    .document_kind
-                    .map_or("Document", DocumentKind::label);
-                let verdict = if self == EventKind::DocumentAccepted {
-                    "accepted"
-                } else {
-                    "rejected"
-                };
-                format!("{document} {verdict}")
+                let accepted = self == EventKind::DocumentAccepted;
+                match (details.document_kind, accepted) {
+                    (Some(kind), true) => {
+                        Said::with("event-document-accepted", "kind", Fill::Kind(kind))
+                    }
+                    (Some(kind), false) => {
+                        Said::with("event-document-rejected", "kind", Fill::Kind(kind))
+                    }
+                    (None, _) => Said::new(self.message_id()),
+                }
             }
             EventKind::PrioritySet => match details.priority {
-                Some(p) if p > 0 => "Priority set to high".into(),
-                _ => "Priority set to normal".into(),
+                Some(p) if p > 0 => Said::new("event-priority-high"),
+                _ => Said::new("event-priority-normal"),
             },
-            _ => self.label().into(),
+            _ => Said::new(self.message_id()),
         }
     }
 }
@@ -142,17 +144,22 @@ mod tests {
 
     #[test]
     fn titles_are_the_labels_told_more_precisely_where_the_details_say_more() {
+        let t = crate::i18n::Tr::new(crate::i18n::Locale::En);
+        let title = |kind: EventKind, details: &EventDetails| t.said(&kind.title(details));
         let none = EventDetails::default();
-        assert_eq!(EventKind::Claimed.title(&none), "Claimed");
-        assert_eq!(EventKind::LegalHoldPlaced.title(&none), "Legal hold placed");
-        assert_eq!(EventKind::Assigned.title(&none), "Assigned to an agent");
+        assert_eq!(title(EventKind::Claimed, &none), "Claimed");
+        assert_eq!(
+            title(EventKind::LegalHoldPlaced, &none),
+            "Legal hold placed"
+        );
+        assert_eq!(title(EventKind::Assigned, &none), "Assigned to an agent");
         let ana = EventDetails {
             assignee_name: Some("Ana".into()),
             ..EventDetails::default()
         };
-        assert_eq!(EventKind::Assigned.title(&ana), "Assigned to Ana");
+        assert_eq!(title(EventKind::Assigned, &ana), "Assigned to Ana");
         assert_eq!(
-            EventKind::DocumentRejected.title(&none),
+            title(EventKind::DocumentRejected, &none),
             "Document rejected"
         );
         let card = EventDetails {
@@ -160,18 +167,14 @@ mod tests {
             ..EventDetails::default()
         };
         assert_eq!(
-            EventKind::DocumentAccepted.title(&card),
-            format!("{} accepted", DocumentKind::IdentityCard.label())
+            title(EventKind::DocumentAccepted, &card),
+            "Identity card accepted"
         );
         let high = EventDetails {
             priority: Some(1),
             ..EventDetails::default()
         };
-        assert_eq!(EventKind::PrioritySet.title(&high), "Priority set to high");
-        assert_eq!(
-            EventKind::PrioritySet.title(&none),
-            "Priority set to normal"
-        );
+        assert_eq!(title(EventKind::PrioritySet, &high), "Priority set to high");
     }
 
     #[test]

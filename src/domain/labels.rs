@@ -1,5 +1,6 @@
 //! A small macro for the closed sets of the domain (reasons, channels, kinds...): each variant has
-//! a stable database/form value and an English label, kept together so they cannot drift apart.
+//! a stable database/form value, an English label, and the id of its label's message in every
+//! language, kept together so they cannot drift apart.
 
 macro_rules! labelled_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident => ($value:literal, $label:literal)),+ $(,)? }) => {
@@ -19,9 +20,15 @@ macro_rules! labelled_enum {
                 match value { $($value => Some($name::$variant),)+ _ => None }
             }
 
-            /// How the desk names it on screen.
+            /// Its English name (the API, logs). Pages word it in the reader's language from
+            /// [`Self::message_id`]; a test keeps the English message equal to this.
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
+            }
+
+            /// Its message in `locales/<tag>/labels.ftl`, e.g. `RejectReason-duplicate_request`.
+            pub fn message_id(self) -> &'static str {
+                match self { $($name::$variant => concat!(stringify!($name), "-", $value)),+ }
             }
         }
 

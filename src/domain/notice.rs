@@ -7,6 +7,7 @@ use chrono::Duration;
 
 use super::labels::labelled_enum;
 use super::request::ContactChannel;
+use super::said::{Fill, Said};
 
 labelled_enum! {
     /// What a notice tells the customer. The database stores [`NoticeKind::as_str`].
@@ -101,25 +102,30 @@ pub fn for_agents(body: &str) -> String {
 }
 
 /// The delivery status in plain words, e.g. "failed after 6 attempts: 550 mailbox unavailable".
-pub fn status_words(status: &str, attempts: i32, last_error: Option<&str>) -> String {
+pub fn status_words(status: &str, attempts: i32, last_error: Option<&str>) -> Said {
     match NoticeStatus::parse(status) {
         Some(NoticeStatus::Failed) => {
-            let tries = if attempts == 1 {
-                "1 attempt".to_owned()
-            } else {
-                format!("{attempts} attempts")
-            };
+            let said = Said::with(
+                "notice-status-failed",
+                "attempts",
+                Fill::Number(attempts.into()),
+            );
             match last_error {
-                Some(e) => format!("failed after {tries}: {e}"),
-                None => format!("failed after {tries}"),
+                Some(e) => Said {
+                    id: "notice-status-failed-because",
+                    ..said
+                }
+                .fill("error", Fill::Text(e.to_owned())),
+                None => said,
             }
         }
-        Some(NoticeStatus::Pending) if attempts > 0 => format!(
-            "waiting to be sent (attempt {} failed, will retry)",
-            attempts
+        Some(NoticeStatus::Pending) if attempts > 0 => Said::with(
+            "notice-status-retrying",
+            "attempts",
+            Fill::Number(attempts.into()),
         ),
-        Some(s) => s.label().to_owned(),
-        None => status.to_owned(),
+        Some(s) => Said::new(s.message_id()),
+        None => Said::with("text-as-is", "text", Fill::Text(status.to_owned())),
     }
 }
 
@@ -207,14 +213,17 @@ mod tests {
 
     #[test]
     fn statuses_read_as_plain_words() {
-        assert_eq!(status_words("sent", 1, None), "sent");
-        assert_eq!(status_words("pending", 0, None), "waiting to be sent");
-        assert_eq!(status_words("no_gateway", 1, None), "not sent (no gateway)");
+        let t = crate::i18n::Tr::new(crate::i18n::Locale::En);
+        let words = |s, a, e| t.said(&status_words(s, a, e));
+        assert_eq!(words("sent", 1, None), "sent");
+        assert_eq!(words("pending", 0, None), "waiting to be sent");
+        assert_eq!(words("no_gateway", 1, None), "not sent (no gateway)");
         assert_eq!(
-            status_words("failed", 6, Some("550 no such mailbox")),
+            words("failed", 6, Some("550 no such mailbox")),
             "failed after 6 attempts: 550 no such mailbox"
         );
-        assert!(status_words("pending", 2, Some("451")).contains("will retry"));
+        assert_eq!(words("failed", 1, None), "failed after 1 attempt");
+        assert!(words("pending", 2, Some("451")).contains("will retry"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the 100,000 most common of a published breach list (`assets/README.md` says where from) plus a
 //! short list of our own.
 
+use super::said::{Fill, Said};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -44,6 +45,21 @@ pub enum WeakPassword {
     TooLong,
     #[error("This password is on the list of passwords attackers try first. Choose another.")]
     Common,
+}
+
+impl WeakPassword {
+    /// What the desk tells the agent, as a message (`locales/<tag>/account.ftl`).
+    pub fn said(&self) -> Said {
+        match self {
+            WeakPassword::TooShort => {
+                Said::with("password-too-short", "min", Fill::Number(MIN_CHARS as i64))
+            }
+            WeakPassword::TooLong => {
+                Said::with("password-too-long", "max", Fill::Number(MAX_CHARS as i64))
+            }
+            WeakPassword::Common => Said::new("password-common"),
+        }
+    }
 }
 
 pub fn check(password: &str) -> Result<(), WeakPassword> {

@@ -10,6 +10,7 @@ use super::msisdn::Msisdn;
 use super::reference::CaseReference;
 use super::report::AgeBucket;
 use super::request::{CancelReason, Channel, RejectReason};
+use super::said::{Fill, Said};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -226,28 +227,28 @@ impl QueueParams {
 
 impl QueueQuery {
     /// Parses the parameters; returns what could not be understood so the page can say so.
-    pub fn parse(
-        params: &QueueParams,
-        me: AgentId,
-        country_code: &str,
-    ) -> (QueueQuery, Vec<String>) {
+    pub fn parse(params: &QueueParams, me: AgentId, country_code: &str) -> (QueueQuery, Vec<Said>) {
         let mut problems = Vec::new();
-        let mut field = |value: &Option<String>, name: &str| -> Option<String> {
+        let mut field = |value: &Option<String>, name: &'static str| -> Option<String> {
             value
                 .as_deref()
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
                 .map(|v| {
                     if v.len() > 200 {
-                        problems.push(format!("The {name} filter was too long and is ignored."));
+                        problems.push(Said::with(
+                            "queue-filter-too-long",
+                            "filter",
+                            Fill::Message(name),
+                        ));
                     }
                     v.to_owned()
                 })
         };
-        let state_value = field(&params.state, "state");
-        let assignee_value = field(&params.assignee, "assignee");
-        let channel_value = field(&params.channel, "channel");
-        let reason_value = field(&params.reason, "reason");
+        let state_value = field(&params.state, "queue-filter-state");
+        let assignee_value = field(&params.assignee, "queue-filter-assignee");
+        let channel_value = field(&params.channel, "queue-filter-channel");
+        let reason_value = field(&params.reason, "queue-filter-reason");
 
         let state = match state_value.as_deref() {
             None | Some("needs_action") => StateFilter::NeedsAction,
@@ -257,8 +258,10 @@ impl QueueQuery {
             Some(v) => match State::parse(v) {
                 Some(s) => StateFilter::One(s),
                 None => {
-                    problems.push(format!(
-                        "Unknown state “{v}”: showing cases that need action."
+                    problems.push(Said::with(
+                        "queue-unknown-state",
+                        "value",
+                        Fill::Text(v.to_owned()),
                     ));
                     StateFilter::NeedsAction
                 }
@@ -272,8 +275,10 @@ impl QueueQuery {
                 AssigneeFilter::One(AgentId(v.parse().unwrap_or_default()))
             }
             Some(v) => {
-                problems.push(format!(
-                    "Unknown assignee filter “{v}”: showing anyone's cases."
+                problems.push(Said::with(
+                    "queue-unknown-assignee",
+                    "value",
+                    Fill::Text(v.to_owned()),
                 ));
                 AssigneeFilter::Anyone
             }
@@ -281,14 +286,22 @@ impl QueueQuery {
         let channel = channel_value.as_deref().and_then(|v| {
             let parsed = Channel::parse(v);
             if parsed.is_none() {
-                problems.push(format!("Unknown channel “{v}” is ignored."));
+                problems.push(Said::with(
+                    "queue-unknown-channel",
+                    "value",
+                    Fill::Text(v.to_owned()),
+                ));
             }
             parsed
         });
         let reason = reason_value.as_deref().and_then(|v| {
             let parsed = CancelReason::parse(v);
             if parsed.is_none() {
-                problems.push(format!("Unknown reason “{v}” is ignored."));
+                problems.push(Said::with(
+                    "queue-unknown-reason",
+                    "value",
+                    Fill::Text(v.to_owned()),
+                ));
             }
             parsed
         });
@@ -319,35 +332,40 @@ impl QueueQuery {
 }
 
 /// The reports' filters; what cannot be read is reported and left out.
-fn parse_report_filters(params: &QueueParams, problems: &mut Vec<String>) -> ReportFilters {
+fn parse_report_filters(params: &QueueParams, problems: &mut Vec<Said>) -> ReportFilters {
     let value = |v: &Option<String>| -> Option<String> {
         v.as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(|v| v.chars().take(40).collect())
     };
-    let mut day = |v: &Option<String>, name: &str| -> Option<NaiveDate> {
+    let mut day = |v: &Option<String>, name: &'static str| -> Option<NaiveDate> {
         let v = value(v)?;
         let parsed = NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok();
         if parsed.is_none() {
-            problems.push(format!(
-                "“{v}” is not a date (YYYY-MM-DD): the {name} filter is ignored."
-            ));
+            problems.push(
+                Said::with("queue-not-a-date", "value", Fill::Text(v.clone()))
+                    .fill("filter", Fill::Message(name)),
+            );
         }
         parsed
     };
     let received = DayRange {
-        from: day(&params.received_from, "received from"),
-        to: day(&params.received_to, "received until"),
+        from: day(&params.received_from, "queue-filter-received-from"),
+        to: day(&params.received_to, "queue-filter-received-to"),
     };
     let event_days = DayRange {
-        from: day(&params.event_from, "happened from"),
-        to: day(&params.event_to, "happened until"),
+        from: day(&params.event_from, "queue-filter-event-from"),
+        to: day(&params.event_to, "queue-filter-event-to"),
     };
     let age = value(&params.age).and_then(|v| {
         let bucket = AgeBucket::ALL.into_iter().find(|b| age_value(*b) == v);
         if bucket.is_none() {
-            problems.push(format!("Unknown age “{v}” is ignored."));
+            problems.push(Said::with(
+                "queue-unknown-age",
+                "value",
+                Fill::Text(v.clone()),
+            ));
         }
         bucket
     });
@@ -355,25 +373,29 @@ fn parse_report_filters(params: &QueueParams, problems: &mut Vec<String>) -> Rep
     let by = value(&params.event_by).and_then(|v| {
         let id = v.parse::<i64>().ok().filter(|id| *id > 0).map(AgentId);
         if id.is_none() {
-            problems.push(format!("Unknown agent “{v}” is ignored."));
+            problems.push(Said::with(
+                "queue-unknown-agent",
+                "value",
+                Fill::Text(v.clone()),
+            ));
         }
         id
     });
     let reason = value(&params.event_reason).and_then(|v| {
         let reason = RejectReason::parse(&v);
         if reason.is_none() {
-            problems.push(format!("Unknown reject reason “{v}” is ignored."));
+            problems.push(Said::with(
+                "queue-unknown-reject-reason",
+                "value",
+                Fill::Text(v.clone()),
+            ));
         }
         reason
     });
     let event = match value(&params.event) {
         None => {
             if event_days.is_set() || by.is_some() || reason.is_some() {
-                problems.push(
-                    "A period, agent or reason of an event needs the event too (for example \
-                     approved): they are ignored."
-                        .into(),
-                );
+                problems.push(Said::new("queue-event-details-alone"));
             }
             None
         }
@@ -385,7 +407,11 @@ fn parse_report_filters(params: &QueueParams, problems: &mut Vec<String>) -> Rep
                 reason,
             }),
             None => {
-                problems.push(format!("Unknown event “{v}” is ignored."));
+                problems.push(Said::with(
+                    "queue-unknown-event",
+                    "value",
+                    Fill::Text(v.clone()),
+                ));
                 None
             }
         },
@@ -402,7 +428,7 @@ fn parse_report_filters(params: &QueueParams, problems: &mut Vec<String>) -> Rep
 mod tests {
     use super::*;
 
-    fn parse(params: QueueParams) -> (QueueQuery, Vec<String>) {
+    fn parse(params: QueueParams) -> (QueueQuery, Vec<Said>) {
         QueueQuery::parse(&params, AgentId(7), "62")
     }
 

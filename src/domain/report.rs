@@ -1,6 +1,7 @@
 //! The supervisor's reports: which period, how cases are bucketed by age, and the percentiles of
 //! handling time read from a histogram. Pure rules; the figures come from `store::reports`.
 
+use super::said::{Fill, Said};
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// The longest period a report covers (the aggregates hold every day; this keeps a typo such as
@@ -39,13 +40,13 @@ impl Period {
     }
 
     /// The period asked for, or the last 30 days and what was wrong with the request.
-    pub fn parse(params: &PeriodParams, today: NaiveDate) -> (Period, Option<String>) {
+    pub fn parse(params: &PeriodParams, today: NaiveDate) -> (Period, Option<Said>) {
         let default = Period::last(30, today);
-        let day = |value: &Option<String>| -> Option<Result<NaiveDate, String>> {
+        let day = |value: &Option<String>| -> Option<Result<NaiveDate, Said>> {
             let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
             Some(NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
                 let shown: String = value.chars().take(40).collect();
-                format!("“{shown}” is not a date (YYYY-MM-DD): showing the last 30 days.")
+                Said::with("period-not-a-date", "value", Fill::Text(shown))
             }))
         };
         match params.period.as_deref().map(str::trim) {
@@ -56,32 +57,20 @@ impl Period {
                 let (from, to) = match (day(&params.from), day(&params.to)) {
                     (Some(Err(e)), _) | (_, Some(Err(e))) => return (default, Some(e)),
                     (None, _) | (_, None) => {
-                        return (
-                            default,
-                            Some(
-                                "A date range needs a first and a last day: showing the last \
-                                 30 days."
-                                    .into(),
-                            ),
-                        );
+                        return (default, Some(Said::new("period-range-incomplete")));
                     }
                     (Some(Ok(from)), Some(Ok(to))) => (from, to),
                 };
                 if from > to {
-                    return (
-                        default,
-                        Some(
-                            "The first day comes after the last day: showing the last 30 days."
-                                .into(),
-                        ),
-                    );
+                    return (default, Some(Said::new("period-reversed")));
                 }
                 if (to - from).num_days() + 1 > MAX_PERIOD_DAYS {
                     return (
                         default,
-                        Some(format!(
-                            "A report covers at most {MAX_PERIOD_DAYS} days: showing the last \
-                             30 days."
+                        Some(Said::with(
+                            "period-too-long",
+                            "days",
+                            Fill::Number(MAX_PERIOD_DAYS),
                         )),
                     );
                 }
@@ -98,9 +87,7 @@ impl Period {
                 let shown: String = other.chars().take(40).collect();
                 (
                     default,
-                    Some(format!(
-                        "Unknown period “{shown}”: showing the last 30 days."
-                    )),
+                    Some(Said::with("period-unknown", "value", Fill::Text(shown))),
                 )
             }
         }
@@ -209,6 +196,17 @@ impl AgeBucket {
             AgeBucket::OverFourteenDays => "Over 14 days",
         }
     }
+
+    /// Its message in `locales/<tag>/labels.ftl`.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            AgeBucket::UnderOneDay => "AgeBucket-under-1",
+            AgeBucket::OneToThreeDays => "AgeBucket-1-3",
+            AgeBucket::ThreeToSevenDays => "AgeBucket-3-7",
+            AgeBucket::SevenToFourteenDays => "AgeBucket-7-14",
+            AgeBucket::OverFourteenDays => "AgeBucket-over-14",
+        }
+    }
 }
 
 /// Handling times as a histogram: (bucket's lower bound in minutes, how many decisions).
@@ -303,7 +301,10 @@ mod tests {
             assert!(problem.is_some(), "{from}..{to}");
         }
         let (_, problem) = Period::parse(&params("forever", "", ""), today);
-        assert!(problem.unwrap().contains("forever"));
+        assert_eq!(
+            problem.unwrap().args,
+            vec![("value", Fill::Text("forever".into()))]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::case::State;
 use super::decision::FieldErrors;
 use super::event::EventKind;
+use super::said::Said;
 
 /// States after which the desk no longer needs a case's documents, once the retention period has
 /// passed. An approval counts (from the end of its effective date; see the migration), because
@@ -64,14 +65,9 @@ impl HoldChange {
         let mut errors = FieldErrors::default();
         let reason = reason.trim().to_owned();
         if reason.is_empty() {
-            errors
-                .0
-                .insert("hold_reason", "Say why (recorded in the history).".into());
+            errors.add("hold_reason", Said::new("field-hold-reason"));
         } else if reason.chars().count() > HOLD_REASON_LIMIT {
-            errors.0.insert(
-                "hold_reason",
-                format!("Keep it under {HOLD_REASON_LIMIT} characters."),
-            );
+            errors.add("hold_reason", super::decision::too_long(HOLD_REASON_LIMIT));
         }
         let change = match change {
             "place" => Some(HoldChange::Place {
@@ -81,9 +77,7 @@ impl HoldChange {
                 reason: reason.clone(),
             }),
             _ => {
-                errors
-                    .0
-                    .insert("hold_change", "Choose to place or to lift the hold.".into());
+                errors.add("hold_change", Said::new("field-hold-change"));
                 None
             }
         };

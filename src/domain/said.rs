@@ -24,6 +24,12 @@ pub enum Fill {
     Reason(RejectReason),
     Refusal(UploadRefusal),
     Number(i64),
+    /// A case's state inside a sentence ("a case that is in review").
+    StateName(super::case::State),
+    /// Text as typed (a filter value, a name): shown as it is.
+    Text(String),
+    /// Another message, worded in the same language (a field's name inside a sentence).
+    Message(&'static str),
 }
 
 impl Said {

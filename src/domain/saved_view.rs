@@ -1,6 +1,7 @@
 //! A saved queue view: a name an agent gives to a queue filter.
 
 use super::queue::QueueParams;
+use super::said::{Fill, Said};
 
 pub const NAME_MAX: usize = 60;
 
@@ -9,16 +10,20 @@ pub const NAME_MAX: usize = 60;
 pub struct ViewName(String);
 
 impl ViewName {
-    pub fn parse(input: &str) -> Result<ViewName, String> {
+    pub fn parse(input: &str) -> Result<ViewName, Said> {
         let name = input.trim();
         if name.is_empty() {
-            return Err("Give the view a name.".into());
+            return Err(Said::new("view-name-missing"));
         }
         if name.chars().count() > NAME_MAX {
-            return Err(format!("A view's name has at most {NAME_MAX} characters."));
+            return Err(Said::with(
+                "view-name-too-long",
+                "max",
+                Fill::Number(NAME_MAX as i64),
+            ));
         }
         if name.chars().any(char::is_control) {
-            return Err("A view's name cannot hold line breaks or tabs.".into());
+            return Err(Said::new("view-name-control"));
         }
         Ok(ViewName(name.to_owned()))
     }
@@ -30,9 +35,9 @@ impl ViewName {
 
 /// The filters of a queue query string, normalised: known filters only, in a fixed order, the
 /// page position dropped; the default view when none is set.
-pub fn normalise_query(query: &str, encode: impl Fn(&str) -> String) -> Result<String, String> {
+pub fn normalise_query(query: &str, encode: impl Fn(&str) -> String) -> Result<String, Said> {
     let params: QueueParams = serde_html_form::from_str(query.trim_start_matches('?'))
-        .map_err(|_| "The view's filters could not be read.".to_string())?;
+        .map_err(|_| Said::new("view-filters-unreadable"))?;
     let filters = params.filters();
     if filters.is_empty() {
         return Ok("state=needs_action".into());
@@ -43,7 +48,7 @@ pub fn normalise_query(query: &str, encode: impl Fn(&str) -> String) -> Result<S
         .collect::<Vec<_>>()
         .join("&");
     if normalised.len() > 2000 {
-        return Err("The view's filters are too long to save.".into());
+        return Err(Said::new("view-filters-too-long"));
     }
     Ok(normalised)
 }

@@ -28,9 +28,14 @@ pub fn end_of_day(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
 }
 
 /// "3d 4h", "5h 12m", "7m": how long something has waited, for a glance at the queue.
-pub fn short_duration(d: Duration) -> String {
+/// Whole days, hours of the day and minutes of the hour of a span (none below zero).
+pub fn duration_parts(d: Duration) -> (i64, i64, i64) {
     let minutes = d.num_minutes().max(0);
-    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    (minutes / 1440, minutes / 60 % 24, minutes % 60)
+}
+
+pub fn short_duration(d: Duration) -> String {
+    let (days, hours, mins) = duration_parts(d);
     match (days, hours) {
         (0, 0) => format!("{mins}m"),
         (0, _) => format!("{hours}h {mins}m"),

@@ -1,10 +1,12 @@
 //! Reusable messages to customers, so that agents do not retype the same request 500 times a day.
-//! Kept in one place (English first), ready for translations.
+//! Their words are messages (`template-<key>-label`, `template-<key>-text` in
+//! `locales/<tag>/bulk.ftl`), in the language of the agent who uses them.
 
 use super::document::DocumentKind;
 
 pub struct MessageTemplate {
     pub key: &'static str,
+    /// The message ids of its name and of its text.
     pub label: &'static str,
     pub text: &'static str,
     /// The documents this message asks for (pre-ticked when the template is chosen).
@@ -14,23 +16,20 @@ pub struct MessageTemplate {
 pub const DOCUMENT_REQUESTS: &[MessageTemplate] = &[
     MessageTemplate {
         key: "unreadable_id",
-        label: "Identity card unreadable",
-        text: "The photo of your identity card cannot be read. Please upload a sharp photo of the \
-               whole front side of the card, without glare.",
+        label: "template-unreadable_id-label",
+        text: "template-unreadable_id-text",
         kinds: &[DocumentKind::IdentityCard],
     },
     MessageTemplate {
         key: "ownership",
-        label: "Proof of ownership needed",
-        text: "Please upload proof that the line is yours, such as a recent invoice or the card \
-               holder of the SIM card showing the number.",
+        label: "template-ownership-label",
+        text: "template-ownership-text",
         kinds: &[DocumentKind::ProofOfOwnership],
     },
     MessageTemplate {
         key: "representative",
-        label: "Representative: authorisation needed",
-        text: "You applied on behalf of the account holder. Please upload a letter of authorisation \
-               signed by the holder and a photo of the holder's identity card.",
+        label: "template-representative-label",
+        text: "template-representative-text",
         kinds: &[
             DocumentKind::AuthorisationLetter,
             DocumentKind::IdentityCard,
@@ -38,9 +37,8 @@ pub const DOCUMENT_REQUESTS: &[MessageTemplate] = &[
     },
     MessageTemplate {
         key: "refund_bank",
-        label: "Bank account proof for the refund",
-        text: "To refund your remaining balance we need proof of the bank account: a photo of the \
-               first page of your bank book or a recent bank statement in your name.",
+        label: "template-refund_bank-label",
+        text: "template-refund_bank-text",
         kinds: &[DocumentKind::BankAccountProof],
     },
 ];
@@ -57,7 +55,7 @@ mod tests {
     fn templates_are_found_by_key_and_ask_for_something() {
         for t in DOCUMENT_REQUESTS {
             assert_eq!(document_request(t.key).map(|f| f.key), Some(t.key));
-            assert!(!t.kinds.is_empty() && t.text.len() > 40);
+            assert!(!t.kinds.is_empty() && t.text.ends_with("-text"));
         }
         assert!(document_request("nope").is_none());
     }

@@ -86,6 +86,16 @@ impl TokenGrant {
         }
     }
 
+    /// Its message in `locales/<tag>/admin.ftl`.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            TokenGrant::Intake(Channel::ServicePoint) => "grant-intake-service-point",
+            TokenGrant::Intake(_) => "grant-intake-hotline",
+            TokenGrant::Orders => "grant-orders",
+            TokenGrant::Finance => "grant-finance",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             TokenGrant::Intake(Channel::ServicePoint) => "Intake: service point",

@@ -6,8 +6,9 @@ use std::cell::OnceCell;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use icu_datetime::FixedCalendarDateTimeFormatter;
-use icu_datetime::fieldsets::{YMD, YMDT};
+use icu_datetime::fieldsets::{MD, YMD, YMDT};
 use icu_datetime::input::{Date, DateTime, Time};
+use icu_datetime::options::TimePrecision;
 use icu_decimal::DecimalFormatter;
 
 use super::Locale;
@@ -20,6 +21,7 @@ fn icu_locale(locale: Locale) -> icu_locale_core::Locale {
         Locale::Id => "id",
         Locale::En => "en-GB",
         Locale::ZhCn => "zh-CN",
+        Locale::Pseudo => "en-GB",
     }
     .parse()
     .expect("a valid CLDR locale")
@@ -28,6 +30,9 @@ fn icu_locale(locale: Locale) -> icu_locale_core::Locale {
 struct Formats {
     date: FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, YMD>,
     date_time: FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, YMDT>,
+    short_date: FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, YMD>,
+    day_month: FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, MD>,
+    short_date_time: FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, YMDT>,
     number: DecimalFormatter,
 }
 
@@ -41,7 +46,7 @@ fn with_formats<T>(locale: Locale, f: impl FnOnce(&Formats) -> T) -> T {
         let all = cell.get_or_init(build);
         let index = Locale::ALL
             .iter()
-            .position(|l| *l == locale)
+            .position(|l| *l == locale.base())
             .expect("known");
         f(&all[index])
     })
@@ -54,12 +59,28 @@ fn build() -> Vec<Formats> {
             .map(|l| {
                 let icu = icu_locale(*l);
                 // The month in full, as a letter to a customer writes it.
-                let (date, date_time) = (YMD::long(), YMDT::long());
+                let (date, date_time) = (
+                    YMD::long(),
+                    YMDT::long().with_time_precision(TimePrecision::Minute),
+                );
                 Formats {
                     date: FixedCalendarDateTimeFormatter::try_new((&icu).into(), date)
                         .expect("compiled date formats"),
                     date_time: FixedCalendarDateTimeFormatter::try_new((&icu).into(), date_time)
                         .expect("compiled date-time formats"),
+                    // The desk's tables: the month abbreviated (`3 Des 2026, 14.05`).
+                    short_date: FixedCalendarDateTimeFormatter::try_new(
+                        (&icu).into(),
+                        YMD::medium(),
+                    )
+                    .expect("compiled date formats"),
+                    day_month: FixedCalendarDateTimeFormatter::try_new((&icu).into(), MD::medium())
+                        .expect("compiled date formats"),
+                    short_date_time: FixedCalendarDateTimeFormatter::try_new(
+                        (&icu).into(),
+                        YMDT::medium().with_time_precision(TimePrecision::Minute),
+                    )
+                    .expect("compiled date-time formats"),
                     number: DecimalFormatter::try_new((&icu).into(), Default::default())
                         .expect("compiled number formats"),
                 }
@@ -77,14 +98,36 @@ pub fn date(locale: Locale, day: NaiveDate) -> String {
     with_formats(locale, |f| f.date.format(&icu_date(day)).to_string())
 }
 
-/// A local date and time, to the minute.
-pub fn date_time(locale: Locale, at: NaiveDateTime) -> String {
+fn icu_date_time(at: NaiveDateTime) -> DateTime<icu_calendar::Gregorian> {
     let time = Time::try_new(at.hour() as u8, at.minute() as u8, 0, 0).expect("a valid time");
-    let value = DateTime {
+    DateTime {
         date: icu_date(at.date()),
         time,
-    };
-    with_formats(locale, |f| f.date_time.format(&value).to_string())
+    }
+}
+
+/// A local date and time, to the minute.
+pub fn date_time(locale: Locale, at: NaiveDateTime) -> String {
+    with_formats(locale, |f| {
+        f.date_time.format(&icu_date_time(at)).to_string()
+    })
+}
+
+/// Day and month, the month abbreviated.
+pub fn day_month(locale: Locale, day: NaiveDate) -> String {
+    with_formats(locale, |f| f.day_month.format(&icu_date(day)).to_string())
+}
+
+/// A date with the month abbreviated, as the desk's tables show it.
+pub fn short_date(locale: Locale, day: NaiveDate) -> String {
+    with_formats(locale, |f| f.short_date.format(&icu_date(day)).to_string())
+}
+
+/// A local date and time to the minute, the month abbreviated.
+pub fn short_date_time(locale: Locale, at: NaiveDateTime) -> String {
+    with_formats(locale, |f| {
+        f.short_date_time.format(&icu_date_time(at)).to_string()
+    })
 }
 
 pub fn number(locale: Locale, value: i64) -> String {
@@ -136,6 +179,15 @@ mod tests {
             "{id}"
         );
         assert!(date_time(Locale::En, at).contains("14:05"));
+        assert_eq!(short_date(Locale::Id, day), "3 Des 2026");
+        assert_eq!(short_date(Locale::En, day), "3 Dec 2026");
+        assert_eq!(short_date(Locale::ZhCn, day), "2026年12月3日");
+        assert_eq!(short_date_time(Locale::Id, at), "3 Des 2026, 14.05");
+        assert_eq!(short_date_time(Locale::En, at), "3 Dec 2026, 14:05");
+        assert_eq!(short_date_time(Locale::ZhCn, at), "2026年12月3日 14:05");
+        assert_eq!(day_month(Locale::Id, day), "3 Des");
+        assert_eq!(day_month(Locale::En, day), "3 Dec");
+        assert_eq!(day_month(Locale::ZhCn, day), "12月3日");
     }
 
     #[test]

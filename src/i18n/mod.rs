@@ -6,6 +6,7 @@
 
 pub mod format;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -22,6 +23,13 @@ macro_rules! message_files {
             include_str!(concat!("../../locales/", $tag, "/apply.ftl")),
             include_str!(concat!("../../locales/", $tag, "/errors.ftl")),
             include_str!(concat!("../../locales/", $tag, "/notices.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/labels.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/desk.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/case.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/bulk.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/account.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/admin.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/reports.ftl")),
         ]
     };
 }
@@ -34,6 +42,11 @@ pub enum Locale {
     En,
     /// Simplified Chinese.
     ZhCn,
+    /// Not a language: English with every message and formatted value in `⟦…⟧`, so that any
+    /// text on a page outside the brackets shows as written into a template or handler instead
+    /// of a message (the tests look for it; translators may use it with the cookie
+    /// `lang=x-pseudo`). Never offered by the switch, never stored.
+    Pseudo,
 }
 
 impl Locale {
@@ -45,12 +58,22 @@ impl Locale {
             Locale::Id => "id",
             Locale::En => "en",
             Locale::ZhCn => "zh-CN",
+            Locale::Pseudo => "x-pseudo",
         }
     }
 
-    /// As stored in the database (the tag).
+    /// The language whose messages and formats this one uses (itself, but English for the
+    /// pseudo-language).
+    pub fn base(self) -> Locale {
+        match self {
+            Locale::Pseudo => Locale::En,
+            real => real,
+        }
+    }
+
+    /// As stored in the database (the tag; the pseudo-language is stored as English).
     pub fn as_str(self) -> &'static str {
-        self.tag()
+        self.base().tag()
     }
 
     /// Its own name, as a language switch shows it.
@@ -59,6 +82,7 @@ impl Locale {
             Locale::Id => "Bahasa Indonesia",
             Locale::En => "English",
             Locale::ZhCn => "简体中文",
+            Locale::Pseudo => "⟦Pseudo⟧",
         }
     }
 
@@ -66,6 +90,7 @@ impl Locale {
     pub fn parse(tag: &str) -> Option<Locale> {
         Locale::ALL
             .into_iter()
+            .chain([Locale::Pseudo])
             .find(|l| l.tag().eq_ignore_ascii_case(tag.trim()))
     }
 
@@ -91,7 +116,7 @@ impl Locale {
     fn sources(self) -> &'static [&'static str] {
         match self {
             Locale::Id => message_files!("id"),
-            Locale::En => message_files!("en"),
+            Locale::En | Locale::Pseudo => message_files!("en"),
             Locale::ZhCn => message_files!("zh-CN"),
         }
     }
@@ -99,32 +124,56 @@ impl Locale {
 
 type Bundle = FluentBundle<FluentResource>;
 
-fn bundle(locale: Locale) -> &'static Bundle {
-    static BUNDLES: OnceLock<Vec<Bundle>> = OnceLock::new();
-    let bundles = BUNDLES.get_or_init(|| {
-        Locale::ALL
-            .iter()
-            .map(|locale| {
-                let mut bundle = Bundle::new_concurrent(vec![locale.langid()]);
-                // Pages are HTML, escaped by the templates: no bidi isolation marks.
-                bundle.set_use_isolating(false);
-                for source in locale.sources() {
-                    let resource = FluentResource::try_new((*source).to_owned()).unwrap_or_else(
-                        |(_, errors)| panic!("{}: broken message file: {errors:?}", locale.tag()),
-                    );
-                    bundle
-                        .add_resource(resource)
-                        .unwrap_or_else(|errors| panic!("{}: {errors:?}", locale.tag()));
-                }
-                bundle
-            })
-            .collect()
-    });
+/// One language's messages: the bundle, and every message without placeholders worded once at
+/// start (a page's labels are then a map lookup, not a formatting, on every request).
+struct Catalogue {
+    bundle: Bundle,
+    plain: HashMap<String, String>,
+}
+
+fn catalogue(locale: Locale) -> &'static Catalogue {
+    static CATALOGUES: OnceLock<Vec<Catalogue>> = OnceLock::new();
+    let catalogues = CATALOGUES.get_or_init(|| Locale::ALL.iter().map(|l| load(*l)).collect());
     let index = Locale::ALL
         .iter()
-        .position(|l| *l == locale)
-        .expect("every locale has a bundle");
-    &bundles[index]
+        .position(|l| *l == locale.base())
+        .expect("every locale has a catalogue");
+    &catalogues[index]
+}
+
+fn load(locale: Locale) -> Catalogue {
+    let mut bundle = Bundle::new_concurrent(vec![locale.langid()]);
+    // Pages are HTML, escaped by the templates: no bidi isolation marks.
+    bundle.set_use_isolating(false);
+    let mut ids = Vec::new();
+    for source in locale.sources() {
+        let resource =
+            FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(_, errors)| {
+                panic!("{}: broken message file: {errors:?}", locale.tag())
+            });
+        // A message starts a line with its id (continuation lines are indented).
+        ids.extend(source.lines().filter_map(|line| {
+            let (id, _) = line.split_once(" =")?;
+            let plain_id = id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            (plain_id && !id.is_empty()).then(|| id.to_owned())
+        }));
+        bundle
+            .add_resource(resource)
+            .unwrap_or_else(|errors| panic!("{}: {errors:?}", locale.tag()));
+    }
+    let plain = ids
+        .into_iter()
+        .filter_map(|id| {
+            let pattern = bundle.get_message(&id)?.value()?;
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, None, &mut errors);
+            // A message with placeholders reports them missing: it is worded per call.
+            errors.is_empty().then(|| (id, text.into_owned()))
+        })
+        .collect();
+    Catalogue { bundle, plain }
 }
 
 /// Messages in one language, for a page: `t.get("apply-title")`,
@@ -154,8 +203,17 @@ impl Tr {
     /// The message, or (never silently) English, or its id: a missing message shows as its id,
     /// which the tests look for.
     fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        if self.locale == Locale::Pseudo {
+            return pseudo(Tr::new(Locale::En).format(id, args));
+        }
         for locale in [self.locale, Locale::En] {
-            let bundle = bundle(locale);
+            let catalogue = catalogue(locale);
+            if args.is_none()
+                && let Some(text) = catalogue.plain.get(id)
+            {
+                return text.clone();
+            }
+            let bundle = &catalogue.bundle;
             if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
                 let mut errors = Vec::new();
                 let text = bundle.format_pattern(pattern, args, &mut errors);
@@ -192,6 +250,10 @@ impl Tr {
                         .into(),
                     Fill::Refusal(refusal) => self.get(refusal.message_id()).into(),
                     Fill::Number(n) => (*n).into(),
+                    Fill::Text(text) => text.as_str().into(),
+                    // Inside a sentence: lower case where the language has cases.
+                    Fill::StateName(state) => self.get(state.message_id()).to_lowercase().into(),
+                    Fill::Message(id) => self.get(id).into(),
                 };
                 (*name, value)
             })
@@ -200,24 +262,148 @@ impl Tr {
     }
 
     pub fn date(&self, day: chrono::NaiveDate) -> String {
-        format::date(self.locale, day)
+        self.value(format::date(self.locale.base(), day))
+    }
+
+    /// A formatted value, bracketed in the pseudo-language.
+    fn value(&self, text: String) -> String {
+        if self.locale == Locale::Pseudo {
+            pseudo(text)
+        } else {
+            text
+        }
     }
 
     pub fn date_time(&self, at: chrono::NaiveDateTime) -> String {
-        format::date_time(self.locale, at)
+        self.value(format::date_time(self.locale.base(), at))
+    }
+
+    /// Day and month, as a chart's axis shows them (`3 Des`, `3 Dec`, `12月3日`).
+    pub fn day_month(&self, day: chrono::NaiveDate) -> String {
+        self.value(format::day_month(self.locale.base(), day))
+    }
+
+    pub fn short_date(&self, day: chrono::NaiveDate) -> String {
+        self.value(format::short_date(self.locale.base(), day))
+    }
+
+    pub fn short_date_time(&self, at: chrono::NaiveDateTime) -> String {
+        self.value(format::short_date_time(self.locale.base(), at))
+    }
+
+    /// A message worded once with its placeholders left open, to be filled many times cheaply
+    /// (the queue's 50 rows). Only for messages that do not select on their arguments.
+    pub fn pattern(&self, id: &str, names: &[&str]) -> Pattern {
+        let markers: Vec<String> = (0..names.len()).map(marker).collect();
+        let args: Vec<(&str, FluentValue<'_>)> = names
+            .iter()
+            .zip(&markers)
+            .map(|(name, m)| (*name, m.as_str().into()))
+            .collect();
+        Pattern::parse(&self.with(id, &args), names.len())
+    }
+
+    /// A span of time as the desk's tables show it: `45m`, `3h 20m`, `2d 4h` (in this language).
+    pub fn duration(&self, d: chrono::Duration) -> String {
+        Durations::new(*self).say(d)
     }
 
     pub fn money(&self, money: crate::domain::money::Money) -> String {
-        format::money(self.locale, money)
+        self.value(format::money(self.locale.base(), money))
     }
 
     pub fn number(&self, n: i64) -> String {
-        format::number(self.locale, n)
+        self.value(format::number(self.locale.base(), n))
     }
 
     /// The `lang` attribute of the page.
     pub fn lang(&self) -> &'static str {
         self.locale.tag()
+    }
+}
+
+fn pseudo(text: String) -> String {
+    format!("⟦{text}⟧")
+}
+
+/// Spans of time (`2d 4h`) worded once per page and filled per row.
+#[derive(Debug, Clone)]
+pub struct Durations {
+    minutes: Pattern,
+    hours: Pattern,
+    days: Pattern,
+}
+
+impl Durations {
+    pub fn new(t: Tr) -> Durations {
+        let names = ["days", "hours", "minutes"];
+        Durations {
+            minutes: t.pattern("duration-minutes", &names),
+            hours: t.pattern("duration-hours", &names),
+            days: t.pattern("duration-days", &names),
+        }
+    }
+
+    pub fn say(&self, d: chrono::Duration) -> String {
+        let (days, hours, minutes) = crate::domain::sla::duration_parts(d);
+        let values = [days.to_string(), hours.to_string(), minutes.to_string()];
+        let values = [values[0].as_str(), values[1].as_str(), values[2].as_str()];
+        match (days, hours) {
+            (0, 0) => self.minutes.fill(&values),
+            (0, _) => self.hours.fill(&values),
+            _ => self.days.fill(&values),
+        }
+    }
+}
+
+/// The stand-in for placeholder `i` while a [`Pattern`] is made (private-use characters: never
+/// in a message).
+fn marker(i: usize) -> String {
+    char::from_u32(0xE000 + i as u32)
+        .expect("a private-use character")
+        .to_string()
+}
+
+/// A worded message with open slots: see [`Tr::pattern`].
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    Slot(usize),
+}
+
+impl Pattern {
+    fn parse(worded: &str, slots: usize) -> Pattern {
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        for c in worded.chars() {
+            let slot = (c as u32).checked_sub(0xE000).map(|i| i as usize);
+            match slot {
+                Some(i) if i < slots => {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                    pieces.push(Piece::Slot(i));
+                }
+                _ => text.push(c),
+            }
+        }
+        pieces.push(Piece::Text(text));
+        Pattern { pieces }
+    }
+
+    /// The message with slot `i` filled by `values[i]`.
+    pub fn fill(&self, values: &[&str]) -> String {
+        let mut out = String::with_capacity(32);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Slot(i) => out.push_str(values.get(*i).copied().unwrap_or_default()),
+            }
+        }
+        out
     }
 }
 

@@ -118,3 +118,59 @@ fn the_browser_language_is_matched_to_ours() {
     assert_eq!(Locale::parse("ZH-cn"), Some(Locale::ZhCn));
     assert_eq!(Locale::parse("jv"), None);
 }
+
+#[test]
+fn the_english_labels_are_the_codes_labels() {
+    use crate::domain::{bulk, case, document, event, notice, order, request, settlement};
+    let t = Tr::new(Locale::En);
+    macro_rules! check {
+        ($($ty:ty),+) => {$(
+            for value in <$ty>::ALL {
+                assert_eq!(t.get(value.message_id()), value.label(), "{}", value.message_id());
+            }
+        )+};
+    }
+    check!(
+        bulk::BulkKind,
+        bulk::ItemOutcome,
+        document::DocumentKind,
+        document::Verdict,
+        event::EventKind,
+        event::ActorKind,
+        notice::NoticeKind,
+        notice::NoticeChannel,
+        notice::NoticeStatus,
+        order::OrderStatus,
+        request::CancelReason,
+        request::Settlement,
+        request::Channel,
+        request::LineType,
+        request::ContactChannel,
+        request::RejectReason,
+        settlement::SettlementStatus,
+        case::State
+    );
+}
+
+#[test]
+fn a_pattern_fills_its_slots_and_the_pseudo_language_brackets_everything() {
+    let t = Tr::new(Locale::En);
+    let due = t.pattern("due-in", &["time"]);
+    assert_eq!(due.fill(&["3h 20m"]), "in 3h 20m");
+    let durations = Durations::new(Tr::new(Locale::ZhCn));
+    assert!(
+        durations
+            .say(chrono::Duration::minutes(3 * 1440 + 125))
+            .starts_with('3'),
+        "zh durations keep the figures"
+    );
+    let pseudo = Tr::new(Locale::Pseudo);
+    assert_eq!(pseudo.get("queue-show"), "⟦Show⟧");
+    assert_eq!(
+        pseudo.short_date(chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()),
+        "⟦3 Dec 2026⟧"
+    );
+    assert_eq!(Locale::parse("x-pseudo"), Some(Locale::Pseudo));
+    assert_eq!(Locale::Pseudo.as_str(), "en", "stored as English");
+    assert!(!Locale::ALL.contains(&Locale::Pseudo), "never offered");
+}

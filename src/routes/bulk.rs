@@ -16,12 +16,14 @@ use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
 use crate::bulk::{self, PreviewError};
 use crate::domain::agent::AgentId;
-use crate::domain::bulk::{BulkKind, ItemOutcome, Selection};
+use crate::domain::bulk::{BulkKind, ItemOutcome, Selection, Skip};
 use crate::domain::decision::{self, Decision, FieldErrors};
 use crate::domain::queue::{QueueParams, QueueQuery};
 use crate::domain::reference::CaseReference;
+use crate::domain::said::Said;
 use crate::domain::templates;
 use crate::error::{AppError, AppResult};
+use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::{agents, bulk as store, queue};
 
@@ -95,43 +97,47 @@ impl SelectionParams {
         agent: &CurrentAgent,
         country_code: &str,
     ) -> Result<(Selection, String), String> {
+        let t = tr();
+        let unreadable = || t.get("bulk-selection-unreadable");
         if self.scope == "filter" {
             let (query, _) = QueueQuery::parse(&self.queue_params(), agent.id, country_code);
             return Ok((Selection::Filter(query), describe_filter(self)));
         }
         let mut cases = Vec::new();
         for value in self.picked().iter().take(500) {
-            let (reference, version) = value
-                .rsplit_once('.')
-                .ok_or("The selection could not be read.")?;
-            let reference =
-                CaseReference::parse(reference).map_err(|_| "The selection could not be read.")?;
-            let version = version
-                .parse()
-                .map_err(|_| "The selection could not be read.")?;
+            let (reference, version) = value.rsplit_once('.').ok_or_else(unreadable)?;
+            let reference = CaseReference::parse(reference).map_err(|_| unreadable())?;
+            let version = version.parse().map_err(|_| unreadable())?;
             cases.push((reference, version));
         }
         if cases.is_empty() {
-            return Err(
-                "Select at least one case (or choose all cases matching the filter).".into(),
-            );
+            return Err(t.get("bulk-select-some"));
         }
-        let text = format!("{} selected case(s)", cases.len());
+        // Kept with the operation as its description, in the words of the agent who made it.
+        let text = t.with("bulk-selected-cases", &[("count", cases.len().into())]);
         Ok((Selection::Cases(cases), text))
     }
 }
 
 fn describe_filter(p: &SelectionParams) -> String {
+    let t = tr();
     let params = p.queue_params();
+    let search = t.get("bulk-filter-search");
     let parts: Vec<String> = params
         .filters()
         .into_iter()
-        .map(|(k, v)| format!("{} “{v}”", if k == "q" { "search" } else { k }))
+        .map(|(k, v)| {
+            let filter = if k == "q" { search.as_str() } else { k };
+            t.with(
+                "bulk-filter-part",
+                &[("filter", filter.into()), ("value", v.into())],
+            )
+        })
         .collect();
     if parts.is_empty() {
-        "All cases that need action".into()
+        t.get("bulk-all-needing-action")
     } else {
-        format!("All cases matching {}", parts.join(", "))
+        t.with("bulk-all-matching", &[("filters", parts.join(", ").into())])
     }
 }
 
@@ -155,8 +161,8 @@ struct ChoosePage {
 }
 
 impl ChoosePage {
-    fn field(&self, name: &str) -> Option<&str> {
-        self.errors.0.get(name).map(String::as_str)
+    fn field(&self, name: &str) -> Option<String> {
+        self.errors.0.get(name).map(|said| self.chrome.t.said(said))
     }
 
     fn picked(&self) -> &[String] {
@@ -232,13 +238,19 @@ async fn choose_page(
             let cap = state.settings.bulk_max_cases;
             let n = queue::count_matching(&state.pool, query, cap + 1).await?;
             if n > cap {
-                format!("more than {cap}")
+                tr().with("bulk-more-than", &[("count", cap.into())])
             } else {
                 n.to_string()
             }
         }
         Selection::Cases(cases) => cases.len().to_string(),
     };
+    // A number selects its plural form; "more than N" is said as it is.
+    let count: fluent_bundle::FluentValue<'_> = match matching.parse::<i64>() {
+        Ok(n) => n.into(),
+        Err(_) => matching.into(),
+    };
+    let matching = tr().with("bulk-matching-now", &[("count", count)]);
     let agents = if agent.is_supervisor() {
         agents::list_active(&state.pool).await?
     } else {
@@ -274,7 +286,7 @@ async fn choose_page(
             .iter()
             .map(|t| Choice {
                 value: t.key.into(),
-                label: t.label.into(),
+                label: tr().get(t.label),
                 selected: form.template == t.key,
             })
             .collect(),
@@ -295,9 +307,9 @@ pub async fn choose(
     let encoded = serde_html_form::to_string(query.into_inner())
         .map_err(|e| AppError::Unexpected(e.into()))?;
     let selection: SelectionParams = serde_html_form::from_str(&encoded)
-        .map_err(|_| AppError::BadRequest("The selection could not be read.".into()))?;
+        .map_err(|_| AppError::BadRequest(tr().get("bulk-selection-unreadable")))?;
     if let Err(message) = selection.parse(&agent, &state.settings.country_code) {
-        session.flash("error", message);
+        session.flash_text("error", message);
         return Ok(see_other(&selection.back_to_queue()));
     }
     let form = BulkForm {
@@ -318,7 +330,7 @@ fn with_template(form: &BulkForm) -> (Vec<String>, String) {
                 form.kinds.clone()
             },
             if form.message.trim().is_empty() {
-                t.text.to_owned()
+                tr().get(t.text)
             } else {
                 form.message.clone()
             },
@@ -332,14 +344,14 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<Decision, FieldErro
     let kind = BulkKind::parse(&form.action);
     let action = match kind {
         None => {
-            errors.0.insert("action", "Choose an action.".into());
+            errors.add("action", Said::new("bulk-choose-action"));
             return Err(errors);
         }
         Some(BulkKind::Claim) => Decision::Claim,
         Some(BulkKind::Assign) => match form.agent_id.trim().parse() {
             Ok(id) => Decision::Assign(AgentId(id)),
             Err(_) => {
-                errors.0.insert("agent_id", "Choose an agent.".into());
+                errors.add("agent_id", Said::new("bulk-choose-agent"));
                 return Err(errors);
             }
         },
@@ -347,7 +359,7 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<Decision, FieldErro
             "high" => Decision::Priority(1),
             "normal" => Decision::Priority(0),
             _ => {
-                errors.0.insert("priority", "Choose high or normal.".into());
+                errors.add("priority", Said::new("bulk-choose-priority"));
                 return Err(errors);
             }
         },
@@ -414,29 +426,27 @@ pub async fn preview(
                 &session,
                 form,
                 errors,
-                Some("Check the highlighted fields. Nothing was changed.".into()),
+                Some(tr().get("case-check-fields")),
             )
             .await?;
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     if !BulkKind::of(&action).is_some_and(|kind| kind.allowed_for(agent.role)) {
-        return Err(AppError::Forbidden("Only a supervisor may do this.".into()));
+        return Err(AppError::Forbidden(tr().get("refused-supervisor-only")));
     }
     if let Decision::Assign(to) = action
         && agents::find_active(&state.pool, to).await?.is_none()
     {
         let mut errors = FieldErrors::default();
-        errors
-            .0
-            .insert("agent_id", "Choose an active agent.".into());
+        errors.add("agent_id", Said::new("bulk-choose-active-agent"));
         let page = choose_page(
             &state,
             &agent,
             &session,
             form,
             errors,
-            Some("Check the highlighted fields. Nothing was changed.".into()),
+            Some(tr().get("case-check-fields")),
         )
         .await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -454,12 +464,8 @@ pub async fn preview(
         Ok(public_id) => Ok(see_other(&format!("/bulk/{public_id}"))),
         Err(problem) => {
             let message = match problem {
-                PreviewError::Empty => {
-                    "No cases match this selection any more. Nothing was changed.".to_string()
-                }
-                PreviewError::TooMany(max) => {
-                    format!("More than {max} cases match: narrow the filter. Nothing was changed.")
-                }
+                PreviewError::Empty => tr().get("bulk-none-match"),
+                PreviewError::TooMany(max) => tr().with("bulk-too-many", &[("max", max.into())]),
             };
             let page = choose_page(
                 &state,
@@ -478,8 +484,8 @@ pub async fn preview(
 pub struct ItemView {
     pub reference: String,
     pub customer_name: String,
-    pub state: &'static str,
-    pub outcome: &'static str,
+    pub state: String,
+    pub outcome: String,
     pub reason: String,
 }
 
@@ -488,16 +494,17 @@ pub struct ItemView {
 struct OperationPage {
     chrome: Chrome,
     public_id: String,
-    action: &'static str,
+    heading: String,
+    prepared: String,
+    apply_label: String,
     selection: String,
-    created: String,
     applied: Option<String>,
     previewed: bool,
     /// Being applied, or interrupted: confirming again resumes it.
     applying: bool,
     mine: bool,
     will_change: i64,
-    summary: Vec<(&'static str, String, i64)>,
+    summary: Vec<(String, String, i64)>,
     items: Vec<ItemView>,
     next: Option<String>,
 }
@@ -547,31 +554,57 @@ pub async fn show(
         None
     };
     let summary = store::summary(&state.pool, operation.id).await?;
-    let will_change = summary
+    let will_change: i64 = summary
         .iter()
         .filter(|(o, _, _)| *o == ItemOutcome::WillChange)
         .map(|(_, _, n)| n)
         .sum();
+    let t = tr();
+    // Reasons are stored as codes; older items hold English text, shown as it is.
+    let reason = |code: Option<String>| {
+        code.map(|code| {
+            Skip::from_code(&code)
+                .map(|skip| t.said(&skip.said()))
+                .unwrap_or(code)
+        })
+        .unwrap_or_default()
+    };
     let page = OperationPage {
         chrome: Chrome::new(Some(&agent), &session),
-        action: operation.action.label(),
+        heading: t.with(
+            if previewed {
+                "bulk-preview-heading"
+            } else {
+                "bulk-report-heading"
+            },
+            &[("action", t.get(operation.action.message_id()).into())],
+        ),
+        prepared: t.with(
+            "bulk-prepared",
+            &[("at", local_time(operation.created_at, state.tz).into())],
+        ),
+        apply_label: t.with("bulk-apply-to", &[("count", will_change.into())]),
         selection: operation.selection.clone(),
-        created: local_time(operation.created_at, state.tz),
-        applied: operation.applied_at.map(|t| local_time(t, state.tz)),
+        applied: operation.applied_at.map(|at| {
+            t.with(
+                "bulk-applied-at",
+                &[("at", local_time(at, state.tz).into())],
+            )
+        }),
         previewed,
         applying: operation.status == "applying",
         mine: operation.agent_id == agent.id.0,
         will_change,
         summary: summary
             .into_iter()
-            .map(|(o, r, n)| (o.label(), r.unwrap_or_default(), n))
+            .map(|(o, r, n)| (t.get(o.message_id()), reason(r), n))
             .collect(),
         items: rows
             .into_iter()
             .map(|r| ItemView {
-                state: r.state.label(),
-                outcome: r.outcome.label(),
-                reason: r.reason.unwrap_or_default(),
+                state: t.get(r.state.message_id()),
+                outcome: t.get(r.outcome.message_id()),
+                reason: reason(r.reason),
                 reference: r.reference,
                 customer_name: r.customer_name,
             })
@@ -592,9 +625,7 @@ pub async fn apply(
         .await?
         .ok_or(AppError::NotFound)?;
     if operation.agent_id != agent.id.0 {
-        return Err(AppError::Forbidden(
-            "Only the agent who previewed a bulk action may apply it.".into(),
-        ));
+        return Err(AppError::Forbidden(tr().get("refused-bulk-other-agent")));
     }
     if operation.status != "applied" {
         // Detached from the request: a closed browser or a proxy timeout must not stop a bulk
@@ -611,10 +642,7 @@ pub async fn apply(
         )
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("bulk apply task: {e}")))??;
-        session.flash(
-            "success",
-            "The bulk action was applied. The report lists every case.",
-        );
+        session.flash("success", "bulk-applied");
         return Ok(see_other(&format!("/bulk/{id}")));
     }
     Ok(see_other(&format!("/bulk/{}", operation.public_id)))

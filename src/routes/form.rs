@@ -16,14 +16,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = body
-                .await
-                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            let body = body.await.map_err(|_| {
+                AppError::BadRequest(crate::routes::language::tr().get("refused-form-unreadable"))
+            })?;
             serde_html_form::from_bytes(&body)
                 .map(HtmlForm)
                 .map_err(|_| {
                     AppError::BadRequest(
-                        "The form was incomplete. Reload the page and try again.".into(),
+                        crate::routes::language::tr().get("refused-form-incomplete"),
                     )
                 })
         })

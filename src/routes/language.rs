@@ -1,12 +1,19 @@
 //! Which language a page speaks, and the switch that changes it.
 //!
-//! The choice, in order: the `lang` cookie (set by the switch on any page), the browser's
-//! `Accept-Language`, then the `default_locale` setting. `POST /language` sets the cookie and
-//! returns to the page it came from.
+//! The choice, in order: the `lang` cookie (set by the switch on any page, and for an agent from
+//! their account at sign-in), the browser's `Accept-Language`, then the `default_locale` setting.
+//! `POST /language` sets the cookie (and an agent's account) and returns to the page it came
+//! from.
+//!
+//! The [`speak`] middleware decides once per request and keeps the answer for the request's task,
+//! like its id: every page, flash and error page reads it with [`tr`] instead of each handler
+//! passing the request around.
 
+use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::future::{Ready, ready};
 use serde::Deserialize;
@@ -16,6 +23,7 @@ use crate::auth::session::TypedSession;
 use crate::error::AppResult;
 use crate::i18n::{Locale, Tr};
 use crate::state::AppState;
+use crate::store::agents;
 
 /// The cookie holding a visitor's chosen language (a preference, not personal data).
 pub const COOKIE: &str = "lang";
@@ -38,6 +46,66 @@ pub fn locale_of(req: &HttpRequest) -> Locale {
         .unwrap_or(Locale::En)
 }
 
+tokio::task_local! {
+    static SPEAKING: Speaking;
+}
+
+/// The language of the request being handled, and the page a language switch on it returns to.
+#[derive(Clone)]
+struct Speaking {
+    locale: Locale,
+    back: String,
+}
+
+/// The messages of the request's language. Outside a request (jobs, the command line) English:
+/// nothing there is read by a customer (notices take the case's language explicitly).
+pub fn tr() -> Tr {
+    Tr::new(SPEAKING.try_with(|s| s.locale).unwrap_or(Locale::En))
+}
+
+/// The path and query a language switch on this page returns to.
+fn back_of(req: &HttpRequest) -> String {
+    // A form's POST answers on its own path: the switch returns to the page's GET.
+    match req.uri().path_and_query() {
+        Some(p) if req.method() == actix_web::http::Method::GET => p.as_str().to_owned(),
+        _ => req.path().to_owned(),
+    }
+}
+
+/// The middleware choosing the request's language (see the module's comment).
+pub async fn speak(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let speaking = Speaking {
+        locale: locale_of(req.request()),
+        back: back_of(req.request()),
+    };
+    SPEAKING.scope(speaking, next.call(req)).await
+}
+
+/// The language switch of a page's frame: the languages, which one is on, where to return.
+#[derive(Clone)]
+pub struct Switch {
+    pub back: String,
+    pub choices: Vec<(&'static str, &'static str, bool)>,
+}
+
+impl Switch {
+    pub fn current() -> Switch {
+        let (locale, back) = SPEAKING
+            .try_with(|s| (s.locale, s.back.clone()))
+            .unwrap_or((Locale::En, "/".to_owned()));
+        Switch {
+            back,
+            choices: Locale::ALL
+                .iter()
+                .map(|l| (l.tag(), l.native_name(), *l == locale))
+                .collect(),
+        }
+    }
+}
+
 /// What the frame of a page needs to speak its language: the messages, the switch's CSRF token
 /// and the page to come back to.
 #[derive(Clone)]
@@ -52,20 +120,12 @@ pub struct Frame {
 
 impl Frame {
     pub fn of(req: &HttpRequest) -> Frame {
-        let locale = locale_of(req);
-        // A form's POST answers on its own path: the switch returns to the page's GET.
-        let back = match req.uri().path_and_query() {
-            Some(p) if req.method() == actix_web::http::Method::GET => p.as_str().to_owned(),
-            _ => req.path().to_owned(),
-        };
+        let Switch { back, choices } = Switch::current();
         Frame {
-            t: Tr::new(locale),
+            t: tr(),
             csrf: TypedSession::of(req).csrf_token(),
             back,
-            choices: Locale::ALL
-                .iter()
-                .map(|l| (l.tag(), l.native_name(), *l == locale))
-                .collect(),
+            choices,
         }
     }
 }
@@ -96,19 +156,31 @@ fn safe_back(back: &str) -> &str {
     if ok { back } else { "/" }
 }
 
-pub async fn choose(HtmlForm(form): HtmlForm<LanguageForm>) -> AppResult<HttpResponse> {
+/// The cookie that remembers `locale` in this browser.
+pub fn cookie(locale: Locale) -> Cookie<'static> {
+    Cookie::build(COOKIE, locale.tag())
+        .path("/")
+        .max_age(Duration::days(365))
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .finish()
+}
+
+pub async fn choose(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    HtmlForm(form): HtmlForm<LanguageForm>,
+) -> AppResult<HttpResponse> {
     let mut response = HttpResponse::SeeOther();
     response.insert_header((header::LOCATION, safe_back(&form.back)));
     // An unknown language changes nothing; the page says it in the language it had.
     if let Some(locale) = Locale::parse(&form.lang) {
-        response.cookie(
-            Cookie::build(COOKIE, locale.tag())
-                .path("/")
-                .max_age(Duration::days(365))
-                .same_site(SameSite::Lax)
-                .http_only(true)
-                .finish(),
-        );
+        response.cookie(cookie(locale));
+        // An agent's choice is kept with their account: their next sign-in, on any browser,
+        // speaks it.
+        if let Some(agent) = session.agent_id() {
+            agents::set_locale(&state.pool, agent, Some(locale)).await?;
+        }
     }
     Ok(response.finish())
 }

@@ -14,6 +14,8 @@ use crate::auth::{CurrentAgent, attempts, password};
 use crate::domain::agent::{AgentId, Email};
 use crate::domain::second_factor::{self as second_factor_rules, CodeRefused, SecondFactorInput};
 use crate::error::AppResult;
+use crate::i18n::Locale;
+use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::agents::AgentRecord;
 use crate::store::audit::{self, AuditAction};
@@ -28,7 +30,7 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -63,7 +65,10 @@ pub async fn form(session: TypedSession, query: web::Query<LoginQuery>) -> AppRe
         email: String::new(),
         next,
         error: None,
-        notice: query.signed_out.as_ref().map(|_| "You are signed out."),
+        notice: query
+            .signed_out
+            .as_ref()
+            .map(|_| tr().get("login-signed-out")),
     };
     render(StatusCode::OK, &page)
 }
@@ -89,12 +94,8 @@ fn too_many(page: &impl Template, seconds: i64) -> AppResult<HttpResponse> {
     Ok(response)
 }
 
-/// A one-time password older than `temporary_password_hours`.
-const TEMPORARY_PASSWORD_EXPIRED: &str =
-    "This one-time password has expired. Ask a supervisor to set a new one.";
-
 fn wait_message(seconds: i64) -> String {
-    format!("Too many failed sign-ins. Wait {seconds} seconds, then try again.")
+    tr().with("login-wait", &[("seconds", seconds.into())])
 }
 
 pub async fn submit(
@@ -151,7 +152,8 @@ pub async fn submit(
                     chrome: Chrome::new(None, &session),
                     email: form.email,
                     next,
-                    error: Some(TEMPORARY_PASSWORD_EXPIRED.into()),
+                    // A one-time password older than `temporary_password_hours`.
+                    error: Some(tr().get("login-temporary-password-expired")),
                     notice: None,
                 };
                 return render(StatusCode::UNAUTHORIZED, &page);
@@ -170,8 +172,9 @@ pub async fn submit(
                 })?;
                 return Ok(see_other("/login/second-factor"));
             }
-            complete_sign_in(&state, &session, agent, attempt, &address, "password").await?;
-            Ok(see_other(&next))
+            let locale =
+                complete_sign_in(&state, &session, agent, attempt, &address, "password").await?;
+            Ok(signed_in_to(&next, locale))
         }
         _ => {
             // The reservation stays: this attempt counts as a failure.
@@ -190,7 +193,7 @@ pub async fn submit(
                 chrome: Chrome::new(None, &session),
                 email: form.email,
                 next,
-                error: Some("Wrong e-mail or password.".into()),
+                error: Some(tr().get("login-wrong")),
                 notice: None,
             };
             render(StatusCode::UNAUTHORIZED, &page)
@@ -207,8 +210,9 @@ async fn complete_sign_in(
     attempt: Reservation,
     address: &str,
     method: &str,
-) -> AppResult<()> {
+) -> AppResult<Option<Locale>> {
     tracing::info!(agent = agent.id.0, method, "signed in");
+    let agent_id = agent.id;
     attempt.signed_in(&state.pool).await?;
     audit::record(
         &state.pool,
@@ -236,7 +240,17 @@ async fn complete_sign_in(
     )?;
     let default_view = crate::store::views::default_of(&state.pool, agent.id).await?;
     session.set_default_view(default_view.as_ref().map(|(_, query)| query.as_str()));
-    Ok(())
+    Ok(agents::locale(&state.pool, agent_id).await?)
+}
+
+/// Where to go after signing in, in the agent's own language when they chose one.
+fn signed_in_to(next: &str, locale: Option<Locale>) -> HttpResponse {
+    let mut response = see_other(next);
+    if let Some(locale) = locale {
+        // Only fails for a malformed cookie, which ours is not.
+        let _ = response.add_cookie(&crate::routes::language::cookie(locale));
+    }
+    response
 }
 
 // ---- The second step: `/login/second-factor` ------------------------------------------------
@@ -248,27 +262,28 @@ struct SecondFactorPage {
     error: Option<String>,
 }
 
-/// The sign-in page again, when there is no (or no longer a) sign-in waiting for a code.
+/// The sign-in page again, when there is no (or no longer a) sign-in waiting for a code;
+/// `error` is the id of the message saying why.
 fn start_again(session: &TypedSession, status: StatusCode, error: &str) -> AppResult<HttpResponse> {
     session.drop_pending_second_factor();
     let page = LoginPage {
         chrome: Chrome::new(None, session),
         email: String::new(),
         next: "/queue".into(),
-        error: Some(error.into()),
+        error: Some(tr().get(error)),
         notice: None,
     };
     render(status, &page)
 }
 
-/// The waiting sign-in, unless there is none or it ran out of time.
+/// The waiting sign-in, unless there is none or it ran out of time (the message id saying so).
 fn pending(session: &TypedSession) -> Result<PendingSignIn, &'static str> {
     let pending = session
         .pending_second_factor()
-        .ok_or("Sign in with your e-mail and password first.")?;
+        .ok_or("second-factor-no-sign-in")?;
     let started = DateTime::from_timestamp(pending.started, 0).unwrap_or_default();
     if second_factor_rules::pending_expired(started, Utc::now()) {
-        return Err("That took too long. Sign in again.");
+        return Err("second-factor-too-slow");
     }
     Ok(pending)
 }
@@ -328,7 +343,11 @@ pub async fn second_factor_submit(
             .filter(|a| a.enabled()),
     ) else {
         // Deactivated, or the second factor was reset, since the password step.
-        return start_again(&session, StatusCode::UNAUTHORIZED, "Sign in again.");
+        return start_again(
+            &session,
+            StatusCode::UNAUTHORIZED,
+            "second-factor-sign-in-again",
+        );
     };
 
     let mut recovery_codes_left = None;
@@ -368,16 +387,16 @@ pub async fn second_factor_submit(
     };
     match outcome {
         Ok(method) => {
-            complete_sign_in(&state, &session, agent, attempt, &address, method).await?;
+            let locale =
+                complete_sign_in(&state, &session, agent, attempt, &address, method).await?;
             if let Some(left) = recovery_codes_left.filter(|left| *left <= 3) {
-                session.flash(
+                session.flash_with(
                     "error",
-                    format!(
-                        "You have {left} recovery codes left. Make new ones on Your account, two-factor sign-in."
-                    ),
+                    "second-factor-codes-left",
+                    &[("left", left.into())],
                 );
             }
-            Ok(see_other(&pending.next))
+            Ok(signed_in_to(&pending.next, locale))
         }
         Err(reason) => {
             // The reservation stays: this code counts as a failure.
@@ -394,9 +413,9 @@ pub async fn second_factor_submit(
             let page = SecondFactorPage {
                 chrome: Chrome::new(None, &session),
                 error: Some(if reason == "reused" {
-                    "This code was used already. Wait for the next one.".into()
+                    tr().get("second-factor-reused")
                 } else {
-                    "That code is not right. Check your authenticator app and try again.".into()
+                    tr().get("second-factor-wrong")
                 }),
             };
             render(StatusCode::UNAUTHORIZED, &page)

@@ -25,12 +25,17 @@ use chrono::{DateTime, Utc};
 use crate::auth::CurrentAgent;
 use crate::auth::session::{Flash, TypedSession};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use language::Switch;
 
-/// What every page's frame needs: who is signed in, the CSRF token for its forms, the flash.
+/// What every page's frame needs: who is signed in, the CSRF token for its forms, the flash,
+/// the request's language and its switch.
 pub struct Chrome {
     pub agent: Option<CurrentAgent>,
     pub csrf: String,
     pub flash: Option<Flash>,
+    pub t: Tr,
+    pub switch: Switch,
 }
 
 impl Chrome {
@@ -39,6 +44,8 @@ impl Chrome {
             agent: agent.cloned(),
             csrf: session.csrf_token(),
             flash: session.take_flash(),
+            t: language::tr(),
+            switch: Switch::current(),
         }
     }
 }
@@ -57,7 +64,7 @@ pub fn reject_reason_choices(selected: &str) -> Vec<Choice> {
         .iter()
         .map(|r| Choice {
             value: r.as_str().into(),
-            label: r.label().into(),
+            label: language::tr().get(r.message_id()),
             selected: selected == r.as_str(),
         })
         .collect()
@@ -70,7 +77,7 @@ pub fn document_kind_choices(ticked: &[String]) -> Vec<Choice> {
         .iter()
         .map(|k| Choice {
             value: k.as_str().into(),
-            label: k.label().into(),
+            label: language::tr().get(k.message_id()),
             selected: ticked.iter().any(|t| t == k.as_str()),
         })
         .collect()
@@ -99,12 +106,14 @@ pub async fn not_found() -> AppResult<HttpResponse> {
 }
 
 /// "25 Nov 2026, 14:05" in the desk's time zone.
+/// A moment in the desk's time zone, as the request's language writes it.
 pub fn local_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
-    at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+    language::tr().short_date_time(at.with_timezone(&tz).naive_local())
 }
 
+/// A day, as the request's language writes it.
 pub fn local_date(day: chrono::NaiveDate) -> String {
-    day.format("%-d %b %Y").to_string()
+    language::tr().short_date(day)
 }
 
 /// The desk's settings a change of a case depends on.

@@ -17,10 +17,12 @@ use crate::domain::queue::{
     StateFilter,
 };
 use crate::domain::request::{CancelReason, Channel};
-use crate::domain::sla::short_duration;
 use crate::error::AppResult;
+use crate::i18n::{Durations, Pattern, Tr};
+use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::queue::{self, QueueRow};
+use fluent_bundle::FluentValue;
 
 pub struct RowView {
     pub reference: String,
@@ -28,8 +30,8 @@ pub struct RowView {
     pub pick: String,
     pub customer_name: String,
     pub phone: String,
-    pub reason: &'static str,
-    pub state: &'static str,
+    pub reason: String,
+    pub state: String,
     pub state_class: &'static str,
     pub age: String,
     pub due: String,
@@ -70,6 +72,8 @@ struct QueuePage {
     report_fields: Vec<(&'static str, String)>,
     /// The agent an `assignee=<id>` link names: (id, name).
     assignee_one: Option<(String, String)>,
+    bulk_page_label: String,
+    flags: FlagWords,
     /// The filters as a query string: what "Save this view" saves.
     current_query: String,
 }
@@ -88,43 +92,56 @@ const REPORT_PARAMS: &[&str] = &[
     "event_reason",
 ];
 
-fn day_range_words(range: DayRange) -> String {
+fn day_range_words(t: Tr, range: DayRange) -> String {
+    let day = |d| FluentValue::from(local_date(d));
     match (range.from, range.to) {
-        (Some(from), Some(to)) if from == to => format!("on {}", local_date(from)),
-        (Some(from), Some(to)) => format!("{} – {}", local_date(from), local_date(to)),
-        (Some(from), None) => format!("from {}", local_date(from)),
-        (None, Some(to)) => format!("until {}", local_date(to)),
+        (Some(from), Some(to)) if from == to => t.with("days-on", &[("day", day(from))]),
+        (Some(from), Some(to)) => t.with("days-between", &[("from", day(from)), ("to", day(to))]),
+        (Some(from), None) => t.with("days-from", &[("from", day(from))]),
+        (None, Some(to)) => t.with("days-until", &[("to", day(to))]),
         (None, None) => String::new(),
     }
 }
 
 /// The reports' filters in words ("Received 1 Nov 2026 – 30 Nov 2026", "Rejected … by Agus").
 async fn report_filter_words(state: &AppState, report: &ReportFilters) -> AppResult<Vec<String>> {
+    let t = tr();
     let mut words = Vec::new();
     if report.received.from.is_some() || report.received.to.is_some() {
-        words.push(format!("Received {}", day_range_words(report.received)));
+        let days = day_range_words(t, report.received);
+        words.push(t.with("queue-chip-received", &[("days", days.into())]));
     }
     if let Some(age) = report.age {
-        words.push(format!("Waiting {}", age.label().to_lowercase()));
+        words.push(t.with(
+            "queue-chip-waiting",
+            &[("age", t.get(age.message_id()).into())],
+        ));
     }
     if report.overdue {
-        words.push("Past due".into());
+        words.push(t.get("queue-chip-past-due"));
     }
     if let Some(event) = &report.event {
-        let what = match event.kinds {
-            [one] => one.label().to_owned(),
-            _ => "Decided".to_owned(),
+        let mut text = match event.kinds {
+            [one] => t.get(one.message_id()),
+            _ => t.get("queue-chip-decided"),
         };
-        let mut text = what;
-        let days = day_range_words(event.days);
+        let days = day_range_words(t, event.days);
         if !days.is_empty() {
             text = format!("{text} {days}");
         }
         if let Some(by) = event.by {
-            text = format!("{text} by {}", agent_name(state, by.0).await?);
+            let name = agent_name(state, by.0).await?;
+            text = t.with(
+                "queue-chip-by",
+                &[("what", text.into()), ("agent", name.into())],
+            );
         }
         if let Some(reason) = event.reason {
-            text = format!("{text}, reason: {}", reason.label());
+            let reason = t.get(reason.message_id());
+            text = t.with(
+                "queue-chip-reason",
+                &[("what", text.into()), ("reason", reason.into())],
+            );
         }
         words.push(text);
     }
@@ -136,29 +153,83 @@ async fn agent_name(state: &AppState, id: i64) -> AppResult<String> {
         .await?
         .into_iter()
         .next()
-        .map_or_else(|| format!("agent no. {id}"), |(_, name)| name))
+        .map_or_else(
+            || tr().with("agent-number", &[("id", id.into())]),
+            |(_, name)| name,
+        ))
 }
 
-fn row_view(row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
+/// The flags' words, worded once per page.
+pub struct FlagWords {
+    select: String,
+    priority: String,
+    priority_title: String,
+    documents: String,
+    documents_title: String,
+    fee: String,
+    fee_title: String,
+    duplicate: String,
+    duplicate_title: String,
+}
+
+impl FlagWords {
+    fn new(t: Tr) -> FlagWords {
+        FlagWords {
+            select: t.get("queue-select-case"),
+            priority: t.get("flag-priority"),
+            priority_title: t.get("flag-priority-title"),
+            documents: t.get("flag-documents"),
+            documents_title: t.get("flag-documents-title"),
+            fee: t.get("flag-fee"),
+            fee_title: t.get("flag-fee-title"),
+            duplicate: t.get("flag-duplicate"),
+            duplicate_title: t.get("flag-duplicate-title"),
+        }
+    }
+}
+
+/// The words of the rows, worded once per page (50 rows would otherwise format the same
+/// messages 50 times).
+pub struct RowWords {
+    t: Tr,
+    durations: Durations,
+    paused: String,
+    overdue: Pattern,
+    due_in: Pattern,
+}
+
+impl RowWords {
+    fn new(t: Tr) -> RowWords {
+        RowWords {
+            t,
+            durations: Durations::new(t),
+            paused: t.get("due-paused"),
+            overdue: t.pattern("due-overdue", &["time"]),
+            due_in: t.pattern("due-in", &["time"]),
+        }
+    }
+}
+
+fn row_view(w: &RowWords, row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
     let state = row.state;
     let left = row.sla_due_at - now;
     let (due, urgency) = if row.sla_paused_at.is_some() && state.sla_paused() {
-        ("paused".to_string(), "ok")
+        (w.paused.clone(), "ok")
     } else if !state.is_open() {
         ("—".to_string(), "ok")
     } else if left < chrono::Duration::zero() {
-        (format!("overdue {}", short_duration(-left)), "overdue")
+        (w.overdue.fill(&[&w.durations.say(-left)]), "overdue")
     } else if left < chrono::Duration::hours(8) {
-        (format!("in {}", short_duration(left)), "soon")
+        (w.due_in.fill(&[&w.durations.say(left)]), "soon")
     } else {
-        (format!("in {}", short_duration(left)), "ok")
+        (w.due_in.fill(&[&w.durations.say(left)]), "ok")
     };
     RowView {
         phone: Msisdn::from_e164(row.msisdn).masked(),
-        reason: row.reason.label(),
-        state: state.label(),
+        reason: w.t.get(row.reason.message_id()),
+        state: w.t.get(state.message_id()),
         state_class: state.as_str(),
-        age: short_duration(now - row.submitted_at),
+        age: w.durations.say(now - row.submitted_at),
         due,
         urgency,
         assignee: row.assignee_name.unwrap_or_else(|| "—".into()),
@@ -239,6 +310,7 @@ pub async fn show(
 
     let counts = state_counts(&state).await?;
     let now = Utc::now();
+    let t = tr();
     let selected_state = match query.state {
         StateFilter::NeedsAction => "needs_action",
         StateFilter::All => "all",
@@ -249,17 +321,17 @@ pub async fn show(
     let mut states = vec![
         Choice {
             value: "needs_action",
-            label: "Needs action".into(),
+            label: t.get("queue-state-needs-action"),
             selected: selected_state == "needs_action",
         },
         Choice {
             value: "open",
-            label: "Open (not decided yet)".into(),
+            label: t.get("queue-state-open"),
             selected: selected_state == "open",
         },
         Choice {
             value: "all",
-            label: "All states".into(),
+            label: t.get("queue-state-all"),
             selected: selected_state == "all",
         },
     ];
@@ -267,14 +339,14 @@ pub async fn show(
         value: s.as_str(),
         // An approved case is one whose line has not ended yet (then it is cancelled).
         label: match s {
-            State::Approved => "Approved, line not yet ended".into(),
-            s => s.label().into(),
+            State::Approved => t.get("queue-state-approved"),
+            s => t.get(s.message_id()),
         },
         selected: selected_state == s.as_str(),
     }));
     states.push(Choice {
         value: "provisioning_failed",
-        label: "Provisioning failed".into(),
+        label: t.get("queue-state-provisioning-failed"),
         selected: selected_state == "provisioning_failed",
     });
     let assignee_value = match query.assignee {
@@ -284,35 +356,35 @@ pub async fn show(
         AssigneeFilter::One(_) => "one",
     };
     let assignees = [
-        ("anyone", "Anyone"),
-        ("me", "Me"),
-        ("unassigned", "Unassigned"),
+        ("anyone", "queue-assignee-anyone"),
+        ("me", "queue-assignee-me"),
+        ("unassigned", "queue-assignee-unassigned"),
     ]
     .iter()
     .map(|(v, l)| Choice {
         value: v,
-        label: (*l).into(),
+        label: t.get(l),
         selected: assignee_value == *v,
     })
     .collect();
     let mut channels = vec![Choice {
         value: "",
-        label: "Any channel".into(),
+        label: t.get("queue-channel-any"),
         selected: query.channel.is_none(),
     }];
     channels.extend(Channel::ALL.iter().map(|c| Choice {
         value: c.as_str(),
-        label: c.label().into(),
+        label: t.get(c.message_id()),
         selected: query.channel == Some(*c),
     }));
     let mut reasons = vec![Choice {
         value: "",
-        label: "Any reason".into(),
+        label: t.get("queue-reason-any"),
         selected: query.reason.is_none(),
     }];
     reasons.extend(CancelReason::ALL.iter().map(|r| Choice {
         value: r.as_str(),
-        label: r.label().into(),
+        label: t.get(r.message_id()),
         selected: query.reason == Some(*r),
     }));
     let report_filters = report_filter_words(&state, &query.report).await?;
@@ -337,17 +409,20 @@ pub async fn show(
         .into_iter()
         .map(|(k, v)| (k, v.to_owned()))
         .collect();
-    let page = QueuePage {
+    let mut page = QueuePage {
         filter_fields,
         chrome: Chrome::new(Some(&agent), &session),
-        rows: rows.into_iter().map(|r| row_view(r, now)).collect(),
+        rows: {
+            let words = RowWords::new(t);
+            rows.into_iter().map(|r| row_view(&words, r, now)).collect()
+        },
         counts: counts
             .into_iter()
             .map(|(s, n)| {
                 (
                     Choice {
                         value: s.as_str(),
-                        label: s.label().into(),
+                        label: t.get(s.message_id()),
                         selected: selected_state == s.as_str(),
                     },
                     n,
@@ -359,7 +434,7 @@ pub async fn show(
         channels,
         reasons,
         search: params.q.clone().unwrap_or_default(),
-        problems,
+        problems: problems.iter().map(|p| t.said(p)).collect(),
         previous,
         next,
         filtered,
@@ -367,7 +442,10 @@ pub async fn show(
         report_fields,
         assignee_one,
         current_query: filters.clone(),
+        bulk_page_label: String::new(),
+        flags: FlagWords::new(t),
     };
+    page.bulk_page_label = t.with("queue-bulk-page", &[("count", page.rows.len().into())]);
     render(StatusCode::OK, &page)
 }
 

@@ -14,6 +14,7 @@ use crate::domain::case::fee_applies;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::queue::{Cursor, Page, QueueParams, QueueQuery};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::queue::{self, QueueRow};
@@ -21,32 +22,39 @@ use crate::store::queue::{self, QueueRow};
 /// Rows per batch: one short query each.
 const BATCH: i64 = 1000;
 
+/// The columns' names (message ids), in the file's order.
 const HEADER: [&str; 12] = [
-    "Reference",
-    "Received",
-    "State",
-    "Customer",
-    "Line (masked)",
-    "Reason",
-    "Assignee",
-    "Due",
-    "High priority",
-    "Documents received",
-    "Fee applies",
-    "Duplicate line",
+    "queue-col-reference",
+    "csv-received",
+    "queue-col-state",
+    "queue-col-customer",
+    "csv-line-masked",
+    "queue-col-reason",
+    "queue-col-assignee",
+    "queue-col-due",
+    "flag-priority-title",
+    "case-documents-received",
+    "csv-fee-applies",
+    "csv-duplicate-line",
 ];
 
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
-}
-
-/// One batch as CSV lines (the header first when `header`).
-fn write_batch(rows: &[QueueRow], tz: chrono_tz::Tz, header: bool) -> Result<Vec<u8>, AppError> {
+/// One batch as CSV lines (the header first when `header`), worded by `t` (the stream runs
+/// after the request's handler, outside its language's scope).
+fn write_batch(
+    rows: &[QueueRow],
+    tz: chrono_tz::Tz,
+    header: bool,
+    t: Tr,
+) -> Result<Vec<u8>, AppError> {
     let io = |e: csv::Error| AppError::Unexpected(anyhow::Error::new(e).context("writing CSV"));
     let mut writer = csv::Writer::from_writer(Vec::new());
     if header {
-        writer.write_record(HEADER).map_err(io)?;
+        writer
+            .write_record(HEADER.iter().map(|id| t.get(id)))
+            .map_err(io)?;
     }
+    let (yes, no) = (t.get("csv-yes"), t.get("csv-no"));
+    let yes_no = |value: bool| if value { yes.as_str() } else { no.as_str() };
     let time =
         |at: chrono::DateTime<Utc>| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
     for row in rows {
@@ -54,10 +62,10 @@ fn write_batch(rows: &[QueueRow], tz: chrono_tz::Tz, header: bool) -> Result<Vec
             .write_record([
                 row.reference.as_str(),
                 &time(row.submitted_at),
-                row.state.label(),
+                &t.get(row.state.message_id()),
                 &row.customer_name,
                 &Msisdn::from_e164(row.msisdn.clone()).masked(),
-                row.reason.label(),
+                &t.get(row.reason.message_id()),
                 row.assignee_name.as_deref().unwrap_or(""),
                 &time(row.sla_due_at),
                 yes_no(row.priority > 0),
@@ -80,6 +88,8 @@ struct Batches {
     pool: PgPool,
     query: QueueQuery,
     tz: chrono_tz::Tz,
+    /// The request's language (the batches are written after its handler returned).
+    t: Tr,
     /// None once the last batch went out.
     next: Option<Page>,
 }
@@ -108,7 +118,7 @@ async fn next_batch(mut state: Batches) -> Option<(Result<web::Bytes, AppError>,
         })),
         _ => None,
     };
-    let bytes = write_batch(&rows, state.tz, page == Page::First).map(web::Bytes::from);
+    let bytes = write_batch(&rows, state.tz, page == Page::First, state.t).map(web::Bytes::from);
     Some((bytes, state))
 }
 
@@ -121,7 +131,9 @@ pub async fn export(
     let (query, problems) = QueueQuery::parse(&params, agent.id, &state.settings.country_code);
     // A file holds exactly what was asked for, or nothing.
     if let Some(problem) = problems.into_iter().next() {
-        return Err(AppError::BadRequest(problem));
+        return Err(AppError::BadRequest(
+            crate::routes::language::tr().said(&problem),
+        ));
     }
     let filters = super::queue::filter_query(&params);
     agent
@@ -140,6 +152,7 @@ pub async fn export(
             ..query
         },
         tz: state.tz,
+        t: crate::routes::language::tr(),
         next: Some(Page::First),
     };
     let name = format!(

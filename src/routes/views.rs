@@ -14,6 +14,7 @@ use crate::auth::guard::encode_query_value;
 use crate::auth::session::TypedSession;
 use crate::domain::saved_view::{ViewName, normalise_query};
 use crate::error::{AppError, AppResult};
+use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::views::{self as store, CreateError};
 
@@ -82,29 +83,30 @@ pub async fn save(
     session: TypedSession,
     HtmlForm(form): HtmlForm<SaveForm>,
 ) -> AppResult<HttpResponse> {
-    let query = normalise_query(&form.query, encode_query_value).map_err(AppError::BadRequest)?;
+    let query = normalise_query(&form.query, encode_query_value)
+        .map_err(|problem| AppError::BadRequest(tr().said(&problem)))?;
     let back = format!("/queue?{query}");
     let name = match ViewName::parse(&form.name) {
         Ok(name) => name,
         Err(problem) => {
-            session.flash("error", format!("{problem} Nothing was saved."));
+            let t = tr();
+            session.flash_text(
+                "error",
+                format!("{} {}", t.said(&problem), t.get("nothing-was-saved")),
+            );
             return Ok(see_other(&back));
         }
     };
     match store::create(&state.pool, agent.id, &name, &query).await {
-        Ok(_) => session.flash(
+        Ok(_) => session.flash_with(
             "success",
-            format!(
-                "Saved the view “{}”: find it under Views in the top bar.",
-                name.as_str()
-            ),
+            "flash-view-saved",
+            &[("name", name.as_str().into())],
         ),
-        Err(CreateError::NameTaken) => session.flash(
+        Err(CreateError::NameTaken) => session.flash_with(
             "error",
-            format!(
-                "You already have a view named “{}”. Choose another name; nothing was saved.",
-                name.as_str()
-            ),
+            "flash-view-name-taken",
+            &[("name", name.as_str().into())],
         ),
         Err(CreateError::Database(e)) => return Err(e.into()),
     }
@@ -122,14 +124,16 @@ pub async fn delete(
         .await?
         .ok_or(AppError::NotFound)?;
     if !store::delete(&state.pool, agent.id, agent.is_supervisor(), id).await? {
-        return Err(AppError::Forbidden(
-            "Only its owner (or, once shared, a supervisor) may delete a view.".into(),
-        ));
+        return Err(AppError::Forbidden(tr().get("refused-view-delete")));
     }
     if session.default_view().as_deref() == Some(view.query.as_str()) {
         session.set_default_view(None);
     }
-    session.flash("success", format!("Deleted the view “{}”.", view.name));
+    session.flash_with(
+        "success",
+        "flash-view-deleted",
+        &[("name", view.name.as_str().into())],
+    );
     Ok(see_other("/views"))
 }
 
@@ -152,26 +156,25 @@ pub async fn share(
         .ok_or(AppError::NotFound)?;
     if !agent.is_supervisor() {
         return Err(AppError::Forbidden(
-            "Only a supervisor may share a view with everyone.".into(),
+            tr().get("refused-view-share-supervisor"),
         ));
     }
     let shared = match form.shared.as_str() {
         "true" => true,
         "false" => false,
-        _ => return Err(AppError::BadRequest("Share or stop sharing?".into())),
+        _ => return Err(AppError::BadRequest(tr().get("refused-view-share-what"))),
     };
     if !store::set_shared(&state.pool, agent.id, id, shared).await? {
-        return Err(AppError::Forbidden(
-            "Only the view's owner may share it.".into(),
-        ));
+        return Err(AppError::Forbidden(tr().get("refused-view-share-owner")));
     }
-    session.flash(
+    session.flash_with(
         "success",
         if shared {
-            format!("“{}” is now shared with everyone.", view.name)
+            "flash-view-shared"
         } else {
-            format!("“{}” is no longer shared.", view.name)
+            "flash-view-unshared"
         },
+        &[("name", view.name.as_str().into())],
     );
     Ok(see_other("/views"))
 }
@@ -192,25 +195,23 @@ pub async fn choose_default(
     if form.view.trim().is_empty() {
         store::set_default(&state.pool, agent.id, None).await?;
         session.set_default_view(None);
-        session.flash(
-            "success",
-            "The queue opens with the cases that need action.",
-        );
+        session.flash("success", "flash-view-default-cleared");
         return Ok(see_other("/views"));
     }
     let id: i64 = form
         .view
         .trim()
         .parse()
-        .map_err(|_| AppError::BadRequest("Choose one of the views listed.".into()))?;
+        .map_err(|_| AppError::BadRequest(tr().get("refused-view-choose")))?;
     let view = store::find_visible(&state.pool, agent.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     store::set_default(&state.pool, agent.id, Some(id)).await?;
     session.set_default_view(Some(&view.query));
-    session.flash(
+    session.flash_with(
         "success",
-        format!("The queue now opens with “{}”.", view.name),
+        "flash-view-default",
+        &[("name", view.name.as_str().into())],
     );
     Ok(see_other("/views"))
 }

@@ -3,6 +3,7 @@
 use sqlx::{PgExecutor, PgPool};
 
 use crate::domain::agent::{AgentId, Email, Role};
+use crate::i18n::Locale;
 
 #[derive(Debug, Clone)]
 pub struct AgentRecord {
@@ -63,6 +64,24 @@ pub async fn find_for_login(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| (r.agent.into(), r.password_hash)))
+}
+
+/// The language the agent chose for the desk (`None`: the browser's, else the default).
+pub async fn locale(pool: &PgPool, id: AgentId) -> sqlx::Result<Option<Locale>> {
+    sqlx::query_scalar("SELECT locale FROM agents WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await
+        .map(Option::flatten)
+}
+
+pub async fn set_locale(pool: &PgPool, id: AgentId, locale: Option<Locale>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE agents SET locale = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(locale)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -120,6 +120,11 @@ impl AuditAction {
         }
     }
 
+    /// Its name's message in `locales/<tag>/admin.ftl`, e.g. `AuditAction-sign_in`.
+    pub fn message_id(self) -> String {
+        format!("AuditAction-{}", self.as_str())
+    }
+
     pub fn parse(value: &str) -> Option<AuditAction> {
         AuditAction::ALL.into_iter().find(|a| a.as_str() == value)
     }

@@ -64,6 +64,8 @@ pub struct CaseRecord {
     pub provisioning_failed: bool,
     /// The balance provisioning reported when the line ended.
     pub final_balance_minor: Option<i64>,
+    /// The customer's language: their notices are written in it.
+    pub locale: crate::i18n::Locale,
 }
 
 /// What the state machine knows of case `c`, from the columns both the case page's query and

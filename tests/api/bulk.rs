@@ -108,7 +108,7 @@ async fn all_cases_matching_a_filter_beyond_one_page_are_claimed_once() {
     let choose = browser.get("/bulk?scope=filter&state=submitted").await;
     assert_eq!(choose.status, 200);
     assert!(
-        choose.texts(".lead").join(" ").contains("60 case(s)"),
+        choose.texts(".lead").join(" ").contains("60 cases"),
         "{:?}",
         choose.texts(".lead")
     );
@@ -573,7 +573,7 @@ async fn the_queue_works_as_plain_forms_and_scripts_only_enhance() {
             picks[0], picks[1]
         ))
         .await;
-    assert!(page.texts(".lead").join(" ").contains("2 selected case(s)"));
+    assert!(page.texts(".lead").join(" ").contains("2 selected cases"));
 }
 
 #[actix_web::test]

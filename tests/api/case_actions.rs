@@ -680,7 +680,10 @@ async fn the_timeline_tells_the_recorded_details_and_a_corrupt_event_fails_loudl
     assert!(
         timeline.contains(&format!(
             "Effective {}; early-termination fee confirmed",
-            in_days(7)
+            canceldesk::i18n::format::short_date(
+                canceldesk::i18n::Locale::En,
+                chrono::NaiveDate::parse_from_str(&in_days(7), "%Y-%m-%d").unwrap()
+            )
         )),
         "{timeline}"
     );

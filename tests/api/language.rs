@@ -194,7 +194,10 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
         .act(
             &reference,
             "reject",
-            &[("reason", "duplicate_request"), ("message", "Dikirim dua kali.")],
+            &[
+                ("reason", "duplicate_request"),
+                ("message", "Dikirim dua kali."),
+            ],
         )
         .await;
     let (subject, body): (String, String) = sqlx::query_as(
@@ -205,7 +208,10 @@ async fn the_switch_remembers_the_language_and_the_received_page_speaks_it() {
     .await
     .unwrap();
     assert!(subject.ends_with("tidak disetujui"), "{subject}");
-    assert!(body.contains("Alasan: kami sudah menerima pengajuan lain"), "{body}");
+    assert!(
+        body.contains("Alasan: kami sudah menerima pengajuan lain"),
+        "{body}"
+    );
     assert!(body.contains("Dikirim dua kali."), "{body}");
     let received = browser.get("/apply/received").await;
     assert_eq!(received.attr("html", "lang"), vec!["id"]);
@@ -267,5 +273,64 @@ async fn without_a_choice_the_browser_language_then_the_default_decides() {
         french.attr("html", "lang"),
         vec!["id"],
         "no French: the default"
+    );
+}
+
+#[actix_web::test]
+async fn an_agents_language_is_kept_with_the_account_and_follows_them_to_another_browser() {
+    let app = spawn_app().await;
+    let (desk, agent) = app
+        .signed_in("Ana Agent", canceldesk::domain::agent::Role::Agent)
+        .await;
+    let queue = desk.get("/queue").await;
+    assert_eq!(queue.attr("html", "lang"), vec!["en"]);
+    // The switch is on the desk's pages too.
+    let token = queue.attr("form.language input[name=csrf_token]", "value")[0].clone();
+    desk.post(
+        "/language",
+        &[("csrf_token", &token), ("lang", "zh-CN"), ("back", "/queue")],
+    )
+    .await
+    .assert_redirects_to("/queue");
+    let queue = desk.get("/queue").await;
+    assert_eq!(queue.attr("html", "lang"), vec!["zh-CN"]);
+    assert_eq!(queue.texts("h1"), vec!["队列"]);
+    let stored: Option<String> = sqlx::query_scalar("SELECT locale FROM agents WHERE id = $1")
+        .bind(agent.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("zh-CN"));
+    let account = desk.get("/account").await;
+    assert!(
+        account.texts(".account-language")[0].contains("简体中文"),
+        "{:?}",
+        account.texts(".account-language")
+    );
+
+    // Another browser, asking for English: the account's language wins from the sign-in on.
+    let other = app.client();
+    let signed_in = other.login(&agent.email, crate::helpers::PASSWORD).await;
+    signed_in.assert_redirects_to("/queue");
+    let queue = other
+        .get_with_header("/queue", ("accept-language", "en-US,en;q=0.9"))
+        .await;
+    assert_eq!(queue.attr("html", "lang"), vec!["zh-CN"]);
+    // A flash is worded in the agent's language.
+    let page = other.get("/views").await;
+    other
+        .post(
+            "/views",
+            &[
+                ("csrf_token", &page.csrf()),
+                ("name", ""),
+                ("query", "state=all"),
+            ],
+        )
+        .await;
+    let flash = other.get("/queue?state=all").await.texts(".flash");
+    assert!(
+        flash.iter().any(|f| f.contains("未保存") || f.contains("名称")),
+        "{flash:?}"
     );
 }

@@ -9,6 +9,7 @@ mod case_actions;
 mod clock;
 mod config;
 mod customer;
+mod every_page;
 mod helpers;
 mod hermetic;
 mod hostile_small;

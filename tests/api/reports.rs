@@ -46,8 +46,9 @@ fn keyed(table: &[Vec<String>]) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// A day as the page writes it in English (CLDR's en-GB: `7 Sept 2026`).
 fn day_label(day: chrono::NaiveDate) -> String {
-    day.format("%-d %b %Y").to_string()
+    canceldesk::i18n::format::short_date(canceldesk::i18n::Locale::En, day)
 }
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {

@@ -19,6 +19,7 @@ use crate::domain::agent::Email;
 use crate::domain::password_policy;
 use crate::error::AppResult;
 use crate::notices::account::{self as account_notice, AccountChange};
+use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::audit::AuditAction;
 use crate::store::{agents, second_factor, sessions};
@@ -40,6 +41,8 @@ struct AccountPage {
     /// The sign-in e-mail, and what was typed as the new one (kept when the form is refused).
     email: String,
     new_email: String,
+    /// Which language the desk speaks to the agent, and why.
+    language_line: String,
 }
 
 impl AccountPage {
@@ -60,6 +63,15 @@ async fn page(
 ) -> AppResult<AccountPage> {
     let label = session.label();
     let rows = sessions::active_for(&state.pool, agent.id).await?;
+    let t = tr();
+    let language = t.locale.native_name();
+    let language_line = match agents::locale(&state.pool, agent.id).await? {
+        Some(chosen) => t.with(
+            "account-language-chosen",
+            &[("language", chosen.native_name().into())],
+        ),
+        None => t.with("account-language-browser", &[("language", language.into())]),
+    };
     Ok(AccountPage {
         chrome: Chrome::new(Some(agent), session),
         sessions: rows
@@ -77,6 +89,7 @@ async fn page(
         two_factor_on: second_factor::is_enabled(&state.pool, agent.id).await?,
         email: agent.email.clone(),
         new_email,
+        language_line,
     })
 }
 
@@ -148,15 +161,12 @@ pub async fn change_password(
         errors.push(("current", refusal));
     }
     if let Err(weak) = password_policy::check(&form.new) {
-        errors.push(("new", weak.to_string()));
+        errors.push(("new", tr().said(&weak.said())));
     } else if form.new == form.current {
-        errors.push((
-            "new",
-            "Choose a password different from the current one.".to_string(),
-        ));
+        errors.push(("new", tr().get("password-same")));
     }
     if form.new != form.confirm {
-        errors.push(("confirm", "The two new passwords differ.".to_string()));
+        errors.push(("confirm", tr().get("password-differ")));
     }
     if !errors.is_empty() {
         // Nothing typed is sent back: passwords are never echoed into a page.
@@ -174,10 +184,7 @@ pub async fn change_password(
         .audit(&state.pool, AuditAction::PasswordChanged, None, json!({}))
         .await?;
     session.password_changed();
-    session.flash(
-        "success",
-        "Your password is changed. Your other sessions are signed out.",
-    );
+    session.flash("success", "flash-password-changed");
     Ok(see_other("/account"))
 }
 
@@ -199,8 +206,9 @@ pub async fn change_email(
     HtmlForm(form): HtmlForm<EmailForm>,
 ) -> AppResult<HttpResponse> {
     let typed = form.email.trim().to_owned();
+    // `message`: the id of the message saying what is wrong.
     let refused = |field: &'static str, message: &str| {
-        let errors = vec![(field, message.to_string())];
+        let errors = vec![(field, tr().get(message))];
         let (state, agent, session, typed) = (&state, &agent, &session, typed.clone());
         async move {
             let page = page(state, agent, session, errors, typed).await?;
@@ -208,9 +216,9 @@ pub async fn change_email(
         }
     };
     let email = match Email::parse(&typed) {
-        Err(_) => return refused("email", "Enter an e-mail address like name@example.com.").await,
+        Err(_) => return refused("email", "error-email").await,
         Ok(email) if email.as_str() == agent.email.to_lowercase() => {
-            return refused("email", "This is your e-mail already.").await;
+            return refused("email", "account-email-same").await;
         }
         Ok(email) => email,
     };
@@ -226,11 +234,7 @@ pub async fn change_email(
     let old = match agents::change_email(&mut tx, agent.id, &email).await {
         Ok(old) => old,
         Err(agents::ChangeEmailError::EmailTaken) => {
-            return refused(
-                "email",
-                "Another account has this e-mail. Nothing was changed.",
-            )
-            .await;
+            return refused("email", "account-email-taken").await;
         }
         Err(agents::ChangeEmailError::Database(e)) => return Err(e.into()),
     };
@@ -252,9 +256,6 @@ pub async fn change_email(
         state.sessions.drop_agent(agent.id.0);
     }
     session.email_changed(email.as_str());
-    session.flash(
-        "success",
-        "Your sign-in e-mail is changed and your old address was told. Your other sessions are signed out.",
-    );
+    session.flash("success", "flash-email-changed");
     Ok(see_other("/account"))
 }

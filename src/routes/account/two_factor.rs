@@ -72,10 +72,12 @@ async fn page(
     };
     Ok(TwoFactorPage {
         chrome: Chrome::new(Some(agent), session),
-        enabled_since: found
-            .as_ref()
-            .and_then(|a| a.enabled_at)
-            .map(|at| local_time(at, state.tz)),
+        enabled_since: found.as_ref().and_then(|a| a.enabled_at).map(|at| {
+            crate::routes::language::tr().with(
+                "two-factor-on-since",
+                &[("since", local_time(at, state.tz).into())],
+            )
+        }),
         codes_left,
         enrolling: found.filter(|a| !a.enabled()).map(|a| Enrolment {
             secret: a.secret.base32_grouped(),
@@ -114,7 +116,7 @@ async fn unless_enabled(
     if second_factor::is_enabled(&state.pool, agent.id).await? {
         return Ok(None);
     }
-    session.flash("error", "Two-factor sign-in is not on.");
+    session.flash("error", "flash-second-factor-not-on");
     Ok(Some(see_other("/account/two-factor")))
 }
 
@@ -138,7 +140,7 @@ pub async fn start(
 ) -> AppResult<HttpResponse> {
     let secret = TotpSecret::generate();
     if !second_factor::start_enrolment(&state.pool, &state.keyring, agent.id, &secret).await? {
-        session.flash("error", "Two-factor sign-in is on already.");
+        session.flash("error", "flash-second-factor-on-already");
     }
     Ok(see_other("/account/two-factor"))
 }
@@ -194,7 +196,7 @@ pub async fn confirm(
         .await?
         .filter(|a| !a.enabled())
     else {
-        session.flash("error", "Start the set-up first.");
+        session.flash("error", "flash-second-factor-start-first");
         return Ok(see_other("/account/two-factor"));
     };
     if let Some(refused) =
@@ -207,8 +209,7 @@ pub async fn confirm(
         Err(_) => {
             let error = (
                 "code",
-                "That code is not right. Check that the app shows Canceldesk and try the current code."
-                    .to_string(),
+                crate::routes::language::tr().get("two-factor-code-wrong"),
             );
             let page = page(&state, &agent, &session, Some(error), Vec::new()).await?;
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -219,10 +220,7 @@ pub async fn confirm(
     let mut tx = state.pool.begin().await?;
     if !second_factor::enable(&mut tx, agent.id, &enrolling, step, &codes).await? {
         // Started over in another tab meanwhile: that secret is the one to confirm.
-        session.flash(
-            "error",
-            "The set-up changed meanwhile. Scan the code shown now.",
-        );
+        session.flash("error", "flash-second-factor-changed");
         return Ok(see_other("/account/two-factor"));
     }
     account_notice::enqueue(
@@ -242,11 +240,7 @@ pub async fn confirm(
         state.sessions.drop_agent(agent.id.0);
     }
     session.second_factor_enrolled();
-    session.flash(
-        "success",
-        "Two-factor sign-in is on. Your other sessions are signed out, and an e-mail tells your \
-         address about it.",
-    );
+    session.flash("success", "flash-second-factor-on");
     let shown = codes.iter().map(RecoveryCode::display).collect();
     render(
         StatusCode::OK,
@@ -288,10 +282,7 @@ pub async fn regenerate_recovery_codes(
             json!({}),
         )
         .await?;
-    session.flash(
-        "success",
-        "New recovery codes are made; the old ones no longer work.",
-    );
+    session.flash("success", "flash-recovery-codes-new");
     let shown = codes.iter().map(RecoveryCode::display).collect();
     render(
         StatusCode::OK,
@@ -311,8 +302,8 @@ pub async fn disable(
         return Ok(back);
     }
     if desk_settings::require_second_factor(&state.pool).await? {
-        let problem = "The desk requires two-factor sign-in; it cannot be turned off.";
-        let error = Some(("disable-password", problem.to_string()));
+        let problem = crate::routes::language::tr().get("two-factor-required-cannot-off");
+        let error = Some(("disable-password", problem));
         let page = page(&state, &agent, &session, error, Vec::new()).await?;
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
@@ -342,9 +333,6 @@ pub async fn disable(
             .await?;
     }
     tx.commit().await?;
-    session.flash(
-        "success",
-        "Two-factor sign-in is off: you sign in with your password alone.",
-    );
+    session.flash("success", "flash-second-factor-off");
     Ok(see_other("/account/two-factor"))
 }

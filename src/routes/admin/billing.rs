@@ -23,15 +23,11 @@ const FILE_SECONDS: u64 = 600;
 pub struct ImportView {
     pub id: i64,
     pub file_name: String,
-    pub by: String,
-    pub started: String,
-    pub finished: Option<String>,
+    /// Who started it, when, and when it finished.
+    pub when: String,
     pub status: String,
-    pub rows_read: i64,
-    pub inserted: i64,
-    pub updated: i64,
-    pub failed: i64,
-    pub cases_matched: i64,
+    /// The counts in one sentence.
+    pub progress: String,
     pub errors: Vec<(u64, String)>,
     pub failure: Option<String>,
 }
@@ -47,18 +43,37 @@ struct BillingPage {
 }
 
 fn view(row: ImportRow, tz: chrono_tz::Tz) -> ImportView {
+    let t = crate::routes::language::tr();
+    let by = row
+        .started_by
+        .unwrap_or_else(|| t.get("hold-a-supervisor"))
+        .into();
+    let at = local_time(row.started_at, tz).into();
     ImportView {
         id: row.id,
         file_name: row.file_name,
-        by: row.started_by.unwrap_or_else(|| "a supervisor".into()),
-        started: local_time(row.started_at, tz),
-        finished: row.finished_at.map(|at| local_time(at, tz)),
+        when: match row.finished_at {
+            Some(finished) => t.with(
+                "billing-started-finished",
+                &[
+                    ("at", at),
+                    ("agent", by),
+                    ("finished", local_time(finished, tz).into()),
+                ],
+            ),
+            None => t.with("billing-started", &[("at", at), ("agent", by)]),
+        },
         status: row.status,
-        rows_read: row.rows_read,
-        inserted: row.inserted,
-        updated: row.updated,
-        failed: row.failed,
-        cases_matched: row.cases_matched,
+        progress: t.with(
+            "billing-progress",
+            &[
+                ("read", row.rows_read.into()),
+                ("inserted", row.inserted.into()),
+                ("updated", row.updated.into()),
+                ("failed", row.failed.into()),
+                ("matched", row.cases_matched.into()),
+            ],
+        ),
         errors: row.errors.0,
         failure: row.failure,
     }
@@ -109,7 +124,7 @@ pub async fn upload(
         payload,
         FILE_MAX_BYTES,
         FILE_SECONDS,
-        "billing's CSV export",
+        "admin-file-billing",
     )
     .await
     {
@@ -123,8 +138,7 @@ pub async fn upload(
         .take(200)
         .collect();
     let Some(id) = billing_imports::start(&state.pool, agent.id, &file_name).await? else {
-        return refuse("An import is running: wait for it to finish. Nothing changed.".into())
-            .await;
+        return refuse(crate::routes::language::tr().get("admin-import-running")).await;
     };
     agent
         .audit(
@@ -156,9 +170,6 @@ pub async fn upload(
             tracing::warn!(import = id, error = %e, "recording the end of a billing import failed");
         }
     });
-    session.flash(
-        "success",
-        "The import has started: this page shows its progress.",
-    );
+    session.flash("success", "flash-billing-import-started");
     Ok(see_other("/admin/billing"))
 }

@@ -43,11 +43,17 @@ pub async fn uploaded_file(
     };
     let form = multipart::read(req, payload, limits)
         .await
-        .map_err(|refused| format!("The file was refused: {refused}. Nothing changed."))?;
+        .map_err(|refused| {
+            let t = crate::routes::language::tr();
+            t.with("admin-file-refused", &[("why", refused.words(t).into())])
+        })?;
     form.files
         .into_iter()
         .find(|f| f.field == "file")
-        .ok_or_else(|| format!("Choose {what}."))
+        .ok_or_else(|| {
+            let t = crate::routes::language::tr();
+            t.with("admin-choose-file", &[("what", t.get(what).into())])
+        })
 }
 
 #[derive(Deserialize)]
@@ -134,17 +140,17 @@ pub async fn audit_page(
     let everyone = agents::list_active(&state.pool).await?;
     let mut actions = vec![Choice {
         value: String::new(),
-        label: "Any action".into(),
+        label: crate::routes::language::tr().get("admin-any-action"),
         selected: action.is_none(),
     }];
     actions.extend(AuditAction::ALL.iter().map(|a| Choice {
         value: a.as_str().into(),
-        label: a.as_str().replace('_', " "),
+        label: crate::routes::language::tr().get(&a.message_id()),
         selected: action == Some(*a),
     }));
     let mut agent_choices = vec![Choice {
         value: String::new(),
-        label: "Anyone".into(),
+        label: crate::routes::language::tr().get("admin-anyone"),
         selected: actor.is_none(),
     }];
     agent_choices.extend(everyone.into_iter().map(|a| Choice {
@@ -160,7 +166,11 @@ pub async fn audit_page(
                 at: local_time(r.at, state.tz),
                 actor: r.actor_name.unwrap_or_else(|| "—".into()),
                 address: r.address.unwrap_or_default(),
-                action: r.action.replace('_', " "),
+                // An action this version no longer knows is shown by its stored name.
+                action: AuditAction::parse(&r.action).map_or_else(
+                    || r.action.replace('_', " "),
+                    |a| crate::routes::language::tr().get(&a.message_id()),
+                ),
                 target: r.target.unwrap_or_default(),
                 detail: if r.detail.as_object().is_some_and(|o| o.is_empty()) {
                     String::new()
@@ -294,9 +304,9 @@ pub async fn agents_create(
         Role::parse(&form.role),
         form.name.trim(),
     ) {
-        (Err(e), _, _) => Some(e.to_string()),
-        (_, None, _) => Some("Choose a role.".to_string()),
-        (_, _, "") => Some("Enter the agent's name.".to_string()),
+        (Err(_), _, _) => Some(crate::routes::language::tr().get("error-email")),
+        (_, None, _) => Some(crate::routes::language::tr().get("admin-choose-role")),
+        (_, _, "") => Some(crate::routes::language::tr().get("admin-enter-name")),
         (Ok(email), Some(role), name) => {
             let password = temporary_password();
             let hash = crate::auth::password::hash(password.clone()).await?;
@@ -316,7 +326,7 @@ pub async fn agents_create(
                     return render(StatusCode::OK, &page);
                 }
                 Err(agents::CreateAgentError::EmailTaken) => {
-                    Some("An account with this e-mail exists already.".to_string())
+                    Some(crate::routes::language::tr().get("admin-email-exists"))
                 }
                 Err(agents::CreateAgentError::Database(e)) => return Err(e.into()),
             }
@@ -349,7 +359,7 @@ pub async fn agents_change(
             &agent,
             &session,
             None,
-            Some("You cannot change your own account here; use Your account.".into()),
+            Some(crate::routes::language::tr().get("admin-not-yourself")),
             None,
         )
         .await?;
@@ -365,7 +375,10 @@ pub async fn agents_change(
             let password = temporary_password();
             let hash = crate::auth::password::hash(password.clone()).await?;
             let done = agents::reset_password(&state.pool, target, &hash).await?;
-            issued = Some(("the agent".to_owned(), password));
+            issued = Some((
+                crate::routes::language::tr().get("admin-the-agent"),
+                password,
+            ));
             done
         }
         // Lost phone: the agent signs in with the password alone (and must enrol again at
@@ -379,7 +392,7 @@ pub async fn agents_change(
                     &agent,
                     &session,
                     None,
-                    Some("That account has no second factor to reset.".into()),
+                    Some(crate::routes::language::tr().get("admin-no-second-factor")),
                     None,
                 )
                 .await?;
@@ -387,7 +400,11 @@ pub async fn agents_change(
             }
         }
         "end_sessions" => true,
-        _ => return Err(AppError::BadRequest("Unknown change.".into())),
+        _ => {
+            return Err(AppError::BadRequest(
+                crate::routes::language::tr().get("refused-unknown-change"),
+            ));
+        }
     };
     if !found {
         return Err(AppError::NotFound);
@@ -399,10 +416,7 @@ pub async fn agents_change(
         let page = agents_page(&state, &agent, &session, issued, None, None).await?;
         return render(StatusCode::OK, &page);
     }
-    session.flash(
-        "success",
-        "The account was changed; its sessions are ended.",
-    );
+    session.flash("success", "flash-account-changed");
     Ok(super::see_other("/admin/agents"))
 }
 
@@ -436,9 +450,9 @@ pub async fn security_change(
     session.flash(
         "success",
         if on {
-            "Two-factor sign-in is required: agents without it set it up at their next sign-in."
+            "flash-second-factor-required"
         } else {
-            "Two-factor sign-in is optional."
+            "flash-second-factor-optional"
         },
     );
     Ok(super::see_other("/admin/agents"))

@@ -28,7 +28,7 @@ const PAID_FILE_MAX_BYTES: usize = 20 * 1024 * 1024;
 const LISTED: i64 = 200;
 
 pub struct TotalView {
-    pub status: &'static str,
+    pub status: String,
     pub count: i64,
     pub amount: String,
 }
@@ -49,11 +49,13 @@ struct SettlementsPage {
     due: Vec<ItemLine>,
     exported: Vec<ItemLine>,
     report: Option<PaidReport>,
+    /// The report's counts in one sentence.
+    paid_summary: String,
     error: Option<String>,
 }
 
 fn money(minor: i64, currency: Currency) -> String {
-    Money::new(minor, currency).to_string()
+    crate::routes::language::tr().money(Money::new(minor, currency))
 }
 
 fn line(item: ItemView, tz: chrono_tz::Tz) -> ItemLine {
@@ -61,7 +63,10 @@ fn line(item: ItemView, tz: chrono_tz::Tz) -> ItemLine {
     ItemLine {
         id: item.id,
         amount: money(item.amount_minor, item.currency),
-        to: format!("{} ending {last4}", item.bank),
+        to: crate::routes::language::tr().with(
+            "admin-refund-to",
+            &[("bank", item.bank.as_str().into()), ("last4", last4.into())],
+        ),
         since: item
             .exported_at
             .or(item.due_at)
@@ -87,7 +92,7 @@ async fn page(
                 .find(|(s, _, _)| s == status)
                 .map_or((0, 0), |(_, c, s)| (*c, *s));
             TotalView {
-                status: status.label(),
+                status: crate::routes::language::tr().get(status.message_id()),
                 count,
                 amount: money(sum, Currency::Idr),
             }
@@ -108,6 +113,20 @@ async fn page(
             .into_iter()
             .map(|i| line(i, tz))
             .collect(),
+        paid_summary: report.as_ref().map_or_else(String::new, |r| {
+            crate::routes::language::tr().with(
+                if r.errors.is_empty() {
+                    "refunds-paid-summary"
+                } else {
+                    "refunds-paid-summary-errors"
+                },
+                &[
+                    ("rows", r.rows.into()),
+                    ("paid", r.paid.into()),
+                    ("already", r.already_paid.into()),
+                ],
+            )
+        }),
         report,
         error,
     })
@@ -141,7 +160,7 @@ pub async fn export(
     let now = Utc::now();
     let rows = settlements::export(&state.pool, form.again.is_some(), now).await?;
     if rows.is_empty() {
-        session.flash("success", "No refund is due: nothing to export.");
+        session.flash("success", "flash-refunds-none-due");
         return Ok(see_other("/admin/settlements"));
     }
     let file = files::export_csv(&rows)?;
@@ -184,7 +203,7 @@ pub async fn paid(
         payload,
         PAID_FILE_MAX_BYTES,
         state.settings.upload_body_seconds,
-        "finance's CSV file of payments",
+        "admin-file-payments",
     )
     .await
     {
@@ -193,7 +212,15 @@ pub async fn paid(
     };
     let report = match files::import_paid(&state.pool, &file.bytes, state.today()).await {
         Ok(report) => report,
-        Err(e) => return refuse(format!("{e}. Nothing changed.")).await,
+        Err(e) => {
+            let problem = e.to_string();
+            let t = crate::routes::language::tr();
+            return refuse(t.with(
+                "admin-nothing-changed-after",
+                &[("problem", problem.into())],
+            ))
+            .await;
+        }
     };
     agent
         .audit(

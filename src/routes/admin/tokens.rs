@@ -20,7 +20,7 @@ use crate::store::audit::AuditAction;
 pub struct TokenView {
     pub id: i64,
     pub name: String,
-    pub grant: &'static str,
+    pub grant: String,
     pub created: String,
     pub last_used: String,
     pub revoked: Option<String>,
@@ -50,13 +50,13 @@ async fn page(
         .into_iter()
         .map(|t| TokenView {
             id: t.id,
-            grant: t.grant.label(),
+            grant: crate::routes::language::tr().get(t.grant.message_id()),
             name: t.name,
             created: local_time(t.created_at, state.tz),
             last_used: t
                 .last_used_at
                 .map(|at| local_time(at, state.tz))
-                .unwrap_or_else(|| "never".into()),
+                .unwrap_or_else(|| crate::routes::language::tr().get("admin-never")),
             revoked: t.revoked_at.map(|at| local_time(at, state.tz)),
         })
         .collect();
@@ -96,41 +96,35 @@ pub async fn create(
     let name = form.name.trim();
     let problem = match TokenGrant::parse(&form.grant) {
         _ if !(1..=60).contains(&name.chars().count()) => {
-            Some("Name the system the token is for (1 to 60 characters).".to_owned())
+            Some(crate::routes::language::tr().get("admin-token-name"))
         }
-        Some(grant) => {
-            match api_tokens::create(&state.pool, name, grant, Some(agent.id)).await {
-                Ok((_, token)) => {
-                    agent
-                        .audit(
-                            &state.pool,
-                            AuditAction::ApiTokenCreated,
-                            Some(name),
-                            json!({ "grant": grant.as_str() }),
-                        )
-                        .await?;
-                    let page = page(
-                        &state,
-                        &agent,
-                        &session,
-                        Some((name.to_owned(), token)),
-                        None,
-                        String::new(),
+        Some(grant) => match api_tokens::create(&state.pool, name, grant, Some(agent.id)).await {
+            Ok((_, token)) => {
+                agent
+                    .audit(
+                        &state.pool,
+                        AuditAction::ApiTokenCreated,
+                        Some(name),
+                        json!({ "grant": grant.as_str() }),
                     )
                     .await?;
-                    return render(StatusCode::OK, &page);
-                }
-                Err(CreateError::NameTaken(_)) => Some(
-                    "An active token has this name already: revoke it first, or choose another name."
-                        .to_owned(),
-                ),
-                Err(CreateError::Database(e)) => return Err(e.into()),
+                let page = page(
+                    &state,
+                    &agent,
+                    &session,
+                    Some((name.to_owned(), token)),
+                    None,
+                    String::new(),
+                )
+                .await?;
+                return render(StatusCode::OK, &page);
             }
-        }
-        None => Some(
-            "Choose what the token is for: intake (hotline or service point) or provisioning orders."
-                .to_owned(),
-        ),
+            Err(CreateError::NameTaken(_)) => {
+                Some(crate::routes::language::tr().get("admin-token-name-taken"))
+            }
+            Err(CreateError::Database(e)) => return Err(e.into()),
+        },
+        None => Some(crate::routes::language::tr().get("admin-token-grant")),
     };
     let page = page(&state, &agent, &session, None, problem, form.name.clone()).await?;
     render(StatusCode::UNPROCESSABLE_ENTITY, &page)
@@ -152,15 +146,13 @@ pub async fn revoke(
                     json!({}),
                 )
                 .await?;
-            session.flash(
+            session.flash_with(
                 "success",
-                format!("The token “{name}” is revoked: requests with it are refused from now on."),
+                "flash-token-revoked",
+                &[("name", name.as_str().into())],
             );
         }
-        None => session.flash(
-            "error",
-            "That token does not exist or was revoked already. Nothing changed.",
-        ),
+        None => session.flash("error", "flash-token-unknown"),
     }
     Ok(see_other("/admin/tokens"))
 }

@@ -15,8 +15,10 @@ use crate::domain::agent::AgentId;
 use crate::domain::case::{Action, transition};
 use crate::domain::decision::{self, Decision, FieldErrors};
 use crate::domain::reference::CaseReference;
+use crate::domain::said::Said;
 use crate::error::{AppError, AppResult};
 use crate::routes::form::HtmlForm;
+use crate::routes::language::tr;
 use crate::routes::{Chrome, desk, render, see_other};
 use crate::state::AppState;
 use crate::store::{cases, history};
@@ -27,8 +29,9 @@ use crate::workflow::{self, Outcome};
 struct ConflictPage {
     chrome: Chrome,
     reference: String,
+    intro: String,
     events: Vec<EventView>,
-    typed: Vec<(&'static str, String)>,
+    typed: Vec<(String, String)>,
 }
 
 /// The form's version; a missing or mangled one can only be stale.
@@ -66,7 +69,7 @@ impl Context<'_> {
     ) -> AppResult<HttpResponse> {
         forms.active = Some(form);
         forms.fields = fields;
-        forms.error = Some("Check the highlighted fields. Nothing was changed.".into());
+        forms.error = Some(tr().get("case-check-fields"));
         self.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await
     }
 
@@ -107,10 +110,11 @@ impl Context<'_> {
             }
             Outcome::Refused { reason, field } => {
                 forms.active = Some(form);
+                let t = tr();
+                forms.error = Some(format!("{} {}", t.said(&reason), t.get("nothing-changed")));
                 if let Some(field) = field {
-                    forms.fields.0.insert(field, reason.clone());
+                    forms.fields.0.insert(field, reason);
                 }
-                forms.error = Some(format!("{reason} Nothing was changed."));
                 self.again(StatusCode::UNPROCESSABLE_ENTITY, forms).await
             }
             Outcome::Stale {
@@ -119,8 +123,13 @@ impl Context<'_> {
             } => {
                 let events =
                     history::since_version(&self.state.pool, case_id, seen_version).await?;
+                let t = tr();
                 let page = ConflictPage {
                     chrome: Chrome::new(Some(self.agent), self.session),
+                    intro: t.with(
+                        "conflict-intro",
+                        &[("reference", self.reference.as_str().into())],
+                    ),
                     reference: self.reference.to_string(),
                     events: events
                         .into_iter()
@@ -129,6 +138,7 @@ impl Context<'_> {
                     typed: typed
                         .into_iter()
                         .filter(|(_, v)| !v.trim().is_empty())
+                        .map(|(label, v)| (t.get(label), v))
                         .collect(),
                 };
                 render(StatusCode::CONFLICT, &page)
@@ -170,7 +180,7 @@ pub async fn claim(
         "claim",
         Forms::default(),
         vec![],
-        "You claimed the case.",
+        "done-claimed",
     )
     .await
 }
@@ -192,7 +202,7 @@ pub async fn assign(
     let cx = context(&state, &agent, &session, &path)?;
     if !agent.is_supervisor() {
         return Err(AppError::Forbidden(
-            "Only a supervisor may assign cases.".into(),
+            crate::routes::language::tr().get("refused-assign-supervisor"),
         ));
     }
     let forms = Forms {
@@ -201,11 +211,11 @@ pub async fn assign(
     };
     let Ok(to) = form.agent_id.trim().parse::<i64>() else {
         let mut fields = FieldErrors::default();
-        fields.0.insert("agent_id", "Choose an agent.".into());
+        fields.add("agent_id", Said::new("field-agent"));
         return cx.invalid("assign", fields, forms).await;
     };
     let decision = Decision::Assign(AgentId(to));
-    let done = "The case was assigned.";
+    let done = "done-assigned";
     cx.decide(
         version(&form.version),
         decision,
@@ -240,7 +250,7 @@ pub async fn note(
         // Notes do not depend on the version the agent saw.
         Ok(body) => {
             let note = Decision::Note(body);
-            cx.decide(None, note, "note", forms, vec![], "Note added.")
+            cx.decide(None, note, "note", forms, vec![], "done-note")
                 .await
         }
     }
@@ -291,20 +301,20 @@ pub async fn approve(
                 if let Err(refusal) = transition(case.facts, agent.actor(), action)
                     && let Some(field) = workflow::field_of(refusal)
                 {
-                    fields.0.insert(field, workflow::sentence(refusal));
+                    fields.0.insert(field, refusal.said());
                 }
             }
             return cx.invalid("approve", fields, forms).await;
         }
     };
-    let typed = vec![("Effective date", form.effective_date.clone())];
+    let typed = vec![("typed-effective-date", form.effective_date.clone())];
     cx.decide(
         version(&form.version),
         Decision::Approve(approval),
         "approve",
         forms,
         typed,
-        "The cancellation is approved. The customer will be told.",
+        "done-approved",
     )
     .await
 }
@@ -335,14 +345,14 @@ pub async fn reject(
         Ok(r) => r,
         Err(fields) => return cx.invalid("reject", fields, forms).await,
     };
-    let typed = vec![("Message to the customer", form.message.clone())];
+    let typed = vec![("typed-message", form.message.clone())];
     cx.decide(
         version(&form.version),
         Decision::Reject(rejection),
         "reject",
         forms,
         typed,
-        "The application is rejected. The customer will be told.",
+        "done-rejected",
     )
     .await
 }
@@ -381,14 +391,14 @@ pub async fn request_documents(
         Ok(r) => r,
         Err(fields) => return cx.invalid("request", fields, forms).await,
     };
-    let typed = vec![("Message to the customer", form.message.clone())];
+    let typed = vec![("typed-message", form.message.clone())];
     cx.decide(
         version(&form.version),
         Decision::RequestDocuments(request),
         "request",
         forms,
         typed,
-        "Documents requested. The customer will get an upload link.",
+        "done-documents-requested",
     )
     .await
 }
@@ -421,10 +431,10 @@ pub async fn verdict(
         Err(fields) => return cx.invalid("verdict", fields, forms).await,
     };
     let done = match verdict.verdict {
-        crate::domain::document::Verdict::Accepted => "Document accepted.",
-        _ => "Document rejected.",
+        crate::domain::document::Verdict::Accepted => "done-document-accepted",
+        _ => "done-document-rejected",
     };
-    let typed = vec![("Reason", form.reason.clone())];
+    let typed = vec![("typed-reason", form.reason.clone())];
     let decision = Decision::Verdict {
         document_id,
         verdict,
@@ -466,18 +476,18 @@ pub async fn reopen(
             let mut fields = FieldErrors::default();
             fields
                 .0
-                .insert("reopen_reason", "Say why the decision is reopened.".into());
+                .insert("reopen_reason", Said::new("field-reopen-reason"));
             return cx.invalid("reopen", fields, forms).await;
         }
     };
-    let typed = vec![("Reason", form.reason.clone())];
+    let typed = vec![("typed-reason", form.reason.clone())];
     cx.decide(
         version(&form.version),
         Decision::Reopen(reason),
         "reopen",
         forms,
         typed,
-        "The case is reopened and back in review.",
+        "done-reopened",
     )
     .await
 }
@@ -498,7 +508,7 @@ pub async fn reissue_order(
         "reissue",
         Forms::default(),
         Vec::new(),
-        "A new cancellation order is issued to provisioning.",
+        "done-reissued",
     )
     .await
 }

@@ -24,7 +24,8 @@ struct RemovedPage {
     chrome: Chrome,
     reference: String,
     document_id: i64,
-    removed_on: String,
+    text: String,
+    back: String,
 }
 
 #[derive(Deserialize)]
@@ -48,11 +49,16 @@ pub async fn show(
     // Only the three types we accept are ever stored; anything else is refused, not served.
     let media = MediaType::parse(&document.media_type).ok_or(AppError::NotFound)?;
     if let Some(at) = retention::document_removed_at(&mut conn, document_id).await? {
+        let chrome = Chrome::new(Some(&agent), &session);
+        let day = local_date(at.with_timezone(&state.tz).date_naive());
         let page = RemovedPage {
-            chrome: Chrome::new(Some(&agent), &session),
+            text: chrome.t.with("removed-text", &[("day", day.into())]),
+            back: chrome
+                .t
+                .with("removed-back", &[("reference", reference.as_str().into())]),
+            chrome,
             reference: reference.to_string(),
             document_id,
-            removed_on: local_date(at.with_timezone(&state.tz).date_naive()),
         };
         return render(StatusCode::GONE, &page);
     }

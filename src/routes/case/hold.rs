@@ -40,25 +40,17 @@ pub async fn change(
         Err(fields) => {
             forms.active = Some("hold");
             forms.fields = fields;
-            forms.error = Some("Check the highlighted fields. Nothing was changed.".into());
+            forms.error = Some(crate::routes::language::tr().get("case-check-fields"));
             let page = case_page(&state, &agent, &session, &reference, forms).await?;
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     let outcome = retention::change_hold(&state.pool, &reference, &agent, &change).await?;
     let message = match (&change, outcome) {
-        (HoldChange::Place { .. }, HoldOutcome::Done) => {
-            "Legal hold placed: the documents are kept while it holds."
-        }
-        (HoldChange::Lift { .. }, HoldOutcome::Done) => {
-            "Legal hold lifted: the retention policy applies again."
-        }
-        (HoldChange::Place { .. }, HoldOutcome::Unchanged) => {
-            "The case is already on legal hold. Nothing was changed."
-        }
-        (HoldChange::Lift { .. }, HoldOutcome::Unchanged) => {
-            "The case has no legal hold. Nothing was changed."
-        }
+        (HoldChange::Place { .. }, HoldOutcome::Done) => "hold-placed-done",
+        (HoldChange::Lift { .. }, HoldOutcome::Done) => "hold-lifted-done",
+        (HoldChange::Place { .. }, HoldOutcome::Unchanged) => "hold-already",
+        (HoldChange::Lift { .. }, HoldOutcome::Unchanged) => "hold-none",
     };
     session.flash(
         if outcome == HoldOutcome::Done {

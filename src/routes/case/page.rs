@@ -22,8 +22,8 @@ use crate::domain::notice::{for_agents, status_words};
 use crate::domain::reference::CaseReference;
 use crate::domain::request::Settlement;
 use crate::domain::retention::RetentionPeriod;
-use crate::domain::sla::short_duration;
 use crate::error::{AppError, AppResult};
+use crate::routes::language::tr;
 use crate::routes::{
     Choice, Chrome, document_kind_choices, local_date, local_time, reject_reason_choices, render,
 };
@@ -34,6 +34,7 @@ use crate::store::documents::{self, DocumentRecord};
 use crate::store::history::{self, EventRecord};
 use crate::store::notices::{self, NoticeRecord};
 use crate::store::retention::{self, CaseRetention};
+use fluent_bundle::FluentValue;
 
 /// What the agent typed into the case page's forms, kept when a form comes back with an error.
 #[derive(Debug, Default, Clone)]
@@ -63,18 +64,20 @@ impl Forms {
         self.error.as_deref().filter(|_| self.active == Some(form))
     }
 
-    pub fn field(&self, form: &str, name: &str) -> Option<&str> {
+    /// The problem of a field of the form that was sent, worded in the request's language.
+    pub fn field(&self, form: &str, name: &str) -> Option<String> {
         if self.active != Some(form) {
             return None;
         }
-        self.fields.0.get(name).map(String::as_str)
+        self.fields.0.get(name).map(|said| tr().said(said))
     }
 
-    pub fn verdict_error(&self, document: &i64) -> Option<&str> {
+    pub fn verdict_error(&self, document: &i64) -> Option<String> {
         if self.verdict_document != Some(*document) {
             return None;
         }
         self.error_for("verdict")
+            .map(str::to_owned)
             .or_else(|| self.field("verdict", "verdict_reason"))
             .or_else(|| self.field("verdict", "verdict"))
     }
@@ -90,7 +93,7 @@ impl Forms {
 
 pub struct DocumentView {
     pub id: i64,
-    pub kind: &'static str,
+    pub kind: String,
     pub file_name: String,
     pub media_type: String,
     pub is_image: bool,
@@ -98,10 +101,12 @@ pub struct DocumentView {
     pub size: String,
     pub sha256: String,
     pub uploaded: String,
-    pub verdict: &'static str,
+    pub verdict: String,
     pub verdict_class: &'static str,
     pub verdict_note: Option<String>,
     pub other_cases: String,
+    /// The image's text alternative.
+    pub alt: String,
     /// "removed on DATE under the retention policy": the bytes are gone, the rest stays.
     pub removed: Option<String>,
 }
@@ -129,7 +134,7 @@ pub struct EventView {
 
 /// A notice on the timeline: how it went out and what it said (the link never shown).
 pub struct NoticeLine {
-    pub channel: &'static str,
+    pub channel: String,
     pub status: String,
     pub status_class: String,
     pub subject: String,
@@ -137,15 +142,20 @@ pub struct NoticeLine {
 }
 
 pub fn notice_view(n: NoticeRecord, tz: chrono_tz::Tz) -> EventView {
-    let kind = n.kind.label();
-    let mut status = status_words(&n.status, n.attempts, n.last_error.as_deref());
+    let t = tr();
+    let kind = t.get(n.kind.message_id());
+    let mut status = t.said(&status_words(
+        &n.status,
+        n.attempts,
+        n.last_error.as_deref(),
+    ));
     if let Some(at) = n.sent_at {
         status = format!("{status} {}", local_time(at, tz));
     }
     EventView {
         at: local_time(n.created_at, tz),
-        actor: "Notice to the customer".into(),
-        title: format!("Notice: {kind}"),
+        actor: t.get("timeline-notice-actor"),
+        title: t.with("timeline-notice-title", &[("kind", kind.into())]),
         transition: None,
         reason: None,
         message: None,
@@ -153,7 +163,10 @@ pub fn notice_view(n: NoticeRecord, tz: chrono_tz::Tz) -> EventView {
         is_note: false,
         bulk: None,
         notice: Some(NoticeLine {
-            channel: n.channel.label(),
+            channel: t.with(
+                "timeline-by",
+                &[("channel", t.get(n.channel.message_id()).into())],
+            ),
             status,
             status_class: n.status,
             subject: n.subject,
@@ -168,12 +181,20 @@ pub struct CasePage {
     pub chrome: Chrome,
     pub reference: String,
     pub version: i32,
-    pub state: &'static str,
+    pub state: String,
     pub state_class: &'static str,
     pub assignee: String,
+    /// Name, channel, received, age and due, in one line.
+    pub meta: String,
+    pub fee_flag: String,
+    pub balance_flag: String,
+    pub confirm_fee_label: String,
+    pub confirm_settlement_label: String,
+    /// The customer's language (their notices are written in it).
+    pub customer_locale: crate::i18n::Locale,
     pub mine: bool,
     pub is_supervisor: bool,
-    pub channel: &'static str,
+    pub channel: String,
     pub submitted: String,
     pub age: String,
     pub due: String,
@@ -181,17 +202,17 @@ pub struct CasePage {
     pub documents_received: bool,
     pub duplicate_line: bool,
     /// The line is not in billing, or under another account.
-    pub billing_problem: Option<&'static str>,
+    pub billing_problem: Option<String>,
     // Customer
     pub customer_name: String,
     pub nik: String,
     pub contact_email: String,
     pub contact_phone: String,
-    pub preferred_contact: &'static str,
+    pub preferred_contact: String,
     // Line and contract
     pub msisdn: String,
     pub account_number: String,
-    pub line_type: &'static str,
+    pub line_type: String,
     pub activation_date: String,
     pub min_term_end: String,
     pub fee: String,
@@ -200,9 +221,9 @@ pub struct CasePage {
     pub large_balance: bool,
     pub bound_services: String,
     // Request
-    pub reason: &'static str,
+    pub reason: String,
     pub reason_text: String,
-    pub settlement: &'static str,
+    pub settlement: String,
     pub settlement_detail: String,
     pub requested_effective_date: String,
     pub consent: bool,
@@ -238,14 +259,19 @@ pub struct CasePage {
 }
 
 fn money(minor: i64, currency: Currency) -> String {
-    Money::new(minor, currency).to_string()
+    tr().money(Money::new(minor, currency))
 }
 
 fn size(bytes: i32) -> String {
+    let t = tr();
     match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", f64::from(b) / 1_048_576.0),
-        b if b >= 1024 => format!("{} KB", b / 1024),
-        b => format!("{b} bytes"),
+        b if b >= 1024 * 1024 => {
+            let tenths = (f64::from(b) / 1_048_576.0 * 10.0).round() as i64;
+            let megabytes = format!("{}.{}", tenths / 10, tenths % 10);
+            t.with("size-mb", &[("size", megabytes.into())])
+        }
+        b if b >= 1024 => t.with("size-kb", &[("size", (b / 1024).into())]),
+        b => t.with("size-bytes", &[("size", b.into())]),
     }
 }
 
@@ -254,42 +280,64 @@ fn document_view(
     removed: Option<DateTime<Utc>>,
     tz: chrono_tz::Tz,
 ) -> DocumentView {
+    let t = tr();
     let verdict = d.verdict;
     let by = match (d.uploaded_by_kind, d.uploader_name) {
         (ActorKind::Agent, Some(name)) => name,
-        (ActorKind::Agent, None) => "an agent".into(),
-        _ => "the customer".into(),
+        (ActorKind::Agent, None) => t.get("document-by-an-agent"),
+        _ => t.get("document-by-the-customer"),
     };
     let verdict_note = match (verdict, d.verdict_by_name, d.verdict_at) {
         (Verdict::Pending, _, _) => None,
-        (_, name, at) => Some(format!(
-            "by {} on {}{}",
-            name.unwrap_or_else(|| "an agent".into()),
-            at.map(|a| local_time(a, tz)).unwrap_or_default(),
-            d.verdict_reason
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default()
-        )),
+        (_, name, at) => {
+            let mut note = t.with(
+                "document-verdict-by",
+                &[
+                    (
+                        "agent",
+                        name.unwrap_or_else(|| t.get("document-by-an-agent")).into(),
+                    ),
+                    (
+                        "at",
+                        at.map(|a| local_time(a, tz)).unwrap_or_default().into(),
+                    ),
+                ],
+            );
+            if let Some(reason) = d.verdict_reason {
+                note = format!("{note}: {reason}");
+            }
+            Some(note)
+        }
     };
     DocumentView {
         id: d.id,
-        kind: d.kind.label(),
+        kind: t.get(d.kind.message_id()),
         is_identity: d.kind == DocumentKind::IdentityCard,
         is_image: MediaType::parse(&d.media_type).is_some_and(MediaType::is_image),
         media_type: d.media_type,
         file_name: d.file_name,
         size: size(d.size_bytes),
         sha256: hex::encode(&d.sha256[..8.min(d.sha256.len())]),
-        uploaded: format!("{} by {by}", local_time(d.uploaded_at, tz)),
-        verdict: verdict.label(),
+        uploaded: t.with(
+            "document-uploaded",
+            &[
+                ("at", local_time(d.uploaded_at, tz).into()),
+                ("by", by.into()),
+            ],
+        ),
+        verdict: t.get(verdict.message_id()),
         verdict_class: verdict.as_str(),
         verdict_note,
         other_cases: match d.other_cases {
             0 => String::new(),
-            n if n >= 10 => "10 or more".into(),
-            n => n.to_string(),
+            n => t.with("document-same-file", &[("count", n.min(10).into())]),
         },
-        removed: removed.map(|at| local_day(at, tz)),
+        removed: removed
+            .map(|at| t.with("document-removed-on", &[("day", local_day(at, tz).into())])),
+        alt: t.with(
+            "document-image-alt",
+            &[("kind", t.get(d.kind.message_id()).into())],
+        ),
     }
 }
 
@@ -305,46 +353,60 @@ fn retention_note(
     any_kept: bool,
     tz: chrono_tz::Tz,
 ) -> Option<String> {
+    let t = tr();
     if retention.hold_reason.is_some() {
-        return Some("On legal hold: the documents are kept while the hold lasts.".into());
+        return Some(t.get("retention-on-hold"));
     }
     match retention.retention_from {
-        Some(from) if any_kept => Some(format!(
-            "The case is final: its documents will be removed on {} under the retention policy ({} days).",
-            local_day(period.removal_due(from), tz),
-            period.in_days()
+        Some(from) if any_kept => Some(t.with(
+            "retention-due",
+            &[
+                ("day", local_day(period.removal_due(from), tz).into()),
+                ("days", period.in_days().into()),
+            ],
         )),
         _ => None,
     }
 }
 
 pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
+    let t = tr();
     let actor = match (e.actor_kind, e.actor_name) {
         (ActorKind::Agent, Some(name)) => name,
-        (ActorKind::Agent, None) => "Someone".into(),
-        (kind, _) => kind.label().into(),
+        (ActorKind::Agent, None) => t.get("timeline-someone"),
+        (kind, _) => t.get(kind.message_id()),
     };
     let Json(details) = e.details;
     let transition = match (e.from_state, e.to_state) {
-        (Some(from), Some(to)) if from != to => Some(format!("{} → {}", from.label(), to.label())),
+        (Some(from), Some(to)) if from != to => Some(format!(
+            "{} → {}",
+            t.get(from.message_id()),
+            t.get(to.message_id())
+        )),
         _ => None,
     };
-    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let day = |d: Option<NaiveDate>| FluentValue::from(d.map(local_date).unwrap_or_default());
     let detail = match e.kind {
         EventKind::Approved => {
-            let day = day(details.effective_date);
+            let day = [("day", day(details.effective_date))];
             Some(if details.fee_minor.unwrap_or(0) > 0 {
-                format!("Effective {day}; early-termination fee confirmed")
+                t.with("timeline-approved-fee", &day)
             } else {
-                format!("Effective {day}; no early-termination fee")
+                t.with("timeline-approved-no-fee", &day)
             })
         }
         EventKind::DocumentsRequested => {
-            let kinds: Vec<&str> = details.kinds.iter().map(|k| k.label()).collect();
-            Some(format!(
-                "{} — by {}",
-                kinds.join(", "),
-                day(details.deadline)
+            let kinds: Vec<String> = details
+                .kinds
+                .iter()
+                .map(|k| t.get(k.message_id()))
+                .collect();
+            Some(t.with(
+                "timeline-documents-requested",
+                &[
+                    ("kinds", kinds.join(", ").into()),
+                    ("day", day(details.deadline)),
+                ],
             ))
         }
         _ => None,
@@ -352,9 +414,9 @@ pub fn event_view(e: EventRecord, tz: chrono_tz::Tz) -> EventView {
     EventView {
         at: local_time(e.at, tz),
         actor,
-        title: e.kind.title(&details),
+        title: t.said(&e.kind.title(&details)),
         transition,
-        reason: e.reason_code.map(|r| r.label().to_owned()),
+        reason: e.reason_code.map(|r| t.get(r.message_id())),
         message: e.message,
         detail,
         is_note: e.kind == EventKind::Note,
@@ -440,6 +502,7 @@ fn build(
     let tz = state.tz;
     let now = Utc::now();
     let today = state.today();
+    let t = tr();
     let facts = case.facts;
     let case_state = facts.state;
     let allowed = |action| transition(facts, agent.actor(), action).is_ok();
@@ -451,8 +514,8 @@ fn build(
             Err(crate::domain::case::Refusal::NotInThisState {
                 state: State::Submitted,
                 ..
-            }) => Some("Claim the case to review and decide it.".to_owned()),
-            Err(r) => Some(crate::workflow::sentence(r)),
+            }) => Some(t.get("case-claim-to-decide")),
+            Err(r) => Some(t.said(&r.said())),
             Ok(_) => None,
         }
     };
@@ -464,47 +527,72 @@ fn build(
     );
     let settlement = case.settlement;
     let settlement_detail = match settlement {
-        Settlement::Refund => format!(
-            "{} — account {}",
-            case.refund_bank.clone().unwrap_or_default(),
-            case.refund_account.clone().unwrap_or_default()
+        Settlement::Refund => t.with(
+            "case-refund-account",
+            &[
+                ("bank", case.refund_bank.clone().unwrap_or_default().into()),
+                (
+                    "account",
+                    case.refund_account.clone().unwrap_or_default().into(),
+                ),
+            ],
         ),
         Settlement::Transfer => case
             .transfer_msisdn
             .clone()
             .map(|m| Msisdn::from_e164(m).to_string())
             .unwrap_or_default(),
-        Settlement::Forfeit => "The customer gives up the remaining balance.".into(),
+        Settlement::Forfeit => t.get("case-forfeit"),
     };
     let due = if case_state.sla_paused() {
-        "paused while awaiting documents".to_owned()
+        t.get("case-due-paused")
     } else if !case_state.is_open() {
         "—".to_owned()
     } else if case.sla_due_at < now {
-        format!("overdue by {}", short_duration(now - case.sla_due_at))
+        t.with(
+            "case-overdue-by",
+            &[("time", t.duration(now - case.sla_due_at).into())],
+        )
     } else {
-        format!(
-            "due in {} ({})",
-            short_duration(case.sla_due_at - now),
-            local_time(case.sla_due_at, tz)
+        t.with(
+            "case-due-in",
+            &[
+                ("time", t.duration(case.sla_due_at - now).into()),
+                ("at", local_time(case.sla_due_at, tz).into()),
+            ],
         )
     };
     let decision = match case_state {
         State::Approved | State::Cancelled => case
             .effective_date
-            .map(|d| format!("Cancellation effective {}", local_date(d))),
-        State::Rejected => case
-            .decision_reason
-            .map(|r| format!("Rejected: {}", r.label())),
+            .map(|d| t.with("case-decision-effective", &[("day", local_date(d).into())])),
+        State::Rejected => case.decision_reason.map(|r| {
+            t.with(
+                "case-decision-rejected",
+                &[("reason", t.get(r.message_id()).into())],
+            )
+        }),
         State::AwaitingDocuments => {
-            let kinds: Vec<&str> = case.requested_kinds.iter().map(|k| k.label()).collect();
-            Some(format!(
-                "Waiting for: {} (deadline {})",
-                kinds.join(", "),
-                case.documents_deadline
-                    .map(|d| local_time(d, tz))
-                    .unwrap_or_default()
-            ))
+            let kinds: Vec<String> = case
+                .requested_kinds
+                .iter()
+                .map(|k| t.get(k.message_id()))
+                .collect();
+            Some(
+                t.with(
+                    "case-decision-waiting",
+                    &[
+                        ("kinds", kinds.join(", ").into()),
+                        (
+                            "deadline",
+                            case.documents_deadline
+                                .map(|d| local_time(d, tz))
+                                .unwrap_or_default()
+                                .into(),
+                        ),
+                    ],
+                ),
+            )
         }
         _ => None,
     };
@@ -531,77 +619,80 @@ fn build(
     let events: Vec<EventView> = timeline.into_iter().map(|(_, _, e)| e).collect();
     // Facts of a line billing does not know (under this account) are not known, not zero.
     let billing_known = facts.billing_known;
-    const UNKNOWN: &str = "Not known (not in billing)";
+    let unknown = t.get("case-not-in-billing");
+    let none = t.get("case-none");
     let balance = Money::new(case.balance_minor, currency);
-    CasePage {
+    let mut page = CasePage {
+        meta: String::new(),
+        fee_flag: String::new(),
+        balance_flag: String::new(),
+        confirm_fee_label: String::new(),
+        confirm_settlement_label: String::new(),
+        customer_locale: case.locale,
         chrome: Chrome::new(Some(agent), session),
         version: case.version,
-        state: case_state.label(),
+        state: t.get(case_state.message_id()),
         state_class: case_state.as_str(),
         mine: facts.assignee == Some(agent.id),
         assignee: case
             .assignee_name
             .clone()
-            .unwrap_or_else(|| "Unassigned".into()),
+            .unwrap_or_else(|| t.get("case-unassigned")),
         is_supervisor: agent.is_supervisor(),
-        channel: case.channel.label(),
+        channel: t.get(case.channel.message_id()),
         submitted: local_time(case.submitted_at, tz),
-        age: short_duration(now - case.submitted_at),
+        age: t.duration(now - case.submitted_at),
         due,
         priority: facts.priority > 0,
         documents_received: case.documents_received,
         duplicate_line: case.duplicate_line,
         nik: Nik::parse(&case.customer_nik)
             .map(|n| n.masked())
-            .unwrap_or_else(|_| "(invalid)".into()),
+            .unwrap_or_else(|_| t.get("case-nik-invalid")),
         contact_email: case.contact_email.clone().unwrap_or_else(|| "—".into()),
         contact_phone: case
             .contact_phone
             .clone()
             .map(|p| Msisdn::from_e164(p).to_string())
             .unwrap_or_else(|| "—".into()),
-        preferred_contact: case.preferred_contact.label(),
+        preferred_contact: t.get(case.preferred_contact.message_id()),
         msisdn: Msisdn::from_e164(case.msisdn.clone()).to_string(),
         account_number: case.account_number.clone(),
-        line_type: case.line_type.label(),
+        line_type: t.get(case.line_type.message_id()),
         billing_problem: match case.billing_status.as_str() {
-            "not_found" => {
-                Some("Billing does not know this line: check the number with the customer")
-            }
-            "account_mismatch" => Some(
-                "The account number does not match billing's for this line: is the applicant the account holder?",
-            ),
+            "not_found" => Some(t.get("case-billing-not-found")),
+            "account_mismatch" => Some(t.get("case-billing-account-mismatch")),
             _ => None,
         },
         activation_date: case
             .activation_date
             .map(local_date)
-            .unwrap_or_else(|| UNKNOWN.into()),
+            .unwrap_or_else(|| unknown.clone()),
         min_term_end: match (billing_known, facts.min_term_end) {
-            (false, _) => UNKNOWN.into(),
+            (false, _) => unknown.clone(),
             (true, Some(day)) => local_date(day),
-            (true, None) => "none".into(),
+            (true, None) => none.clone(),
         },
         fee: if billing_known {
             money(facts.fee_minor, currency)
         } else {
-            UNKNOWN.into()
+            unknown.clone()
         },
         fee_applies: fee_now,
         large_balance: case.balance_minor >= 100_000_000,
         balance: if billing_known {
-            balance.to_string()
+            t.money(balance)
         } else {
-            UNKNOWN.into()
+            unknown.clone()
         },
         bound_services: if case.bound_services.is_empty() {
-            "none".into()
+            none.clone()
         } else {
             case.bound_services.join(", ")
         },
-        reason: case.reason.label(),
+        reason: t.get(case.reason.message_id()),
         reason_text: case.reason_text.clone().unwrap_or_default(),
-        settlement: settlement.label(),
+        settlement: t.get(settlement.message_id()),
         settlement_detail,
         requested_effective_date: local_date(case.requested_effective_date),
         consent: case.consent,
@@ -618,14 +709,20 @@ fn build(
         ) {
             (Some(reason), Some(at)) => Some(HoldView {
                 reason: reason.clone(),
-                placed: format!(
-                    "by {} on {}",
-                    documents
-                        .retention
-                        .hold_by
-                        .clone()
-                        .unwrap_or_else(|| "a supervisor".into()),
-                    local_time(at, tz)
+                placed: t.with(
+                    "hold-placed",
+                    &[
+                        (
+                            "agent",
+                            documents
+                                .retention
+                                .hold_by
+                                .clone()
+                                .unwrap_or_else(|| t.get("hold-a-supervisor"))
+                                .into(),
+                        ),
+                        ("at", local_time(at, tz).into()),
+                    ],
                 ),
             }),
             _ => None,
@@ -659,7 +756,7 @@ fn build(
                 selected: forms.assign_to == a.id.0.to_string()
                     || (forms.assign_to.is_empty() && facts.assignee == Some(a.id)),
                 value: a.id.0.to_string(),
-                label: format!("{} ({})", a.name, a.role.as_str()),
+                label: format!("{} ({})", a.name, t.get(a.role.message_id())),
             })
             .collect(),
         reject_reasons: reject_reason_choices(&forms.reject_reason),
@@ -669,7 +766,38 @@ fn build(
         reference: case.reference,
         customer_name: case.customer_name,
         forms,
-    }
+    };
+    page.meta = t.with(
+        "case-meta",
+        &[
+            ("name", page.customer_name.as_str().into()),
+            ("channel", page.channel.as_str().into()),
+            ("received", page.submitted.as_str().into()),
+            ("age", page.age.as_str().into()),
+            ("due", page.due.as_str().into()),
+        ],
+    );
+    page.fee_flag = t.with("case-fee-flag", &[("fee", page.fee.as_str().into())]);
+    page.balance_flag = t.with(
+        "case-balance-flag",
+        &[("balance", page.balance.as_str().into())],
+    );
+    page.confirm_fee_label = t.with(
+        "case-confirm-fee",
+        &[
+            ("fee", page.fee.as_str().into()),
+            ("day", page.min_term_end.as_str().into()),
+        ],
+    );
+    page.confirm_settlement_label = t.with(
+        "case-confirm-settlement",
+        &[
+            ("balance", page.balance.as_str().into()),
+            ("settlement", page.settlement.as_str().into()),
+            ("detail", page.settlement_detail.as_str().into()),
+        ],
+    );
+    page
 }
 
 pub async fn show(

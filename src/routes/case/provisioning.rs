@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::money::Money;
 use crate::domain::order::OrderStatus;
+use crate::routes::language::tr;
 use crate::routes::{local_date, local_time};
 use crate::store::orders::OrderView;
+use fluent_bundle::FluentValue;
 
 /// What the card shows.
 pub struct ProvisioningView {
@@ -15,7 +17,7 @@ pub struct ProvisioningView {
     /// `waiting`, `due`, … for the badge's colour.
     pub status_class: &'static str,
     /// The latest order's times and facts, as (label, value).
-    pub rows: Vec<(&'static str, String)>,
+    pub rows: Vec<(String, String)>,
     /// Earlier orders (failed or withdrawn), one line each.
     pub earlier: Vec<String>,
 }
@@ -29,66 +31,61 @@ pub fn view(
     tz: chrono_tz::Tz,
 ) -> Option<ProvisioningView> {
     let (latest, earlier) = orders.split_first()?;
+    let t = tr();
     let at = |t: Option<DateTime<Utc>>| t.map(|t| local_time(t, tz));
     let headline = match latest.status {
-        OrderStatus::Waiting => format!(
-            "Waiting for the effective date ({}): the order goes to provisioning then.",
-            local_date(latest.effective_date)
+        OrderStatus::Waiting => t.with(
+            "order-waiting",
+            &[("day", local_date(latest.effective_date).into())],
         ),
-        OrderStatus::Due if pushed && latest.attempts > 0 => format!(
-            "Waiting for provisioning: delivery failed {} time(s), retrying{}.",
-            latest.attempts,
-            at(latest.next_attempt_at)
-                .map(|t| format!(" at {t}"))
-                .unwrap_or_default()
-        ),
-        OrderStatus::Due if pushed => "Waiting for provisioning: the order is being sent.".into(),
-        OrderStatus::Due => {
-            "Waiting for provisioning: no webhook is configured, so provisioning must \
-             pull this order (GET /api/v1/orders?status=due)."
-                .into()
-        }
-        OrderStatus::Sent => "Sent to provisioning: waiting for its result.".into(),
-        OrderStatus::Acknowledged => {
-            "Provisioning acknowledged the order: waiting for its result.".into()
-        }
-        OrderStatus::Done => "Done: provisioning ended the line.".into(),
-        OrderStatus::Failed => format!(
-            "Provisioning failed: {}",
-            latest
-                .failure_reason
-                .as_deref()
-                .unwrap_or("no reason given")
-        ),
-        OrderStatus::Withdrawn => "The order was withdrawn when the case was reopened.".into(),
+        OrderStatus::Due if pushed && latest.attempts > 0 => match at(latest.next_attempt_at) {
+            Some(next) => t.with(
+                "order-retrying-at",
+                &[("attempts", latest.attempts.into()), ("at", next.into())],
+            ),
+            None => t.with("order-retrying", &[("attempts", latest.attempts.into())]),
+        },
+        OrderStatus::Due if pushed => t.get("order-being-sent"),
+        OrderStatus::Due => t.get("order-pull"),
+        OrderStatus::Sent => t.get("order-sent"),
+        OrderStatus::Acknowledged => t.get("order-acknowledged"),
+        OrderStatus::Done => t.get("order-done"),
+        OrderStatus::Failed => match latest.failure_reason.as_deref() {
+            Some(reason) => t.with("order-failed", &[("reason", reason.into())]),
+            None => t.get("order-failed-no-reason"),
+        },
+        OrderStatus::Withdrawn => t.get("order-withdrawn"),
     };
     let mut rows = vec![
-        ("Order", latest.id.clone()),
-        ("Effective date", local_date(latest.effective_date)),
-        ("Written", local_time(latest.created_at, tz)),
+        (t.get("order-row-order"), latest.id.clone()),
+        (t.get("effective-date"), local_date(latest.effective_date)),
+        (
+            t.get("order-row-written"),
+            local_time(latest.created_at, tz),
+        ),
     ];
-    let mut add = |label, value: Option<String>| {
+    let mut add = |label: &str, value: Option<String>| {
         if let Some(v) = value {
-            rows.push((label, v));
+            rows.push((t.get(label), v));
         }
     };
-    add("Due", at(latest.due_at));
+    add("order-row-due", at(latest.due_at));
     add(
-        "Delivery attempts",
+        "order-row-attempts",
         (latest.attempts > 0).then(|| latest.attempts.to_string()),
     );
-    add("Last delivery error", latest.last_error.clone());
-    add("Sent", at(latest.sent_at));
-    add("Acknowledged", at(latest.acknowledged_at));
-    add("Balance moves to", latest.transfer_msisdn.clone());
-    add("Line ended", at(latest.cancelled_at));
+    add("order-row-last-error", latest.last_error.clone());
+    add("order-row-sent", at(latest.sent_at));
+    add("order-row-acknowledged", at(latest.acknowledged_at));
+    add("order-row-transfer", latest.transfer_msisdn.clone());
+    add("order-row-line-ended", at(latest.cancelled_at));
     add(
-        "Final balance",
+        "order-row-final-balance",
         latest
             .final_balance_minor
-            .map(|m| Money::new(m, currency).to_string()),
+            .map(|m| t.money(Money::new(m, currency))),
     );
-    add("Result recorded", at(latest.finished_at));
+    add("order-row-recorded", at(latest.finished_at));
     let earlier = earlier
         .iter()
         .map(|o| {
@@ -96,7 +93,7 @@ pub fn view(
                 "{} ({}) {}{}",
                 o.id,
                 local_time(o.created_at, tz),
-                o.status.label(),
+                t.get(o.status.message_id()),
                 o.failure_reason
                     .as_deref()
                     .map(|r| format!(": {r}"))
@@ -115,31 +112,39 @@ pub fn view(
 /// The refund's state in one sentence.
 pub fn refund_line(item: &crate::store::settlements::ItemView, tz: chrono_tz::Tz) -> String {
     use crate::domain::settlement::SettlementStatus as S;
-    let amount = Money::new(item.amount_minor, item.currency);
+    let t = tr();
+    let amount = t.money(Money::new(item.amount_minor, item.currency));
     let at = |t: Option<DateTime<Utc>>| t.map(|t| local_time(t, tz)).unwrap_or_default();
-    let to = format!(
-        "{} ending {}",
-        item.bank,
-        crate::domain::notice::last_four(&item.account_number)
+    let to = t.with(
+        "refund-to",
+        &[
+            ("bank", item.bank.as_str().into()),
+            (
+                "last4",
+                crate::domain::notice::last_four(&item.account_number).into(),
+            ),
+        ],
     );
+    let args = |when: String| -> Vec<(&str, FluentValue<'_>)> {
+        vec![
+            ("amount", amount.clone().into()),
+            ("to", to.clone().into()),
+            ("at", when.into()),
+        ]
+    };
     match item.status {
-        S::Pending => format!(
-            "Refund to {to}: waiting for the line to end (billing's balance now: {amount})."
-        ),
-        S::Due => format!(
-            "Refund of {amount} to {to}: due since {}, not yet exported to finance.",
-            at(item.due_at)
-        ),
-        S::Exported => format!(
-            "Refund of {amount} to {to}: exported to finance {}, not yet paid.",
-            at(item.exported_at)
-        ),
-        S::Paid => format!(
-            "Refund of {amount} to {to}: paid on {} (reference {}).",
-            item.paid_on.map(local_date).unwrap_or_default(),
-            item.payment_reference.as_deref().unwrap_or_default()
-        ),
-        S::NotOwed => "Refund: nothing to refund, the line ended with no balance left.".into(),
-        S::Withdrawn => "Refund withdrawn: the case was reopened.".into(),
+        S::Pending => t.with("refund-pending", &args(String::new())),
+        S::Due => t.with("refund-due", &args(at(item.due_at))),
+        S::Exported => t.with("refund-exported", &args(at(item.exported_at))),
+        S::Paid => {
+            let mut a = args(item.paid_on.map(local_date).unwrap_or_default());
+            a.push((
+                "reference",
+                item.payment_reference.clone().unwrap_or_default().into(),
+            ));
+            t.with("refund-paid", &a)
+        }
+        S::NotOwed => t.get("refund-not-owed"),
+        S::Withdrawn => t.get("refund-withdrawn"),
     }
 }

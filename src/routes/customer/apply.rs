@@ -151,9 +151,8 @@ pub fn limits(state: &AppState) -> Limits {
 
 /// A refused body as the error the customer sees.
 pub fn refused(refusal: RefusedBody) -> AppError {
-    let text = format!(
-        "Your application was not sent: {refusal}. Nothing was saved; go back and try again."
-    );
+    let t = crate::routes::language::tr();
+    let text = t.with("body-refused", &[("why", refusal.words(t).into())]);
     if refusal.is_too_large() {
         AppError::TooLarge(text)
     } else if matches!(refusal, RefusedBody::TooSlow { .. }) {

@@ -48,9 +48,9 @@ impl<'a> PublicThrottle<'a> {
         reserved.map_err(|wait| {
             tracing::warn!("public look-up throttled");
             crate::telemetry::metrics::throttle_refused("public");
-            AppError::Throttled(format!(
-                "Too many attempts. Wait {} seconds, then try again.",
-                wait.seconds()
+            AppError::Throttled(crate::routes::language::tr().with(
+                "refused-too-many-attempts",
+                &[("seconds", wait.seconds().into())],
             ))
         })
     }

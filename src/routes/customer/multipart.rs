@@ -16,6 +16,7 @@ use futures_util::StreamExt;
 use tokio::sync::SemaphorePermit;
 
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 
 /// The limits of one request.
@@ -60,13 +61,10 @@ const PART_OVERHEAD: usize = 2 * 1024;
 /// One of the upload slots (`AppState::upload_slots`), or 503 at once when all are taken:
 /// waiting would let a few slow senders hold everyone else's request open.
 pub fn upload_slot(state: &AppState) -> Result<SemaphorePermit<'_>, AppError> {
-    state.upload_slots.try_acquire().map_err(|_| {
-        AppError::Busy(
-            "We are receiving many documents right now. Nothing was saved; please try again in \
-             a few seconds."
-                .into(),
-        )
-    })
+    state
+        .upload_slots
+        .try_acquire()
+        .map_err(|_| AppError::Busy(crate::routes::language::tr().get("refused-busy-uploads")))
 }
 
 /// A file as received: nothing about it has been checked yet.
@@ -115,6 +113,26 @@ pub enum RefusedBody {
 }
 
 impl RefusedBody {
+    /// What the customer is told, in their language (the `Display` text is for logs).
+    pub fn words(&self, t: Tr) -> String {
+        match *self {
+            RefusedBody::FileTooLarge { limit_mib } => {
+                t.with("body-file-too-large", &[("limit", limit_mib.into())])
+            }
+            RefusedBody::BodyTooLarge { limit_mib } => {
+                t.with("body-too-large", &[("limit", limit_mib.into())])
+            }
+            RefusedBody::TooManyFiles { max } => {
+                t.with("body-too-many-files", &[("max", max.into())])
+            }
+            RefusedBody::TooManyParts => t.get("body-too-many-parts"),
+            RefusedBody::TooSlow { seconds } => {
+                t.with("body-too-slow", &[("seconds", seconds.into())])
+            }
+            RefusedBody::Malformed => t.get("body-malformed"),
+        }
+    }
+
     pub fn is_too_large(&self) -> bool {
         matches!(
             self,

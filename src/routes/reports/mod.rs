@@ -16,6 +16,7 @@ use crate::auth::guard::encode_query_value;
 use crate::auth::session::TypedSession;
 use crate::domain::report::{Period, PeriodParams};
 use crate::error::{AppError, AppResult};
+use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::reports::Scope;
 use model::Section;
@@ -24,13 +25,15 @@ use model::Section;
 #[template(path = "reports.html")]
 struct ReportsPage {
     chrome: Chrome,
-    desk: bool,
     period: Period,
     /// "4 Nov 2026 – 3 Dec 2026 (30 days)".
-    period_text: String,
     /// The period as a query string, for the CSV links.
     period_query: String,
     problem: Option<String>,
+    /// "Reports" or "My work".
+    heading: String,
+    /// The period and what the figures cover.
+    intro: String,
     sections: Vec<Section>,
 }
 
@@ -62,18 +65,26 @@ pub async fn show(
 ) -> AppResult<HttpResponse> {
     let (period, problem) = Period::parse(&params, state.today());
     let sections = model::build(&state, &period, scope_of(&agent)).await?;
+    let t = tr();
+    let period_text = t.with(
+        "reports-period-text",
+        &[
+            ("from", super::local_date(period.from).into()),
+            ("to", super::local_date(period.to).into()),
+            ("days", period.days().into()),
+        ],
+    );
     let page = ReportsPage {
         chrome: Chrome::new(Some(&agent), &session),
-        desk: agent.is_supervisor(),
+        heading: t.get(if agent.is_supervisor() {
+            "desk-nav-reports"
+        } else {
+            "desk-nav-my-work"
+        }),
+        intro: t.with("reports-intro", &[("period", period_text.into())]),
         period,
-        period_text: format!(
-            "{} – {} ({} days)",
-            super::local_date(period.from),
-            super::local_date(period.to),
-            period.days()
-        ),
         period_query: period_query(&period),
-        problem,
+        problem: problem.map(|p| t.said(&p)),
         sections,
     };
     render(StatusCode::OK, &page)
@@ -89,7 +100,7 @@ pub async fn export(
 ) -> AppResult<HttpResponse> {
     let (period, problem) = Period::parse(&params, state.today());
     if let Some(problem) = problem {
-        return Err(AppError::BadRequest(problem));
+        return Err(AppError::BadRequest(tr().said(&problem)));
     }
     let name = table.into_inner();
     let id = name.strip_suffix(".csv").ok_or(AppError::NotFound)?;

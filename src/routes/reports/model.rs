@@ -10,9 +10,11 @@ use super::chart::{self, Series};
 use crate::auth::guard::encode_query_value;
 use crate::domain::case::State;
 use crate::domain::queue::age_value;
-use crate::domain::report::{AgeBucket, Histogram, Period, minutes_label, percent};
+use crate::domain::report::{AgeBucket, Histogram, Period, percent};
 use crate::domain::request::{CancelReason, Channel, RejectReason};
 use crate::error::AppResult;
+use crate::i18n::{Durations, Tr};
+use crate::routes::language::tr;
 use crate::routes::local_date;
 use crate::state::AppState;
 use crate::store::reports::{self as store, Scope};
@@ -60,7 +62,7 @@ pub struct Table {
 
 pub struct Section {
     pub id: &'static str,
-    pub title: &'static str,
+    pub title: String,
     /// Figures in a sentence above the tables ("median 3h 30m · 90th percentile 1d 4h").
     pub summary: Vec<String>,
     pub chart: Option<String>,
@@ -90,20 +92,31 @@ fn bar_days(period: &Period, bar: NaiveDate) -> (NaiveDate, NaiveDate) {
     }
 }
 
-fn bar_label(period: &Period, bar: NaiveDate) -> String {
+fn week_label(t: Tr, week: NaiveDate) -> String {
+    t.with("reports-week-of", &[("day", local_date(week).into())])
+}
+
+fn bar_label(t: Tr, period: &Period, bar: NaiveDate) -> String {
     if period.weekly() {
-        format!("Week of {}", local_date(bar))
+        week_label(t, bar)
     } else {
         local_date(bar)
     }
 }
 
-fn short_bar_label(bar: NaiveDate) -> String {
-    bar.format("%-d %b").to_string()
+/// A chart's axis label: day and month.
+fn short_bar_label(t: Tr, bar: NaiveDate) -> String {
+    t.day_month(bar)
+}
+
+/// A share as the tables show it; "–" when there was nothing to share.
+fn share(part: i64, whole: i64) -> String {
+    percent(part, whole).map_or("–".into(), |p| format!("{p}%"))
 }
 
 /// Everything the report shows for `scope` over `period`.
 pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult<Vec<Section>> {
+    let t = tr();
     let pool = &state.pool;
     let backlog = store::backlog(pool, scope).await?;
     let oldest = store::oldest_open(pool, scope).await?;
@@ -144,11 +157,14 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
         *open_by_agent.entry(*assignee).or_default() += cases;
     }
     let open_total: i64 = per_state.values().sum();
-    let mut summary = vec![format!("{open_total} open")];
+    let mut summary = vec![t.with("reports-open", &[("count", open_total.into())])];
     if let Some((reference, submitted_at)) = &oldest {
-        summary.push(format!(
-            "oldest: {reference}, waiting {}",
-            crate::domain::sla::short_duration(Utc::now() - *submitted_at)
+        summary.push(t.with(
+            "reports-oldest",
+            &[
+                ("reference", reference.as_str().into()),
+                ("waiting", t.duration(Utc::now() - *submitted_at).into()),
+            ],
         ));
     }
     let open_states = [State::Submitted, State::InReview, State::AwaitingDocuments];
@@ -158,7 +174,10 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
             let n = per_state.get(s).copied().unwrap_or(0);
             let mut pairs = vec![("state", s.as_str().to_owned())];
             pairs.extend(mine.iter().cloned());
-            vec![Cell::text(s.label()), Cell::figure(n, queue_link(&pairs))]
+            vec![
+                Cell::text(t.get(s.message_id())),
+                Cell::figure(n, queue_link(&pairs)),
+            ]
         })
         .collect();
     let mut age_rows: Vec<Vec<Cell>> = AgeBucket::ALL
@@ -168,7 +187,7 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
             let mut pairs = vec![("state", "open".into()), ("age", age_value(*bucket))];
             pairs.extend(mine.iter().cloned());
             vec![
-                Cell::text(bucket.label()),
+                Cell::text(t.get(bucket.message_id())),
                 Cell::figure(n, queue_link(&pairs)),
             ]
         })
@@ -176,37 +195,37 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
     let mut overdue_pairs = vec![("state", "open".into()), ("overdue", "1".into())];
     overdue_pairs.extend(mine.iter().cloned());
     age_rows.push(vec![
-        Cell::text("Past their service-level due time"),
+        Cell::text(t.get("reports-past-due")),
         Cell::figure(overdue, queue_link(&overdue_pairs)),
     ]);
     sections.push(Section {
         id: "backlog",
-        title: "Backlog now",
+        title: t.get("reports-backlog"),
         summary,
         legend: vec![],
         chart: Some(chart::stacked_bars(
             "chart-backlog",
-            "Open cases by time waited since receipt",
+            &t.get("reports-backlog-ages"),
             &AgeBucket::ALL
                 .iter()
-                .map(|b| b.label().to_owned())
+                .map(|b| t.get(b.message_id()))
                 .collect::<Vec<_>>(),
             &[Series {
-                name: "Open cases".into(),
+                name: t.get("reports-open-cases"),
                 values: per_age.to_vec(),
             }],
         )),
         tables: vec![
             Table {
                 id: "backlog-states",
-                caption: "Open cases per state".into(),
-                header: vec!["State".into(), "Cases".into()],
+                caption: t.get("reports-backlog-states"),
+                header: vec![t.get("queue-col-state"), t.get("bulk-col-cases")],
                 rows: state_rows,
             },
             Table {
                 id: "backlog-ages",
-                caption: "Open cases by time waited since receipt".into(),
-                header: vec!["Waiting".into(), "Cases".into()],
+                caption: t.get("reports-backlog-ages"),
+                header: vec![t.get("reports-waiting"), t.get("bulk-col-cases")],
                 rows: age_rows,
             },
         ],
@@ -237,15 +256,16 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
             decided[k][i] += row.cases;
         }
     }
-    let short_labels: Vec<String> = bars.iter().map(|b| short_bar_label(*b)).collect();
-    let per = if period.weekly() { "week" } else { "day" };
+    let short_labels: Vec<String> = bars.iter().map(|b| short_bar_label(t, *b)).collect();
+    let weekly = period.weekly();
+    let per = |daily: &str, weekly_id: &str| t.get(if weekly { weekly_id } else { daily });
     if desk {
         let rows = bars
             .iter()
             .enumerate()
             .map(|(i, bar)| {
                 let (from, to) = bar_days(period, *bar);
-                let mut cells = vec![Cell::text(bar_label(period, *bar))];
+                let mut cells = vec![Cell::text(bar_label(t, period, *bar))];
                 let mut total = 0;
                 for (k, channel) in Channel::ALL.iter().enumerate() {
                     total += received[k][i];
@@ -270,31 +290,31 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
                 cells
             })
             .collect();
-        let mut header = vec![if period.weekly() { "Week" } else { "Day" }.to_owned()];
-        header.extend(Channel::ALL.iter().map(|c| c.label().to_owned()));
-        header.push("All channels".into());
+        let mut header = vec![per("reports-day", "reports-week")];
+        header.extend(Channel::ALL.iter().map(|c| t.get(c.message_id())));
+        header.push(t.get("reports-all-channels"));
         let total: i64 = received.iter().flatten().sum();
         sections.push(Section {
             id: "received",
-            title: "Cases received",
-            legend: Channel::ALL.iter().map(|c| c.label().to_owned()).collect(),
-            summary: vec![format!("{total} received in the period")],
+            title: t.get("reports-received"),
+            legend: Channel::ALL.iter().map(|c| t.get(c.message_id())).collect(),
+            summary: vec![t.with("reports-received-total", &[("count", total.into())])],
             chart: Some(chart::stacked_bars(
                 "chart-received",
-                &format!("Cases received per {per}, by channel"),
+                &per("reports-received-per-day", "reports-received-per-week"),
                 &short_labels,
                 &Channel::ALL
                     .iter()
                     .zip(&received)
                     .map(|(c, values)| Series {
-                        name: c.label().into(),
+                        name: t.get(c.message_id()),
                         values: values.clone(),
                     })
                     .collect::<Vec<_>>(),
             )),
             tables: vec![Table {
                 id: "received",
-                caption: format!("Cases received per {per}, by channel"),
+                caption: per("reports-received-per-day", "reports-received-per-week"),
                 header,
                 rows,
             }],
@@ -305,7 +325,7 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
         .enumerate()
         .map(|(i, bar)| {
             let (from, to) = bar_days(period, *bar);
-            let mut cells = vec![Cell::text(bar_label(period, *bar))];
+            let mut cells = vec![Cell::text(bar_label(t, period, *bar))];
             for (k, outcome) in outcomes.iter().enumerate() {
                 let mut pairs = vec![
                     ("state", "all".into()),
@@ -319,33 +339,30 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
             cells
         })
         .collect();
-    let mut header = vec![if period.weekly() { "Week" } else { "Day" }.to_owned()];
-    header.extend(outcomes.iter().map(|o| o.label().to_owned()));
+    let mut header = vec![per("reports-day", "reports-week")];
+    header.extend(outcomes.iter().map(|o| t.get(o.message_id())));
     let decided_total: i64 = decided.iter().flatten().sum();
     sections.push(Section {
         id: "decided",
-        title: "Cases decided",
-        legend: outcomes.iter().map(|o| o.label().to_owned()).collect(),
-        summary: vec![format!(
-            "{decided_total} outcomes in the period (a cancellation follows its approval, so \
-             both count)"
-        )],
+        title: t.get("reports-decided"),
+        legend: outcomes.iter().map(|o| t.get(o.message_id())).collect(),
+        summary: vec![t.with("reports-decided-total", &[("count", decided_total.into())])],
         chart: Some(chart::stacked_bars(
             "chart-decided",
-            &format!("Cases decided per {per}, by outcome"),
+            &per("reports-decided-per-day", "reports-decided-per-week"),
             &short_labels,
             &outcomes
                 .iter()
                 .zip(&decided)
                 .map(|(o, values)| Series {
-                    name: o.label().into(),
+                    name: t.get(o.message_id()),
                     values: values.clone(),
                 })
                 .collect::<Vec<_>>(),
         )),
         tables: vec![Table {
             id: "decided",
-            caption: format!("Cases decided per {per}, by outcome"),
+            caption: per("reports-decided-per-day", "reports-decided-per-week"),
             header,
             rows: decided_rows,
         }],
@@ -371,10 +388,10 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
         .map(|week| {
             let (decided, within) = by_week.get(week).copied().unwrap_or((0, 0));
             vec![
-                Cell::text(format!("Week of {}", local_date(*week))),
+                Cell::text(week_label(t, *week)),
                 Cell::figure(decided, None),
                 Cell::figure(within, None),
-                Cell::number(percent(within, decided).map_or("–".into(), |p| format!("{p}%"))),
+                Cell::number(share(within, decided)),
             ]
         })
         .collect();
@@ -383,29 +400,38 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
         .fold((0, 0), |(d, w), (d2, w2)| (d + d2, w + w2));
     let median = overall.percentile(0.5);
     let p90 = overall.percentile(0.9);
-    let duration = |m: Option<i32>| m.map_or("–".to_owned(), minutes_label);
+    let durations = Durations::new(t);
+    let duration = |m: Option<i32>| {
+        m.map_or("–".to_owned(), |m| {
+            durations.say(Duration::minutes(i64::from(m)))
+        })
+    };
     sections.push(Section {
         id: "service-level",
-        title: "Service level",
+        title: t.get("reports-service-level"),
         legend: vec![],
         summary: vec![
-            format!(
-                "{} of {all_decided} approvals and rejections within the service level",
-                percent(all_within, all_decided).map_or("–".into(), |p| format!("{p}%"))
+            t.with(
+                "reports-within-sla",
+                &[
+                    ("share", share(all_within, all_decided).into()),
+                    ("count", all_decided.into()),
+                ],
             ),
-            format!(
-                "time from receipt to decision, clock paused while awaiting documents: median {}, \
-                 90th percentile {}",
-                duration(median),
-                duration(p90)
+            t.with(
+                "reports-handling-summary",
+                &[
+                    ("median", duration(median).into()),
+                    ("p90", duration(p90).into()),
+                ],
             ),
         ],
         chart: Some(chart::percent_line(
             "chart-service-level",
-            "Share of approvals and rejections within the service level, per week",
+            &t.get("reports-within-sla-chart"),
             &week_list
                 .iter()
-                .map(|w| short_bar_label(*w))
+                .map(|w| short_bar_label(t, *w))
                 .collect::<Vec<_>>(),
             &week_list
                 .iter()
@@ -418,29 +444,32 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
         tables: vec![
             Table {
                 id: "service-level",
-                caption: "Approvals and rejections within the service level, per week (days \
-                          inside the period only)"
-                    .into(),
+                caption: t.get("reports-within-sla-table"),
                 header: vec![
-                    "Week".into(),
-                    "Decided".into(),
-                    "Within the service level".into(),
-                    "Share".into(),
+                    t.get("reports-week"),
+                    t.get("reports-decided-column"),
+                    t.get("reports-within-sla-column"),
+                    t.get("reports-share"),
                 ],
                 rows: week_rows,
             },
             Table {
                 id: "handling-time",
-                caption: "Time from receipt to decision (clock paused while awaiting documents)"
-                    .into(),
-                header: vec!["Measure".into(), "Time".into()],
+                caption: t.get("reports-handling-table"),
+                header: vec![t.get("reports-measure"), t.get("reports-time")],
                 rows: vec![
                     vec![
-                        Cell::text("Decisions measured"),
+                        Cell::text(t.get("reports-decisions-measured")),
                         Cell::figure(overall.total(), None),
                     ],
-                    vec![Cell::text("Median"), Cell::number(duration(median))],
-                    vec![Cell::text("90th percentile"), Cell::number(duration(p90))],
+                    vec![
+                        Cell::text(t.get("reports-median")),
+                        Cell::number(duration(median)),
+                    ],
+                    vec![
+                        Cell::text(t.get("reports-p90")),
+                        Cell::number(duration(p90)),
+                    ],
                 ],
             },
         ],
@@ -508,22 +537,24 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
         .collect();
     sections.push(Section {
         id: "agents",
-        title: if desk { "Agents" } else { "My work" },
+        title: t.get(if desk {
+            "desk-nav-agents"
+        } else {
+            "desk-nav-my-work"
+        }),
         legend: vec![],
         summary: vec![],
         chart: None,
         tables: vec![Table {
             id: "agents",
-            caption: "Per agent: cases claimed and decided in the period, median time from \
-                      receipt to decision, and open cases now"
-                .into(),
+            caption: t.get("reports-agents-table"),
             header: vec![
-                "Agent".into(),
-                "Claimed".into(),
-                "Approved".into(),
-                "Rejected".into(),
-                "Median time to decision".into(),
-                "Open now".into(),
+                t.get("bulk-agent"),
+                t.get("EventKind-claimed"),
+                t.get("State-approved"),
+                t.get("State-rejected"),
+                t.get("reports-median-time"),
+                t.get("reports-open-now"),
             ],
             rows: agent_rows,
         }],
@@ -551,11 +582,9 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
                     })
                     .sum();
                 let mut cells = vec![
-                    Cell::text(r.label()),
+                    Cell::text(t.get(r.message_id())),
                     Cell::figure(total, queue_link(&range)),
-                    Cell::number(
-                        percent(total, received_total).map_or("–".into(), |p| format!("{p}%")),
-                    ),
+                    Cell::number(share(total, received_total)),
                 ];
                 for c in Channel::ALL {
                     let n = reasons
@@ -569,8 +598,12 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
                 cells
             })
             .collect();
-        let mut header = vec!["Reason".into(), "Cases".into(), "Share".into()];
-        header.extend(Channel::ALL.iter().map(|c| c.label().to_owned()));
+        let mut header = vec![
+            t.get("label-reason"),
+            t.get("bulk-col-cases"),
+            t.get("reports-share"),
+        ];
+        header.extend(Channel::ALL.iter().map(|c| t.get(c.message_id())));
         let rejected_total: i64 = rejections.values().sum();
         let rejection_rows = RejectReason::ALL
             .iter()
@@ -579,33 +612,33 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
                 let mut pairs = in_period("rejected");
                 pairs.push(("event_reason", r.as_str().into()));
                 vec![
-                    Cell::text(r.label()),
+                    Cell::text(t.get(r.message_id())),
                     Cell::figure(n, queue_link(&pairs)),
-                    Cell::number(
-                        percent(n, rejected_total).map_or("–".into(), |p| format!("{p}%")),
-                    ),
+                    Cell::number(share(n, rejected_total)),
                 ]
             })
             .collect();
         sections.push(Section {
             id: "reasons",
-            title: "Reasons",
+            title: t.get("reports-reasons"),
             legend: vec![],
             summary: vec![],
             chart: None,
             tables: vec![
                 Table {
                     id: "reasons",
-                    caption: "Why customers cancel: applications received in the period, per \
-                              reason and channel"
-                        .into(),
+                    caption: t.get("reports-reasons-table"),
                     header,
                     rows: reason_rows,
                 },
                 Table {
                     id: "rejections",
-                    caption: "Rejections in the period, per reason".into(),
-                    header: vec!["Reason".into(), "Rejections".into(), "Share".into()],
+                    caption: t.get("reports-rejections-table"),
+                    header: vec![
+                        t.get("label-reason"),
+                        t.get("reports-rejections"),
+                        t.get("reports-share"),
+                    ],
                     rows: rejection_rows,
                 },
             ],
@@ -620,31 +653,31 @@ pub async fn build(state: &AppState, period: &Period, scope: Scope) -> AppResult
         .sum::<i64>();
         sections.push(Section {
             id: "documents",
-            title: "Document requests",
+            title: t.get("reports-documents"),
             legend: vec![],
             summary: vec![],
             chart: None,
             tables: vec![Table {
                 id: "documents",
-                caption: "Document requests in the period".into(),
-                header: vec!["Document requests".into(), "Cases".into()],
+                caption: t.get("reports-documents-table"),
+                header: vec![t.get("reports-documents"), t.get("bulk-col-cases")],
                 rows: vec![
                     vec![
-                        Cell::text("Requests sent"),
+                        Cell::text(t.get("reports-requests-sent")),
                         Cell::figure(
                             count("documents_requested"),
                             queue_link(&in_period("documents_requested")),
                         ),
                     ],
                     vec![
-                        Cell::text("Answered in time"),
+                        Cell::text(t.get("reports-answered")),
                         Cell::figure(
                             count("documents_answered"),
                             queue_link(&in_period("documents_received")),
                         ),
                     ],
                     vec![
-                        Cell::text("Expired unanswered"),
+                        Cell::text(t.get("reports-expired")),
                         Cell::figure(expired, queue_link(&in_period("expired"))),
                     ],
                 ],

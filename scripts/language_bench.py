@@ -44,6 +44,7 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pages", default="queue first page,case page", help="comma-separated: queue first page, case page")
     args = ap.parse_args()
     sh("cargo", "build", "--release", "--quiet", "--bin", "canceldesk")
     new_binary = os.path.join(ROOT, "target/release/canceldesk")
@@ -63,6 +64,7 @@ def main():
         queue = old_opener.open(old_url + "/queue").read().decode()
         reference = re.search(r'href="/cases/([^"]+)"', queue).group(1)
         pages = {"queue first page": "/queue", "case page": f"/cases/{reference}"}
+        pages = {name: path for name, path in pages.items() if name in args.pages.split(",")}
         results = {}
         for round_no in range(1, args.rounds + 1):
             print(f"round {round_no}/{args.rounds}", flush=True)

@@ -6,7 +6,9 @@
 
 pub mod format;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -125,18 +127,29 @@ impl Locale {
 type Bundle = FluentBundle<FluentResource>;
 
 /// One language's messages: the bundle, and every message without placeholders worded once at
-/// start (a page's labels are then a map lookup, not a formatting, on every request).
+/// start (a page's labels are then a map lookup, not a formatting nor an allocation, on every
+/// request). The texts live as long as the process, as the files compiled into it do.
 struct Catalogue {
     bundle: Bundle,
-    plain: HashMap<String, String>,
+    plain: HashMap<String, &'static str>,
 }
 
 fn catalogue(locale: Locale) -> &'static Catalogue {
     static CATALOGUES: OnceLock<Vec<Catalogue>> = OnceLock::new();
-    let catalogues = CATALOGUES.get_or_init(|| Locale::ALL.iter().map(|l| load(*l)).collect());
+    let catalogues = CATALOGUES.get_or_init(|| {
+        let mut all: Vec<Catalogue> = Locale::ALL.iter().map(|l| load(*l)).collect();
+        // The pseudo-language: English, every plain message bracketed.
+        let mut pseudo_catalogue = load(Locale::En);
+        for text in pseudo_catalogue.plain.values_mut() {
+            *text = Box::leak(pseudo((*text).to_owned()).into_boxed_str());
+        }
+        all.push(pseudo_catalogue);
+        all
+    });
     let index = Locale::ALL
         .iter()
-        .position(|l| *l == locale.base())
+        .chain([&Locale::Pseudo])
+        .position(|l| *l == locale)
         .expect("every locale has a catalogue");
     &catalogues[index]
 }
@@ -170,7 +183,8 @@ fn load(locale: Locale) -> Catalogue {
             let mut errors = Vec::new();
             let text = bundle.format_pattern(pattern, None, &mut errors);
             // A message with placeholders reports them missing: it is worded per call.
-            errors.is_empty().then(|| (id, text.into_owned()))
+            let text: &'static str = Box::leak(text.into_owned().into_boxed_str());
+            errors.is_empty().then_some((id, text))
         })
         .collect();
     Catalogue { bundle, plain }
@@ -189,7 +203,19 @@ impl Tr {
     }
 
     pub fn get(&self, id: &str) -> String {
-        self.format(id, None)
+        self.text(id).to_owned()
+    }
+
+    /// A message without placeholders, borrowed (no allocation: the pages' labels); English
+    /// when this language lacks it, else the id itself, which the tests look for.
+    pub fn text<'a>(&self, id: &'a str) -> &'a str {
+        for locale in [self.locale, Locale::En] {
+            if let Some(text) = catalogue(locale).plain.get(id) {
+                return text;
+            }
+            tracing::warn!(id, locale = locale.tag(), "missing message");
+        }
+        id
     }
 
     pub fn with(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
@@ -211,7 +237,7 @@ impl Tr {
             if args.is_none()
                 && let Some(text) = catalogue.plain.get(id)
             {
-                return text.clone();
+                return (*text).to_owned();
             }
             let bundle = &catalogue.bundle;
             if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
@@ -293,14 +319,25 @@ impl Tr {
 
     /// A message worded once with its placeholders left open, to be filled many times cheaply
     /// (the queue's 50 rows). Only for messages that do not select on their arguments.
-    pub fn pattern(&self, id: &str, names: &[&str]) -> Pattern {
+    /// Worded once per worker thread and language, then shared.
+    pub fn pattern(&self, id: &str, names: &[&str]) -> Rc<Pattern> {
+        thread_local! {
+            static PATTERNS: RefCell<HashMap<(Locale, String), Rc<Pattern>>> =
+                RefCell::new(HashMap::new());
+        }
+        let key = (self.locale, id.to_owned());
+        if let Some(found) = PATTERNS.with(|cache| cache.borrow().get(&key).cloned()) {
+            return found;
+        }
         let markers: Vec<String> = (0..names.len()).map(marker).collect();
         let args: Vec<(&str, FluentValue<'_>)> = names
             .iter()
             .zip(&markers)
             .map(|(name, m)| (*name, m.as_str().into()))
             .collect();
-        Pattern::parse(&self.with(id, &args), names.len())
+        let pattern = Rc::new(Pattern::parse(&self.with(id, &args), names.len()));
+        PATTERNS.with(|cache| cache.borrow_mut().insert(key, pattern.clone()));
+        pattern
     }
 
     /// A span of time as the desk's tables show it: `45m`, `3h 20m`, `2d 4h` (in this language).
@@ -329,9 +366,9 @@ fn pseudo(text: String) -> String {
 /// Spans of time (`2d 4h`) worded once per page and filled per row.
 #[derive(Debug, Clone)]
 pub struct Durations {
-    minutes: Pattern,
-    hours: Pattern,
-    days: Pattern,
+    minutes: Rc<Pattern>,
+    hours: Rc<Pattern>,
+    days: Rc<Pattern>,
 }
 
 impl Durations {

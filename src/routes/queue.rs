@@ -23,6 +23,7 @@ use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::queue::{self, QueueRow};
 use fluent_bundle::FluentValue;
+use std::rc::Rc;
 
 pub struct RowView {
     pub reference: String,
@@ -30,8 +31,8 @@ pub struct RowView {
     pub pick: String,
     pub customer_name: String,
     pub phone: String,
-    pub reason: String,
-    pub state: String,
+    pub reason: &'static str,
+    pub state: &'static str,
     pub state_class: &'static str,
     pub age: String,
     pub due: String,
@@ -161,29 +162,29 @@ async fn agent_name(state: &AppState, id: i64) -> AppResult<String> {
 
 /// The flags' words, worded once per page.
 pub struct FlagWords {
-    select: String,
-    priority: String,
-    priority_title: String,
-    documents: String,
-    documents_title: String,
-    fee: String,
-    fee_title: String,
-    duplicate: String,
-    duplicate_title: String,
+    select: &'static str,
+    priority: &'static str,
+    priority_title: &'static str,
+    documents: &'static str,
+    documents_title: &'static str,
+    fee: &'static str,
+    fee_title: &'static str,
+    duplicate: &'static str,
+    duplicate_title: &'static str,
 }
 
 impl FlagWords {
     fn new(t: Tr) -> FlagWords {
         FlagWords {
-            select: t.get("queue-select-case"),
-            priority: t.get("flag-priority"),
-            priority_title: t.get("flag-priority-title"),
-            documents: t.get("flag-documents"),
-            documents_title: t.get("flag-documents-title"),
-            fee: t.get("flag-fee"),
-            fee_title: t.get("flag-fee-title"),
-            duplicate: t.get("flag-duplicate"),
-            duplicate_title: t.get("flag-duplicate-title"),
+            select: t.text("queue-select-case"),
+            priority: t.text("flag-priority"),
+            priority_title: t.text("flag-priority-title"),
+            documents: t.text("flag-documents"),
+            documents_title: t.text("flag-documents-title"),
+            fee: t.text("flag-fee"),
+            fee_title: t.text("flag-fee-title"),
+            duplicate: t.text("flag-duplicate"),
+            duplicate_title: t.text("flag-duplicate-title"),
         }
     }
 }
@@ -194,8 +195,8 @@ pub struct RowWords {
     t: Tr,
     durations: Durations,
     paused: String,
-    overdue: Pattern,
-    due_in: Pattern,
+    overdue: Rc<Pattern>,
+    due_in: Rc<Pattern>,
 }
 
 impl RowWords {
@@ -226,8 +227,8 @@ fn row_view(w: &RowWords, row: QueueRow, now: chrono::DateTime<Utc>) -> RowView 
     };
     RowView {
         phone: Msisdn::from_e164(row.msisdn).masked(),
-        reason: w.t.get(row.reason.message_id()),
-        state: w.t.get(state.message_id()),
+        reason: w.t.text(row.reason.message_id()),
+        state: w.t.text(state.message_id()),
         state_class: state.as_str(),
         age: w.durations.say(now - row.submitted_at),
         due,

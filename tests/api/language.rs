@@ -288,7 +288,11 @@ async fn an_agents_language_is_kept_with_the_account_and_follows_them_to_another
     let token = queue.attr("form.language input[name=csrf_token]", "value")[0].clone();
     desk.post(
         "/language",
-        &[("csrf_token", &token), ("lang", "zh-CN"), ("back", "/queue")],
+        &[
+            ("csrf_token", &token),
+            ("lang", "zh-CN"),
+            ("back", "/queue"),
+        ],
     )
     .await
     .assert_redirects_to("/queue");
@@ -330,7 +334,9 @@ async fn an_agents_language_is_kept_with_the_account_and_follows_them_to_another
         .await;
     let flash = other.get("/queue?state=all").await.texts(".flash");
     assert!(
-        flash.iter().any(|f| f.contains("未保存") || f.contains("名称")),
+        flash
+            .iter()
+            .any(|f| f.contains("未保存") || f.contains("名称")),
         "{flash:?}"
     );
 }

@@ -14,10 +14,10 @@ the crate itself compiles again, e.g.:
 
 Seeds two databases of the same demo data (`canceldesk_lang_old` by the old binary, whose
 migrations it knows, and `canceldesk_lang_new` by this one), starts both servers, and loads the
-queue's first page and a case page with wrk, alternating old and new in every round. Prints
+queue's first page and a case page with wrk, old and new in a new order every round. Prints
 requests/s, p50/p99 and each language's throughput as a ratio of the old build's.
 """
-import argparse, os, re, statistics, subprocess, sys
+import argparse, os, random, re, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from perf_bench import ROOT, sh, wait_for, wrk, sign_in as perf_sign_in  # noqa: E402
@@ -69,10 +69,15 @@ def main():
         for round_no in range(1, args.rounds + 1):
             print(f"round {round_no}/{args.rounds}", flush=True)
             for name, path in pages.items():
-                results.setdefault((name, "before"), []).append(wrk(old_url + path, old_cookie, args.duration, args.connections))
-                for lang in LANGUAGES:
-                    cookie = f"{new_cookie}; lang={lang}"
-                    results.setdefault((name, lang), []).append(wrk(new_url + path, cookie, args.duration, args.connections))
+                # A new order every round: no variant always runs first, or after the same one.
+                variants = ["before"] + LANGUAGES
+                random.Random(round_no).shuffle(variants)
+                for lang in variants:
+                    if lang == "before":
+                        run = wrk(old_url + path, old_cookie, args.duration, args.connections)
+                    else:
+                        run = wrk(new_url + path, f"{new_cookie}; lang={lang}", args.duration, args.connections)
+                    results.setdefault((name, lang), []).append(run)
         print(f"\n{args.cases:,} cases · wrk {args.connections} connections · {args.rounds} rounds of {args.duration} s\n")
         print("| page | language | requests/s | p50 ms | p99 ms | × before (English only) |")
         print("|---|---|---:|---:|---:|---:|")

@@ -206,19 +206,28 @@ impl Tr {
     }
 
     pub fn get(&self, id: &str) -> String {
-        self.text(id).to_owned()
+        match self.plain(id) {
+            Some(text) => text.to_owned(),
+            // A message with placeholders asked for without them, or a missing one: worded (and
+            // logged) by the general path.
+            None => self.format(id, None),
+        }
     }
 
     /// A message without placeholders, borrowed (no allocation: the pages' labels); English
     /// when this language lacks it, else the id itself, which the tests look for.
     pub fn text<'a>(&self, id: &'a str) -> &'a str {
-        for locale in [self.locale, Locale::En] {
-            if let Some(text) = catalogue(locale).plain.get(id) {
-                return text;
-            }
-            tracing::warn!(id, locale = locale.tag(), "missing message");
-        }
-        id
+        self.plain(id).unwrap_or_else(|| {
+            tracing::warn!(id, locale = self.locale.tag(), "missing message");
+            id
+        })
+    }
+
+    /// A message without placeholders in this language, else in English.
+    fn plain(&self, id: &str) -> Option<&'static str> {
+        [self.locale, Locale::En]
+            .into_iter()
+            .find_map(|locale| catalogue(locale).plain.get(id).copied())
     }
 
     pub fn with(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {

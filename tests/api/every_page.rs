@@ -281,37 +281,20 @@ async fn visit_everything(app: &TestApp, supervisor: &Browser) -> Vec<Visit> {
 async fn fixture() -> (TestApp, Browser) {
     let app = spawn_app().await;
     let (supervisor, me) = app.signed_in("Sari Supervisor", Role::Supervisor).await;
-    insert_case(
-        &app.pool,
-        NewCase {
+    for (reference, msisdn) in [
+        ("CX-TEST-CASE", "+6283812345678"),
+        ("CX-DENY-CASE", "+6283812345679"),
+        ("CX-NEED-DATA", "+6283812345670"),
+    ] {
+        let case = NewCase {
+            reference,
+            msisdn,
             state: "in_review",
             assignee: Some(me.id),
             ..NewCase::default()
-        },
-    )
-    .await;
-    insert_case(
-        &app.pool,
-        NewCase {
-            reference: "CX-DENY-CASE",
-            msisdn: "+6283812345679",
-            state: "in_review",
-            assignee: Some(me.id),
-            ..NewCase::default()
-        },
-    )
-    .await;
-    insert_case(
-        &app.pool,
-        NewCase {
-            reference: "CX-NEED-DATA",
-            msisdn: "+6283812345670",
-            state: "in_review",
-            assignee: Some(me.id),
-            ..NewCase::default()
-        },
-    )
-    .await;
+        };
+        insert_case(&app.pool, case).await;
+    }
     // One decided (its notice on the timeline), one waiting for documents.
     supervisor
         .act(

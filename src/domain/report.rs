@@ -243,11 +243,6 @@ impl Histogram {
     }
 }
 
-/// "5h 30m", "3d 4h": a handling time's bucket as the desk reads durations.
-pub fn minutes_label(minutes: i32) -> String {
-    super::sla::short_duration(Duration::minutes(i64::from(minutes)))
-}
-
 /// A share as a whole percent, `None` when there was nothing to share ("–" on the page).
 pub fn percent(part: i64, whole: i64) -> Option<i64> {
     (whole > 0).then(|| (part * 100 + whole / 2) / whole)
@@ -371,6 +366,5 @@ mod tests {
         assert_eq!(percent(1, 3), Some(33));
         assert_eq!(percent(2, 3), Some(67));
         assert_eq!(percent(0, 0), None);
-        assert_eq!(minutes_label(330), "5h 30m");
     }
 }

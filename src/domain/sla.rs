@@ -27,20 +27,11 @@ pub fn end_of_day(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
         .unwrap_or_else(|| local.and_utc())
 }
 
-/// "3d 4h", "5h 12m", "7m": how long something has waited, for a glance at the queue.
-/// Whole days, hours of the day and minutes of the hour of a span (none below zero).
+/// Whole days, hours of the day and minutes of the hour of a span (none below zero): what
+/// "3d 4h", "5h 12m", "7m" are made of (worded per language by `i18n::Tr::duration`).
 pub fn duration_parts(d: Duration) -> (i64, i64, i64) {
     let minutes = d.num_minutes().max(0);
     (minutes / 1440, minutes / 60 % 24, minutes % 60)
-}
-
-pub fn short_duration(d: Duration) -> String {
-    let (days, hours, mins) = duration_parts(d);
-    match (days, hours) {
-        (0, 0) => format!("{mins}m"),
-        (0, _) => format!("{hours}h {mins}m"),
-        _ => format!("{days}d {hours}h"),
-    }
 }
 
 #[cfg(test)]
@@ -59,10 +50,9 @@ mod tests {
     }
 
     #[test]
-    fn durations_read_at_a_glance() {
-        assert_eq!(short_duration(Duration::minutes(7)), "7m");
-        assert_eq!(short_duration(Duration::minutes(312)), "5h 12m");
-        assert_eq!(short_duration(Duration::hours(76)), "3d 4h");
-        assert_eq!(short_duration(Duration::hours(-3)), "0m");
+    fn a_span_is_whole_days_hours_and_minutes() {
+        assert_eq!(duration_parts(Duration::minutes(312)), (0, 5, 12));
+        assert_eq!(duration_parts(Duration::hours(76)), (3, 4, 0));
+        assert_eq!(duration_parts(Duration::hours(-3)), (0, 0, 0));
     }
 }

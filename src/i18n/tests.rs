@@ -174,3 +174,19 @@ fn a_pattern_fills_its_slots_and_the_pseudo_language_brackets_everything() {
     assert_eq!(Locale::Pseudo.as_str(), "en", "stored as English");
     assert!(!Locale::ALL.contains(&Locale::Pseudo), "never offered");
 }
+
+#[test]
+fn durations_read_at_a_glance_in_each_language() {
+    use chrono::Duration;
+    let en = Tr::new(Locale::En);
+    assert_eq!(en.duration(Duration::minutes(7)), "7m");
+    assert_eq!(en.duration(Duration::minutes(312)), "5h 12m");
+    assert_eq!(en.duration(Duration::minutes(330)), "5h 30m");
+    assert_eq!(en.duration(Duration::hours(76)), "3d 4h");
+    assert_eq!(en.duration(Duration::hours(-3)), "0m");
+    assert_eq!(Tr::new(Locale::Id).duration(Duration::hours(76)), "3h 4j");
+    assert_eq!(
+        Tr::new(Locale::ZhCn).duration(Duration::hours(76)),
+        "3天4小时"
+    );
+}

@@ -29,7 +29,7 @@ use crate::store::agents;
 pub const COOKIE: &str = "lang";
 
 /// The language of the request.
-pub fn locale_of(req: &HttpRequest) -> Locale {
+fn locale_of(req: &HttpRequest) -> Locale {
     if let Some(locale) = req.cookie(COOKIE).and_then(|c| Locale::parse(c.value())) {
         return locale;
     }
@@ -106,26 +106,21 @@ impl Switch {
     }
 }
 
-/// What the frame of a page needs to speak its language: the messages, the switch's CSRF token
-/// and the page to come back to.
+/// What the frame of a customer's page needs to speak its language: the messages, the switch and
+/// its CSRF token.
 #[derive(Clone)]
 pub struct Frame {
     pub t: Tr,
     pub csrf: String,
-    /// This page's path and query: where the switch returns.
-    pub back: String,
-    /// The other languages, for the switch.
-    pub choices: Vec<(&'static str, &'static str, bool)>,
+    pub switch: Switch,
 }
 
 impl Frame {
     pub fn of(req: &HttpRequest) -> Frame {
-        let Switch { back, choices } = Switch::current();
         Frame {
             t: tr(),
             csrf: TypedSession::of(req).csrf_token(),
-            back,
-            choices,
+            switch: Switch::current(),
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use canceldesk::domain::agent::Role;
-use canceldesk::domain::report::{minutes_label, percent};
+use canceldesk::domain::report::percent;
 use sqlx::PgPool;
 
 use crate::helpers::{Browser, NewCase, TestApp, insert_case, spawn_app};
@@ -255,7 +255,11 @@ async fn expected(app: &TestApp, from: &str, to: &str) -> BTreeMap<&'static str,
                 .fetch_one(pool)
                 .await
                 .unwrap();
-            m.map_or("–".to_owned(), minutes_label)
+            // As the page words a duration in English.
+            m.map_or("–".to_owned(), |m| {
+                canceldesk::i18n::Tr::new(canceldesk::i18n::Locale::En)
+                    .duration(chrono::Duration::minutes(i64::from(m)))
+            })
         }
     };
     let measured = count(

@@ -183,7 +183,7 @@ pub async fn create(
             });
             Locale::En
         }
-        None => crate::routes::language::locale_of(&req),
+        None => crate::routes::language::tr().locale,
     };
     let app = match parsed {
         Ok(app) if problems.is_empty() => app,

@@ -228,7 +228,7 @@ async fn receive(
                 intake::Origin {
                     channel: Channel::Web,
                     // The language the customer read the form in.
-                    locale: crate::routes::language::locale_of(req),
+                    locale: crate::routes::language::tr().locale,
                 },
                 &uploads,
                 state.settings.sla_hours,

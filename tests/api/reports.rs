@@ -614,3 +614,30 @@ async fn an_agent_sees_their_own_work_and_bad_periods_are_explained() {
         );
     }
 }
+
+/// `report_minutes` became one expression (so PostgreSQL inlines it); its buckets must stay those
+/// of its first definition, edges included: 5 minutes within the first hour, half hours within a
+/// day, 4 hours within a week, days within 60 days, then "60 days or more".
+#[actix_web::test]
+async fn handling_time_buckets_keep_their_edges() {
+    let app = spawn_app().await;
+    let differ = count(
+        &app.pool,
+        "WITH s(seconds) AS (
+             SELECT generate_series(-300, 5400000, 17)::double precision
+             UNION ALL SELECT unnest(ARRAY[-0.5, 0, 59.9, 60, 299.9, 300, 3599.9, 3600, 86399.9,
+                                           86400, 604799.9, 604800, 5183999.9, 5184000, 1e9])
+         ), old AS (
+             SELECT seconds, CASE
+                 WHEN m < 60 THEN m / 5 * 5
+                 WHEN m < 1440 THEN m / 30 * 30
+                 WHEN m < 10080 THEN m / 240 * 240
+                 WHEN m < 86400 THEN m / 1440 * 1440
+                 ELSE 86400 END AS bucket
+             FROM (SELECT seconds, greatest(floor(seconds / 60), 0)::integer AS m FROM s) minutes
+         )
+         SELECT count(*) FROM old WHERE report_minutes(seconds) IS DISTINCT FROM bucket",
+    )
+    .await;
+    assert_eq!(differ, 0, "buckets moved");
+}

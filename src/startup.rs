@@ -389,6 +389,7 @@ impl Application {
             blobs: PgBlobStore,
             upload_slots: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
             counts: std::sync::Mutex::new(None),
+            agent_names: Default::default(),
             keyring,
             csrf_key,
             routes: RouteMap::new(route_rules()),

@@ -22,6 +22,8 @@ pub struct AppState {
     pub upload_slots: tokio::sync::Semaphore,
     /// Counts per state, shared by all requests for a moment (see `routes::queue::state_counts`).
     pub counts: std::sync::Mutex<Option<CountsSnapshot>>,
+    /// The agents' names, shared by all requests for a moment (see `store::agent_names`).
+    pub agent_names: crate::store::agent_names::AgentNames,
     /// Keys of the TOTP secrets at rest (see `auth::keyring`).
     pub keyring: crate::auth::keyring::Keyring,
     /// Signs the CSRF tokens of visitors without a stored session (see `auth::anonymous_csrf`).

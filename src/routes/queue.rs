@@ -21,6 +21,7 @@ use crate::error::AppResult;
 use crate::i18n::{Durations, Pattern, Tr};
 use crate::routes::language::tr;
 use crate::state::AppState;
+use crate::store::agent_names::Names;
 use crate::store::queue::{self, QueueRow};
 use fluent_bundle::FluentValue;
 use std::rc::Rc;
@@ -211,7 +212,17 @@ impl RowWords {
     }
 }
 
-fn row_view(w: &RowWords, row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
+/// The assignee's name, or "agent no. N" for an id the names no longer hold.
+pub fn assignee_name(t: Tr, names: &Names, id: Option<i64>) -> Option<String> {
+    id.map(|id| {
+        names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| t.with("agent-number", &[("id", id.into())]))
+    })
+}
+
+fn row_view(w: &RowWords, names: &Names, row: QueueRow, now: chrono::DateTime<Utc>) -> RowView {
     let state = row.state;
     let left = row.sla_due_at - now;
     let (due, urgency) = if row.sla_paused_at.is_some() && state.sla_paused() {
@@ -233,7 +244,7 @@ fn row_view(w: &RowWords, row: QueueRow, now: chrono::DateTime<Utc>) -> RowView 
         age: w.durations.say(now - row.submitted_at),
         due,
         urgency,
-        assignee: row.assignee_name.unwrap_or_else(|| "—".into()),
+        assignee: assignee_name(w.t, names, row.assignee_id).unwrap_or_else(|| "—".into()),
         documents_received: row.documents_received,
         fee_applies: fee_applies(
             row.min_term_end,
@@ -310,6 +321,10 @@ pub async fn show(
         .map(|r| page_link(&filters, "after", cursor(r)));
 
     let counts = state_counts(&state).await?;
+    let names = state
+        .agent_names
+        .get(&state.pool, rows.iter().filter_map(|r| r.assignee_id))
+        .await?;
     let now = Utc::now();
     let t = tr();
     let selected_state = match query.state {
@@ -415,7 +430,9 @@ pub async fn show(
         chrome: Chrome::new(Some(&agent), &session),
         rows: {
             let words = RowWords::new(t);
-            rows.into_iter().map(|r| row_view(&words, r, now)).collect()
+            rows.into_iter()
+                .map(|r| row_view(&words, &names, r, now))
+                .collect()
         },
         counts: counts
             .into_iter()

@@ -15,7 +15,9 @@ use crate::domain::msisdn::Msisdn;
 use crate::domain::queue::{Cursor, Page, QueueParams, QueueQuery};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::routes::queue::assignee_name;
 use crate::state::AppState;
+use crate::store::agent_names::{AgentNames, Names};
 use crate::store::audit::AuditAction;
 use crate::store::queue::{self, QueueRow};
 
@@ -42,6 +44,7 @@ const HEADER: [&str; 12] = [
 /// after the request's handler, outside its language's scope).
 fn write_batch(
     rows: &[QueueRow],
+    names: &Names,
     tz: chrono_tz::Tz,
     header: bool,
     t: Tr,
@@ -66,7 +69,7 @@ fn write_batch(
                 &row.customer_name,
                 &Msisdn::from_e164(row.msisdn.clone()).masked(),
                 &t.get(row.reason.message_id()),
-                row.assignee_name.as_deref().unwrap_or(""),
+                &assignee_name(t, names, row.assignee_id).unwrap_or_default(),
                 &time(row.sla_due_at),
                 yes_no(row.priority > 0),
                 yes_no(row.documents_received),
@@ -86,6 +89,7 @@ fn write_batch(
 
 struct Batches {
     pool: PgPool,
+    agent_names: AgentNames,
     query: QueueQuery,
     tz: chrono_tz::Tz,
     /// The request's language (the batches are written after its handler returned).
@@ -118,7 +122,19 @@ async fn next_batch(mut state: Batches) -> Option<(Result<web::Bytes, AppError>,
         })),
         _ => None,
     };
-    let bytes = write_batch(&rows, state.tz, page == Page::First, state.t).map(web::Bytes::from);
+    let names = match state
+        .agent_names
+        .get(&state.pool, rows.iter().filter_map(|r| r.assignee_id))
+        .await
+    {
+        Ok(names) => names,
+        Err(e) => {
+            state.next = None;
+            return Some((Err(e.into()), state));
+        }
+    };
+    let bytes =
+        write_batch(&rows, &names, state.tz, page == Page::First, state.t).map(web::Bytes::from);
     Some((bytes, state))
 }
 
@@ -147,6 +163,7 @@ pub async fn export(
     tracing::info!(filters = filters.len(), "queue exported");
     let batches = Batches {
         pool: state.pool.clone(),
+        agent_names: state.agent_names.clone(),
         query: QueueQuery {
             page: Page::First,
             ..query

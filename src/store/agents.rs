@@ -117,10 +117,10 @@ pub async fn create<'e>(
 }
 
 /// Active agents, for the assign list.
-pub async fn list_active(pool: &PgPool) -> sqlx::Result<Vec<AgentRecord>> {
+pub async fn list_active<'e>(db: impl PgExecutor<'e>) -> sqlx::Result<Vec<AgentRecord>> {
     let rows: Vec<AgentRow> =
         sqlx::query_as("SELECT id, name, email, role FROM agents WHERE active ORDER BY name")
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgExecutor, PgPool, Row};
 
 use crate::domain::agent::AgentId;
 use crate::domain::case::{Actor, CaseFacts, State};
@@ -99,11 +99,14 @@ pub const FIND_SQL: &str = concat!(
      WHERE c.reference = $1"
 );
 
-#[tracing::instrument(skip(pool))]
-pub async fn find(pool: &PgPool, reference: &CaseReference) -> sqlx::Result<Option<CaseRecord>> {
+#[tracing::instrument(skip(db))]
+pub async fn find<'e>(
+    db: impl PgExecutor<'e>,
+    reference: &CaseReference,
+) -> sqlx::Result<Option<CaseRecord>> {
     sqlx::query_as(FIND_SQL)
         .bind(reference.as_str())
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgExecutor};
 
 use super::blobs::BlobStore;
 use crate::domain::agent::AgentId;
@@ -47,11 +47,14 @@ pub const FOR_CASE_SQL: &str =
          LEFT JOIN agents v ON v.id = d.verdict_by
          WHERE d.case_id = $1 ORDER BY d.id";
 
-#[tracing::instrument(skip(pool))]
-pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<DocumentRecord>> {
+#[tracing::instrument(skip(db))]
+pub async fn for_case<'e>(
+    db: impl PgExecutor<'e>,
+    case_id: i64,
+) -> sqlx::Result<Vec<DocumentRecord>> {
     sqlx::query_as(FOR_CASE_SQL)
         .bind(case_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await
 }
 

@@ -2,8 +2,8 @@
 //! Every column is read as the domain's type: an unknown kind, state or detail fails the read.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 use sqlx::types::Json;
+use sqlx::{PgExecutor, PgPool};
 
 use crate::domain::case::State;
 use crate::domain::event::{ActorKind, EventDetails, EventKind};
@@ -42,11 +42,11 @@ const SINCE_VERSION_SQL: &str = concat!(
 );
 
 /// The whole history of a case, oldest first.
-#[tracing::instrument(skip(pool))]
-pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<EventRecord>> {
+#[tracing::instrument(skip(db))]
+pub async fn for_case<'e>(db: impl PgExecutor<'e>, case_id: i64) -> sqlx::Result<Vec<EventRecord>> {
     sqlx::query_as(FOR_CASE_SQL)
         .bind(case_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await
 }
 

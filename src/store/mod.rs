@@ -1,6 +1,7 @@
 //! All SQL of the app lives here, one file per entity. Functions take a pool or a connection
 //! (a transaction when the caller needs several statements to commit together).
 
+pub mod agent_names;
 pub mod agent_notices;
 pub mod agents;
 pub mod api_tokens;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use crate::domain::document::DocumentKind;
 use crate::domain::event::{EventDetails, EventKind};
@@ -120,14 +120,17 @@ pub struct NoticeRecord {
 }
 
 /// The notices of a case, oldest first (`notices_case_idx`).
-#[tracing::instrument(skip(pool))]
-pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<NoticeRecord>> {
+#[tracing::instrument(skip(db))]
+pub async fn for_case<'e>(
+    db: impl PgExecutor<'e>,
+    case_id: i64,
+) -> sqlx::Result<Vec<NoticeRecord>> {
     sqlx::query_as(
         "SELECT id, kind, channel, subject, body, status, attempts, last_error, created_at, sent_at
          FROM notices WHERE case_id = $1 ORDER BY id",
     )
     .bind(case_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 

@@ -346,7 +346,7 @@ pub struct OrderView {
 }
 
 /// The case's orders, newest first.
-pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<OrderView>> {
+pub async fn for_case<'e>(db: impl PgExecutor<'e>, case_id: i64) -> sqlx::Result<Vec<OrderView>> {
     sqlx::query_as(
         "SELECT id::text AS id, status, effective_date, created_at, due_at, attempts,
                 next_attempt_at, last_error, sent_at, acknowledged_at, finished_at, cancelled_at,
@@ -354,6 +354,6 @@ pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<OrderView
          FROM provisioning_orders WHERE case_id = $1 ORDER BY created_at DESC",
     )
     .bind(case_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }

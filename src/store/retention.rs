@@ -4,7 +4,7 @@
 //! `20261203000040_document_retention.sql`); this module only reads it.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use crate::domain::agent::AgentId;
 use crate::domain::document::DocumentKind;
@@ -171,8 +171,8 @@ pub const CASE_SQL: &str = "SELECT c.retention_from, h.reason AS hold_reason,
      LEFT JOIN agents a ON a.id = h.placed_by
      WHERE c.id = $1";
 
-pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<CaseRetention> {
-    sqlx::query_as(CASE_SQL).bind(case_id).fetch_one(pool).await
+pub async fn for_case<'e>(db: impl PgExecutor<'e>, case_id: i64) -> sqlx::Result<CaseRetention> {
+    sqlx::query_as(CASE_SQL).bind(case_id).fetch_one(db).await
 }
 
 /// Places a hold; `false` when the case already has one (nothing changed).

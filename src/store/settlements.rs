@@ -3,7 +3,7 @@
 //! marked paid.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use crate::domain::settlement::{Payment, SettlementStatus};
 
@@ -174,13 +174,13 @@ macro_rules! item_view_sql {
 }
 
 /// The case's live refund (or its latest one).
-pub async fn for_case(pool: &PgPool, case_id: i64) -> sqlx::Result<Option<ItemView>> {
+pub async fn for_case<'e>(db: impl PgExecutor<'e>, case_id: i64) -> sqlx::Result<Option<ItemView>> {
     sqlx::query_as(concat!(
         item_view_sql!(),
         " WHERE s.case_id = $1 ORDER BY s.status = 'withdrawn', s.id DESC LIMIT 1"
     ))
     .bind(case_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 

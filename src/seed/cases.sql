@@ -23,8 +23,24 @@ WITH g AS (
                   'Halim','Siregar','Nasution','Simanjuntak','Utomo','Gunawan','Tanjung','Harahap','Lubis'])
                [1 + (i * 17) % 18] AS last_name,
            -- Every 25th application repeats the line of the one before: a duplicate request.
-           CASE WHEN i % 25 = 0 AND i > 1 THEN i - 1 ELSE i END AS line_seed
+           CASE WHEN i % 25 = 0 AND i > 1 THEN i - 1 ELSE i END AS line_seed,
+           -- The other application on the same line, if any (see line_seed).
+           CASE WHEN i % 25 = 0 AND i > 1 THEN i - 1 WHEN (i + 1) % 25 = 0 AND i < $1 THEN i + 1 END
+               AS partner,
+           ((i::bigint * 7919) % 5000) * 10000 AS balance
     FROM g
+), t AS (
+    SELECT s.*,
+           -- The stage of an approved or cancelled case's cancellation order (orders.sql reads it
+           -- back from the columns it decides here: the end date, failed, the final balance).
+           CASE WHEN state = 'cancelled' THEN 'done'
+                WHEN state = 'approved' THEN (ARRAY['due', 'sent', 'acknowledged', 'failed', 'waiting', 'waiting'])[1 + (i / 7) % 6]
+           END AS order_stage,
+           -- A duplicate-line flag: the partner is open (the same rule as `bucket` above). Only
+           -- this run's cases are known here; with earlier cases in the database the seed
+           -- recomputes every flag after the load (mod.rs).
+           partner IS NOT NULL AND (partner * 37) % 100 < 62 AS duplicate_line
+    FROM s
 )
 INSERT INTO cases (
     reference, state, version, channel, customer_name, customer_nik, contact_email, contact_phone,
@@ -32,7 +48,8 @@ INSERT INTO cases (
     balance_minor, currency, bound_services, reason, reason_text, settlement, refund_bank,
     refund_account, transfer_msisdn, requested_effective_date, consent, submitted_at, sla_due_at,
     sla_paused_at, assignee_id, priority, documents_received, effective_date, decision_reason,
-    documents_deadline, requested_kinds, locale)
+    documents_deadline, requested_kinds, locale, provisioning_failed, final_balance_minor,
+    duplicate_line)
 SELECT
     'CX-' || substr(a, (code % 29)::int + 1, 1) || substr(a, (code / 29 % 29)::int + 1, 1)
           || substr(a, (code / 841 % 29)::int + 1, 1) || substr(a, (code / 24389 % 29)::int + 1, 1)
@@ -60,7 +77,7 @@ SELECT
          WHEN i % 4 = 0 THEN current_date + (10 + i % 300)
          ELSE current_date - (1 + i % 400) END,
     CASE WHEN i % 3 = 0 THEN 0 ELSE (ARRAY[15000000, 25000000, 50000000])[1 + i % 3] END,
-    ((i::bigint * 7919) % 5000) * 10000,
+    balance,
     'IDR',
     CASE WHEN i % 6 = 1 THEN ARRAY['Handset instalment'] WHEN i % 6 = 2 THEN ARRAY['Streaming bundle', 'Roaming pack'] ELSE '{}' END,
     (ARRAY['switching_operator','no_longer_needed','moving_abroad','cost','service_quality','other'])[1 + i % 6],
@@ -82,7 +99,9 @@ SELECT
     CASE WHEN i % 20 = 0 THEN 1 ELSE 0 END,
     state = 'submitted' AND i % 5 = 0,
     CASE WHEN state IN ('approved', 'cancelled') THEN
-         CASE WHEN state = 'approved' THEN current_date + (1 + i % 30)
+         -- An order still waiting ends the line later; past that stage, on a day that has come.
+         CASE WHEN order_stage = 'waiting' THEN current_date + (1 + i % 30)
+              WHEN state = 'approved' THEN current_date - ((i / 7) % 3)::int
               -- A line ended within ten days of its application, or (recent ones) lately.
               WHEN received < now() - interval '11 days' THEN received::date + (1 + i % 10)
               ELSE current_date - (1 + i % 10) END END,
@@ -90,5 +109,8 @@ SELECT
     CASE WHEN state IN ('awaiting_documents', 'expired') THEN received + interval '14 days' END,
     CASE WHEN state IN ('awaiting_documents', 'expired') THEN ARRAY['identity_card'] ELSE '{}' END,
     -- Most customers apply in Bahasa Indonesia; some in English or Chinese.
-    CASE WHEN i % 10 < 8 THEN 'id' WHEN i % 10 = 8 THEN 'en' ELSE 'zh-CN' END
-FROM s, (SELECT 'ABCDEFGHJKMNPQRSTWXYZ23456789'::text AS a) alphabet;
+    CASE WHEN i % 10 < 8 THEN 'id' WHEN i % 10 = 8 THEN 'en' ELSE 'zh-CN' END,
+    order_stage IS NOT DISTINCT FROM 'failed',
+    CASE WHEN order_stage = 'done' THEN balance END,
+    duplicate_line
+FROM t, (SELECT 'ABCDEFGHJKMNPQRSTWXYZ23456789'::text AS a) alphabet;

@@ -198,28 +198,37 @@ pub async fn demo_with_history(
     .execute(&mut *tx)
     .await?;
     if unchecked {
-        // What the skipped triggers keep: the counts per state and the duplicate-line flags.
+        // What the skipped triggers keep: the counts per state (one pass) and the duplicate-line
+        // flags. cases.sql flags the pairs of this run; only when the database held cases
+        // before may an old case share a line with a new one, and then every flag is
+        // recomputed: a case is flagged when another open case shares its line (its line has
+        // two open cases, or it is closed and its line has one), by hashed sets of lines built
+        // once (listing them in an array was not linear), writing only the flags that change.
         sqlx::raw_sql(
-            // Set-based and linear in the cases (listing every duplicated line in an array was
-            // not): the counts in one pass, and a case is flagged when another open case shares
-            // its line: its line has two open cases, or it is closed and its line has one. The
-            // hashed line sets are built once; only the rows whose flag changes are written.
             "UPDATE case_state_counts SET count = 0;
              UPDATE case_state_counts s SET count = n.cases
              FROM (SELECT state, count(*) AS cases FROM cases GROUP BY state) n
-             WHERE s.state = n.state;
-             UPDATE cases SET duplicate_line = NOT duplicate_line
-             WHERE duplicate_line IS DISTINCT FROM (
-                 msisdn IN (SELECT msisdn FROM cases
-                            WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
-                            GROUP BY msisdn HAVING count(*) > 1)
-                 OR (state NOT IN ('submitted', 'in_review', 'awaiting_documents')
-                     AND msisdn IN (SELECT msisdn FROM cases
-                                    WHERE state IN ('submitted', 'in_review', 'awaiting_documents'))));
-             SET LOCAL session_replication_role = origin;",
+             WHERE s.state = n.state",
         )
         .execute(&mut *tx)
         .await?;
+        if first_id > 0 {
+            sqlx::query(
+                "UPDATE cases SET duplicate_line = NOT duplicate_line
+                 WHERE duplicate_line IS DISTINCT FROM (
+                     msisdn IN (SELECT msisdn FROM cases
+                                WHERE state IN ('submitted', 'in_review', 'awaiting_documents')
+                                GROUP BY msisdn HAVING count(*) > 1)
+                     OR (state NOT IN ('submitted', 'in_review', 'awaiting_documents')
+                         AND msisdn IN (SELECT msisdn FROM cases
+                                        WHERE state IN ('submitted', 'in_review', 'awaiting_documents'))))",
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("SET LOCAL session_replication_role = origin")
+            .execute(&mut *tx)
+            .await?;
         steps.done("counts and flags");
         // And the reports' aggregates, recounted from the whole history in one pass.
         sqlx::raw_sql(

@@ -1,22 +1,17 @@
 -- Cancellation orders of the demo's approved and cancelled cases ($1: the first new case id), so
 -- that every stage of the loop with provisioning can be seen: approved cases' orders waiting for
 -- their date, due (no webhook: waiting to be pulled), sent, acknowledged and failed; cancelled
--- cases' orders done. Orders past their waiting stage get an effective date that has come.
+-- cases' orders done. cases.sql chose each stage and wrote what it means on the case (the end
+-- date, failed, the final balance); the stage is read back from those columns here, so no case
+-- row is written twice.
 WITH staged AS (
-    SELECT id, state,
+    SELECT id, msisdn, account_number, effective_date, settlement, transfer_msisdn, balance_minor,
            CASE WHEN state = 'cancelled' THEN 'done'
-                ELSE (ARRAY['due', 'sent', 'acknowledged', 'failed', 'waiting', 'waiting'])[1 + id % 6]
+                WHEN provisioning_failed THEN 'failed'
+                WHEN effective_date > current_date THEN 'waiting'
+                ELSE (ARRAY['due', 'sent', 'acknowledged'])[1 + id % 3]
            END AS status
     FROM cases WHERE id > $1 AND state IN ('approved', 'cancelled')
-), dated AS (
-    UPDATE cases c SET
-        effective_date = CASE WHEN s.status IN ('waiting', 'done') THEN c.effective_date
-                              ELSE current_date - (c.id % 3)::int END,
-        provisioning_failed = (s.status = 'failed'),
-        final_balance_minor = CASE WHEN s.status = 'done' THEN c.balance_minor END
-    FROM staged s WHERE c.id = s.id
-    RETURNING c.id, c.msisdn, c.account_number, c.effective_date, c.settlement, c.transfer_msisdn,
-              c.balance_minor, s.status
 )
 INSERT INTO provisioning_orders (case_id, msisdn, account_number, effective_date, transfer_msisdn,
     status, created_at, due_at, next_attempt_at, attempts, last_error, sent_at, acknowledged_at,
@@ -36,4 +31,4 @@ SELECT id, msisdn, account_number, effective_date,
        CASE WHEN status = 'done' THEN effective_date::timestamptz + interval '1 hour' END,
        CASE WHEN status = 'done' THEN balance_minor END,
        CASE WHEN status = 'failed' THEN 'the number is being ported to another operator: end it after the port-out completes' END
-FROM dated;
+FROM staged;

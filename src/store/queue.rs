@@ -104,7 +104,7 @@ pub fn page_query(prefix: &str, query: &QueueQuery, limit: i64) -> QueryBuilder<
     push_filters(&mut sql, query);
     let descending = push_position(&mut sql, query.page);
     push_order(&mut sql, descending);
-    push_limit(&mut sql, limit);
+    push_limit(&mut sql, query, limit);
     sql
 }
 
@@ -133,11 +133,11 @@ pub fn name_window_query(
     push_filters(&mut sql, &unnamed);
     let descending = push_position(&mut sql, query.page);
     push_order(&mut sql, descending);
-    push_limit(&mut sql, window);
+    push_limit(&mut sql, query, window);
     sql.push(") c WHERE c.customer_name ILIKE ")
         .push_bind(format!("%{}%", escape_like(name)));
     push_order(&mut sql, descending);
-    push_limit(&mut sql, limit);
+    push_limit(&mut sql, query, limit);
     sql.push(
         ") page JOIN cases c ON c.id = page.id
          ORDER BY c.sla_due_at",
@@ -177,9 +177,15 @@ fn push_position(sql: &mut QueryBuilder<Postgres>, page: Page) -> bool {
 /// statement whose limit is bound gets a generic plan estimated for an unknown number of rows,
 /// so PostgreSQL plans it afresh at every execution (planning was ~40% of its time per queue
 /// page). With the limit spelled out, the first page has no parameter at all and is planned once
-/// per connection.
-fn push_limit(sql: &mut QueryBuilder<Postgres>, limit: i64) {
-    sql.push(limit.to_string());
+/// per connection. Except for a search by name: how many cases a name matches decides between
+/// the trigram index and the queue order, which only a plan made for the very name can know; a
+/// bound limit keeps those statements on a plan of their own each time.
+fn push_limit(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery, limit: i64) {
+    if matches!(query.search, Some(Search::Name(_))) {
+        sql.push_bind(limit);
+    } else {
+        sql.push(limit.to_string());
+    }
 }
 
 /// ` ORDER BY … LIMIT ` (the limit follows).

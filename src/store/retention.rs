@@ -4,7 +4,7 @@
 //! `20261203000040_document_retention.sql`); this module only reads it.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgPool};
 
 use crate::domain::agent::AgentId;
 use crate::domain::document::DocumentKind;
@@ -154,25 +154,14 @@ pub async fn document_removed_at(
     .flatten())
 }
 
-/// The case page's view of retention ($1: case id): when the period started, the hold if any,
-/// and the removed documents.
-#[derive(Debug, sqlx::FromRow)]
+/// The case page's view of retention: when the period started and the hold if any (read with
+/// the case, `cases::FIND_SQL`).
+#[derive(Debug, Default, sqlx::FromRow)]
 pub struct CaseRetention {
     pub retention_from: Option<DateTime<Utc>>,
     pub hold_reason: Option<String>,
     pub hold_by: Option<String>,
     pub hold_at: Option<DateTime<Utc>>,
-}
-
-pub const CASE_SQL: &str = "SELECT c.retention_from, h.reason AS hold_reason,
-            a.name AS hold_by, h.placed_at AS hold_at
-     FROM cases c
-     LEFT JOIN legal_holds h ON h.case_id = c.id
-     LEFT JOIN agents a ON a.id = h.placed_by
-     WHERE c.id = $1";
-
-pub async fn for_case<'e>(db: impl PgExecutor<'e>, case_id: i64) -> sqlx::Result<CaseRetention> {
-    sqlx::query_as(CASE_SQL).bind(case_id).fetch_one(db).await
 }
 
 /// Places a hold; `false` when the case already has one (nothing changed).

@@ -267,12 +267,6 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         .await
         .unwrap();
     assert_indexed("retention job: due cases", plan);
-    let plan: Value = sqlx::query_scalar(explain(retention::CASE_SQL))
-        .bind(case_id)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_indexed("case page: retention and hold", plan);
 
     // The reports: the live backlog and oldest case by the open-cases index; the trigger's
     // facts of one new event by primary keys.

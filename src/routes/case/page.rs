@@ -33,7 +33,7 @@ use crate::store::cases::{self, CaseRecord};
 use crate::store::documents::{self, DocumentRecord};
 use crate::store::history::{self, EventRecord};
 use crate::store::notices::{self, NoticeRecord};
-use crate::store::retention::{self, CaseRetention};
+use crate::store::retention::CaseRetention;
 use fluent_bundle::FluentValue;
 
 /// What the agent typed into the case page's forms, kept when a form comes back with an error.
@@ -436,11 +436,10 @@ pub async fn case_page(
     // One connection for the page's reads: taking one from the pool and giving it back per
     // statement cost more than some of the statements.
     let mut conn = state.pool.acquire().await?;
-    let case = cases::find(&mut *conn, reference)
+    let mut case = cases::find(&mut *conn, reference)
         .await?
         .ok_or(AppError::NotFound)?;
     let documents = documents::for_case(&mut *conn, case.id).await?;
-    let retention = retention::for_case(&mut *conn, case.id).await?;
     // Removed documents come with the documents' own rows (one statement less per view).
     let removed = documents
         .iter()
@@ -466,7 +465,7 @@ pub async fn case_page(
     drop(conn);
     let documents = Documents {
         list: documents,
-        retention,
+        retention: std::mem::take(&mut case.retention),
         removed,
     };
     let currency = case.currency;

@@ -31,17 +31,28 @@ const PDF_POOL: i64 = 20;
 /// From this many cases on, secondary indexes are dropped for the load and rebuilt after it.
 const BULK_LOAD_THRESHOLD: i64 = 100_000;
 
-/// Drops the indexes of the seeded tables that back no constraint; returns how to rebuild them.
+/// Drops the indexes of the seeded tables that back no constraint, and their unique constraints
+/// (the cases' references: written in random order, each was a cache miss in a large index);
+/// returns how to rebuild them, each by one sort after the load. Primary keys stay: foreign keys
+/// need them, and ids arrive in order.
 async fn drop_secondary_indexes(tx: &mut sqlx::PgConnection) -> anyhow::Result<Vec<String>> {
     let indexes: Vec<(String, String)> = sqlx::query_as(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i
+        "SELECT format('DROP INDEX %I', i.indexname), i.indexdef FROM pg_indexes i
          WHERE i.schemaname = current_schema() AND i.tablename IN ('cases', 'documents', 'case_events')
-           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+         UNION ALL
+         SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+                format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
+                       pg_get_constraintdef(c.oid))
+         FROM pg_constraint c
+         WHERE c.contype = 'u'
+           AND c.conrelid IN ('cases'::regclass, 'documents'::regclass, 'case_events'::regclass)
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.conindid = c.conindid AND f.contype = 'f')",
     )
     .fetch_all(&mut *tx)
     .await?;
-    for (name, _) in &indexes {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
+    for (drop, _) in &indexes {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(drop.clone()))
             .execute(&mut *tx)
             .await?;
     }

@@ -1,7 +1,8 @@
 //! The agents' names, read once in a while and shared by all requests: the queue shows one per
 //! row, and joining `agents` into the page's statement cost PostgreSQL more than reading the
 //! page's own rows (an index probe per row). A desk has tens of agents, so they are all read at
-//! once; a name changed by an administrator shows on this instance within [`FRESH_FOR`].
+//! once. The app never changes a name; one changed in the database directly shows on this
+//! instance within [`FRESH_FOR`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

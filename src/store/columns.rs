@@ -5,6 +5,7 @@
 //! Also the two SQL facts several queries share, written once: whether a case's identity card
 //! has been accepted, and whether billing knows its line.
 
+use serde::Deserialize;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
@@ -106,3 +107,12 @@ text_column!(
     Currency,
     Locale,
 );
+
+/// A `bytea` as PostgreSQL writes it into JSON (`"\\x0a1b…"`), for rows the case page reads as
+/// JSON aggregates (`cases::find_for_page`).
+pub fn bytea_from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    text.strip_prefix("\\x")
+        .and_then(|digits| hex::decode(digits).ok())
+        .ok_or_else(|| serde::de::Error::custom("not a bytea in hex"))
+}

@@ -2,20 +2,21 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::PgConnection;
 
 use super::blobs::BlobStore;
 use crate::domain::agent::AgentId;
 use crate::domain::document::{DocumentKind, MediaType, Verdict};
 use crate::domain::event::ActorKind;
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct DocumentRecord {
     pub id: i64,
     pub kind: DocumentKind,
     pub file_name: String,
     pub media_type: String,
     pub size_bytes: i32,
+    #[serde(deserialize_with = "super::columns::bytea_from_json")]
     pub sha256: Vec<u8>,
     pub uploaded_by_kind: ActorKind,
     pub uploader_name: Option<String>,
@@ -30,33 +31,25 @@ pub struct DocumentRecord {
     pub removed_at: Option<DateTime<Utc>>,
 }
 
-/// The case page's documents ($1: case id).
-pub const FOR_CASE_SQL: &str =
-    "SELECT d.id, d.kind, d.file_name, d.media_type, d.size_bytes, d.sha256, d.uploaded_by_kind,
+/// A case's documents as its page shows them; the callers add the filter on `d`.
+macro_rules! select_documents {
+    () => {
+        "SELECT d.id, d.kind, d.file_name, d.media_type, d.size_bytes, d.sha256, d.uploaded_by_kind,
                 u.name AS uploader_name, d.uploaded_at, d.verdict, d.verdict_reason,
                 v.name AS verdict_by_name, d.verdict_at,
                 -- Bounded: a signal needs some, not an exact count over thousands of rows.
                 (SELECT count(*) FROM (SELECT 1 FROM documents od
                    JOIN cases oc ON oc.id = od.case_id
-                  WHERE od.sha256 = d.sha256 AND oc.customer_nik <> c.customer_nik
+                  WHERE od.sha256 = d.sha256 AND oc.customer_nik <> dc.customer_nik
                   LIMIT 10) AS shared) AS other_cases,
                 d.removed_at
          FROM documents d
-         JOIN cases c ON c.id = d.case_id
+         JOIN cases dc ON dc.id = d.case_id
          LEFT JOIN agents u ON u.id = d.uploaded_by
-         LEFT JOIN agents v ON v.id = d.verdict_by
-         WHERE d.case_id = $1 ORDER BY d.id";
-
-#[tracing::instrument(skip(db))]
-pub async fn for_case<'e>(
-    db: impl PgExecutor<'e>,
-    case_id: i64,
-) -> sqlx::Result<Vec<DocumentRecord>> {
-    sqlx::query_as(FOR_CASE_SQL)
-        .bind(case_id)
-        .fetch_all(db)
-        .await
+         LEFT JOIN agents v ON v.id = d.verdict_by"
+    };
 }
+pub(crate) use select_documents;
 
 /// A document of the case with this reference: nothing for a document of another case.
 #[derive(Debug, sqlx::FromRow)]

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgPool};
 
 use crate::domain::document::DocumentKind;
 use crate::domain::event::{EventDetails, EventKind};
@@ -105,7 +105,7 @@ pub async fn insert_many(conn: &mut PgConnection, notices: &[NewNotice]) -> sqlx
 }
 
 /// A notice as the case page's timeline shows it (never its link token).
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct NoticeRecord {
     pub id: i64,
     pub kind: NoticeKind,
@@ -119,20 +119,15 @@ pub struct NoticeRecord {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-/// The notices of a case, oldest first (`notices_case_idx`).
-#[tracing::instrument(skip(db))]
-pub async fn for_case<'e>(
-    db: impl PgExecutor<'e>,
-    case_id: i64,
-) -> sqlx::Result<Vec<NoticeRecord>> {
-    sqlx::query_as(
-        "SELECT id, kind, channel, subject, body, status, attempts, last_error, created_at, sent_at
-         FROM notices WHERE case_id = $1 ORDER BY id",
-    )
-    .bind(case_id)
-    .fetch_all(db)
-    .await
+/// The notices of case `n`; the callers add the filter.
+macro_rules! select_notices {
+    () => {
+        "SELECT n.id, n.kind, n.channel, n.subject, n.body, n.status, n.attempts, n.last_error,
+                n.created_at, n.sent_at
+         FROM notices n"
+    };
 }
+pub(crate) use select_notices;
 
 /// A notice claimed for one delivery attempt.
 #[derive(Debug, sqlx::FromRow)]

@@ -4,7 +4,7 @@
 
 use canceldesk::domain::agent::AgentId;
 use canceldesk::domain::queue::{QueueParams, QueueQuery};
-use canceldesk::store::{cases, customer, documents, history, queue, reports, retention, sessions};
+use canceldesk::store::{cases, customer, queue, reports, retention, sessions};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -212,18 +212,12 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         .await
         .unwrap();
     assert_indexed("case page: case", plan);
-    let plan: Value = sqlx::query_scalar(explain(documents::FOR_CASE_SQL))
-        .bind(case_id)
+    let plan: Value = sqlx::query_scalar(explain(cases::FIND_FOR_PAGE_SQL))
+        .bind(&reference)
         .fetch_one(pool)
         .await
         .unwrap();
-    assert_indexed("case page: documents", plan);
-    let plan: Value = sqlx::query_scalar(explain(history::FOR_CASE_SQL))
-        .bind(case_id)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_indexed("case page: history", plan);
+    assert_indexed("case page: case, documents, history and notices", plan);
     let plan: Value = sqlx::query_scalar(explain(queue::COUNTS_SQL))
         .fetch_one(pool)
         .await

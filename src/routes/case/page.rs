@@ -30,9 +30,9 @@ use crate::routes::{
 use crate::state::AppState;
 use crate::store::agents::{self, AgentRecord};
 use crate::store::cases::{self, CaseRecord};
-use crate::store::documents::{self, DocumentRecord};
-use crate::store::history::{self, EventRecord};
-use crate::store::notices::{self, NoticeRecord};
+use crate::store::documents::DocumentRecord;
+use crate::store::history::EventRecord;
+use crate::store::notices::NoticeRecord;
 use crate::store::retention::CaseRetention;
 use fluent_bundle::FluentValue;
 
@@ -436,17 +436,19 @@ pub async fn case_page(
     // One connection for the page's reads: taking one from the pool and giving it back per
     // statement cost more than some of the statements.
     let mut conn = state.pool.acquire().await?;
-    let mut case = cases::find(&mut *conn, reference)
+    let cases::CasePageRecord {
+        mut case,
+        documents: Json(documents),
+        events: Json(events),
+        notices: Json(notices),
+    } = cases::find_for_page(&mut *conn, reference)
         .await?
         .ok_or(AppError::NotFound)?;
-    let documents = documents::for_case(&mut *conn, case.id).await?;
     // Removed documents come with the documents' own rows (one statement less per view).
     let removed = documents
         .iter()
         .filter_map(|d| d.removed_at.map(|at| (d.id, at)))
         .collect::<HashMap<_, _>>();
-    let events = history::for_case(&mut *conn, case.id).await?;
-    let notices = notices::for_case(&mut *conn, case.id).await?;
     // Orders and refunds are written with an approval: a case never approved has neither, and
     // the queue's cases (the desk's most opened) are spared two round trips.
     let (orders, refund) = if case.facts.order.is_some() {

@@ -164,8 +164,8 @@ fn push_position(sql: &mut QueryBuilder<Postgres>, page: Page) -> bool {
     // Each bound value behind its own sub-select: an estimate PostgreSQL cannot refine with the
     // values, so the plan for one cursor is the plan for all and the statement runs on its
     // generic plan. With the values in view, a plan made for each cursor looked cheaper than the
-    // generic one and PostgreSQL planned every deeper page afresh (the same index scan each
-    // time, at the price of a fifth of the page's database time).
+    // generic one and PostgreSQL planned every deeper page afresh: the same index scan each
+    // time, ~0.8 ms of planning per page instead of 0.01 ms (docs/performance.md).
     sql.push(" AND (c.sla_due_at, c.id)")
         .push(comparison)
         .push("((SELECT ")

@@ -11,6 +11,7 @@ pub mod decision;
 pub mod document;
 pub mod effects;
 pub mod event;
+pub mod id_card;
 mod labels;
 pub mod money;
 pub mod msisdn;

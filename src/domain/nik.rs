@@ -59,6 +59,18 @@ impl Nik {
         Ok(Nik(digits))
     }
 
+    /// The birth date the number encodes (40 subtracted from a woman's day), in the century
+    /// that does not put it after `today`.
+    pub fn birth_date(&self, today: NaiveDate) -> Option<NaiveDate> {
+        let number = |range: std::ops::Range<usize>| self.0[range].parse::<u32>().unwrap_or(0);
+        let (day, month, year) = (number(6..8), number(8..10), number(10..12));
+        let day = if day > 40 { day - 40 } else { day };
+        [2000, 1900]
+            .iter()
+            .filter_map(|century| NaiveDate::from_ymd_opt((century + year) as i32, month, day))
+            .find(|date| *date <= today)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -34,6 +34,13 @@ impl InvalidNik {
     }
 }
 
+/// Day, month and two-digit year of the birth date in 16 digits (40 taken off a woman's day).
+fn birth_digits(digits: &str) -> (u32, u32, u32) {
+    let number = |range: std::ops::Range<usize>| digits[range].parse::<u32>().unwrap_or(0);
+    let (day, month, year) = (number(6..8), number(8..10), number(10..12));
+    (if day > 40 { day - 40 } else { day }, month, year)
+}
+
 impl Nik {
     pub fn parse(input: &str) -> Result<Nik, InvalidNik> {
         let digits: String = input
@@ -43,9 +50,7 @@ impl Nik {
         if digits.len() != 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidNik::Length);
         }
-        let number = |range: std::ops::Range<usize>| digits[range].parse::<u32>().unwrap_or(0);
-        let (day, month, year) = (number(6..8), number(8..10), number(10..12));
-        let day = if day > 40 { day - 40 } else { day };
+        let (day, month, year) = birth_digits(&digits);
         // Two-digit years: the date must exist in one of the two centuries it could mean.
         let exists = [1900, 2000]
             .iter()
@@ -62,9 +67,7 @@ impl Nik {
     /// The birth date the number encodes (40 subtracted from a woman's day), in the century
     /// that does not put it after `today`.
     pub fn birth_date(&self, today: NaiveDate) -> Option<NaiveDate> {
-        let number = |range: std::ops::Range<usize>| self.0[range].parse::<u32>().unwrap_or(0);
-        let (day, month, year) = (number(6..8), number(8..10), number(10..12));
-        let day = if day > 40 { day - 40 } else { day };
+        let (day, month, year) = birth_digits(&self.0);
         [2000, 1900]
             .iter()
             .filter_map(|century| NaiveDate::from_ymd_opt((century + year) as i32, month, day))

@@ -184,15 +184,16 @@ def main():
                 [(app_url + path, cookie) for path in pages.values()] + \
                 [(app_url + path, who) for path, who in report_pages.values()]:
             wrk(url, who, 1, args.connections)
+        # Each page right after a run of the baseline, and its ratio taken to that run: this
+        # machine's speed drifts within a round by more than the margins being measured.
+        def paired(url, who):
+            floor = wrk(base_url, None, args.duration, args.connections)
+            baseline.append(floor)
+            run = wrk(url, who, args.duration, args.connections)
+            return (*run, run[0] / floor[0])
+
         for round_no in range(1, args.rounds + 1):
             print(f"round {round_no}/{args.rounds}", flush=True)
-            # Each page right after a run of the baseline, and its ratio taken to that run: this
-            # machine's speed drifts within a round by more than the margins being measured.
-            def paired(url, who):
-                floor = wrk(base_url, None, args.duration, args.connections)
-                baseline.append(floor)
-                run = wrk(url, who, args.duration, args.connections)
-                return (*run, run[0] / floor[0])
             content_floor.append(paired(base_url + "wide", None))
             for name, path in pages.items():
                 results[name].append(paired(app_url + path, cookie))

@@ -492,15 +492,9 @@ pub fn transition(facts: CaseFacts, actor: Actor, action: Action) -> Result<Tran
     }
 }
 
-/// Read from JSON by its stored name (the case page reads its history as JSON aggregated by
-/// PostgreSQL, `store::cases::find_for_page`); an unknown name is an error, as in a column.
-impl<'de> serde::Deserialize<'de> for State {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        State::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown state: {text:?}")))
-    }
-}
+// Read from JSON by its stored name: the case page reads its history as JSON aggregated by
+// PostgreSQL (`store::cases::find_for_page`).
+super::labels::deserialize_by_parse!(State);
 
 #[cfg(test)]
 mod tests {

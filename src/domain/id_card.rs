@@ -103,18 +103,22 @@ fn digits_of(value: &str) -> Option<String> {
 
 /// The first `DD-MM-YYYY` date (separators `-`, `/`, `.` or spaces) in a value.
 fn date_in(value: &str) -> Option<NaiveDate> {
-    let digits: Vec<char> = value.chars().collect();
-    (0..digits.len()).find_map(|start| {
-        let rest: String = digits[start..].iter().collect();
-        let mut parts = rest.split(['-', '/', '.', ' ']).take(3);
-        let day = parts.next()?.parse::<u32>().ok()?;
-        let month = parts.next()?.parse::<u32>().ok()?;
-        let year_part = parts.next()?;
-        let year_digits: String = year_part.chars().take_while(char::is_ascii_digit).collect();
-        if year_digits.len() != 4 || !digits[start].is_ascii_digit() {
+    value.char_indices().find_map(|(start, c)| {
+        if !c.is_ascii_digit() {
             return None;
         }
-        NaiveDate::from_ymd_opt(year_digits.parse().ok()?, month, day)
+        let mut parts = value[start..].split(['-', '/', '.', ' ']);
+        let day = parts.next()?.parse::<u32>().ok()?;
+        let month = parts.next()?.parse::<u32>().ok()?;
+        let year: String = parts
+            .next()?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if year.len() != 4 {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(year.parse().ok()?, month, day)
     })
 }
 

@@ -39,14 +39,7 @@ macro_rules! labelled_enum {
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                $name::parse(&text).ok_or_else(|| {
-                    serde::de::Error::custom(format!("unknown {}: {text:?}", stringify!($name)))
-                })
-            }
-        }
+        $crate::domain::labels::deserialize_by_parse!($name);
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,3 +50,20 @@ macro_rules! labelled_enum {
 }
 
 pub(crate) use labelled_enum;
+
+/// Reads a closed set from JSON by its stored text (`$name::parse`); an unknown value is an
+/// error, as it is in a column.
+macro_rules! deserialize_by_parse {
+    ($name:ident) => {
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown {}: {text:?}", stringify!($name)))
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use deserialize_by_parse;

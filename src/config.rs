@@ -107,6 +107,8 @@ pub struct Settings {
     pub provisioning_retry_hours: i64,
     /// How often the webhook worker looks for due orders.
     pub provisioning_poll_seconds: u64,
+    /// Seconds the OCR engine may spend on one identity-card file before it is stopped.
+    pub ocr_time_limit_seconds: u64,
     /// Threads serving requests. Unset: one per core of the machine.
     pub workers: Option<usize>,
     /// Seconds a client may take to send a request's line and headers (else 408).
@@ -301,6 +303,7 @@ pub const KEYS: &[&str] = &[
     "provisioning_timeout_seconds",
     "provisioning_retry_hours",
     "provisioning_poll_seconds",
+    "ocr_time_limit_seconds",
     "workers",
     "request_head_seconds",
     "request_body_seconds",
@@ -365,6 +368,7 @@ impl Default for Settings {
             provisioning_timeout_seconds: 10,
             provisioning_retry_hours: 24,
             provisioning_poll_seconds: 10,
+            ocr_time_limit_seconds: 20,
             workers: None,
             request_head_seconds: 5,
             request_body_seconds: 30,
@@ -491,6 +495,12 @@ impl Settings {
             self.provisioning_poll_seconds,
             1,
             3600,
+        )?;
+        within(
+            "ocr_time_limit_seconds",
+            self.ocr_time_limit_seconds,
+            1,
+            600,
         )?;
         within("upload_check_seconds", self.upload_check_seconds, 1, 600)?;
         within("request_head_seconds", self.request_head_seconds, 1, 300)?;

@@ -103,6 +103,8 @@ pub async fn submit(
     )
     .await?;
     attach_all(&mut tx, blobs, case_id, uploads).await?;
+    // Read the identity card and run the pre-checks once this commits (assisted review).
+    crate::store::assist::enqueue(&mut tx, case_id).await?;
     let event = NewEvents {
         actor: Actor::Customer,
         kind: EventKind::Submitted,
@@ -202,6 +204,7 @@ pub async fn answer_document_request(
         return Ok(Answer::Expired);
     }
     attach_all(&mut tx, blobs, case.id, uploads).await?;
+    crate::store::assist::enqueue(&mut tx, case.id).await?;
     workflow::apply(
         &mut tx,
         Actor::Customer,

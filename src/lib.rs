@@ -1,5 +1,6 @@
 //! Canceldesk: the support desk that reviews requests to cancel SIM and data cards.
 
+pub mod assist;
 pub mod auth;
 pub mod background;
 pub mod billing_import;

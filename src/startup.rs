@@ -307,6 +307,10 @@ pub fn route_table() -> Vec<(RouteRule, actix_web::Route)> {
             post().to(actions::claim),
         ),
         (
+            rule("POST", "/cases/{reference}/apply-suggestion", Agent),
+            post().to(actions::apply_suggestion),
+        ),
+        (
             rule("POST", "/cases/{reference}/assign", Supervisor),
             post().to(actions::assign),
         ),
@@ -413,6 +417,11 @@ impl Application {
             background.spawn(crate::clock::run(
                 pool.clone(),
                 settings.clone(),
+                background.signal(),
+            ));
+            background.spawn(crate::assist::run(
+                pool.clone(),
+                crate::assist::Assistant::from_settings(&settings)?,
                 background.signal(),
             ));
             match crate::provisioning::webhook::Webhook::from_settings(&settings) {

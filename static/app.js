@@ -69,6 +69,10 @@
       // On a case page: its claim button.
       var button = document.querySelector('[data-shortcut="c"]');
       if (button) { event.preventDefault(); button.click(); }
+    } else if (key === "s") {
+      // On a case page: apply the desk's suggestion (the button says what it does).
+      var apply = document.querySelector('[data-shortcut="s"]');
+      if (apply) { event.preventDefault(); apply.click(); }
     }
   });
 })();

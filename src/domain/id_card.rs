@@ -42,24 +42,56 @@ pub enum FieldCheck {
     NotReadable,
 }
 
+/// A line of recognised text and where it sits on the image (`[left, top, width, height]` in
+/// pixels), when the engine says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextLine {
+    pub text: String,
+    pub bbox: Option<[u32; 4]>,
+}
+
+/// Where on the image each field was read, for the case page's cropped view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldBoxes {
+    pub nik: Option<[u32; 4]>,
+    pub name: Option<[u32; 4]>,
+    pub birth_date: Option<[u32; 4]>,
+}
+
 impl CardReading {
     pub fn from_text(text: &str) -> CardReading {
+        let lines: Vec<TextLine> = text
+            .lines()
+            .map(|line| TextLine {
+                text: line.to_owned(),
+                bbox: None,
+            })
+            .collect();
+        CardReading::from_lines(&lines).0
+    }
+
+    /// The fields found in recognised lines, and the box of the line each came from.
+    pub fn from_lines(lines: &[TextLine]) -> (CardReading, FieldBoxes) {
         let mut reading = CardReading::default();
-        for line in text.lines() {
-            let Some((label, value)) = split_field(line) else {
+        let mut boxes = FieldBoxes::default();
+        for line in lines {
+            let Some((label, value)) = split_field(&line.text) else {
                 continue;
             };
             let value = value.trim();
             if reading.nik.is_none() && label == "NIK" {
                 reading.nik = digits_of(value).filter(|d| d.len() == 16);
+                boxes.nik = line.bbox.filter(|_| reading.nik.is_some());
             } else if reading.name.is_none() && label == "NAMA" {
                 let name = value.split_whitespace().collect::<Vec<_>>().join(" ");
                 reading.name = Some(name).filter(|n| n.chars().any(char::is_alphabetic));
+                boxes.name = line.bbox.filter(|_| reading.name.is_some());
             } else if reading.birth_date.is_none() && label.contains("LAHIR") {
                 reading.birth_date = date_in(value);
+                boxes.birth_date = line.bbox.filter(|_| reading.birth_date.is_some());
             }
         }
-        reading
+        (reading, boxes)
     }
 }
 

@@ -19,6 +19,7 @@ pub mod nik;
 pub mod notice;
 pub mod order;
 pub mod password_policy;
+pub mod precheck;
 pub mod queue;
 pub mod reference;
 pub mod report;

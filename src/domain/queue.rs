@@ -7,6 +7,7 @@ use super::agent::AgentId;
 use super::case::State;
 use super::event::EventKind;
 use super::msisdn::Msisdn;
+use super::precheck::Suggestion;
 use super::reference::CaseReference;
 use super::report::AgeBucket;
 use super::request::{CancelReason, Channel, RejectReason};
@@ -173,6 +174,8 @@ pub struct QueueQuery {
     pub assignee: AssigneeFilter,
     pub channel: Option<Channel>,
     pub reason: Option<CancelReason>,
+    /// The desk's suggested next step (assisted review).
+    pub suggestion: Option<Suggestion>,
     pub search: Option<Search>,
     pub report: ReportFilters,
     pub page: Page,
@@ -185,6 +188,7 @@ pub struct QueueParams {
     pub assignee: Option<String>,
     pub channel: Option<String>,
     pub reason: Option<String>,
+    pub suggestion: Option<String>,
     pub q: Option<String>,
     pub received_from: Option<String>,
     pub received_to: Option<String>,
@@ -208,6 +212,7 @@ impl QueueParams {
             ("assignee", &self.assignee),
             ("channel", &self.channel),
             ("reason", &self.reason),
+            ("suggestion", &self.suggestion),
             ("q", &self.q),
             ("received_from", &self.received_from),
             ("received_to", &self.received_to),
@@ -249,6 +254,7 @@ impl QueueQuery {
         let assignee_value = field(&params.assignee, "queue-filter-assignee");
         let channel_value = field(&params.channel, "queue-filter-channel");
         let reason_value = field(&params.reason, "queue-filter-reason");
+        let suggestion_value = field(&params.suggestion, "queue-filter-suggestion");
 
         let state = match state_value.as_deref() {
             None | Some("needs_action") => StateFilter::NeedsAction,
@@ -305,6 +311,17 @@ impl QueueQuery {
             }
             parsed
         });
+        let suggestion = suggestion_value.as_deref().and_then(|v| {
+            let parsed = Suggestion::parse(v);
+            if parsed.is_none() {
+                problems.push(Said::with(
+                    "queue-unknown-suggestion",
+                    "value",
+                    Fill::Text(v.to_owned()),
+                ));
+            }
+            parsed
+        });
         let report = parse_report_filters(params, &mut problems);
         let search = params
             .q
@@ -322,6 +339,7 @@ impl QueueQuery {
                 assignee,
                 channel,
                 reason,
+                suggestion,
                 search,
                 report,
                 page,

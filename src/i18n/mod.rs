@@ -34,6 +34,7 @@ macro_rules! message_files {
             include_str!(concat!("../../locales/", $tag, "/account.ftl")),
             include_str!(concat!("../../locales/", $tag, "/admin.ftl")),
             include_str!(concat!("../../locales/", $tag, "/reports.ftl")),
+            include_str!(concat!("../../locales/", $tag, "/assist.ftl")),
         ]
     };
 }

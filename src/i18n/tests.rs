@@ -121,7 +121,9 @@ fn the_browser_language_is_matched_to_ours() {
 
 #[test]
 fn the_english_labels_are_the_codes_labels() {
-    use crate::domain::{bulk, case, document, event, notice, order, request, settlement};
+    use crate::domain::{
+        bulk, case, document, event, notice, order, precheck, request, settlement,
+    };
     let t = Tr::new(Locale::En);
     macro_rules! check {
         ($($ty:ty),+) => {$(
@@ -148,6 +150,9 @@ fn the_english_labels_are_the_codes_labels() {
         request::ContactChannel,
         request::RejectReason,
         settlement::SettlementStatus,
+        precheck::CheckKind,
+        precheck::Outcome,
+        precheck::Suggestion,
         case::State
     );
 }

@@ -12,6 +12,7 @@ use crate::auth::session::TypedSession;
 use crate::domain::case::State;
 use crate::domain::case::fee_applies;
 use crate::domain::msisdn::Msisdn;
+use crate::domain::precheck::Suggestion;
 use crate::domain::queue::{
     AssigneeFilter, Cursor, DayRange, PAGE_SIZE, Page, QueueParams, QueueQuery, ReportFilters,
     StateFilter,
@@ -61,6 +62,7 @@ struct QueuePage {
     states: Vec<Choice>,
     assignees: Vec<Choice>,
     channels: Vec<Choice>,
+    suggestions: Vec<Choice>,
     reasons: Vec<Choice>,
     search: String,
     problems: Vec<String>,
@@ -403,6 +405,16 @@ pub async fn show(
         label: t.get(r.message_id()),
         selected: query.reason == Some(*r),
     }));
+    let mut suggestions = vec![Choice {
+        value: "",
+        label: t.get("queue-any-suggestion"),
+        selected: query.suggestion.is_none(),
+    }];
+    suggestions.extend(Suggestion::ALL.iter().map(|s| Choice {
+        value: s.as_str(),
+        label: t.get(s.message_id()),
+        selected: query.suggestion == Some(*s),
+    }));
     let report_filters = report_filter_words(&state, &query.report).await?;
     let assignee_one = match query.assignee {
         AssigneeFilter::One(id) => Some((id.0.to_string(), agent_name(&state, id.0).await?)),
@@ -419,6 +431,7 @@ pub async fn show(
         || query.assignee != AssigneeFilter::Anyone
         || query.channel.is_some()
         || query.reason.is_some()
+        || query.suggestion.is_some()
         || query.search.is_some();
     let filter_fields = params
         .filters()
@@ -451,6 +464,7 @@ pub async fn show(
         assignees,
         channels,
         reasons,
+        suggestions,
         search: params.q.clone().unwrap_or_default(),
         problems: problems.iter().map(|p| t.said(p)).collect(),
         previous,

@@ -1,6 +1,7 @@
 //! Demo data: the demo accounts and realistic cases in every state, with generated identity-card
 //! images and PDFs. Cases are generated set-based in SQL so that a million take minutes.
 
+pub mod card;
 mod images;
 pub mod pdf;
 
@@ -258,6 +259,8 @@ pub async fn demo_with_history(
             .context("rebuilding an index")?;
     }
     steps.done("indexes");
+    personal_cards(&mut tx, first_id).await?;
+    steps.done("cards with text");
     tx.commit().await?;
     // Fresh statistics, or the planner misjudges the new rows by orders of magnitude.
     sqlx::raw_sql("ANALYZE cases; ANALYZE documents; ANALYZE case_events; ANALYZE document_blobs")
@@ -268,6 +271,78 @@ pub async fn demo_with_history(
         "seeded {cases} demo cases in {:.1} s ({steps})",
         started.elapsed().as_secs_f64()
     ))
+}
+
+/// Open demo cases given an identity card that carries their own text (so the assisted-review
+/// checklist has something true to read), queued for reading. Beyond these, cases share the
+/// pooled pictures.
+const PERSONAL_CARDS: i64 = 40;
+
+/// Renders a card for the newest open demo cases of this run: their NIK, their name (one in
+/// eight someone else's, so the demo shows a mismatch too), the birth date the NIK encodes.
+/// Without the font package the pooled pictures stay and nothing is queued.
+async fn personal_cards(tx: &mut sqlx::PgConnection, first_id: i64) -> anyhow::Result<()> {
+    let Some(font) = card::load_font() else {
+        return Ok(());
+    };
+    let cases: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, customer_nik, customer_name FROM cases
+         WHERE id > $1 AND state IN ('submitted', 'in_review')
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(first_id)
+    .bind(PERSONAL_CARDS)
+    .fetch_all(&mut *tx)
+    .await?;
+    let today = chrono::Utc::now().date_naive();
+    for (id, nik, name) in cases {
+        let Ok(parsed) = crate::domain::nik::Nik::parse(&nik) else {
+            continue;
+        };
+        let birth = parsed
+            .birth_date(today)
+            .map(|d| d.format("%d-%m-%Y").to_string())
+            .unwrap_or_default();
+        let printed_name = if id % 8 == 3 {
+            "BUDI SANTOSO".to_owned()
+        } else {
+            name.to_uppercase()
+        };
+        let text = card::CardText {
+            province: "PROVINSI DKI JAKARTA".into(),
+            regency: "JAKARTA SELATAN".into(),
+            nik,
+            name: printed_name,
+            birth: format!("JAKARTA, {birth}"),
+            sex: if &parsed.as_str()[6..8] > "40" {
+                "PEREMPUAN"
+            } else {
+                "LAKI-LAKI"
+            }
+            .into(),
+            address: format!("JL. MELATI NO. {}", 1 + id % 90),
+        };
+        let png = card::render(&font, &text).png()?;
+        let sha = Sha256::digest(&png).to_vec();
+        sqlx::query(
+            "INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(&sha)
+        .bind(&png)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE documents SET sha256 = $2, size_bytes = $3
+             WHERE case_id = $1 AND kind = 'identity_card'",
+        )
+        .bind(id)
+        .bind(&sha)
+        .bind(png.len() as i32)
+        .execute(&mut *tx)
+        .await?;
+        crate::store::assist::enqueue(&mut *tx, id).await?;
+    }
+    Ok(())
 }
 
 /// How long each step of a seed took, for the report: where a slow seed spends its time.

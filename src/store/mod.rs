@@ -6,6 +6,7 @@ pub mod agent_notices;
 pub mod agents;
 pub mod api_tokens;
 pub mod applications;
+pub mod assist;
 pub mod audit;
 pub mod billing;
 pub mod billing_imports;

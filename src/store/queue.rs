@@ -236,6 +236,10 @@ pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
     if let Some(reason) = query.reason {
         sql.push(" AND c.reason = ").push_bind(reason.as_str());
     }
+    if let Some(suggestion) = query.suggestion {
+        sql.push(" AND c.suggestion = ")
+            .push_bind(suggestion.as_str());
+    }
     push_report_filters(sql, &query.report);
     match &query.search {
         None => {}

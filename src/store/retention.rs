@@ -93,6 +93,14 @@ pub async fn mark_documents_removed(
     case_id: i64,
     at: DateTime<Utc>,
 ) -> sqlx::Result<Vec<RemovedDocument>> {
+    // What recognition read from them is personal data too: it goes with the bytes.
+    sqlx::query(
+        "DELETE FROM document_readings r USING documents d
+         WHERE r.document_id = d.id AND d.case_id = $1",
+    )
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query_as(
         "UPDATE documents SET removed_at = $2 WHERE case_id = $1 AND removed_at IS NULL
          RETURNING id, kind",

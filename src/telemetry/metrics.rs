@@ -78,6 +78,7 @@ struct Metrics {
     job_last_success: Family<JobLabels, FloatGauge>,
     throttle_refusals: Family<ThrottleLabels, Counter>,
     decisions: Family<OutcomeLabels, Counter>,
+    ocr_reads: Family<OutcomeLabels, Counter>,
     pool_connections: Family<PoolLabels, Gauge>,
     pool_max: Gauge,
     pool_saturated: Counter<f64, AtomicU64>,
@@ -127,6 +128,12 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Changes of a case's state made by this process, by the state reached",
         decisions.clone(),
     );
+    let ocr_reads = Family::<OutcomeLabels, Counter>::default();
+    registry.register(
+        "ocr_reads",
+        "Identity-card files given to the OCR engine, by outcome (read or a failure code)",
+        ocr_reads.clone(),
+    );
     let pool_connections = Family::<PoolLabels, Gauge>::default();
     registry.register(
         "db_pool_connections",
@@ -168,6 +175,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         job_last_success,
         throttle_refusals,
         decisions,
+        ocr_reads,
         pool_connections,
         pool_max,
         pool_saturated,
@@ -231,6 +239,14 @@ pub fn decided(outcome: &'static str, cases: u64) {
         .decisions
         .get_or_create(&OutcomeLabels { outcome })
         .inc_by(cases);
+}
+
+/// A file the OCR engine was given, by outcome.
+pub fn ocr_read(outcome: &'static str) {
+    METRICS
+        .ocr_reads
+        .get_or_create(&OutcomeLabels { outcome })
+        .inc();
 }
 
 /// Samples the pool each second for as long as the process runs: a second in which no

@@ -538,7 +538,7 @@ async fn the_queue_works_as_plain_forms_and_scripts_only_enhance() {
     );
     assert_eq!(
         queue.texts("#shortcuts kbd"),
-        vec!["j", "k", "x", "Enter", "c", "/", "?"]
+        vec!["j", "k", "x", "Enter", "c", "s", "/", "?"]
     );
     // The case page's claim button is the one `c` presses.
     let case = browser.get(&rows[0]).await;

@@ -1,6 +1,7 @@
 //! Integration tests: the real app over real HTTP, on a fresh PostgreSQL database per test.
 
 mod account_security;
+mod assist;
 mod auth;
 mod authorization;
 mod billing_import;

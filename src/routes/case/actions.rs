@@ -512,3 +512,43 @@ pub async fn reissue_order(
     )
     .await
 }
+
+#[derive(Deserialize)]
+pub struct SuggestionForm {
+    version: Option<String>,
+    #[serde(default)]
+    suggestion: String,
+}
+
+/// `POST /cases/{reference}/apply-suggestion`: the desk's suggested next step, as the agent saw
+/// it (checked again under the lock; a changed suggestion is shown, not applied).
+pub async fn apply_suggestion(
+    state: web::Data<AppState>,
+    agent: CurrentAgent,
+    session: TypedSession,
+    path: web::Path<String>,
+    HtmlForm(form): HtmlForm<SuggestionForm>,
+) -> AppResult<HttpResponse> {
+    let cx = context(&state, &agent, &session, &path)?;
+    let Some(seen) = crate::domain::precheck::Suggestion::parse(form.suggestion.trim()) else {
+        let mut fields = FieldErrors::default();
+        fields.add("suggestion", Said::new("field-suggestion"));
+        return cx.invalid("suggestion", fields, Forms::default()).await;
+    };
+    let outcome = crate::assist::apply::apply_suggestion(
+        &state,
+        &cx.reference,
+        version(&form.version),
+        seen,
+        &agent,
+    )
+    .await?;
+    cx.finish(
+        outcome,
+        "suggestion",
+        Forms::default(),
+        vec![],
+        "done-suggestion",
+    )
+    .await
+}

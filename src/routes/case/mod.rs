@@ -2,6 +2,7 @@
 //! cancellation order.
 
 pub mod actions;
+pub mod assist;
 pub mod documents;
 pub mod hold;
 pub mod page;

@@ -243,6 +243,8 @@ pub struct CasePage {
     pub can_decide: bool,
     pub can_review_documents: bool,
     pub can_reopen: bool,
+    /// Assisted review: the card's fields, the pre-checks and the suggestion.
+    pub assist: Option<super::assist::AssistView>,
     /// The cancellation order, once the case is approved.
     pub provisioning: Option<super::provisioning::ProvisioningView>,
     pub provisioning_failed: bool,
@@ -459,6 +461,8 @@ pub async fn case_page(
     } else {
         (Vec::new(), None)
     };
+    let assessment = crate::store::assist::assessment(&mut conn, case.id).await?;
+    let readings = crate::store::assist::readings(&mut conn, case.id).await?;
     let agents = if agent.is_supervisor() {
         agents::list_active(&mut *conn).await?
     } else {
@@ -471,6 +475,8 @@ pub async fn case_page(
         removed,
     };
     let currency = case.currency;
+    let open = case.facts.state.is_open();
+    let (typed_nik, typed_name) = (case.customer_nik.clone(), case.customer_name.clone());
     let mut page = build(
         state, agent, session, case, documents, events, notices, agents, forms,
     );
@@ -481,6 +487,22 @@ pub async fn case_page(
         state.tz,
     );
     page.refund = refund.map(|item| super::provisioning::refund_line(&item, state.tz));
+    if assessment.is_some() || !readings.is_empty() {
+        let mut assist = super::assist::view(
+            assessment,
+            &readings,
+            &typed_nik,
+            &typed_name,
+            state.today(),
+            currency,
+            page.can_decide || page.can_claim,
+            state.tz,
+        );
+        if !open {
+            assist.suggestion = None; // Decided: nothing left to suggest.
+        }
+        page.assist = Some(assist);
+    }
     Ok(page)
 }
 
@@ -684,7 +706,7 @@ fn build(
             unknown.clone()
         },
         fee_applies: fee_now,
-        large_balance: case.balance_minor >= 100_000_000,
+        large_balance: case.balance_minor >= crate::domain::precheck::LARGE_BALANCE_MINOR,
         balance: if billing_known {
             t.money(balance)
         } else {
@@ -749,7 +771,8 @@ fn build(
         can_decide,
         can_review_documents: allowed(Action::Review),
         can_reopen: allowed(Action::Reopen),
-        // Filled in by `case_page`, which reads the orders and the refund.
+        // Filled in by `case_page`, which reads the orders, the refund and the readings.
+        assist: None,
         provisioning: None,
         refund: None,
         provisioning_failed: case.provisioning_failed,

@@ -1,0 +1,203 @@
+//! Applying a suggestion: only by an agent, only the suggestion they saw. The checks are run
+//! again under the case's lock; when they now suggest something else, nothing changes and the
+//! agent sees the new suggestion. Each step goes through `workflow::apply`, like every change;
+//! the steps of one suggestion (claim, accept the card, approve) commit together or not at all.
+
+use chrono::{Duration, NaiveDate};
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::assess_case;
+use crate::auth::CurrentAgent;
+use crate::domain::case::{State, transition};
+use crate::domain::decision::{Approval, Decision, DocumentRequest, DocumentVerdict, Rejection};
+use crate::domain::document::{DocumentKind, Verdict};
+use crate::domain::precheck::{Assessment, Suggestion};
+use crate::domain::reference::CaseReference;
+use crate::domain::request::RejectReason;
+use crate::domain::said::Said;
+use crate::domain::templates;
+use crate::error::{AppError, AppResult};
+use crate::routes::language::tr;
+use crate::state::AppState;
+use crate::store::assist as store;
+use crate::store::audit::AuditAction;
+use crate::store::{cases, documents};
+use crate::workflow::{self, Desk, Outcome};
+
+/// What the checks need from the desk's settings.
+pub struct Checking<'a> {
+    pub operator_prefixes: &'a [String],
+    pub today: NaiveDate,
+    pub documents_deadline_days: i64,
+    pub desk: Desk,
+}
+
+impl<'a> Checking<'a> {
+    pub fn of(state: &'a AppState) -> Checking<'a> {
+        Checking {
+            operator_prefixes: &state.settings.operator_prefixes,
+            today: state.today(),
+            documents_deadline_days: state.settings.documents_deadline_days,
+            desk: crate::routes::desk(state),
+        }
+    }
+}
+
+/// The case page's one key: applies `seen` to the case the agent saw at `version`.
+pub async fn apply_suggestion(
+    state: &AppState,
+    reference: &CaseReference,
+    version: Option<i32>,
+    seen: Suggestion,
+    agent: &CurrentAgent,
+) -> AppResult<Outcome> {
+    let mut tx = state.pool.begin().await?;
+    let case = cases::lock(&mut tx, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(seen_version) = version.filter(|v| *v != case.version) {
+        return Ok(Outcome::Stale {
+            case_id: case.id,
+            seen_version,
+        });
+    }
+    let checking = Checking::of(state);
+    match apply_locked(&mut tx, case.id, reference, seen, agent, &checking).await? {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Outcome::Done)
+        }
+        Err(Refused::Changed(assessment)) => {
+            // Nothing applied, but the agent should see what the checks say now.
+            store::save_assessment(&mut tx, case.id, &assessment, chrono::Utc::now()).await?;
+            tx.commit().await?;
+            Ok(Outcome::Refused {
+                reason: Said::new("suggest-changed"),
+                field: None,
+            })
+        }
+        Err(Refused::Said(reason, field)) => Ok(Outcome::Refused { reason, field }),
+    }
+}
+
+/// Why a suggestion was not applied.
+pub enum Refused {
+    /// The checks now suggest something else (the new assessment).
+    Changed(Assessment),
+    Said(Said, Option<&'static str>),
+}
+
+/// Applies `seen` to a case already locked in the caller's transaction (the case page, or one
+/// case of a bulk batch inside its own savepoint). On `Err`, the caller rolls back.
+pub async fn apply_locked(
+    conn: &mut PgConnection,
+    case_id: i64,
+    reference: &CaseReference,
+    seen: Suggestion,
+    agent: &CurrentAgent,
+    checking: &Checking<'_>,
+) -> AppResult<Result<(), Refused>> {
+    let facts = store::case_facts(conn, case_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let assessment = assess_case(conn, case_id, checking.operator_prefixes, checking.today)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if assessment.suggestion != seen {
+        return Ok(Err(Refused::Changed(assessment)));
+    }
+    let t = tr();
+    let mut steps = Vec::new();
+    let case = cases::lock(conn, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if case.facts.state == State::Submitted || case.facts.assignee != Some(agent.id) {
+        steps.push(Decision::Claim);
+    }
+    match seen {
+        Suggestion::Approve => {
+            if !case.facts.identity_accepted {
+                // The card the checks read and found matching: the newest one read.
+                let card = store::readings(conn, case_id)
+                    .await?
+                    .into_iter()
+                    .find(|r| r.status == "read")
+                    .map(|r| r.document_id);
+                let Some(document_id) = card else {
+                    return Ok(Err(Refused::Said(Said::new("suggest-no-card"), None)));
+                };
+                steps.push(Decision::Verdict {
+                    document_id,
+                    verdict: DocumentVerdict {
+                        verdict: Verdict::Accepted,
+                        reason: Some(t.get("suggest-accepted-reason")),
+                    },
+                });
+            }
+            steps.push(Decision::Approve(Approval {
+                effective_date: facts.requested_effective_date.max(checking.today),
+                // The suggestion named the fee; applying it is the agent's confirmation.
+                fee_confirmed: true,
+            }));
+        }
+        Suggestion::RequestOwnership | Suggestion::RequestAuthorisation => {
+            let key = if seen == Suggestion::RequestOwnership {
+                "ownership"
+            } else {
+                "representative"
+            };
+            let template = templates::document_request(key).ok_or(AppError::NotFound)?;
+            steps.push(Decision::RequestDocuments(DocumentRequest {
+                kinds: template.kinds.to_vec(),
+                message: t.get(template.text),
+                deadline: checking.today + Duration::days(checking.documents_deadline_days),
+            }));
+        }
+        Suggestion::RejectDuplicate => {
+            let of = assessment.duplicate_of.clone().unwrap_or_default();
+            steps.push(Decision::Reject(Rejection {
+                reason: RejectReason::DuplicateRequest,
+                message: t.with("suggest-duplicate-message", &[("reference", of.into())]),
+            }));
+        }
+        Suggestion::NeedsPerson => {
+            return Ok(Err(Refused::Said(
+                Said::new("suggest-needs-person-apply"),
+                None,
+            )));
+        }
+    }
+    let actor = agent.actor();
+    for decision in steps {
+        let case = cases::lock(conn, reference)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut cx = workflow::context(checking.desk);
+        if let Decision::Verdict { document_id, .. } = &decision {
+            documents::lock_in_case(conn, case.id, *document_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            cx.document_kind = Some(DocumentKind::IdentityCard);
+        }
+        let judged = workflow::apply(conn, actor, Some(agent), &decision, &cx, &[case], |_, s| {
+            transition(s.facts, actor, decision.action())
+        })
+        .await?;
+        if let Some(Err(refusal)) = judged.into_iter().next() {
+            return Ok(Err(Refused::Said(
+                refusal.said(),
+                workflow::field_of(refusal),
+            )));
+        }
+    }
+    agent
+        .audit(
+            &mut *conn,
+            AuditAction::CaseAction,
+            Some(reference.as_str()),
+            json!({ "action": "apply_suggestion", "suggestion": seen.as_str() }),
+        )
+        .await?;
+    Ok(Ok(()))
+}

@@ -1,0 +1,248 @@
+//! Assisted review (issue 18): a background job reads each new identity card with the OCR engine
+//! (never in a request), runs the pre-checks and stores the checklist and the suggested next step
+//! on the case. Suggestions are applied only by an agent (`apply`).
+//!
+//! The job follows the other workers: jobs claimed with `SKIP LOCKED` and a lease, so several
+//! instances share them and a crashed worker's job is taken up again; a time limit per image;
+//! a few retries with growing delays for failures that may pass (timeout, engine missing), after
+//! which the card is recorded as "could not be read" and the case stays fully workable by hand.
+
+pub mod apply;
+pub mod engine;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use crate::background::StopSignal;
+use crate::domain::case::fee_applies;
+use crate::domain::document::MediaType;
+use crate::domain::id_card::{CardReading, FieldCheck, check_birth_date, check_name, check_nik};
+use crate::domain::msisdn::Msisdn;
+use crate::domain::nik::Nik;
+use crate::domain::precheck::{Assessment, BillingMatch, CardEvidence, Facts, assess};
+use crate::store::assist::{self as store, ReadingRecord, StoredFields};
+use engine::{ReadFailure, TextEngine};
+
+/// Jobs claimed per round: a round of four cards ends well within the lease.
+const BATCH: i64 = 4;
+const LEASE_SECONDS: i64 = 300;
+/// Tries before a card that keeps failing is recorded as not readable.
+pub const MAX_ATTEMPTS: i32 = 3;
+
+/// What the job needs besides the database.
+#[derive(Clone)]
+pub struct Assistant {
+    pub engine: Arc<dyn TextEngine>,
+    /// Per image: the engine is stopped when it takes longer.
+    pub time_limit: Duration,
+    pub operator_prefixes: Vec<String>,
+    pub tz: chrono_tz::Tz,
+}
+
+impl Assistant {
+    /// Debian's Tesseract, with the desk's settings.
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Assistant> {
+        Ok(Assistant {
+            engine: Arc::new(engine::Tesseract::default()),
+            time_limit: Duration::from_secs(settings.ocr_time_limit_seconds),
+            operator_prefixes: settings.operator_prefixes.clone(),
+            tz: settings.tz()?,
+        })
+    }
+}
+
+/// Runs rounds until the process stops; a round that found work is followed at once by another.
+pub async fn run(pool: PgPool, assistant: Assistant, mut stop: StopSignal) {
+    let mut every = tokio::time::interval(Duration::from_secs(2));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        match run_once(&pool, &assistant).await {
+            Ok(n) if n > 0 && !stop.is_set() => continue,
+            Ok(_) => {}
+            // The case id and the error's kind only: what was read never reaches a log.
+            Err(e) => tracing::warn!(error = %e, "assisted review: a round failed"),
+        }
+        if !stop.sleep(&mut every).await {
+            return;
+        }
+    }
+}
+
+/// One round: claims due jobs, reads their cards, stores their assessments. Returns how many
+/// cases were handled.
+pub async fn run_once(pool: &PgPool, assistant: &Assistant) -> anyhow::Result<usize> {
+    let jobs = store::claim(pool, Utc::now(), BATCH, LEASE_SECONDS).await?;
+    for job in &jobs {
+        let failure = read_cards(pool, assistant, job).await?;
+        let mut conn = pool.acquire().await?;
+        let today = Utc::now().with_timezone(&assistant.tz).date_naive();
+        let prefixes = &assistant.operator_prefixes;
+        if let Some(assessment) = assess_case(&mut conn, job.case_id, prefixes, today).await? {
+            store::save_assessment(&mut conn, job.case_id, &assessment, Utc::now()).await?;
+        }
+        drop(conn);
+        match failure {
+            Some(code) => {
+                let delay = chrono::Duration::seconds(30 * i64::from(job.attempts).pow(2));
+                store::retry_at(pool, job.case_id, Utc::now() + delay, code).await?;
+            }
+            None => store::finish(pool, job.case_id).await?,
+        }
+    }
+    Ok(jobs.len())
+}
+
+/// Reads the case's unread cards. A failure that may pass leaves the card unread and returns
+/// its code (the job is retried) until the last attempt, which records it as failed.
+async fn read_cards(
+    pool: &PgPool,
+    assistant: &Assistant,
+    job: &store::ClaimedJob,
+) -> anyhow::Result<Option<&'static str>> {
+    let mut retry = None;
+    for card in store::unread_cards(pool, job.case_id).await? {
+        let Some(media) = MediaType::parse(&card.media_type) else {
+            continue;
+        };
+        let started = Instant::now();
+        let result = assistant
+            .engine
+            .recognise(&card.bytes, media, assistant.time_limit)
+            .await;
+        let ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+        crate::telemetry::metrics::ocr_read(match &result {
+            Ok(_) => "read",
+            Err(f) => f.code(),
+        });
+        match result {
+            Ok(page) => {
+                let (reading, boxes) = CardReading::from_lines(&page.lines);
+                let fields = StoredFields {
+                    nik: reading.nik,
+                    name: reading.name,
+                    birth_date: reading.birth_date,
+                    boxes,
+                    page: page.size,
+                };
+                store::save_reading(pool, card.document_id, Ok(&fields), ms).await?;
+            }
+            Err(failure) if failure.is_transient() && job.attempts < MAX_ATTEMPTS => {
+                tracing::info!(
+                    case = job.case_id,
+                    failure = failure.code(),
+                    attempt = job.attempts,
+                    "assisted review: card not read, will retry"
+                );
+                retry = Some(failure.code());
+            }
+            Err(failure) => {
+                if failure == ReadFailure::EngineMissing {
+                    tracing::warn!(
+                        "assisted review: the OCR engine (tesseract) is not installed; \
+                         identity cards are recorded as not read"
+                    );
+                }
+                store::save_reading(pool, card.document_id, Err(failure.code()), ms).await?;
+            }
+        }
+    }
+    Ok(retry)
+}
+
+/// The card's fields against what the customer typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldChecks {
+    pub nik: FieldCheck,
+    pub name: FieldCheck,
+    pub birth_date: FieldCheck,
+}
+
+pub fn compare(
+    fields: &StoredFields,
+    nik: Option<&Nik>,
+    name: &str,
+    today: NaiveDate,
+) -> FieldChecks {
+    FieldChecks {
+        nik: match nik {
+            Some(nik) => check_nik(nik, fields.nik.as_deref()),
+            None => FieldCheck::Mismatch,
+        },
+        name: check_name(name, fields.name.as_deref()),
+        birth_date: match nik {
+            Some(nik) => check_birth_date(nik, fields.birth_date, today),
+            None => FieldCheck::NotReadable,
+        },
+    }
+}
+
+/// What the case's cards say: the newest card that was read decides; failed only when none was.
+fn card_evidence(
+    readings: &[ReadingRecord],
+    identity_cards: i64,
+    unread: i64,
+    nik: Option<&Nik>,
+    name: &str,
+    today: NaiveDate,
+) -> CardEvidence {
+    if let Some(fields) = readings
+        .iter()
+        .find_map(|r| r.fields.as_ref().filter(|_| r.status == "read"))
+    {
+        let c = compare(fields, nik, name, today);
+        return CardEvidence::Read {
+            nik: c.nik,
+            name: c.name,
+            birth_date: c.birth_date,
+        };
+    }
+    match (identity_cards, unread) {
+        (0, _) => CardEvidence::NoCard,
+        (_, 0) => CardEvidence::Failed,
+        _ => CardEvidence::Waiting,
+    }
+}
+
+/// Gathers the case's facts and runs the checks; `None` for a case that is gone.
+pub async fn assess_case(
+    conn: &mut PgConnection,
+    case_id: i64,
+    operator_prefixes: &[String],
+    today: NaiveDate,
+) -> anyhow::Result<Option<Assessment>> {
+    let Some(row) = store::case_facts(conn, case_id).await? else {
+        return Ok(None);
+    };
+    let readings = store::readings(conn, case_id).await?;
+    let nik = Nik::parse(&row.customer_nik).ok();
+    let card = card_evidence(
+        &readings,
+        row.identity_cards,
+        row.unread_cards,
+        nik.as_ref(),
+        &row.customer_name,
+        today,
+    );
+    let effective = row.requested_effective_date.max(today);
+    let facts = Facts {
+        msisdn_in_ranges: Msisdn::from_e164(row.msisdn).has_prefix(operator_prefixes),
+        nik,
+        billing: match row.billing_status.as_str() {
+            "not_found" => BillingMatch::NotFound,
+            "account_mismatch" => BillingMatch::AccountMismatch,
+            _ => BillingMatch::Matched,
+        },
+        older_open_case: row.older_open_case,
+        newer_open_case: row.newer_open_case,
+        shared_document_cases: row.shared_document_cases,
+        card,
+        has_authorisation_letter: row.has_authorisation_letter,
+        fee_applies: fee_applies(row.min_term_end, effective, row.etf_minor),
+        fee_minor: row.etf_minor,
+        balance_minor: row.balance_minor,
+    };
+    Ok(Some(assess(&facts)))
+}

@@ -1,0 +1,285 @@
+//! Assisted review's SQL: the job queue (`assist_jobs`), the identity cards' readings
+//! (`document_readings`) and the assessment stored on the case.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+
+use crate::domain::id_card::FieldBoxes;
+use crate::domain::precheck::{Assessment, Suggestion};
+
+/// Asks for the case's cards to be read and its checks made (again), in the caller's
+/// transaction: a case that arrives or gets new documents is assessed once that commits.
+pub async fn enqueue(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO assist_jobs (case_id) VALUES ($1)
+         ON CONFLICT (case_id) DO UPDATE
+         SET due_at = now(), attempts = 0, leased_until = NULL, last_failure = NULL",
+    )
+    .bind(case_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A claimed job: the case and how many times it has been tried (this one included).
+#[derive(Debug, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub case_id: i64,
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due jobs for `lease_seconds`; other instances skip them meanwhile, and
+/// take them up again when a crashed worker's lease runs out.
+pub async fn claim(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    limit: i64,
+    lease_seconds: i64,
+) -> sqlx::Result<Vec<ClaimedJob>> {
+    sqlx::query_as(
+        "UPDATE assist_jobs j
+         SET leased_until = $1 + make_interval(secs => $3), attempts = j.attempts + 1
+         FROM (SELECT case_id FROM assist_jobs
+               WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until < $1)
+               ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+         WHERE j.case_id = due.case_id
+         RETURNING j.case_id, j.attempts",
+    )
+    .bind(now)
+    .bind(limit)
+    .bind(lease_seconds as f64)
+    .fetch_all(pool)
+    .await
+}
+
+/// Done: the job goes.
+pub async fn finish(pool: &PgPool, case_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM assist_jobs WHERE case_id = $1")
+        .bind(case_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Tried again at `due_at` (the failure's code kept for operators).
+pub async fn retry_at(
+    pool: &PgPool,
+    case_id: i64,
+    due_at: DateTime<Utc>,
+    failure: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE assist_jobs SET due_at = $2, leased_until = NULL, last_failure = $3
+         WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .bind(due_at)
+    .bind(failure)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Jobs waiting (the health of the worker, for tests and operators).
+pub async fn waiting(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM assist_jobs")
+        .fetch_one(pool)
+        .await
+}
+
+/// An identity-card file of the case still to be read.
+#[derive(sqlx::FromRow)]
+pub struct UnreadCard {
+    pub document_id: i64,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The case's identity-card files (kept, not removed) without a reading, oldest first.
+pub async fn unread_cards(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<UnreadCard>> {
+    sqlx::query_as(
+        "SELECT d.id AS document_id, d.media_type, b.bytes
+         FROM documents d
+         JOIN document_blobs b ON b.sha256 = d.sha256
+         WHERE d.case_id = $1 AND d.kind = 'identity_card' AND d.removed_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM document_readings r WHERE r.document_id = d.id)
+         ORDER BY d.id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The fields found on a card and where (JSON in `document_readings.fields`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredFields {
+    pub nik: Option<String>,
+    pub name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub boxes: FieldBoxes,
+    /// The image's width and height.
+    pub page: Option<[u32; 2]>,
+}
+
+/// Records what was read (or that reading failed, with a code) for a document.
+pub async fn save_reading(
+    pool: &PgPool,
+    document_id: i64,
+    fields: Result<&StoredFields, &str>,
+    engine_ms: i32,
+) -> sqlx::Result<()> {
+    let (status, fields, failure) = match fields {
+        Ok(f) => ("read", Some(Json(f)), None),
+        Err(code) => ("failed", None, Some(code)),
+    };
+    // A document removed meanwhile (retention) keeps no reading: the insert finds no row.
+    sqlx::query(
+        "INSERT INTO document_readings (document_id, status, fields, failure, engine_ms)
+         SELECT d.id, $2, $3, $4, $5 FROM documents d WHERE d.id = $1 AND d.removed_at IS NULL
+         ON CONFLICT (document_id) DO UPDATE
+         SET status = EXCLUDED.status, fields = EXCLUDED.fields, failure = EXCLUDED.failure,
+             engine_ms = EXCLUDED.engine_ms, read_at = now()",
+    )
+    .bind(document_id)
+    .bind(status)
+    .bind(fields)
+    .bind(failure)
+    .bind(engine_ms)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A reading as the checks and the case page use it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReadingRecord {
+    pub document_id: i64,
+    pub status: String,
+    pub fields: Option<Json<StoredFields>>,
+    pub failure: Option<String>,
+}
+
+/// The readings of the case's identity cards, newest document first.
+pub async fn readings(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<Vec<ReadingRecord>> {
+    sqlx::query_as(
+        "SELECT r.document_id, r.status, r.fields, r.failure
+         FROM document_readings r JOIN documents d ON d.id = r.document_id
+         WHERE d.case_id = $1 AND d.removed_at IS NULL
+         ORDER BY d.id DESC",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// What the checks need to know about a case besides its readings.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CaseFactsRow {
+    pub customer_nik: String,
+    pub customer_name: String,
+    pub msisdn: String,
+    pub billing_status: String,
+    pub min_term_end: Option<NaiveDate>,
+    pub etf_minor: i64,
+    pub balance_minor: i64,
+    pub requested_effective_date: NaiveDate,
+    pub older_open_case: Option<String>,
+    pub newer_open_case: bool,
+    pub shared_document_cases: i64,
+    pub identity_cards: i64,
+    pub unread_cards: i64,
+    pub has_authorisation_letter: bool,
+}
+
+pub async fn case_facts(
+    conn: &mut PgConnection,
+    case_id: i64,
+) -> sqlx::Result<Option<CaseFactsRow>> {
+    sqlx::query_as(
+        "SELECT c.customer_nik, c.customer_name, c.msisdn, c.billing_status, c.min_term_end,
+                c.etf_minor, c.balance_minor, c.requested_effective_date,
+                (SELECT o.reference FROM cases o
+                  WHERE o.msisdn = c.msisdn AND o.id <> c.id
+                    AND o.state IN ('submitted', 'in_review', 'awaiting_documents')
+                    AND (o.submitted_at, o.id) < (c.submitted_at, c.id)
+                  ORDER BY o.submitted_at, o.id LIMIT 1) AS older_open_case,
+                EXISTS (SELECT 1 FROM cases o
+                  WHERE o.msisdn = c.msisdn AND o.id <> c.id
+                    AND o.state IN ('submitted', 'in_review', 'awaiting_documents')
+                    AND (o.submitted_at, o.id) > (c.submitted_at, c.id)) AS newer_open_case,
+                -- Bounded like the case page's signal: some is enough.
+                (SELECT count(*) FROM (SELECT DISTINCT oc.id FROM documents d
+                   JOIN documents od ON od.sha256 = d.sha256 AND od.case_id <> d.case_id
+                   JOIN cases oc ON oc.id = od.case_id
+                  WHERE d.case_id = c.id AND oc.customer_nik <> c.customer_nik
+                  LIMIT 10) AS shared) AS shared_document_cases,
+                (SELECT count(*) FROM documents d
+                  WHERE d.case_id = c.id AND d.kind = 'identity_card'
+                    AND d.removed_at IS NULL) AS identity_cards,
+                (SELECT count(*) FROM documents d
+                  WHERE d.case_id = c.id AND d.kind = 'identity_card' AND d.removed_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM document_readings r
+                                     WHERE r.document_id = d.id)) AS unread_cards,
+                EXISTS (SELECT 1 FROM documents d
+                  WHERE d.case_id = c.id AND d.kind = 'authorisation_letter')
+                  AS has_authorisation_letter
+         FROM cases c WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Stores the checklist and the suggestion on the case (not a change of the case: no version,
+/// no event; the next assessment replaces it).
+pub async fn save_assessment(
+    conn: &mut PgConnection,
+    case_id: i64,
+    assessment: &Assessment,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE cases SET prechecks = $2, suggestion = $3, assessed_at = $4 WHERE id = $1")
+        .bind(case_id)
+        .bind(Json(assessment))
+        .bind(assessment.suggestion.as_str())
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The case's stored assessment, if it has one.
+pub async fn assessment(
+    conn: &mut PgConnection,
+    case_id: i64,
+) -> sqlx::Result<Option<(Assessment, DateTime<Utc>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Stored {
+        prechecks: Option<Json<Assessment>>,
+        assessed_at: Option<DateTime<Utc>>,
+    }
+    let row: Option<Stored> =
+        sqlx::query_as("SELECT prechecks, assessed_at FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|r| Some((r.prechecks?.0, r.assessed_at?))))
+}
+
+/// The stored suggestions of these cases (bulk triage's "only cases whose suggestion is").
+pub async fn suggestions(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> sqlx::Result<Vec<(i64, Option<Suggestion>)>> {
+    let rows: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, suggestion FROM cases WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, s)| (id, s.as_deref().and_then(Suggestion::parse)))
+        .collect())
+}

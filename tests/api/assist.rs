@@ -1,0 +1,248 @@
+//! Assisted review (issue 18): the job reads the identity card and runs the pre-checks; the case
+//! page shows the fields side by side, the checklist and the suggestion; one key applies it; the
+//! queue filters by it. The OCR engine is fixed text here (the real engine is exercised by the
+//! unit test in `assist::engine` and by `examples/assist_bench.rs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use canceldesk::assist::engine::{FixedText, ReadFailure, RecognisedPage};
+use canceldesk::assist::{Assistant, MAX_ATTEMPTS, run_once};
+use canceldesk::domain::agent::Role;
+use canceldesk::domain::id_card::TextLine;
+use canceldesk::store;
+
+use crate::helpers::{NewCase, TestApp, insert_case, snapshot, spawn_app};
+
+const REFERENCE: &str = "CX-TEST-CASE";
+
+fn card(nik: &str, name: &str) -> RecognisedPage {
+    let line = |text: &str, top: u32| TextLine {
+        text: text.to_owned(),
+        bbox: Some([40, top, 560, 30]),
+    };
+    RecognisedPage {
+        lines: vec![
+            line("PROVINSI DKI JAKARTA", 30),
+            line(&format!("NIK : {nik}"), 150),
+            line(&format!("Nama : {name}"), 205),
+            line("Tempat/Tgl Lahir : JAKARTA, 12-03-1985", 260),
+        ],
+        size: Some([1000, 630]),
+    }
+}
+
+fn assistant(app: &TestApp, engine: FixedText) -> Assistant {
+    Assistant {
+        engine: Arc::new(engine),
+        time_limit: Duration::from_secs(5),
+        operator_prefixes: app.settings.operator_prefixes.clone(),
+        tz: app.settings.tz().unwrap(),
+    }
+}
+
+/// A case in review for a signed-in agent, read and checked by the job with `engine`.
+async fn read_case(app: &TestApp, engine: FixedText) -> crate::helpers::Browser {
+    let (browser, _) = app.case_in_review().await;
+    let case_id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE reference = $1")
+        .bind(REFERENCE)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    store::assist::enqueue(&mut conn, case_id).await.unwrap();
+    drop(conn);
+    assert_eq!(
+        run_once(&app.pool, &assistant(app, engine)).await.unwrap(),
+        1
+    );
+    browser
+}
+
+#[actix_web::test]
+async fn a_matching_card_is_shown_side_by_side_and_approved_with_one_key() {
+    let app = spawn_app().await;
+    let browser = read_case(&app, FixedText(Ok(card("3174011203850001", "SITI RAHAYU")))).await;
+    assert_eq!(store::assist::waiting(&app.pool).await.unwrap(), 0);
+
+    let page = browser.get(&format!("/cases/{REFERENCE}")).await;
+    assert_eq!(page.status, 200);
+    // NIK, name, birth date: all match; the NIK masked on both sides, each with its crop.
+    assert_eq!(
+        page.texts("#assist .card-fields tbody td .badge"),
+        ["match", "match", "match"]
+    );
+    let cells = page.texts("#assist .card-fields tbody td");
+    assert!(cells.iter().all(|c| !c.contains("3174011203")), "{cells:?}");
+    assert_eq!(page.attr("#assist svg.crop", "viewBox").len(), 3);
+    assert_eq!(
+        page.attr("#assist svg.crop", "viewBox")[0],
+        "32 142 576 46",
+        "the NIK line's box with a margin"
+    );
+    // Every pre-check, with evidence; the fee is a note, not a failure.
+    let checks = page.texts("#assist .checklist li");
+    assert_eq!(checks.len(), 10, "{checks:?}");
+    assert!(checks.iter().any(|c| c.contains("early-termination fee")));
+    assert!(page.texts("#assist .check-fail").is_empty(), "{checks:?}");
+    assert!(page.texts(".suggestion-headline")[0].contains("Approve when the card is accepted"));
+    assert_eq!(page.attr("[data-shortcut=s]", "type"), ["submit"]);
+
+    // One key: the card accepted and the case approved, together.
+    let done = browser
+        .act(REFERENCE, "apply-suggestion", &[("suggestion", "approve")])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let after = snapshot(&app.pool, REFERENCE).await;
+    assert_eq!(after.state, "approved");
+    assert_eq!(after.verdicts, ["accepted"]);
+    // Decided: nothing is suggested any more.
+    let page = browser.get(&format!("/cases/{REFERENCE}")).await;
+    assert!(page.texts(".suggestion-headline").is_empty());
+}
+
+#[actix_web::test]
+async fn a_suggestion_the_checks_no_longer_make_changes_nothing() {
+    let app = spawn_app().await;
+    let browser = read_case(&app, FixedText(Ok(card("3174011203850001", "SITI RAHAYU")))).await;
+    let before = snapshot(&app.pool, REFERENCE).await;
+    for suggestion in ["reject_duplicate", "needs_person", "nonsense", ""] {
+        let refused = browser
+            .act(REFERENCE, "apply-suggestion", &[("suggestion", suggestion)])
+            .await;
+        assert_eq!(refused.status, 422, "{suggestion}: {}", refused.body);
+        assert!(
+            !refused.texts("#assist .flash.error").is_empty(),
+            "{suggestion}"
+        );
+        assert_eq!(snapshot(&app.pool, REFERENCE).await, before, "{suggestion}");
+    }
+    // Another agent's case cannot be decided through a suggestion either.
+    let (other, _) = app.signed_in("Bo Other", Role::Agent).await;
+    let page = other.get(&format!("/cases/{REFERENCE}")).await;
+    assert!(
+        page.attr("[data-shortcut=s]", "type").is_empty(),
+        "no key for them"
+    );
+    let version = before.version.to_string();
+    let refused = other
+        .post(
+            &format!("/cases/{REFERENCE}/apply-suggestion"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("version", &version),
+                ("suggestion", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(snapshot(&app.pool, REFERENCE).await, before);
+}
+
+#[actix_web::test]
+async fn someone_elses_card_suggests_asking_for_an_authorisation_letter() {
+    let app = spawn_app().await;
+    let browser = read_case(
+        &app,
+        FixedText(Ok(card("3174011203859999", "BUDI SANTOSO"))),
+    )
+    .await;
+    let page = browser.get(&format!("/cases/{REFERENCE}")).await;
+    assert_eq!(
+        page.texts("#assist .card-fields tbody td .badge"),
+        ["mismatch", "mismatch", "match"]
+    );
+    assert!(page.texts(".suggestion-headline")[0].contains("authorisation letter"));
+    let done = browser
+        .act(
+            REFERENCE,
+            "apply-suggestion",
+            &[("suggestion", "request_authorisation")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        snapshot(&app.pool, REFERENCE).await.state,
+        "awaiting_documents"
+    );
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT unnest(requested_kinds) FROM cases WHERE reference = $1")
+            .bind(REFERENCE)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(kinds, ["authorisation_letter", "identity_card"]);
+}
+
+#[actix_web::test]
+async fn a_card_that_cannot_be_read_is_retried_then_said_and_the_case_stays_workable() {
+    let app = spawn_app().await;
+    let browser = read_case(&app, FixedText(Err(ReadFailure::Timeout))).await;
+    let engine = assistant(&app, FixedText(Err(ReadFailure::Timeout)));
+    // Retried later, not at once; until the last attempt the card counts as being read.
+    let page = browser.get(&format!("/cases/{REFERENCE}")).await;
+    assert!(
+        page.texts("#assist .checklist li")
+            .iter()
+            .any(|c| c.contains("still being read"))
+    );
+    assert_eq!(run_once(&app.pool, &engine).await.unwrap(), 0);
+    for _ in 1..MAX_ATTEMPTS {
+        sqlx::query("UPDATE assist_jobs SET due_at = now()")
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(run_once(&app.pool, &engine).await.unwrap(), 1);
+    }
+    assert_eq!(store::assist::waiting(&app.pool).await.unwrap(), 0);
+    let page = browser.get(&format!("/cases/{REFERENCE}")).await;
+    assert!(page.texts(".reading-problem")[0].contains("took too long"));
+    assert!(page.texts(".suggestion-headline")[0].contains("Needs a person"));
+    // No button for "needs a person", and the decision forms are all there.
+    assert!(page.attr("[data-shortcut=s]", "type").is_empty());
+    assert_eq!(page.attr("form[action$='/approve']", "method"), ["post"]);
+}
+
+#[actix_web::test]
+async fn the_queue_filters_by_suggestion_and_retention_removes_the_reading() {
+    let app = spawn_app().await;
+    let browser = read_case(&app, FixedText(Ok(card("3174011203850001", "SITI RAHAYU")))).await;
+    insert_case(
+        &app.pool,
+        NewCase {
+            reference: "CX-NOT-READ",
+            msisdn: "+6283899990000",
+            ..NewCase::default()
+        },
+    )
+    .await;
+    let refs = |page: &crate::helpers::Response| page.texts("tr.case-row a.ref");
+    let approve = browser.get("/queue?suggestion=approve").await;
+    assert_eq!(refs(&approve), [REFERENCE]);
+    assert!(refs(&browser.get("/queue?suggestion=needs_person").await).is_empty());
+    let all = browser.get("/queue").await;
+    assert_eq!(refs(&all).len(), 2);
+    let bogus = browser.get("/queue?suggestion=bogus").await;
+    assert_eq!(refs(&bogus).len(), 2);
+    assert!(bogus.body.contains("There is no suggestion"));
+
+    // Retention takes what was read with the bytes.
+    let case_id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE reference = $1")
+        .bind(REFERENCE)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let readings = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM document_readings")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(readings().await, 1);
+    let mut tx = app.pool.begin().await.unwrap();
+    store::retention::mark_documents_removed(&mut tx, case_id, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(readings().await, 0);
+}

@@ -38,3 +38,9 @@ ALTER TABLE cases
 -- The queue's "suggestion" filter over the cases that need action.
 CREATE INDEX cases_suggestion_due_idx ON cases (suggestion, sla_due_at, id)
     WHERE suggestion IS NOT NULL AND state IN ('submitted', 'in_review');
+
+-- Bulk triage can apply each selected case's own suggestion (when it is the one chosen).
+ALTER TABLE bulk_operations DROP CONSTRAINT bulk_operations_action_check;
+ALTER TABLE bulk_operations ADD CONSTRAINT bulk_operations_action_check
+    CHECK (action IN ('claim', 'assign', 'priority', 'request_documents', 'reject', 'approve',
+                      'note', 'apply_suggestion'));

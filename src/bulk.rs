@@ -9,14 +9,19 @@ use sqlx::PgPool;
 
 use crate::auth::CurrentAgent;
 use crate::domain::agent::AgentId;
-use crate::domain::bulk::{BulkKind, ItemOutcome, Selection, evaluate};
+use std::collections::HashMap;
+
+use crate::assist::apply::{self as assist_apply, Checking};
+use crate::domain::bulk::{BulkKind, ItemOutcome, Selection, Skip, evaluate, evaluate_suggestion};
 use crate::domain::decision::{Approval, Decision, DocumentRequest, Rejection};
+use crate::domain::precheck::Suggestion;
+use crate::domain::reference::CaseReference;
 use crate::domain::request::RejectReason;
 use crate::error::{AppError, AppResult};
 use crate::store::agents;
 use crate::store::audit::AuditAction;
-use crate::store::bulk;
-use crate::workflow::{self, Desk};
+use crate::store::{assist, bulk};
+use crate::workflow;
 
 /// How many selected cases are judged per round trip during the preview.
 const PREVIEW_CHUNK: i64 = 5_000;
@@ -61,7 +66,46 @@ pub fn decode(kind: BulkKind, params: &Value) -> Option<Decision> {
             fee_confirmed: params.get("fees_confirmed")?.as_bool()?,
         }),
         BulkKind::Note => Decision::Note(text("note")?),
+        // Not one decision: each case's own suggestion (see `BulkAction::Suggested`).
+        BulkKind::ApplySuggestion => return None,
     })
+}
+
+/// What an operation does: one decision for every selected case, or each case's own suggestion
+/// where it is the one chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkAction {
+    Decide(Decision),
+    Suggested(Suggestion),
+}
+
+impl BulkAction {
+    pub fn kind(&self) -> Option<BulkKind> {
+        match self {
+            BulkAction::Decide(d) => BulkKind::of(d),
+            BulkAction::Suggested(_) => Some(BulkKind::ApplySuggestion),
+        }
+    }
+
+    fn params(&self) -> Value {
+        match self {
+            BulkAction::Decide(d) => encode(d),
+            BulkAction::Suggested(s) => json!({ "suggestion": s.as_str() }),
+        }
+    }
+
+    /// The operation's action as stored.
+    pub fn stored(operation: &bulk::OperationRecord) -> Option<BulkAction> {
+        match operation.action {
+            BulkKind::ApplySuggestion => operation
+                .params
+                .get("suggestion")
+                .and_then(Value::as_str)
+                .and_then(Suggestion::parse)
+                .map(BulkAction::Suggested),
+            kind => decode(kind, &operation.params).map(BulkAction::Decide),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -76,10 +120,13 @@ pub async fn preview(
     agent: &CurrentAgent,
     selection: &Selection,
     selection_text: &str,
-    action: &Decision,
+    action: &BulkAction,
     max_cases: i64,
+    today: NaiveDate,
 ) -> AppResult<Result<String, PreviewError>> {
-    let kind = BulkKind::of(action).ok_or_else(|| anyhow::anyhow!("not a bulk action"))?;
+    let kind = action
+        .kind()
+        .ok_or_else(|| anyhow::anyhow!("not a bulk action"))?;
     if !kind.allowed_for(agent.role) {
         return Err(AppError::Forbidden(
             crate::routes::language::tr().get("refused-bulk-role"),
@@ -94,7 +141,7 @@ pub async fn preview(
         &public_id,
         agent.id.0,
         kind,
-        &encode(action),
+        &action.params(),
         selection_text,
     )
     .await?;
@@ -111,11 +158,29 @@ pub async fn preview(
         let Some(last) = rows.last() else { break };
         after = last.id;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let stored: HashMap<i64, Option<Suggestion>> = match action {
+            BulkAction::Suggested(_) => assist::suggestions(&mut tx, &ids)
+                .await?
+                .into_iter()
+                .collect(),
+            BulkAction::Decide(_) => HashMap::new(),
+        };
         let (outcomes, reasons): (Vec<ItemOutcome>, Vec<Option<String>>) = rows
             .iter()
             .map(|row| {
                 let seen = row.seen_version.unwrap_or(-1);
-                match evaluate(action, agent.actor(), &row.snapshot(), seen) {
+                let judged = match action {
+                    BulkAction::Decide(d) => evaluate(d, agent.actor(), &row.snapshot(), seen),
+                    BulkAction::Suggested(s) => evaluate_suggestion(
+                        *s,
+                        agent.actor(),
+                        &row.snapshot(),
+                        seen,
+                        stored.get(&row.id).copied().flatten(),
+                        today,
+                    ),
+                };
+                match judged {
                     Ok(_) => (ItemOutcome::WillChange, None),
                     Err(skip) => (ItemOutcome::Skip, Some(skip.code())),
                 }
@@ -134,14 +199,22 @@ pub async fn apply(
     agent: &CurrentAgent,
     operation: &bulk::OperationRecord,
     batch_size: i64,
-    desk: Desk,
+    checking: &Checking,
 ) -> AppResult<()> {
     if !bulk::start_applying(pool, operation.id).await? {
         return Ok(()); // Applied, or being applied right now: a repeated confirmation does nothing.
     }
-    let decision = decode(operation.action, &operation.params).ok_or_else(|| {
+    let action = BulkAction::stored(operation).ok_or_else(|| {
         anyhow::anyhow!("bulk operation {} has unreadable parameters", operation.id)
     })?;
+    let decision = match action {
+        BulkAction::Decide(decision) => decision,
+        BulkAction::Suggested(suggestion) => {
+            apply_suggestions(pool, agent, operation, suggestion, batch_size, checking).await?;
+            return finish(pool, agent, operation).await;
+        }
+    };
+    let desk = checking.desk;
     let mut cx = workflow::context(desk);
     cx.bulk = Some(operation.public_id.clone());
     if let Decision::Assign(to) = decision {
@@ -190,6 +263,14 @@ pub async fn apply(
         }
         bulk::heartbeat(pool, operation.id).await?;
     }
+    finish(pool, agent, operation).await
+}
+
+async fn finish(
+    pool: &PgPool,
+    agent: &CurrentAgent,
+    operation: &bulk::OperationRecord,
+) -> AppResult<()> {
     bulk::finish(pool, operation.id).await?;
     agent
         .audit(
@@ -199,6 +280,90 @@ pub async fn apply(
             json!({ "action": operation.action.as_str() }),
         )
         .await?;
+    Ok(())
+}
+
+/// Applies each case's suggestion, in batches like every operation; each case in its own
+/// savepoint, since applying one takes several steps (claim, accept the card, decide) that
+/// stand or fall together. A case whose suggestion changed since the preview is skipped.
+async fn apply_suggestions(
+    pool: &PgPool,
+    agent: &CurrentAgent,
+    operation: &bulk::OperationRecord,
+    suggestion: Suggestion,
+    batch_size: i64,
+    checking: &Checking,
+) -> AppResult<()> {
+    let mut after = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows = bulk::candidates(&mut tx, operation.id, after, batch_size, true).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let batch = async {
+            let mut outcomes = Vec::with_capacity(rows.len());
+            let mut reasons = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let skip = if Some(row.version) != row.seen_version {
+                    Some(Skip::Changed)
+                } else {
+                    let reference = CaseReference::parse(&row.reference)
+                        .map_err(|_| anyhow::anyhow!("case {} has no reference", row.id))?;
+                    sqlx::query("SAVEPOINT suggestion")
+                        .execute(&mut *tx)
+                        .await?;
+                    let applied = assist_apply::apply_locked(
+                        &mut tx,
+                        row.id,
+                        &reference,
+                        suggestion,
+                        agent,
+                        checking,
+                        Some(&operation.public_id),
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    match applied {
+                        Ok(()) => {
+                            sqlx::query("RELEASE SAVEPOINT suggestion")
+                                .execute(&mut *tx)
+                                .await?;
+                            None
+                        }
+                        Err(refused) => {
+                            sqlx::query("ROLLBACK TO SAVEPOINT suggestion")
+                                .execute(&mut *tx)
+                                .await?;
+                            Some(refused.skip())
+                        }
+                    }
+                };
+                outcomes.push(match skip {
+                    None => ItemOutcome::Changed,
+                    Some(_) => ItemOutcome::Skipped,
+                });
+                reasons.push(skip.map(Skip::code));
+            }
+            bulk::set_outcomes(&mut tx, operation.id, &ids, &outcomes, &reasons).await?;
+            anyhow::Ok(())
+        };
+        let applied = match batch.await {
+            Ok(()) => tx.commit().await.map_err(anyhow::Error::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = applied {
+            tracing::error!(operation = operation.id, error = %format!("{e:#}"), "bulk batch failed");
+            bulk::mark_failed(
+                pool,
+                operation.id,
+                &ids,
+                "not applied: an error occurred; nothing was changed",
+            )
+            .await?;
+        }
+        bulk::heartbeat(pool, operation.id).await?;
+    }
     Ok(())
 }
 

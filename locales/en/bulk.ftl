@@ -13,6 +13,7 @@ skip-same-priority = already at this priority
 skip-closed = the case is closed
 skip-not-allowed = not allowed for your role
 skip-with-provisioning = provisioning has its cancellation order
+skip-suggestion-differs = the desk suggests something else for it
 
 # Choosing the action and the preview.
 bulk-selection-unreadable = The selection could not be read.
@@ -99,3 +100,7 @@ bulk-go-back = Go back without changing anything
 bulk-will-skip = Cases that will be skipped
 bulk-every-case = Every case
 bulk-more = More cases →
+bulk-suggestion-hint = Each selected case whose suggestion is the one chosen gets it applied, as its case page's key would (claim, accept the card the desk read, decide); the others are skipped. Preview first.
+bulk-suggestion-which = Only cases whose suggestion is
+bulk-preview-suggestion = Preview applying the suggestion
+bulk-choose-suggestion = Choose which suggestion to apply.

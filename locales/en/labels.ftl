@@ -8,6 +8,7 @@ BulkKind-request_documents = Request documents
 BulkKind-reject = Reject
 BulkKind-approve = Approve
 BulkKind-note = Add a note
+BulkKind-apply_suggestion = Apply the desk's suggestion
 
 ItemOutcome-will_change = will change
 ItemOutcome-skip = will be skipped

@@ -8,6 +8,7 @@ BulkKind-request_documents = Minta dokumen
 BulkKind-reject = Tolak
 BulkKind-approve = Setujui
 BulkKind-note = Tambahkan catatan
+BulkKind-apply_suggestion = Terapkan saran desk
 
 ItemOutcome-will_change = akan diubah
 ItemOutcome-skip = akan dilewati

@@ -8,6 +8,7 @@ BulkKind-request_documents = 要求补充文件
 BulkKind-reject = 拒绝
 BulkKind-approve = 批准
 BulkKind-note = 添加备注
+BulkKind-apply_suggestion = 采用系统建议
 
 ItemOutcome-will_change = 将更改
 ItemOutcome-skip = 将跳过

@@ -9,7 +9,8 @@ use sqlx::PgConnection;
 
 use super::assess_case;
 use crate::auth::CurrentAgent;
-use crate::domain::case::{State, transition};
+use crate::domain::bulk::{Skip, skip_for};
+use crate::domain::case::{Refusal, State, transition};
 use crate::domain::decision::{Approval, Decision, DocumentRequest, DocumentVerdict, Rejection};
 use crate::domain::document::{DocumentKind, Verdict};
 use crate::domain::precheck::{Assessment, Suggestion};
@@ -26,17 +27,18 @@ use crate::store::{cases, documents};
 use crate::workflow::{self, Desk, Outcome};
 
 /// What the checks need from the desk's settings.
-pub struct Checking<'a> {
-    pub operator_prefixes: &'a [String],
+#[derive(Clone)]
+pub struct Checking {
+    pub operator_prefixes: Vec<String>,
     pub today: NaiveDate,
     pub documents_deadline_days: i64,
     pub desk: Desk,
 }
 
-impl<'a> Checking<'a> {
-    pub fn of(state: &'a AppState) -> Checking<'a> {
+impl Checking {
+    pub fn of(state: &AppState) -> Checking {
         Checking {
-            operator_prefixes: &state.settings.operator_prefixes,
+            operator_prefixes: state.settings.operator_prefixes.clone(),
             today: state.today(),
             documents_deadline_days: state.settings.documents_deadline_days,
             desk: crate::routes::desk(state),
@@ -63,7 +65,7 @@ pub async fn apply_suggestion(
         });
     }
     let checking = Checking::of(state);
-    match apply_locked(&mut tx, case.id, reference, seen, agent, &checking).await? {
+    match apply_locked(&mut tx, case.id, reference, seen, agent, &checking, None).await? {
         Ok(()) => {
             tx.commit().await?;
             Ok(Outcome::Done)
@@ -77,7 +79,13 @@ pub async fn apply_suggestion(
                 field: None,
             })
         }
-        Err(Refused::Said(reason, field)) => Ok(Outcome::Refused { reason, field }),
+        Err(refused) => Ok(Outcome::Refused {
+            reason: refused.said(),
+            field: match refused {
+                Refused::Step(refusal) => workflow::field_of(refusal),
+                _ => None,
+            },
+        }),
     }
 }
 
@@ -85,23 +93,52 @@ pub async fn apply_suggestion(
 pub enum Refused {
     /// The checks now suggest something else (the new assessment).
     Changed(Assessment),
-    Said(Said, Option<&'static str>),
+    /// An approval without a card the checks read.
+    NoCard,
+    /// "Needs a person" is a suggestion to look, not an action.
+    NeedsPerson,
+    /// A step the state machine refused.
+    Step(Refusal),
+}
+
+impl Refused {
+    pub fn said(&self) -> Said {
+        match self {
+            Refused::Changed(_) => Said::new("suggest-changed"),
+            Refused::NoCard => Said::new("suggest-no-card"),
+            Refused::NeedsPerson => Said::new("suggest-needs-person-apply"),
+            Refused::Step(refusal) => refusal.said(),
+        }
+    }
+
+    /// In a bulk report's words.
+    pub fn skip(&self) -> Skip {
+        match self {
+            Refused::Changed(_) => Skip::SuggestionDiffers,
+            Refused::NoCard => Skip::IdentityNotAccepted,
+            Refused::NeedsPerson => Skip::NotAllowed,
+            Refused::Step(refusal) => skip_for(*refusal),
+        }
+    }
 }
 
 /// Applies `seen` to a case already locked in the caller's transaction (the case page, or one
-/// case of a bulk batch inside its own savepoint). On `Err`, the caller rolls back.
+/// case of a bulk batch inside its own savepoint: `bulk`, the operation's public id, which the
+/// events link to and which is audited once instead of per case). On `Err`, the caller rolls
+/// back.
 pub async fn apply_locked(
     conn: &mut PgConnection,
     case_id: i64,
     reference: &CaseReference,
     seen: Suggestion,
     agent: &CurrentAgent,
-    checking: &Checking<'_>,
+    checking: &Checking,
+    bulk: Option<&str>,
 ) -> AppResult<Result<(), Refused>> {
     let facts = store::case_facts(conn, case_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let assessment = assess_case(conn, case_id, checking.operator_prefixes, checking.today)
+    let assessment = assess_case(conn, case_id, &checking.operator_prefixes, checking.today)
         .await?
         .ok_or(AppError::NotFound)?;
     if assessment.suggestion != seen {
@@ -125,7 +162,7 @@ pub async fn apply_locked(
                     .find(|r| r.status == "read")
                     .map(|r| r.document_id);
                 let Some(document_id) = card else {
-                    return Ok(Err(Refused::Said(Said::new("suggest-no-card"), None)));
+                    return Ok(Err(Refused::NoCard));
                 };
                 steps.push(Decision::Verdict {
                     document_id,
@@ -162,10 +199,7 @@ pub async fn apply_locked(
             }));
         }
         Suggestion::NeedsPerson => {
-            return Ok(Err(Refused::Said(
-                Said::new("suggest-needs-person-apply"),
-                None,
-            )));
+            return Ok(Err(Refused::NeedsPerson));
         }
     }
     let actor = agent.actor();
@@ -174,6 +208,7 @@ pub async fn apply_locked(
             .await?
             .ok_or(AppError::NotFound)?;
         let mut cx = workflow::context(checking.desk);
+        cx.bulk = bulk.map(str::to_owned);
         if let Decision::Verdict { document_id, .. } = &decision {
             documents::lock_in_case(conn, case.id, *document_id)
                 .await?
@@ -185,19 +220,18 @@ pub async fn apply_locked(
         })
         .await?;
         if let Some(Err(refusal)) = judged.into_iter().next() {
-            return Ok(Err(Refused::Said(
-                refusal.said(),
-                workflow::field_of(refusal),
-            )));
+            return Ok(Err(Refused::Step(refusal)));
         }
     }
-    agent
-        .audit(
-            &mut *conn,
-            AuditAction::CaseAction,
-            Some(reference.as_str()),
-            json!({ "action": "apply_suggestion", "suggestion": seen.as_str() }),
-        )
-        .await?;
+    if bulk.is_none() {
+        agent
+            .audit(
+                &mut *conn,
+                AuditAction::CaseAction,
+                Some(reference.as_str()),
+                json!({ "action": "apply_suggestion", "suggestion": seen.as_str() }),
+            )
+            .await?;
+    }
     Ok(Ok(()))
 }

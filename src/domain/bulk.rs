@@ -2,10 +2,11 @@
 //! case page, with a reason for every case that will be skipped.
 
 use super::agent::Role;
-use super::case::{Actor, Refusal, State, Transition, transition};
+use super::case::{Action, Actor, Refusal, State, Transition, transition};
 use super::decision::Decision;
 use super::effects::Snapshot;
 use super::labels::labelled_enum;
+use super::precheck::Suggestion;
 use super::said::{Fill, Said};
 
 labelled_enum! {
@@ -17,6 +18,7 @@ labelled_enum! {
         Reject => ("reject", "Reject"),
         Approve => ("approve", "Approve"),
         Note => ("note", "Add a note"),
+        ApplySuggestion => ("apply_suggestion", "Apply the desk's suggestion"),
     }
 }
 
@@ -82,10 +84,12 @@ pub enum Skip {
     Closed,
     NotAllowed,
     WithProvisioning,
+    /// The desk suggests something else for this case (or nothing yet).
+    SuggestionDiffers,
 }
 
 impl Skip {
-    const PLAIN: [(Skip, &'static str); 12] = [
+    const PLAIN: [(Skip, &'static str); 13] = [
         (Skip::Changed, "changed"),
         (Skip::AwaitingDocuments, "awaiting_documents"),
         (Skip::NotClaimed, "not_claimed"),
@@ -98,6 +102,7 @@ impl Skip {
         (Skip::Closed, "closed"),
         (Skip::NotAllowed, "not_allowed"),
         (Skip::WithProvisioning, "with_provisioning"),
+        (Skip::SuggestionDiffers, "suggestion_differs"),
     ];
 
     /// As stored with a bulk item: `changed`, `final:rejected`, `state:in_review`...
@@ -144,6 +149,7 @@ impl Skip {
                 Skip::SamePriority => "skip-same-priority",
                 Skip::Closed => "skip-closed",
                 Skip::NotAllowed => "skip-not-allowed",
+                Skip::SuggestionDiffers => "skip-suggestion-differs",
                 _ => "skip-with-provisioning",
             }),
         }
@@ -151,7 +157,7 @@ impl Skip {
 }
 
 /// The state machine's refusal in the report's words.
-fn skip_for(refusal: Refusal) -> Skip {
+pub fn skip_for(refusal: Refusal) -> Skip {
     match refusal {
         Refusal::NotInThisState {
             state: State::AwaitingDocuments,
@@ -174,6 +180,48 @@ fn skip_for(refusal: Refusal) -> Skip {
         Refusal::OrderWithProvisioning => Skip::WithProvisioning,
         Refusal::OrderNotDue | Refusal::NoFailedOrder => Skip::NotAllowed,
     }
+}
+
+/// Judges one selected case for "apply the suggestion `suggestion`": skipped unless the desk
+/// suggests exactly that for it (`stored`), then as the steps of applying it would be judged:
+/// a claim first when the case is not the agent's, and for an approval the card the checks read
+/// counted as accepted (applying accepts it; a case without one is refused then).
+pub fn evaluate_suggestion(
+    suggestion: Suggestion,
+    actor: Actor,
+    case: &Snapshot,
+    seen_version: i32,
+    stored: Option<Suggestion>,
+    today: chrono::NaiveDate,
+) -> Result<Transition, Skip> {
+    if case.version != seen_version {
+        return Err(Skip::Changed);
+    }
+    if stored != Some(suggestion) {
+        return Err(Skip::SuggestionDiffers);
+    }
+    let Actor::Agent { id, .. } = actor else {
+        return Err(Skip::NotAllowed);
+    };
+    let mut facts = case.facts;
+    if facts.state == State::Submitted || facts.assignee != Some(id) {
+        let claimed = transition(facts, actor, Action::Claim).map_err(skip_for)?;
+        facts.state = claimed.to;
+        facts.assignee = claimed.assignee;
+    }
+    let action = match suggestion {
+        Suggestion::Approve => {
+            facts.identity_accepted = true;
+            Action::Approve {
+                effective_date: today,
+                fee_confirmed: true,
+            }
+        }
+        Suggestion::RequestOwnership | Suggestion::RequestAuthorisation => Action::RequestDocuments,
+        Suggestion::RejectDuplicate => Action::Reject,
+        Suggestion::NeedsPerson => return Err(Skip::NotAllowed),
+    };
+    transition(facts, actor, action).map_err(skip_for)
 }
 
 /// Judges one selected case, seen at `seen_version`: what the decision will do to it, or why it

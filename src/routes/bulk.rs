@@ -14,10 +14,11 @@ use super::{
 };
 use crate::auth::CurrentAgent;
 use crate::auth::session::TypedSession;
-use crate::bulk::{self, PreviewError};
+use crate::bulk::{self, BulkAction, PreviewError};
 use crate::domain::agent::AgentId;
 use crate::domain::bulk::{BulkKind, ItemOutcome, Selection, Skip};
 use crate::domain::decision::{self, Decision, FieldErrors};
+use crate::domain::precheck::Suggestion;
 use crate::domain::queue::{QueueParams, QueueQuery};
 use crate::domain::reference::CaseReference;
 use crate::domain::said::Said;
@@ -156,6 +157,7 @@ struct ChoosePage {
     reject_reasons: Vec<Choice>,
     document_kinds: Vec<Choice>,
     templates: Vec<Choice>,
+    suggestions: Vec<Choice>,
     form: BulkForm,
     errors: FieldErrors,
     error: Option<String>,
@@ -221,6 +223,9 @@ pub struct BulkForm {
     confirm_fees: Option<String>,
     #[serde(default)]
     note: String,
+    /// "Apply the suggestion": which one (each selected case must have it).
+    #[serde(default)]
+    apply_suggestion: String,
 }
 
 async fn choose_page(
@@ -293,6 +298,23 @@ async fn choose_page(
                 selected: form.template == t.key,
             })
             .collect(),
+        suggestions: {
+            // The queue's suggestion filter chooses it, unless the form already did.
+            let chosen = if form.apply_suggestion.is_empty() {
+                form.selection.suggestion.clone().unwrap_or_default()
+            } else {
+                form.apply_suggestion.clone()
+            };
+            Suggestion::ALL
+                .iter()
+                .filter(|s| **s != Suggestion::NeedsPerson)
+                .map(|s| Choice {
+                    value: s.as_str().into(),
+                    label: tr().get(s.message_id()),
+                    selected: chosen == s.as_str(),
+                })
+                .collect()
+        },
         form,
         errors,
         error,
@@ -342,7 +364,7 @@ fn with_template(form: &BulkForm) -> (Vec<String>, String) {
     }
 }
 
-fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<Decision, FieldErrors> {
+fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldErrors> {
     let mut errors = FieldErrors::default();
     let kind = BulkKind::parse(&form.action);
     let action = match kind {
@@ -387,8 +409,17 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<Decision, FieldErro
             today,
         )?),
         Some(BulkKind::Note) => Decision::Note(decision::parse_note(&form.note)?),
+        Some(BulkKind::ApplySuggestion) => {
+            return match Suggestion::parse(&form.apply_suggestion) {
+                Some(s) if s != Suggestion::NeedsPerson => Ok(BulkAction::Suggested(s)),
+                _ => {
+                    errors.add("apply_suggestion", Said::new("bulk-choose-suggestion"));
+                    Err(errors)
+                }
+            };
+        }
     };
-    Ok(action)
+    Ok(BulkAction::Decide(action))
 }
 
 pub async fn preview(
@@ -436,10 +467,13 @@ pub async fn preview(
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    if !BulkKind::of(&action).is_some_and(|kind| kind.allowed_for(agent.role)) {
+    if !action
+        .kind()
+        .is_some_and(|kind| kind.allowed_for(agent.role))
+    {
         return Err(AppError::Forbidden(tr().get("refused-supervisor-only")));
     }
-    if let Decision::Assign(to) = action
+    if let BulkAction::Decide(Decision::Assign(to)) = action
         && agents::find_active(&state.pool, to).await?.is_none()
     {
         let mut errors = FieldErrors::default();
@@ -462,6 +496,7 @@ pub async fn preview(
         &selection_text,
         &action,
         state.settings.bulk_max_cases,
+        state.today(),
     )
     .await?
     {
@@ -634,16 +669,16 @@ pub async fn apply(
     if operation.status != "applied" {
         // Detached from the request: a closed browser or a proxy timeout must not stop a bulk
         // action half-way; the request waits for it when it can.
-        let (pool, batch, desk) = (
+        let (pool, batch, checking) = (
             state.pool.clone(),
             state.settings.bulk_batch_size,
-            super::desk(&state),
+            crate::assist::apply::Checking::of(&state),
         );
         let runner = agent.clone();
         let id = operation.public_id.clone();
-        actix_web::rt::spawn(
-            async move { bulk::apply(&pool, &runner, &operation, batch, desk).await },
-        )
+        actix_web::rt::spawn(async move {
+            bulk::apply(&pool, &runner, &operation, batch, &checking).await
+        })
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("bulk apply task: {e}")))??;
         session.flash("success", "bulk-applied");

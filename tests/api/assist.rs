@@ -246,3 +246,104 @@ async fn the_queue_filters_by_suggestion_and_retention_removes_the_reading() {
     tx.commit().await.unwrap();
     assert_eq!(readings().await, 0);
 }
+
+#[actix_web::test]
+async fn bulk_triage_applies_each_cases_suggestion_through_the_preview() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    // Three new cases (each on its own line and with its own card), read by the job: two with
+    // their own card, one with someone else's.
+    for (i, (reference, printed_name)) in [
+        ("CX-TEST-AAAA", "SITI RAHAYU"),
+        ("CX-TEST-BBBB", "SITI RAHAYU"),
+        ("CX-TEST-CCCC", "BUDI SANTOSO"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let msisdn = format!("+628381234500{i}");
+        let id = insert_case(
+            &app.pool,
+            NewCase {
+                reference,
+                msisdn: &msisdn,
+                ..NewCase::default()
+            },
+        )
+        .await;
+        // A file of its own (the helper's picture is shared, which the checks flag).
+        sqlx::query("INSERT INTO document_blobs (sha256, bytes) VALUES (sha256($1), $1)")
+            .bind(format!("\u{89}PNG card {reference}").into_bytes())
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE documents SET sha256 = sha256($2) WHERE case_id = $1")
+            .bind(id)
+            .bind(format!("\u{89}PNG card {reference}").into_bytes())
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        let mut conn = app.pool.acquire().await.unwrap();
+        store::assist::enqueue(&mut conn, id).await.unwrap();
+        drop(conn);
+        let engine = FixedText(Ok(card("3174011203850001", printed_name)));
+        assert_eq!(
+            run_once(&app.pool, &assistant(&app, engine)).await.unwrap(),
+            1
+        );
+    }
+    // Every case on the page picked; only those whose suggestion is "approve" will change.
+    let queue = browser.get("/queue").await;
+    let picks = queue.attr("input[name=case]", "value");
+    assert_eq!(picks.len(), 3);
+    let mut fields = vec![
+        ("csrf_token", queue.csrf()),
+        ("scope", "selected".to_owned()),
+        ("action", "apply_suggestion".to_owned()),
+        ("apply_suggestion", "approve".to_owned()),
+    ];
+    fields.extend(picks.iter().map(|p| ("case", p.clone())));
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let previewed = browser.post("/bulk/preview", &borrowed).await;
+    assert_eq!(previewed.status, 303, "{}", previewed.body);
+    let url = previewed.location.expect("a preview");
+    let page = browser.get(&url).await;
+    assert!(
+        page.body
+            .contains("the desk suggests something else for it"),
+        "{}",
+        page.body
+    );
+    // Nothing changed by the preview itself.
+    assert_eq!(snapshot(&app.pool, "CX-TEST-AAAA").await.state, "submitted");
+    let applied = browser
+        .post(&format!("{url}/apply"), &[("csrf_token", &page.csrf())])
+        .await;
+    assert_eq!(applied.status, 303);
+    for (reference, state, verdicts) in [
+        ("CX-TEST-AAAA", "approved", vec!["accepted"]),
+        ("CX-TEST-BBBB", "approved", vec!["accepted"]),
+        ("CX-TEST-CCCC", "submitted", vec!["pending"]),
+    ] {
+        let s = snapshot(&app.pool, reference).await;
+        let verdicts: Vec<String> = verdicts.into_iter().map(String::from).collect();
+        assert_eq!(
+            (s.state.as_str(), s.verdicts),
+            (state, verdicts),
+            "{reference}"
+        );
+    }
+    // The events link to the operation; "needs a person" cannot be chosen.
+    let linked: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM case_events WHERE kind = 'approved' AND details->>'bulk' IS NOT NULL",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(linked, 2);
+    let mut refused = fields.clone();
+    refused[3].1 = "needs_person".to_owned();
+    let borrowed: Vec<(&str, &str)> = refused.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = browser.post("/bulk/preview", &borrowed).await;
+    assert_eq!(refused.status, 422);
+}

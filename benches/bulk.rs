@@ -162,8 +162,9 @@ async fn run() {
             &agent,
             &selection,
             "bench",
-            &Decision::Claim,
+            &bulk::BulkAction::Decide(Decision::Claim),
             100_000,
+            chrono::Utc::now().date_naive(),
         )
         .await
         .unwrap()
@@ -171,13 +172,24 @@ async fn run() {
         let preview_ms = started.elapsed().as_secs_f64() * 1000.0;
         let operation = store::bulk::find(&pool, &public_id).await.unwrap().unwrap();
         let started = Instant::now();
-        let desk = canceldesk::workflow::Desk {
-            tz,
-            sla_hours: settings.sla_hours,
+        let checking = canceldesk::assist::apply::Checking {
+            operator_prefixes: settings.operator_prefixes.clone(),
+            today: chrono::Utc::now().date_naive(),
+            documents_deadline_days: settings.documents_deadline_days,
+            desk: canceldesk::workflow::Desk {
+                tz,
+                sla_hours: settings.sla_hours,
+            },
         };
-        bulk::apply(&pool, &agent, &operation, settings.bulk_batch_size, desk)
-            .await
-            .unwrap();
+        bulk::apply(
+            &pool,
+            &agent,
+            &operation,
+            settings.bulk_batch_size,
+            &checking,
+        )
+        .await
+        .unwrap();
         let apply_ms = started.elapsed().as_secs_f64() * 1000.0;
         let changed: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM bulk_items WHERE operation_id = $1 AND outcome = 'changed'",

@@ -298,6 +298,11 @@ fn main() {
     let parallel: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
     let started = Instant::now();
     let samples = build(count);
+    if let Ok(dir) = std::env::var("ASSIST_BENCH_DUMP") {
+        for (i, s) in samples.iter().enumerate() {
+            let _ = std::fs::write(format!("{dir}/card-{i}-level{}.jpg", s.level), &s.image);
+        }
+    }
     println!(
         "built {} cards in {:.1} s ({} levels of distortion)",
         samples.len(),
@@ -363,6 +368,17 @@ fn main() {
             .collect(),
     );
     let wall = reading.elapsed().as_secs_f64();
+    if std::env::var_os("ASSIST_BENCH_DUMP").is_some() {
+        for o in outcomes
+            .iter()
+            .filter(|o| o.suggestion != expected(o.label))
+        {
+            eprintln!(
+                "level {} {:?}: nik {:?} name {:?} birth {:?} -> {:?}",
+                o.level, o.label, o.checks[0], o.checks[1], o.checks[2], o.suggestion
+            );
+        }
+    }
 
     println!("\nper field (near match counted as match; not readable is neither):");
     for (i, field) in ["NIK", "name", "birth date"].iter().enumerate() {

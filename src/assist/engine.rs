@@ -92,7 +92,19 @@ impl TextEngine for Tesseract {
                 };
                 let tsv = run(
                     Command::new("tesseract")
-                        .args(["stdin", "stdout", "-l", &self.languages, "tsv"])
+                        // Page segmentation 4 (one column of lines of varying size): the default
+                        // (3) takes a card's labels and values for two columns and splits every
+                        // field from its label once the photo is a little blurred or noisy
+                        // (docs/assisted-review.md).
+                        .args([
+                            "stdin",
+                            "stdout",
+                            "-l",
+                            &self.languages,
+                            "--psm",
+                            "4",
+                            "tsv",
+                        ])
                         // One thread: two cores serve requests too, and files are read one by one.
                         .env("OMP_THREAD_LIMIT", "1"),
                     &image,

@@ -78,9 +78,12 @@ impl CardReading {
             let Some((label, value)) = split_field(&line.text) else {
                 continue;
             };
-            let value = value.trim();
+            // Recognition writes the colon as other marks too ("$", "»", ";").
+            let value = value
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .trim_end();
             if reading.nik.is_none() && label == "NIK" {
-                reading.nik = digits_of(value).filter(|d| d.len() == 16);
+                reading.nik = nik_in(value);
                 boxes.nik = line.bbox.filter(|_| reading.nik.is_some());
             } else if reading.name.is_none() && label == "NAMA" {
                 let name = value.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -107,10 +110,28 @@ fn split_field(line: &str) -> Option<(String, &str)> {
         return Some((label, value));
     }
     let trimmed = line.trim_start();
-    ["NIK", "Nama"].iter().find_map(|label| {
+    let known = ["NIK", "Nama"].iter().find_map(|label| {
         let rest = trimmed.strip_prefix(label)?;
-        rest.starts_with(char::is_whitespace)
+        rest.starts_with(|c: char| !c.is_alphanumeric())
             .then(|| (label.to_uppercase(), rest))
+    });
+    // "Tempat/Tgl Lahir JAKARTA, …": the birth line's label ends with "Lahir".
+    known.or_else(|| {
+        let at = trimmed.to_uppercase().find("LAHIR")? + "LAHIR".len();
+        trimmed
+            .is_char_boundary(at)
+            .then(|| ("LAHIR".to_owned(), &trimmed[at..]))
+    })
+}
+
+/// Sixteen digits; a lone mark before them is the colon read as a character ("NIK 1 3578…").
+fn nik_in(value: &str) -> Option<String> {
+    let sixteen = |v: &str| digits_of(v).filter(|d| d.len() == 16);
+    sixteen(value).or_else(|| {
+        let (first, rest) = value.split_once(char::is_whitespace)?;
+        (first.chars().count() == 1)
+            .then(|| sixteen(rest))
+            .flatten()
     })
 }
 
@@ -133,24 +154,29 @@ fn digits_of(value: &str) -> Option<String> {
         .collect()
 }
 
-/// The first `DD-MM-YYYY` date (separators `-`, `/`, `.` or spaces) in a value.
+/// The first `DD-MM-YYYY` date in a value; recognition may write the separators as `-`, `/`,
+/// `.` or spaces, and double them ("23.01. 1999").
 fn date_in(value: &str) -> Option<NaiveDate> {
+    let separator = |c: char| matches!(c, '-' | '/' | '.' | ' ');
     value.char_indices().find_map(|(start, c)| {
-        if !c.is_ascii_digit() {
+        if !c.is_ascii_digit() || value[..start].ends_with(|p: char| p.is_ascii_digit()) {
             return None;
         }
-        let mut parts = value[start..].split(['-', '/', '.', ' ']);
-        let day = parts.next()?.parse::<u32>().ok()?;
-        let month = parts.next()?.parse::<u32>().ok()?;
-        let year: String = parts
-            .next()?
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        if year.len() != 4 {
-            return None;
-        }
-        NaiveDate::from_ymd_opt(year.parse().ok()?, month, day)
+        let mut rest = &value[start..];
+        let mut number = |digits: usize| {
+            let end = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let found = &rest[..end];
+            rest = rest[end..].trim_start_matches(separator);
+            (found.len() == digits || (digits == 2 && found.len() == 1))
+                .then(|| found.parse::<u32>().ok())
+                .flatten()
+        };
+        let day = number(2)?;
+        let month = number(2)?;
+        let year = number(4)?;
+        NaiveDate::from_ymd_opt(year as i32, month, day)
     })
 }
 
@@ -246,6 +272,28 @@ mod tests {
         let reading = CardReading::from_text("NIK 3174011203853921\nNamanya Budi");
         assert_eq!(reading.nik.as_deref(), Some("3174011203853921"));
         assert_eq!(reading.name, None);
+    }
+
+    #[test]
+    fn marks_read_for_the_colon_and_doubled_separators_are_tolerated() {
+        let reading = CardReading::from_text(
+            "NIK $ 3578016301998284\nNama PUTRI RAHAYU\nTempat/Tgi Lahir JAKARTA, 23.01. 1999",
+        );
+        assert_eq!(reading.nik.as_deref(), Some("3578016301998284"));
+        let colon_as_one = CardReading::from_text("NIK 1 3578016503838357");
+        assert_eq!(colon_as_one.nik.as_deref(), Some("3578016503838357"));
+        // Seventeen digits otherwise are not a NIK.
+        assert_eq!(CardReading::from_text("NIK : 35780165038383571").nik, None);
+        assert_eq!(reading.name.as_deref(), Some("PUTRI RAHAYU"));
+        assert_eq!(reading.birth_date, Some(date(1999, 1, 23)));
+        // A date needs all three parts, the year in four digits.
+        for text in ["Lahir : 23-01-99", "Lahir : 123-01-1999", "Lahir : 23 01"] {
+            assert_eq!(CardReading::from_text(text).birth_date, None, "{text}");
+        }
+        assert_eq!(
+            CardReading::from_text("Lahir : BANDUNG, 5-6-1990").birth_date,
+            Some(date(1990, 6, 5))
+        );
     }
 
     #[test]

@@ -104,5 +104,7 @@ assist-apply-reject_duplicate = Reject as a duplicate
 queue-filter-suggestion = Suggestion
 queue-any-suggestion = Any suggestion
 queue-unknown-suggestion = There is no suggestion “{ $value }”; showing every suggestion.
+queue-label-sort = Order
+queue-sort-due = Due soonest first
 queue-sort-suggestion = Suggestion first
 shortcut-suggestion = Apply the suggestion (case page)

@@ -73,23 +73,52 @@ impl Search {
 }
 
 /// A position in the queue's order (due time, then id), exclusive.
+/// The queue's order: by due time (the desk's default), or by the desk's suggestion first
+/// (approvals first, "needs a person" last, cases not yet assessed after them), then due time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    #[default]
+    Due,
+    Suggestion,
+}
+
+/// A row's place in the queue's order: the keyset a page starts after (or ends before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
+    /// The suggestion's rank ([`suggestion_rank`]), when the queue is ordered by suggestion.
+    pub rank: Option<i32>,
     pub due: DateTime<Utc>,
     pub id: i64,
 }
 
+/// A suggestion's place in the "suggestion first" order: the order of `Suggestion::ALL`, from 1;
+/// no suggestion yet comes last.
+pub fn suggestion_rank(suggestion: Option<Suggestion>) -> i32 {
+    suggestion
+        .and_then(|s| Suggestion::ALL.iter().position(|a| *a == s))
+        .map_or(Suggestion::ALL.len() as i32 + 1, |p| p as i32 + 1)
+}
+
 impl Cursor {
     pub fn parse(value: &str) -> Option<Cursor> {
-        let (micros, id) = value.split_once('_')?;
+        let (rank, rest) = match value.split_once('~') {
+            Some((rank, rest)) => (Some(rank.parse().ok()?), rest),
+            None => (None, value),
+        };
+        let (micros, id) = rest.split_once('_')?;
         Some(Cursor {
+            rank,
             due: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
             id: id.parse().ok()?,
         })
     }
 
     pub fn encode(&self) -> String {
-        format!("{}_{}", self.due.timestamp_micros(), self.id)
+        let at = format!("{}_{}", self.due.timestamp_micros(), self.id);
+        match self.rank {
+            Some(rank) => format!("{rank}~{at}"),
+            None => at,
+        }
     }
 }
 
@@ -176,6 +205,7 @@ pub struct QueueQuery {
     pub reason: Option<CancelReason>,
     /// The desk's suggested next step (assisted review).
     pub suggestion: Option<Suggestion>,
+    pub order: QueueOrder,
     pub search: Option<Search>,
     pub report: ReportFilters,
     pub page: Page,
@@ -189,6 +219,8 @@ pub struct QueueParams {
     pub channel: Option<String>,
     pub reason: Option<String>,
     pub suggestion: Option<String>,
+    /// `suggestion`: the desk's suggestion first; anything else: by due time.
+    pub sort: Option<String>,
     pub q: Option<String>,
     pub received_from: Option<String>,
     pub received_to: Option<String>,
@@ -213,6 +245,7 @@ impl QueueParams {
             ("channel", &self.channel),
             ("reason", &self.reason),
             ("suggestion", &self.suggestion),
+            ("sort", &self.sort),
             ("q", &self.q),
             ("received_from", &self.received_from),
             ("received_to", &self.received_to),
@@ -327,7 +360,16 @@ impl QueueQuery {
             .q
             .as_deref()
             .and_then(|q| Search::parse(q, country_code));
-        let cursor = |v: &Option<String>| v.as_deref().and_then(Cursor::parse);
+        let order = match params.sort.as_deref().map(str::trim) {
+            Some("suggestion") => QueueOrder::Suggestion,
+            _ => QueueOrder::Due,
+        };
+        // A cursor of the other order (an old link) starts from the first page.
+        let cursor = |v: &Option<String>| {
+            v.as_deref()
+                .and_then(Cursor::parse)
+                .filter(|c| c.rank.is_some() == (order == QueueOrder::Suggestion))
+        };
         let page = match (cursor(&params.after), cursor(&params.before)) {
             (Some(c), _) => Page::After(c),
             (None, Some(c)) => Page::Before(c),
@@ -340,6 +382,7 @@ impl QueueQuery {
                 channel,
                 reason,
                 suggestion,
+                order,
                 search,
                 report,
                 page,
@@ -469,6 +512,7 @@ mod tests {
             q: Some("0838-1234-5678".into()),
             after: Some(
                 Cursor {
+                    rank: None,
                     due: DateTime::from_timestamp(1_800_000_000, 5000).unwrap(),
                     id: 42,
                 }
@@ -566,11 +610,44 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let c = Cursor {
+            rank: None,
             due: DateTime::from_timestamp(1_800_000_000, 123_000).unwrap(),
             id: 9,
         };
         assert_eq!(Cursor::parse(&c.encode()), Some(c));
+        let ranked = Cursor { rank: Some(3), ..c };
+        assert_eq!(ranked.encode(), "3~1800000000000123_9");
+        assert_eq!(Cursor::parse(&ranked.encode()), Some(ranked));
         assert_eq!(Cursor::parse("x_1"), None);
         assert_eq!(Cursor::parse("12"), None);
+        assert_eq!(Cursor::parse("x~1_2"), None);
+    }
+
+    #[test]
+    fn suggestion_first_puts_approvals_first_and_unassessed_cases_last() {
+        let ranks: Vec<i32> = Suggestion::ALL
+            .iter()
+            .map(|s| suggestion_rank(Some(*s)))
+            .collect();
+        assert_eq!(ranks, [1, 2, 3, 4, 5]);
+        assert_eq!(suggestion_rank(None), 6);
+        let params = QueueParams {
+            sort: Some("suggestion".into()),
+            after: Some("2~1800000000000123_9".into()),
+            ..QueueParams::default()
+        };
+        let (q, problems) = QueueQuery::parse(&params, AgentId(1), "62");
+        assert!(problems.is_empty());
+        assert_eq!(q.order, QueueOrder::Suggestion);
+        assert!(matches!(q.page, Page::After(Cursor { rank: Some(2), .. })));
+        // A cursor of the other order starts again from the first page.
+        let params = QueueParams {
+            after: Some("2~1800000000000123_9".into()),
+            ..QueueParams::default()
+        };
+        assert_eq!(
+            QueueQuery::parse(&params, AgentId(1), "62").0.page,
+            Page::First
+        );
     }
 }

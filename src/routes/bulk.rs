@@ -63,6 +63,8 @@ impl SelectionParams {
             channel: self.channel.clone(),
             reason: self.reason.clone(),
             suggestion: self.suggestion.clone(),
+            // The order does not change which cases match.
+            sort: None,
             q: self.q.clone(),
             received_from: self.received_from.clone(),
             received_to: self.received_to.clone(),

@@ -14,8 +14,8 @@ use crate::domain::case::fee_applies;
 use crate::domain::msisdn::Msisdn;
 use crate::domain::precheck::Suggestion;
 use crate::domain::queue::{
-    AssigneeFilter, Cursor, DayRange, PAGE_SIZE, Page, QueueParams, QueueQuery, ReportFilters,
-    StateFilter,
+    AssigneeFilter, Cursor, DayRange, PAGE_SIZE, Page, QueueOrder, QueueParams, QueueQuery,
+    ReportFilters, StateFilter, suggestion_rank,
 };
 use crate::domain::request::{CancelReason, Channel};
 use crate::error::AppResult;
@@ -45,6 +45,8 @@ pub struct RowView {
     pub fee_applies: bool,
     pub duplicate_line: bool,
     pub high_priority: bool,
+    /// The desk's suggestion, in words, and its value (the badge's class).
+    pub suggestion: Option<(&'static str, &'static str)>,
 }
 
 pub struct Choice {
@@ -63,6 +65,7 @@ struct QueuePage {
     assignees: Vec<Choice>,
     channels: Vec<Choice>,
     suggestions: Vec<Choice>,
+    sort_by_suggestion: bool,
     reasons: Vec<Choice>,
     search: String,
     problems: Vec<String>,
@@ -255,6 +258,10 @@ fn row_view(w: &RowWords, names: &Names, row: QueueRow, now: chrono::DateTime<Ut
         ),
         duplicate_line: row.duplicate_line,
         high_priority: row.priority > 0,
+        suggestion: row
+            .suggestion
+            .filter(|_| state.is_open())
+            .map(|s| (w.t.text(s.message_id()), s.as_str())),
         pick: format!("{}.{}", row.reference, row.version),
         reference: row.reference,
         customer_name: row.customer_name,
@@ -304,6 +311,7 @@ pub async fn show(
         }
     }
     let cursor = |row: &QueueRow| Cursor {
+        rank: (query.order == QueueOrder::Suggestion).then(|| suggestion_rank(row.suggestion)),
         due: row.sla_due_at,
         id: row.id,
     };
@@ -465,6 +473,7 @@ pub async fn show(
         channels,
         reasons,
         suggestions,
+        sort_by_suggestion: query.order == QueueOrder::Suggestion,
         search: params.q.clone().unwrap_or_default(),
         problems: problems.iter().map(|p| t.said(p)).collect(),
         previous,

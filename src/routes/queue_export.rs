@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use crate::auth::CurrentAgent;
 use crate::domain::case::fee_applies;
 use crate::domain::msisdn::Msisdn;
-use crate::domain::queue::{Cursor, Page, QueueParams, QueueQuery};
+use crate::domain::queue::{Cursor, Page, QueueOrder, QueueParams, QueueQuery, suggestion_rank};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::routes::queue::assignee_name;
@@ -117,6 +117,7 @@ async fn next_batch(mut state: Batches) -> Option<(Result<web::Bytes, AppError>,
     };
     state.next = match rows.last() {
         Some(last) if rows.len() as i64 == BATCH => Some(Page::After(Cursor {
+            rank: (query.order == QueueOrder::Suggestion).then(|| suggestion_rank(last.suggestion)),
             due: last.sla_due_at,
             id: last.id,
         })),

@@ -4,8 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::domain::case::State;
+use crate::domain::precheck::Suggestion;
 use crate::domain::queue::{
-    AssigneeFilter, DayRange, Page, QueueQuery, ReportFilters, Search, StateFilter,
+    AssigneeFilter, DayRange, Page, QueueOrder, QueueQuery, ReportFilters, Search, StateFilter,
 };
 use crate::domain::request::CancelReason;
 
@@ -28,6 +29,7 @@ pub struct QueueRow {
     pub requested_effective_date: NaiveDate,
     pub etf_minor: i64,
     pub duplicate_line: bool,
+    pub suggestion: Option<Suggestion>,
 }
 
 /// Read by position, in the order of [`PAGE_COLUMNS`], without sqlx's check of each column's
@@ -57,6 +59,9 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for QueueRow {
             requested_effective_date: row.try_get_unchecked(14)?,
             etf_minor: row.try_get_unchecked(15)?,
             duplicate_line: row.try_get_unchecked(16)?,
+            suggestion: row
+                .try_get_unchecked::<Option<&str>, _>(17)?
+                .and_then(Suggestion::parse),
         })
     }
 }
@@ -70,7 +75,7 @@ pub async fn page(pool: &PgPool, query: &QueueQuery, limit: i64) -> sqlx::Result
     // and sort, look for the page among the next NAME_WINDOW cases in queue order first. If it
     // is full there, it is exactly the page (no earlier match can exist outside the window);
     // otherwise the name is rare and the trigram index finds its few cases fast.
-    if matches!(query.search, Some(Search::Name(_))) {
+    if matches!(query.search, Some(Search::Name(_))) && query.order == QueueOrder::Due {
         rows = name_window_query("", query, limit, NAME_WINDOW)
             .build_query_as()
             .fetch_all(pool)
@@ -96,7 +101,7 @@ pub const NAME_WINDOW: i64 = 20_000;
 const PAGE_COLUMNS: &str = "c.id, c.reference, c.version, c.customer_name, c.msisdn, c.reason,
     c.state, c.submitted_at, c.sla_due_at, c.sla_paused_at, c.assignee_id, c.priority,
     c.documents_received, c.min_term_end, c.requested_effective_date, c.etf_minor,
-    c.duplicate_line";
+    c.duplicate_line, c.suggestion";
 
 /// The page's SQL with its binds, after `prefix` (the plan test prefixes EXPLAIN). A page
 /// before a cursor is fetched backwards (descending) and reversed by the caller.
@@ -106,8 +111,8 @@ pub fn page_query(prefix: &str, query: &QueueQuery, limit: i64) -> QueryBuilder<
          FROM cases c WHERE true"
     ));
     push_filters(&mut sql, query);
-    let descending = push_position(&mut sql, query.page);
-    push_order(&mut sql, descending);
+    let descending = push_position(&mut sql, query);
+    push_order(&mut sql, query.order, descending);
     push_limit(&mut sql, query, limit);
     sql
 }
@@ -135,12 +140,12 @@ pub fn name_window_query(
                                  WHERE true"
     ));
     push_filters(&mut sql, &unnamed);
-    let descending = push_position(&mut sql, query.page);
-    push_order(&mut sql, descending);
+    let descending = push_position(&mut sql, query);
+    push_order(&mut sql, QueueOrder::Due, descending);
     push_limit(&mut sql, query, window);
     sql.push(") c WHERE c.customer_name ILIKE ")
         .push_bind(format!("%{}%", escape_like(name)));
-    push_order(&mut sql, descending);
+    push_order(&mut sql, QueueOrder::Due, descending);
     push_limit(&mut sql, query, limit);
     sql.push(
         ") page JOIN cases c ON c.id = page.id
@@ -154,9 +159,23 @@ pub fn name_window_query(
     sql
 }
 
+/// The rank of a case's suggestion in SQL, as `queue::suggestion_rank` gives it: the position in
+/// `Suggestion::ALL`, unassessed cases last.
+fn suggestion_rank_sql() -> String {
+    let all: Vec<String> = Suggestion::ALL
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!(
+        "COALESCE(array_position(ARRAY[{}]::text[], c.suggestion), {})",
+        all.join(", "),
+        Suggestion::ALL.len() + 1
+    )
+}
+
 /// The keyset position; whether the page is read backwards.
-fn push_position(sql: &mut QueryBuilder<Postgres>, page: Page) -> bool {
-    let (comparison, descending, cursor) = match page {
+fn push_position(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) -> bool {
+    let (comparison, descending, cursor) = match query.page {
         Page::First => return false,
         Page::After(c) => (" > ", false, c),
         Page::Before(c) => (" < ", true, c),
@@ -166,9 +185,24 @@ fn push_position(sql: &mut QueryBuilder<Postgres>, page: Page) -> bool {
     // generic plan. With the values in view, a plan made for each cursor looked cheaper than the
     // generic one and PostgreSQL planned every deeper page afresh: the same index scan each
     // time, ~0.8 ms of planning per page instead of 0.01 ms (docs/performance.md).
-    sql.push(" AND (c.sla_due_at, c.id)")
-        .push(comparison)
-        .push("((SELECT ")
+    match (query.order, cursor.rank) {
+        (QueueOrder::Suggestion, Some(rank)) => {
+            sql.push(format!(
+                " AND ({}, c.sla_due_at, c.id)",
+                suggestion_rank_sql()
+            ))
+            .push(comparison)
+            .push("((SELECT ")
+            .push_bind(rank)
+            .push("::int), ");
+        }
+        _ => {
+            sql.push(" AND (c.sla_due_at, c.id)")
+                .push(comparison)
+                .push("(");
+        }
+    }
+    sql.push("(SELECT ")
         .push_bind(cursor.due)
         .push("::timestamptz), (SELECT ")
         .push_bind(cursor.id)
@@ -192,7 +226,15 @@ fn push_limit(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery, limit: i64) 
 }
 
 /// ` ORDER BY … LIMIT ` (the limit follows).
-fn push_order(sql: &mut QueryBuilder<Postgres>, descending: bool) {
+fn push_order(sql: &mut QueryBuilder<Postgres>, order: QueueOrder, descending: bool) {
+    if order == QueueOrder::Suggestion {
+        let direction = if descending { " DESC" } else { "" };
+        sql.push(format!(
+            " ORDER BY {}{direction}, c.sla_due_at{direction}, c.id{direction} LIMIT ",
+            suggestion_rank_sql()
+        ));
+        return;
+    }
     sql.push(if descending {
         " ORDER BY c.sla_due_at DESC, c.id DESC LIMIT "
     } else {

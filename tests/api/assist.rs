@@ -347,3 +347,87 @@ async fn bulk_triage_applies_each_cases_suggestion_through_the_preview() {
     let refused = browser.post("/bulk/preview", &borrowed).await;
     assert_eq!(refused.status, 422);
 }
+
+#[actix_web::test]
+async fn the_queue_sorts_by_suggestion_and_pages_through_every_case_once() {
+    let app = spawn_app().await;
+    let (browser, _) = app.signed_in("Ana Agent", Role::Agent).await;
+    // Seven cases due one hour apart, with suggestions out of due order; two not assessed.
+    let plan = [
+        ("CX-TEST-AAAA", Some("needs_person")),
+        ("CX-TEST-BBBB", None),
+        ("CX-TEST-CCCC", Some("approve")),
+        ("CX-TEST-DDDD", Some("reject_duplicate")),
+        ("CX-TEST-EEEE", Some("approve")),
+        ("CX-TEST-FFFF", None),
+        ("CX-TEST-GGGG", Some("request_ownership")),
+    ];
+    for (i, (reference, suggestion)) in plan.iter().enumerate() {
+        let msisdn = format!("+62838777000{i}");
+        let id = insert_case(
+            &app.pool,
+            NewCase {
+                reference,
+                msisdn: &msisdn,
+                due_in_hours: 10 + i as i64,
+                ..NewCase::default()
+            },
+        )
+        .await;
+        sqlx::query("UPDATE cases SET suggestion = $2 WHERE id = $1")
+            .bind(id)
+            .bind(suggestion)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    let expected = [
+        "CX-TEST-CCCC",
+        "CX-TEST-EEEE",
+        "CX-TEST-GGGG",
+        "CX-TEST-DDDD",
+        "CX-TEST-AAAA",
+        "CX-TEST-BBBB",
+        "CX-TEST-FFFF",
+    ];
+    let page = browser.get("/queue?sort=suggestion").await;
+    assert_eq!(page.texts("tr.case-row a.ref"), expected);
+    assert_eq!(
+        page.texts("tr.case-row .flag.suggestion")[0],
+        "Approve when the card is accepted"
+    );
+    // By due time otherwise.
+    let due: Vec<&str> = plan.iter().map(|(r, _)| *r).collect();
+    assert_eq!(browser.get("/queue").await.texts("tr.case-row a.ref"), due);
+
+    // Two at a time, forwards and back: every case once, in order.
+    use canceldesk::domain::queue::{Cursor, Page, QueueParams, QueueQuery, suggestion_rank};
+    let params = QueueParams {
+        sort: Some("suggestion".into()),
+        ..QueueParams::default()
+    };
+    let (mut query, _) = QueueQuery::parse(&params, canceldesk::domain::agent::AgentId(1), "62");
+    let cursor = |row: &store::queue::QueueRow| Cursor {
+        rank: Some(suggestion_rank(row.suggestion)),
+        due: row.sla_due_at,
+        id: row.id,
+    };
+    let mut seen = Vec::new();
+    loop {
+        let rows = store::queue::page(&app.pool, &query, 2).await.unwrap();
+        seen.extend(rows.iter().map(|r| r.reference.clone()));
+        match rows.last() {
+            Some(last) if rows.len() == 2 => query.page = Page::After(cursor(last)),
+            _ => break,
+        }
+    }
+    assert_eq!(seen, expected);
+    query.page = Page::Before(Cursor {
+        rank: Some(suggestion_rank(None)),
+        due: chrono::Utc::now() + chrono::Duration::hours(15),
+        id: i64::MAX,
+    });
+    let back = store::queue::page(&app.pool, &query, 3).await.unwrap();
+    let back: Vec<&str> = back.iter().map(|r| r.reference.as_str()).collect();
+    assert_eq!(back, ["CX-TEST-AAAA", "CX-TEST-BBBB", "CX-TEST-FFFF"]);
+}

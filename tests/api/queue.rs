@@ -332,6 +332,7 @@ async fn a_common_name_pages_the_same_through_the_window_as_through_the_trigram_
         seen += rows.len();
         let Some(last) = rows.last() else { break };
         query.page = Page::After(canceldesk::domain::queue::Cursor {
+            rank: None,
             due: last.sla_due_at,
             id: last.id,
         });

@@ -188,6 +188,15 @@ pub async fn apply<E>(
         }
     }
     let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+    // A case that opens or closes changes its line's "another open case" check for the others.
+    let toggled: Vec<i64> = changes
+        .iter()
+        .filter(|c| c.from.is_open() != c.to.is_open())
+        .map(|c| c.id)
+        .collect();
+    if !toggled.is_empty() {
+        crate::store::assist::recheck_lines_of(conn, &toggled).await?;
+    }
     order(conn, &fx, &ids, cx).await?;
     refund(conn, &fx, &ids, cx).await?;
     let tokens = links(conn, &fx, &ids, cx).await?;

@@ -260,7 +260,7 @@ fn row_view(w: &RowWords, names: &Names, row: QueueRow, now: chrono::DateTime<Ut
         high_priority: row.priority > 0,
         suggestion: row
             .suggestion
-            .filter(|_| state.is_open())
+            .filter(|_| matches!(state, State::Submitted | State::InReview))
             .map(|s| (w.t.text(s.message_id()), s.as_str())),
         pick: format!("{}.{}", row.reference, row.version),
         reference: row.reference,

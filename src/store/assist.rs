@@ -22,6 +22,25 @@ pub async fn enqueue(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<()> 
     Ok(())
 }
 
+/// After decisions that opened or closed `case_ids`: the cases among them that are open again
+/// (reopened) and the open cases sharing a line with any of them are checked again, when they
+/// have been assessed before (another open case for the line is one of the checks).
+pub async fn recheck_lines_of(conn: &mut PgConnection, case_ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO assist_jobs (case_id)
+         SELECT DISTINCT o.id FROM cases c
+         JOIN cases o ON o.msisdn = c.msisdn
+         WHERE c.id = ANY($1) AND o.prechecks IS NOT NULL
+           AND o.state IN ('submitted', 'in_review', 'awaiting_documents')
+         ON CONFLICT (case_id) DO UPDATE
+         SET due_at = now(), attempts = 0, leased_until = NULL, last_failure = NULL",
+    )
+    .bind(case_ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// A claimed job: the case and how many times it has been tried (this one included).
 #[derive(Debug, sqlx::FromRow)]
 pub struct ClaimedJob {
@@ -153,25 +172,65 @@ pub async fn save_reading(
 }
 
 /// A reading as the checks and the case page use it.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, serde::Deserialize)]
 pub struct ReadingRecord {
     pub document_id: i64,
     pub status: String,
-    pub fields: Option<Json<StoredFields>>,
+    pub fields: Option<StoredFields>,
     pub failure: Option<String>,
+}
+
+/// The readings of case `c`'s kept identity cards as a JSON array, newest document first.
+macro_rules! readings_json {
+    () => {
+        "COALESCE((SELECT json_agg(json_build_object('document_id', r.document_id,
+                       'status', r.status, 'fields', r.fields, 'failure', r.failure)
+                       ORDER BY d.id DESC)
+                   FROM document_readings r JOIN documents d ON d.id = r.document_id
+                   WHERE d.case_id = c.id AND d.removed_at IS NULL), '[]')"
+    };
 }
 
 /// The readings of the case's identity cards, newest document first.
 pub async fn readings(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<Vec<ReadingRecord>> {
-    sqlx::query_as(
-        "SELECT r.document_id, r.status, r.fields, r.failure
-         FROM document_readings r JOIN documents d ON d.id = r.document_id
-         WHERE d.case_id = $1 AND d.removed_at IS NULL
-         ORDER BY d.id DESC",
-    )
+    let Json(readings) = sqlx::query_scalar(concat!(
+        "SELECT ",
+        readings_json!(),
+        " FROM cases c WHERE c.id = $1"
+    ))
     .bind(case_id)
-    .fetch_all(conn)
-    .await
+    .fetch_optional(conn)
+    .await?
+    .unwrap_or(Json(Vec::new()));
+    Ok(readings)
+}
+
+/// The case page's part: the stored assessment and the readings, in one round trip.
+pub async fn for_page(
+    conn: &mut PgConnection,
+    case_id: i64,
+) -> sqlx::Result<(Option<(Assessment, DateTime<Utc>)>, Vec<ReadingRecord>)> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        prechecks: Option<Json<Assessment>>,
+        assessed_at: Option<DateTime<Utc>>,
+        readings: Json<Vec<ReadingRecord>>,
+    }
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT c.prechecks, c.assessed_at, ",
+        readings_json!(),
+        " AS readings FROM cases c WHERE c.id = $1"
+    ))
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        Some(r) => {
+            let assessment = r.prechecks.zip(r.assessed_at).map(|(Json(a), at)| (a, at));
+            (assessment, r.readings.0)
+        }
+        None => (None, Vec::new()),
+    })
 }
 
 /// What the checks need to know about a case besides its readings.
@@ -248,24 +307,6 @@ pub async fn save_assessment(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// The case's stored assessment, if it has one.
-pub async fn assessment(
-    conn: &mut PgConnection,
-    case_id: i64,
-) -> sqlx::Result<Option<(Assessment, DateTime<Utc>)>> {
-    #[derive(sqlx::FromRow)]
-    struct Stored {
-        prechecks: Option<Json<Assessment>>,
-        assessed_at: Option<DateTime<Utc>>,
-    }
-    let row: Option<Stored> =
-        sqlx::query_as("SELECT prechecks, assessed_at FROM cases WHERE id = $1")
-            .bind(case_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.and_then(|r| Some((r.prechecks?.0, r.assessed_at?))))
 }
 
 /// The stored suggestions of these cases (bulk triage's "only cases whose suggestion is").

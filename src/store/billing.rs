@@ -111,7 +111,12 @@ pub async fn match_cases(conn: &mut PgConnection, case_ids: &[i64]) -> sqlx::Res
              WHERE c.id = ANY($1) AND b.msisdn = c.msisdn AND b.account_number = c.account_number
                AND c.billing_status <> 'matched'
                AND c.state IN ('submitted', 'in_review', 'awaiting_documents')
-             RETURNING c.id, c.version)
+             RETURNING c.id, c.version, c.prechecks IS NOT NULL AS assessed),
+         -- The desk's checks change with billing: assessed cases are checked again.
+         recheck AS (
+             INSERT INTO assist_jobs (case_id) SELECT id FROM matched WHERE assessed
+             ON CONFLICT (case_id) DO UPDATE
+             SET due_at = now(), attempts = 0, leased_until = NULL, last_failure = NULL)
          INSERT INTO case_events (case_id, actor_kind, kind, case_version, details)
          SELECT id, 'system', 'billing_matched', version, '{}'::jsonb FROM matched",
     )

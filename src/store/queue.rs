@@ -278,9 +278,12 @@ pub fn push_filters(sql: &mut QueryBuilder<Postgres>, query: &QueueQuery) {
     if let Some(reason) = query.reason {
         sql.push(" AND c.reason = ").push_bind(reason.as_str());
     }
+    // Suggestions are for cases that need action: a decided or waiting case keeps its last
+    // one (until it is checked again) but is not "suggested" anything.
     if let Some(suggestion) = query.suggestion {
         sql.push(" AND c.suggestion = ")
-            .push_bind(suggestion.as_str());
+            .push_bind(suggestion.as_str())
+            .push(" AND c.state IN ('submitted', 'in_review')");
     }
     push_report_filters(sql, &query.report);
     match &query.search {

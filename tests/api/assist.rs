@@ -431,3 +431,54 @@ async fn the_queue_sorts_by_suggestion_and_pages_through_every_case_once() {
     let back: Vec<&str> = back.iter().map(|r| r.reference.as_str()).collect();
     assert_eq!(back, ["CX-TEST-AAAA", "CX-TEST-BBBB", "CX-TEST-FFFF"]);
 }
+
+#[actix_web::test]
+async fn a_later_case_for_the_same_line_is_a_duplicate_until_the_first_is_decided() {
+    let app = spawn_app().await;
+    let (browser, _) = app.case_in_review().await; // CX-TEST-CASE, the original
+    let later = insert_case(
+        &app.pool,
+        NewCase {
+            reference: "CX-TEST-AAAA",
+            ..NewCase::default()
+        },
+    )
+    .await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    for id in sqlx::query_scalar::<_, i64>("SELECT id FROM cases ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+    {
+        store::assist::enqueue(&mut conn, id).await.unwrap();
+    }
+    drop(conn);
+    let engine = assistant(&app, FixedText(Ok(card("3174011203850001", "SITI RAHAYU"))));
+    assert_eq!(run_once(&app.pool, &engine).await.unwrap(), 2);
+    let suggestion = |id: i64| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Option<String>>("SELECT suggestion FROM cases WHERE id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(suggestion(later).await.as_deref(), Some("reject_duplicate"));
+    let page = browser.get("/cases/CX-TEST-AAAA").await;
+    assert!(page.texts(".suggestion-headline")[0].contains("CX-TEST-CASE"));
+
+    // The original is rejected: the later one is checked again and is no duplicate any more.
+    let done = browser
+        .act(
+            REFERENCE,
+            "reject",
+            &[("reason", "other"), ("message", "Closed at your request.")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(store::assist::waiting(&app.pool).await.unwrap(), 1);
+    assert_eq!(run_once(&app.pool, &engine).await.unwrap(), 1);
+    assert_eq!(suggestion(later).await.as_deref(), Some("approve"));
+}

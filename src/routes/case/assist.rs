@@ -113,7 +113,7 @@ pub fn view(
     let t = tr();
     let nik = Nik::parse(typed_nik).ok();
     let read = readings.iter().find(|r| r.status == "read");
-    let fields = match read.and_then(|r| r.fields.as_ref().map(|f| (r.document_id, &f.0))) {
+    let fields = match read.and_then(|r| r.fields.as_ref().map(|f| (r.document_id, f))) {
         Some((document_id, fields)) => {
             let checks = compare(fields, nik.as_ref(), typed_name, today);
             let masked = |digits: &str| match Nik::parse(digits) {

@@ -461,8 +461,7 @@ pub async fn case_page(
     } else {
         (Vec::new(), None)
     };
-    let assessment = crate::store::assist::assessment(&mut conn, case.id).await?;
-    let readings = crate::store::assist::readings(&mut conn, case.id).await?;
+    let (assessment, readings) = crate::store::assist::for_page(&mut conn, case.id).await?;
     let agents = if agent.is_supervisor() {
         agents::list_active(&mut *conn).await?
     } else {
@@ -475,7 +474,8 @@ pub async fn case_page(
         removed,
     };
     let currency = case.currency;
-    let open = case.facts.state.is_open();
+    // Suggestions are for cases that need action (a waiting case is checked again on its answer).
+    let open = matches!(case.facts.state, State::Submitted | State::InReview);
     let (typed_nik, typed_name) = (case.customer_nik.clone(), case.customer_name.clone());
     let mut page = build(
         state, agent, session, case, documents, events, notices, agents, forms,
@@ -499,7 +499,7 @@ pub async fn case_page(
             state.tz,
         );
         if !open {
-            assist.suggestion = None; // Decided: nothing left to suggest.
+            assist.suggestion = None; // Decided or waiting: nothing to suggest now.
         }
         page.assist = Some(assist);
     }

@@ -271,15 +271,18 @@ impl Tally {
     fn say(&self) -> String {
         let pct = |a: u32, b: u32| {
             if b == 0 {
-                "  n/a".to_owned()
+                "  n/a ".to_owned()
             } else {
-                format!("{:5.1}", 100.0 * f64::from(a) / f64::from(b))
+                format!("{:5.1}%", 100.0 * f64::from(a) / f64::from(b))
             }
         };
         format!(
-            "precision {}%  recall {}%  (n={})",
+            "precision {} ({}/{})  recall {} ({}/{})",
             pct(self.true_positive, self.predicted),
+            self.true_positive,
+            self.predicted,
             pct(self.true_positive, self.actual),
+            self.true_positive,
             self.actual
         )
     }

@@ -148,6 +148,30 @@ try {
     check(page.url().includes("/login"), "the session is over");
   });
 
+  await journey("an agent applies the desk's suggestion with one key", async (page) => {
+    await signIn(page, url);
+    // The demo's newest cards carry real text, read by the background job within seconds.
+    let found = false;
+    for (let i = 0; i < 90 && !found; i++) {
+      await page.goto(`${url}/queue?suggestion=approve&assignee=unassigned`);
+      found = (await page.$("tbody tr.case-row a.ref")) !== null;
+      if (!found) await page.waitForTimeout(1000);
+    }
+    check(found, "the desk suggests approving some demo cases");
+    check((await page.textContent("tbody tr.case-row .flag.suggestion")).includes("Approve"), "the queue shows the suggestion");
+    await Promise.all([page.waitForNavigation(), page.click("tbody tr.case-row a.ref")]);
+    const results = await page.$$eval("#assist .card-fields td .badge", (b) => b.map((x) => x.textContent.trim()));
+    check(results.length === 3 && results.every((r) => r === "match"), `the card's fields: ${results}`);
+    const crop = await page.$eval("#assist svg.crop", (svg) => svg.getBoundingClientRect().height);
+    check(crop > 10, "the part of the card each field was read from is shown");
+    check((await page.$$("#assist .checklist li")).length === 10, "every pre-check is listed");
+    await axe(page, "case with the desk's checks");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("s")]);
+    check((await flash(page)).includes("Suggestion applied"), "applied with one key");
+    check((await page.textContent(".case-head .badge")).includes("Approved"), "approved");
+    await Promise.all([page.waitForNavigation(), page.click("header .who form button")]);
+  });
+
   await journey("supervisor triages in bulk with the keyboard", async (page) => {
     await signIn(page, url, DEMO_SUPERVISOR);
     await page.goto(`${url}/queue?state=submitted`);

@@ -38,6 +38,14 @@ ALTER TABLE cases
 -- The queue's "suggestion" filter over the cases that need action.
 CREATE INDEX cases_suggestion_due_idx ON cases (suggestion, sla_due_at, id)
     WHERE suggestion IS NOT NULL AND state IN ('submitted', 'in_review');
+-- The queue's order "suggestion first" over the cases that need action: the suggestion's rank
+-- exactly as `store::queue` writes it (the order of `Suggestion::ALL`, none last; the plan test
+-- fails if the two drift apart), then due time.
+CREATE INDEX cases_suggestion_rank_due_idx ON cases
+    ((COALESCE(array_position(ARRAY['approve', 'request_ownership', 'request_authorisation',
+                                    'reject_duplicate', 'needs_person']::text[], suggestion), 6)),
+     sla_due_at, id)
+    WHERE state IN ('submitted', 'in_review');
 
 -- Bulk triage can apply each selected case's own suggestion (when it is the one chosen).
 ALTER TABLE bulk_operations DROP CONSTRAINT bulk_operations_action_check;

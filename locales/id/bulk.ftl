@@ -13,7 +13,7 @@ skip-same-priority = sudah memiliki prioritas ini
 skip-closed = pengajuan sudah ditutup
 skip-not-allowed = tidak diizinkan untuk peran Anda
 skip-with-provisioning = perintah penghentiannya sedang di sistem provisioning
-skip-suggestion-differs = desk menyarankan hal lain untuk kasus ini
+skip-suggestion-differs = sistem menyarankan hal lain untuk pengajuan ini
 
 # Choosing the action and the preview.
 bulk-selection-unreadable = Pilihan tidak dapat dibaca.
@@ -91,7 +91,7 @@ bulk-go-back = Kembali tanpa mengubah apa pun
 bulk-will-skip = Pengajuan yang akan dilewati
 bulk-every-case = Semua pengajuan
 bulk-more = Pengajuan lainnya →
-bulk-suggestion-hint = Setiap kasus terpilih yang sarannya sama dengan pilihan ini akan diterapkan, seperti tombol di halaman kasusnya (klaim, terima kartu yang dibaca desk, putuskan); kasus lain dilewati. Pratinjau dulu.
-bulk-suggestion-which = Hanya kasus dengan saran
+bulk-suggestion-hint = Setiap pengajuan terpilih yang sarannya sama dengan pilihan ini akan diterapkan, seperti tombol di halaman pengajuannya (klaim, terima kartu yang dibaca sistem, putuskan); pengajuan lain dilewati. Pratinjau dulu.
+bulk-suggestion-which = Hanya pengajuan dengan saran
 bulk-preview-suggestion = Pratinjau penerapan saran
 bulk-choose-suggestion = Pilih saran yang akan diterapkan.

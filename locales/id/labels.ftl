@@ -8,7 +8,7 @@ BulkKind-request_documents = Minta dokumen
 BulkKind-reject = Tolak
 BulkKind-approve = Setujui
 BulkKind-note = Tambahkan catatan
-BulkKind-apply_suggestion = Terapkan saran desk
+BulkKind-apply_suggestion = Terapkan saran sistem
 
 ItemOutcome-will_change = akan diubah
 ItemOutcome-skip = akan dilewati

@@ -13,7 +13,7 @@ skip-same-priority = 已是此优先级
 skip-closed = 该申请已关闭
 skip-not-allowed = 您的角色无权执行
 skip-with-provisioning = 注销指令已交给开通系统
-skip-suggestion-differs = 系统对此案件的建议不同
+skip-suggestion-differs = 系统对此申请的建议不同
 
 # Choosing the action and the preview.
 bulk-selection-unreadable = 无法读取所选内容。
@@ -91,7 +91,7 @@ bulk-go-back = 返回，不作任何更改
 bulk-will-skip = 将被跳过的申请
 bulk-every-case = 全部申请
 bulk-more = 更多申请 →
-bulk-suggestion-hint = 所选案件中建议与此一致的，将像在案件页按键一样采用（认领、接受系统读取的身份证、作出决定）；其余跳过。请先预览。
-bulk-suggestion-which = 仅限建议为以下的案件
+bulk-suggestion-hint = 所选申请中建议与此一致的，将像在申请页按键一样采用（认领、接受系统读取的身份证、作出决定）；其余跳过。请先预览。
+bulk-suggestion-which = 仅限建议为以下的申请
 bulk-preview-suggestion = 预览采用建议
 bulk-choose-suggestion = 请选择要采用的建议。

@@ -110,6 +110,7 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
         .await
         .unwrap();
     let deep = format!("{}_{case_id}", due.timestamp_micros());
+    let deep_by_suggestion = format!("6~{deep}");
     let me_text = me.to_string();
     let today = chrono::Utc::now().date_naive();
     let week_ago = (today - chrono::Duration::days(6)).to_string();
@@ -139,6 +140,12 @@ async fn every_page_query_uses_an_index_at_200k_cases() {
             vec![("state", "all"), ("assignee", "me")],
         ),
         ("queue: reason", vec![("reason", "cost")]),
+        ("queue: one suggestion", vec![("suggestion", "approve")]),
+        ("queue: suggestion first", vec![("sort", "suggestion")]),
+        (
+            "queue: suggestion first, deep page",
+            vec![("sort", "suggestion"), ("after", &deep_by_suggestion)],
+        ),
         (
             "queue: search by phone",
             vec![("state", "all"), ("q", &msisdn)],

@@ -39,13 +39,13 @@ pub struct FieldView {
     pub crop: Option<Crop>,
 }
 
-/// A part of a document image, shown through an SVG view box (no image is cut on the server).
+/// A part of a document image, shown through an SVG view box (no image is cut on the server;
+/// the view box gives the frame its proportions, so no inline style is needed under the CSP).
 pub struct Crop {
     pub document_id: i64,
     pub view_box: String,
     pub width: u32,
     pub height: u32,
-    pub aspect: String,
 }
 
 pub struct SuggestionView {
@@ -76,7 +76,6 @@ fn crop(document_id: i64, bbox: Option<[u32; 4]>, page: Option<[u32; 2]>) -> Opt
         view_box: format!("{x0} {y0} {} {}", x1 - x0, y1 - y0),
         width,
         height,
-        aspect: format!("{} / {}", x1 - x0, (y1 - y0).max(1)),
     })
 }
 

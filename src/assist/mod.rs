@@ -76,7 +76,7 @@ pub async fn run(pool: PgPool, assistant: Assistant, mut stop: StopSignal) {
 pub async fn run_once(pool: &PgPool, assistant: &Assistant) -> anyhow::Result<usize> {
     let jobs = store::claim(pool, Utc::now(), BATCH, LEASE_SECONDS).await?;
     for job in &jobs {
-        let failure = read_cards(pool, assistant, job).await?;
+        let read = read_cards(pool, assistant, job).await?;
         let mut conn = pool.acquire().await?;
         let today = Utc::now().with_timezone(&assistant.tz).date_naive();
         let prefixes = &assistant.operator_prefixes;
@@ -84,26 +84,39 @@ pub async fn run_once(pool: &PgPool, assistant: &Assistant) -> anyhow::Result<us
             store::save_assessment(&mut conn, job.case_id, &assessment, Utc::now()).await?;
         }
         drop(conn);
-        match failure {
-            Some(code) => {
+        match read {
+            Read::Retry(code) => {
                 let delay = chrono::Duration::seconds(30 * i64::from(job.attempts).pow(2));
                 store::retry_at(pool, job.case_id, Utc::now() + delay, code).await?;
             }
-            None => store::finish(pool, job.case_id).await?,
+            // More cards than one job reads: the rest in the next round.
+            Read::More => store::enqueue(&mut *pool.acquire().await?, job.case_id).await?,
+            Read::Done => store::finish(pool, job.case_id).await?,
         }
     }
     Ok(jobs.len())
 }
 
-/// Reads the case's unread cards. A failure that may pass leaves the card unread and returns
-/// its code (the job is retried) until the last attempt, which records it as failed.
+/// How a job's reading went.
+enum Read {
+    Done,
+    /// A failure that may pass (its code): the job is tried again later.
+    Retry(&'static str),
+    /// Cards are left that this job did not take.
+    More,
+}
+
+/// Reads the case's unread cards (the newest few). A failure that may pass leaves the card
+/// unread (the job is retried) until the last attempt, which records it as failed.
 async fn read_cards(
     pool: &PgPool,
     assistant: &Assistant,
     job: &store::ClaimedJob,
-) -> anyhow::Result<Option<&'static str>> {
+) -> anyhow::Result<Read> {
     let mut retry = None;
-    for card in store::unread_cards(pool, job.case_id).await? {
+    let cards = store::unread_cards(pool, job.case_id).await?;
+    let full = cards.len() as i64 == store::CARDS_PER_JOB;
+    for card in cards {
         let Some(media) = MediaType::parse(&card.media_type) else {
             continue;
         };
@@ -139,7 +152,12 @@ async fn read_cards(
                 retry = Some(failure.code());
             }
             Err(failure) => {
-                if failure == ReadFailure::EngineMissing {
+                // Said once per process, not once per card.
+                static SAID: std::sync::atomic::AtomicBool =
+                    std::sync::atomic::AtomicBool::new(false);
+                if failure == ReadFailure::EngineMissing
+                    && !SAID.swap(true, std::sync::atomic::Ordering::Relaxed)
+                {
                     tracing::warn!(
                         "assisted review: the OCR engine (tesseract) is not installed; \
                          identity cards are recorded as not read"
@@ -149,7 +167,11 @@ async fn read_cards(
             }
         }
     }
-    Ok(retry)
+    Ok(match retry {
+        Some(code) => Read::Retry(code),
+        None if full => Read::More,
+        None => Read::Done,
+    })
 }
 
 /// The card's fields against what the customer typed.

@@ -107,6 +107,9 @@ pub async fn waiting(pool: &PgPool) -> sqlx::Result<i64> {
         .await
 }
 
+/// Cards read per job (4 jobs × 3 cards × a 20 s limit stays within the 5-minute lease).
+pub const CARDS_PER_JOB: i64 = 3;
+
 /// An identity-card file of the case still to be read.
 #[derive(sqlx::FromRow)]
 pub struct UnreadCard {
@@ -115,7 +118,9 @@ pub struct UnreadCard {
     pub bytes: Vec<u8>,
 }
 
-/// The case's identity-card files (kept, not removed) without a reading, oldest first.
+/// The case's newest identity-card files (kept, not removed) without a reading, at most
+/// [`CARDS_PER_JOB`]: the checks use the newest card read, and a job must end within its lease
+/// even when every file runs into the time limit.
 pub async fn unread_cards(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<UnreadCard>> {
     sqlx::query_as(
         "SELECT d.id AS document_id, d.media_type, b.bytes
@@ -123,9 +128,10 @@ pub async fn unread_cards(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<Unrea
          JOIN document_blobs b ON b.sha256 = d.sha256
          WHERE d.case_id = $1 AND d.kind = 'identity_card' AND d.removed_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM document_readings r WHERE r.document_id = d.id)
-         ORDER BY d.id",
+         ORDER BY d.id DESC LIMIT $2",
     )
     .bind(case_id)
+    .bind(CARDS_PER_JOB)
     .fetch_all(pool)
     .await
 }

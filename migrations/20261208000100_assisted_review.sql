@@ -21,6 +21,9 @@ CREATE TABLE assist_jobs (
     case_id       bigint PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
     due_at        timestamptz NOT NULL DEFAULT now(),
     attempts      integer NOT NULL DEFAULT 0,
+    -- Raised by every new request for the case: a worker that finishes an older one leaves
+    -- the newer request in place (and lets it be claimed at once).
+    generation    bigint NOT NULL DEFAULT 1,
     leased_until  timestamptz,
     last_failure  text
 );

@@ -11,8 +11,10 @@ use crate::auth::CurrentAgent;
 use crate::domain::agent::AgentId;
 use std::collections::HashMap;
 
-use crate::assist::apply::{self as assist_apply, Checking};
-use crate::domain::bulk::{BulkKind, ItemOutcome, Selection, Skip, evaluate, evaluate_suggestion};
+use crate::assist::apply::{self as assist_apply, Checking, Seen};
+use crate::domain::bulk::{
+    BulkKind, ItemOutcome, Selection, Skip, SuggestedCase, evaluate, evaluate_suggestion,
+};
 use crate::domain::decision::{Approval, Decision, DocumentRequest, Rejection};
 use crate::domain::precheck::Suggestion;
 use crate::domain::reference::CaseReference;
@@ -22,6 +24,9 @@ use crate::store::agents;
 use crate::store::audit::AuditAction;
 use crate::store::{assist, bulk};
 use crate::workflow;
+
+/// Cases per transaction when each case's suggestion is applied.
+const SUGGESTION_BATCH: i64 = 32;
 
 /// How many selected cases are judged per round trip during the preview.
 const PREVIEW_CHUNK: i64 = 5_000;
@@ -76,33 +81,38 @@ pub fn decode(kind: BulkKind, params: &Value) -> Option<Decision> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BulkAction {
     Decide(Decision),
-    Suggested(Suggestion),
+    /// Each case's own suggestion where it is this one; a fee is charged only when confirmed.
+    Suggested {
+        suggestion: Suggestion,
+        fees_confirmed: bool,
+    },
 }
 
 impl BulkAction {
     pub fn kind(&self) -> Option<BulkKind> {
         match self {
             BulkAction::Decide(d) => BulkKind::of(d),
-            BulkAction::Suggested(_) => Some(BulkKind::ApplySuggestion),
+            BulkAction::Suggested { .. } => Some(BulkKind::ApplySuggestion),
         }
     }
 
     fn params(&self) -> Value {
         match self {
             BulkAction::Decide(d) => encode(d),
-            BulkAction::Suggested(s) => json!({ "suggestion": s.as_str() }),
+            BulkAction::Suggested {
+                suggestion,
+                fees_confirmed,
+            } => json!({ "suggestion": suggestion.as_str(), "fees_confirmed": fees_confirmed }),
         }
     }
 
     /// The operation's action as stored.
     pub fn stored(operation: &bulk::OperationRecord) -> Option<BulkAction> {
         match operation.action {
-            BulkKind::ApplySuggestion => operation
-                .params
-                .get("suggestion")
-                .and_then(Value::as_str)
-                .and_then(Suggestion::parse)
-                .map(BulkAction::Suggested),
+            BulkKind::ApplySuggestion => Some(BulkAction::Suggested {
+                suggestion: Suggestion::parse(operation.params.get("suggestion")?.as_str()?)?,
+                fees_confirmed: operation.params.get("fees_confirmed")?.as_bool()?,
+            }),
             kind => decode(kind, &operation.params).map(BulkAction::Decide),
         }
     }
@@ -158,8 +168,8 @@ pub async fn preview(
         let Some(last) = rows.last() else { break };
         after = last.id;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let stored: HashMap<i64, Option<Suggestion>> = match action {
-            BulkAction::Suggested(_) => assist::suggestions(&mut tx, &ids)
+        let suggested: HashMap<i64, SuggestedCase> = match action {
+            BulkAction::Suggested { .. } => assist::suggested_cases(&mut tx, &ids, today)
                 .await?
                 .into_iter()
                 .collect(),
@@ -171,14 +181,20 @@ pub async fn preview(
                 let seen = row.seen_version.unwrap_or(-1);
                 let judged = match action {
                     BulkAction::Decide(d) => evaluate(d, agent.actor(), &row.snapshot(), seen),
-                    BulkAction::Suggested(s) => evaluate_suggestion(
-                        *s,
-                        agent.actor(),
-                        &row.snapshot(),
-                        seen,
-                        stored.get(&row.id).copied().flatten(),
-                        today,
-                    ),
+                    BulkAction::Suggested {
+                        suggestion,
+                        fees_confirmed,
+                    } => match suggested.get(&row.id) {
+                        Some(case) => evaluate_suggestion(
+                            *suggestion,
+                            *fees_confirmed,
+                            agent.actor(),
+                            &row.snapshot(),
+                            seen,
+                            *case,
+                        ),
+                        None => Err(Skip::Changed),
+                    },
                 };
                 match judged {
                     Ok(_) => (ItemOutcome::WillChange, None),
@@ -209,8 +225,19 @@ pub async fn apply(
     })?;
     let decision = match action {
         BulkAction::Decide(decision) => decision,
-        BulkAction::Suggested(suggestion) => {
-            apply_suggestions(pool, agent, operation, suggestion, batch_size, checking).await?;
+        BulkAction::Suggested {
+            suggestion,
+            fees_confirmed,
+        } => {
+            let seen = Seen {
+                suggestion,
+                assessed_at: None,
+                fee_confirmed: fees_confirmed,
+            };
+            // Each case takes a savepoint and several steps: small batches keep PostgreSQL's
+            // subtransactions (64 cached per transaction) and the batch's locks in bounds.
+            let batch = batch_size.min(SUGGESTION_BATCH);
+            apply_suggestions(pool, agent, operation, seen, batch, checking).await?;
             return finish(pool, agent, operation).await;
         }
     };
@@ -290,7 +317,7 @@ async fn apply_suggestions(
     pool: &PgPool,
     agent: &CurrentAgent,
     operation: &bulk::OperationRecord,
-    suggestion: Suggestion,
+    seen: Seen,
     batch_size: i64,
     checking: &Checking,
 ) -> AppResult<()> {
@@ -317,7 +344,7 @@ async fn apply_suggestions(
                         &mut tx,
                         row.id,
                         &reference,
-                        suggestion,
+                        seen,
                         agent,
                         checking,
                         Some(&operation.public_id),

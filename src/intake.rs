@@ -105,6 +105,7 @@ pub async fn submit(
     attach_all(&mut tx, blobs, case_id, uploads).await?;
     // Read the identity card and run the pre-checks once this commits (assisted review).
     crate::store::assist::enqueue(&mut tx, case_id).await?;
+    crate::store::assist::recheck_sharing(&mut tx, case_id).await?;
     let event = NewEvents {
         actor: Actor::Customer,
         kind: EventKind::Submitted,
@@ -205,6 +206,7 @@ pub async fn answer_document_request(
     }
     attach_all(&mut tx, blobs, case.id, uploads).await?;
     crate::store::assist::enqueue(&mut tx, case.id).await?;
+    crate::store::assist::recheck_sharing(&mut tx, case.id).await?;
     workflow::apply(
         &mut tx,
         Actor::Customer,

@@ -197,6 +197,10 @@ pub async fn apply<E>(
     if !toggled.is_empty() {
         crate::store::assist::recheck_lines_of(conn, &toggled).await?;
     }
+    // An agent's verdict on a card changes the identity check.
+    if matches!(decision, Decision::Verdict { .. }) {
+        crate::store::assist::recheck(conn, &ids).await?;
+    }
     order(conn, &fx, &ids, cx).await?;
     refund(conn, &fx, &ids, cx).await?;
     let tokens = links(conn, &fx, &ids, cx).await?;

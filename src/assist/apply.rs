@@ -3,7 +3,7 @@
 //! agent sees the new suggestion. Each step goes through `workflow::apply`, like every change;
 //! the steps of one suggestion (claim, accept the card, approve) commit together or not at all.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 
@@ -46,12 +46,22 @@ impl Checking {
     }
 }
 
-/// The case page's one key: applies `seen` to the case the agent saw at `version`.
+/// What the agent saw: the suggestion and, on the case page, when the checks it came from were
+/// made (so that a newer assessment, or checks that would now say anything else, is shown
+/// before anything is applied), and whether they confirmed a fee.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub suggestion: Suggestion,
+    pub assessed_at: Option<DateTime<Utc>>,
+    pub fee_confirmed: bool,
+}
+
+/// The case page's one key: applies what the agent saw to the case they saw at `version`.
 pub async fn apply_suggestion(
     state: &AppState,
     reference: &CaseReference,
     version: Option<i32>,
-    seen: Suggestion,
+    seen: Seen,
     agent: &CurrentAgent,
 ) -> AppResult<Outcome> {
     let mut tx = state.pool.begin().await?;
@@ -130,7 +140,7 @@ pub async fn apply_locked(
     conn: &mut PgConnection,
     case_id: i64,
     reference: &CaseReference,
-    seen: Suggestion,
+    seen: Seen,
     agent: &CurrentAgent,
     checking: &Checking,
     bulk: Option<&str>,
@@ -141,9 +151,20 @@ pub async fn apply_locked(
     let assessment = assess_case(conn, case_id, &checking.operator_prefixes, checking.today)
         .await?
         .ok_or(AppError::NotFound)?;
-    if assessment.suggestion != seen {
+    if assessment.suggestion != seen.suggestion {
         return Ok(Err(Refused::Changed(assessment)));
     }
+    if let Some(at) = seen.assessed_at {
+        // Exactly the checklist the page showed, and the checks still say the same.
+        let (stored, _) = store::for_page(conn, case_id).await?;
+        let same = stored.is_some_and(|(shown, stored_at)| {
+            stored_at.timestamp_micros() == at.timestamp_micros() && shown == assessment
+        });
+        if !same {
+            return Ok(Err(Refused::Changed(assessment)));
+        }
+    }
+    let seen_suggestion = seen.suggestion;
     let t = tr();
     let mut steps = Vec::new();
     let case = cases::lock(conn, reference)
@@ -152,16 +173,12 @@ pub async fn apply_locked(
     if case.facts.state == State::Submitted || case.facts.assignee != Some(agent.id) {
         steps.push(Decision::Claim);
     }
-    match seen {
+    match seen_suggestion {
         Suggestion::Approve => {
             if !case.facts.identity_accepted {
-                // The card the checks read and found matching: the newest one read.
-                let card = store::readings(conn, case_id)
-                    .await?
-                    .into_iter()
-                    .find(|r| r.status == "read")
-                    .map(|r| r.document_id);
-                let Some(document_id) = card else {
+                // The card the checks went by: the newest, read (an approval is suggested only
+                // when it matched and no agent rejected it).
+                let Some(document_id) = facts.newest_card else {
                     return Ok(Err(Refused::NoCard));
                 };
                 steps.push(Decision::Verdict {
@@ -174,12 +191,12 @@ pub async fn apply_locked(
             }
             steps.push(Decision::Approve(Approval {
                 effective_date: facts.requested_effective_date.max(checking.today),
-                // The suggestion named the fee; applying it is the agent's confirmation.
-                fee_confirmed: true,
+                // The checklist names the fee; the page's key confirms it, bulk asks.
+                fee_confirmed: seen.fee_confirmed,
             }));
         }
         Suggestion::RequestOwnership | Suggestion::RequestAuthorisation => {
-            let key = if seen == Suggestion::RequestOwnership {
+            let key = if seen_suggestion == Suggestion::RequestOwnership {
                 "ownership"
             } else {
                 "representative"
@@ -215,7 +232,8 @@ pub async fn apply_locked(
                 .ok_or(AppError::NotFound)?;
             cx.document_kind = Some(DocumentKind::IdentityCard);
         }
-        let judged = workflow::apply(conn, actor, Some(agent), &decision, &cx, &[case], |_, s| {
+        let audit = bulk.is_none().then_some(agent);
+        let judged = workflow::apply(conn, actor, audit, &decision, &cx, &[case], |_, s| {
             transition(s.facts, actor, decision.action())
         })
         .await?;
@@ -229,7 +247,7 @@ pub async fn apply_locked(
                 &mut *conn,
                 AuditAction::CaseAction,
                 Some(reference.as_str()),
-                json!({ "action": "apply_suggestion", "suggestion": seen.as_str() }),
+                json!({ "action": "apply_suggestion", "suggestion": seen_suggestion.as_str() }),
             )
             .await?;
     }

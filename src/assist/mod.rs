@@ -87,11 +87,11 @@ pub async fn run_once(pool: &PgPool, assistant: &Assistant) -> anyhow::Result<us
         match read {
             Read::Retry(code) => {
                 let delay = chrono::Duration::seconds(30 * i64::from(job.attempts).pow(2));
-                store::retry_at(pool, job.case_id, Utc::now() + delay, code).await?;
+                store::retry_at(pool, job, Utc::now() + delay, code).await?;
             }
             // More cards than one job reads: the rest in the next round.
-            Read::More => store::enqueue(&mut *pool.acquire().await?, job.case_id).await?,
-            Read::Done => store::finish(pool, job.case_id).await?,
+            Read::More => store::retry_at(pool, job, Utc::now(), "more_cards").await?,
+            Read::Done => store::finish(pool, job).await?,
         }
     }
     Ok(jobs.len())
@@ -201,30 +201,33 @@ pub fn compare(
     }
 }
 
-/// What the case's cards say: the newest card that was read decides; failed only when none was.
+/// What the case's newest identity card says: an agent's rejection stands; otherwise its
+/// reading (an older card never speaks for a newer one).
 fn card_evidence(
+    row: &store::CaseFactsRow,
     readings: &[ReadingRecord],
-    identity_cards: i64,
-    unread: i64,
     nik: Option<&Nik>,
-    name: &str,
     today: NaiveDate,
 ) -> CardEvidence {
-    if let Some(fields) = readings
-        .iter()
-        .find_map(|r| r.fields.as_ref().filter(|_| r.status == "read"))
-    {
-        let c = compare(fields, nik, name, today);
-        return CardEvidence::Read {
-            nik: c.nik,
-            name: c.name,
-            birth_date: c.birth_date,
-        };
+    let Some(newest) = row.newest_card else {
+        return CardEvidence::NoCard;
+    };
+    if row.newest_card_verdict.as_deref() == Some("rejected") {
+        return CardEvidence::Rejected;
     }
-    match (identity_cards, unread) {
-        (0, _) => CardEvidence::NoCard,
-        (_, 0) => CardEvidence::Failed,
-        _ => CardEvidence::Waiting,
+    match readings.iter().find(|r| r.document_id == newest) {
+        None => CardEvidence::Waiting,
+        Some(r) => match (&r.fields, r.status.as_str()) {
+            (Some(fields), "read") => {
+                let c = compare(fields, nik, &row.customer_name, today);
+                CardEvidence::Read {
+                    nik: c.nik,
+                    name: c.name,
+                    birth_date: c.birth_date,
+                }
+            }
+            _ => CardEvidence::Failed,
+        },
     }
 }
 
@@ -240,14 +243,7 @@ pub async fn assess_case(
     };
     let readings = store::readings(conn, case_id).await?;
     let nik = Nik::parse(&row.customer_nik).ok();
-    let card = card_evidence(
-        &readings,
-        row.identity_cards,
-        row.unread_cards,
-        nik.as_ref(),
-        &row.customer_name,
-        today,
-    );
+    let card = card_evidence(&row, &readings, nik.as_ref(), today);
     let effective = row.requested_effective_date.max(today);
     let facts = Facts {
         msisdn_in_ranges: Msisdn::from_e164(row.msisdn).has_prefix(operator_prefixes),

@@ -182,22 +182,33 @@ pub fn skip_for(refusal: Refusal) -> Skip {
     }
 }
 
+/// What judging "apply the suggestion" needs to know of a case besides its facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuggestedCase {
+    /// The desk's stored suggestion.
+    pub stored: Option<Suggestion>,
+    /// The day an approval would take effect (the requested day, today at the earliest).
+    pub effective_date: chrono::NaiveDate,
+    /// The newest identity card was read and no agent rejected it (an approval accepts it).
+    pub card_ready: bool,
+}
+
 /// Judges one selected case for "apply the suggestion `suggestion`": skipped unless the desk
-/// suggests exactly that for it (`stored`), then as the steps of applying it would be judged:
-/// a claim first when the case is not the agent's, and for an approval the card the checks read
-/// counted as accepted (applying accepts it; a case without one is refused then).
+/// suggests exactly that for it, then as the steps of applying it would be judged: a claim
+/// first when the case is not the agent's, and for an approval the card the checks read counted
+/// as accepted (applying accepts it), the fee as the agent confirmed it.
 pub fn evaluate_suggestion(
     suggestion: Suggestion,
+    fees_confirmed: bool,
     actor: Actor,
     case: &Snapshot,
     seen_version: i32,
-    stored: Option<Suggestion>,
-    today: chrono::NaiveDate,
+    suggested: SuggestedCase,
 ) -> Result<Transition, Skip> {
     if case.version != seen_version {
         return Err(Skip::Changed);
     }
-    if stored != Some(suggestion) {
+    if suggested.stored != Some(suggestion) {
         return Err(Skip::SuggestionDiffers);
     }
     let Actor::Agent { id, .. } = actor else {
@@ -211,10 +222,13 @@ pub fn evaluate_suggestion(
     }
     let action = match suggestion {
         Suggestion::Approve => {
+            if !facts.identity_accepted && !suggested.card_ready {
+                return Err(Skip::IdentityNotAccepted);
+            }
             facts.identity_accepted = true;
             Action::Approve {
-                effective_date: today,
-                fee_confirmed: true,
+                effective_date: suggested.effective_date,
+                fee_confirmed: fees_confirmed,
             }
         }
         Suggestion::RequestOwnership | Suggestion::RequestAuthorisation => Action::RequestDocuments,

@@ -43,11 +43,20 @@ pub enum FieldCheck {
 }
 
 /// A line of recognised text and where it sits on the image (`[left, top, width, height]` in
-/// pixels), when the engine says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// pixels), when the engine says. Personal data: its `Debug` shows the length, not the text.
+#[derive(Clone, PartialEq, Eq)]
 pub struct TextLine {
     pub text: String,
     pub bbox: Option<[u32; 4]>,
+}
+
+impl std::fmt::Debug for TextLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextLine")
+            .field("chars", &self.text.chars().count())
+            .field("bbox", &self.bbox)
+            .finish()
+    }
 }
 
 /// Where on the image each field was read, for the case page's cropped view.
@@ -261,6 +270,12 @@ mod tests {
         let shown = format!("{:?}", CardReading::from_text(CARD));
         assert!(!shown.contains("3174") && !shown.contains("SITI") && !shown.contains("1985"));
         assert!(shown.contains("read"), "{shown}");
+        let line = TextLine {
+            text: "NIK : 3174011203853921".into(),
+            bbox: Some([1, 2, 3, 4]),
+        };
+        let shown = format!("{line:?}");
+        assert!(!shown.contains("3174") && shown.contains("22"), "{shown}");
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub enum CardEvidence {
     Waiting,
     /// The engine could not read it (timeout, no engine, unreadable file).
     Failed,
+    /// An agent rejected the newest card: their judgement stands.
+    Rejected,
     Read {
         nik: FieldCheck,
         name: FieldCheck,
@@ -166,6 +168,7 @@ fn card_check(card: CardEvidence) -> Check {
         CardEvidence::NoCard => (Outcome::Fail, "precheck-card-none"),
         CardEvidence::Waiting => (Outcome::Unknown, "precheck-card-waiting"),
         CardEvidence::Failed => (Outcome::Unknown, "precheck-card-failed"),
+        CardEvidence::Rejected => (Outcome::Fail, "precheck-card-rejected"),
         CardEvidence::Read {
             nik,
             name,
@@ -364,6 +367,7 @@ pub fn assess(facts: &Facts) -> Assessment {
         because(match facts.card {
             CardEvidence::NoCard => "suggest-because-no-card",
             CardEvidence::Waiting | CardEvidence::Failed => "suggest-because-card-unread",
+            CardEvidence::Rejected => "suggest-because-card-rejected",
             _ => "suggest-because-card-check",
         });
         Suggestion::NeedsPerson
@@ -493,6 +497,7 @@ mod tests {
             CardEvidence::NoCard,
             CardEvidence::Waiting,
             CardEvidence::Failed,
+            CardEvidence::Rejected,
             CardEvidence::Read {
                 nik: NotReadable,
                 name: Match,

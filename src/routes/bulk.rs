@@ -413,7 +413,10 @@ fn parse_action(form: &BulkForm, today: NaiveDate) -> Result<BulkAction, FieldEr
         Some(BulkKind::Note) => Decision::Note(decision::parse_note(&form.note)?),
         Some(BulkKind::ApplySuggestion) => {
             return match Suggestion::parse(&form.apply_suggestion) {
-                Some(s) if s != Suggestion::NeedsPerson => Ok(BulkAction::Suggested(s)),
+                Some(s) if s != Suggestion::NeedsPerson => Ok(BulkAction::Suggested {
+                    suggestion: s,
+                    fees_confirmed: form.confirm_fees.is_some(),
+                }),
                 _ => {
                     errors.add("apply_suggestion", Said::new("bulk-choose-suggestion"));
                     Err(errors)

@@ -5,17 +5,47 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
+use crate::domain::bulk::SuggestedCase;
 use crate::domain::id_card::FieldBoxes;
 use crate::domain::precheck::{Assessment, Suggestion};
 
+/// What a new request does to a case's existing job.
+macro_rules! requeue {
+    () => {
+        " ON CONFLICT (case_id) DO UPDATE
+          SET due_at = now(), attempts = 0, last_failure = NULL,
+              generation = assist_jobs.generation + 1"
+    };
+}
+
+/// Cases of other customers that share a file with this one, open and assessed before: their
+/// "same file on other customers' cases" check has just changed.
+pub async fn recheck_sharing(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<()> {
+    sqlx::query(concat!(
+        "INSERT INTO assist_jobs (case_id)
+         SELECT DISTINCT o.id FROM cases c
+         JOIN documents d ON d.case_id = c.id
+         JOIN documents od ON od.sha256 = d.sha256 AND od.case_id <> c.id
+         JOIN cases o ON o.id = od.case_id
+         WHERE c.id = $1 AND o.customer_nik <> c.customer_nik AND o.prechecks IS NOT NULL
+           AND o.state IN ('submitted', 'in_review', 'awaiting_documents')
+        ",
+        requeue!()
+    ))
+    .bind(case_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Asks for the case's cards to be read and its checks made (again), in the caller's
-/// transaction: a case that arrives or gets new documents is assessed once that commits.
+/// transaction: a case that arrives or gets new documents is assessed once that commits. A job
+/// being worked on keeps its lease; its worker sees the newer generation when it finishes.
 pub async fn enqueue(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO assist_jobs (case_id) VALUES ($1)
-         ON CONFLICT (case_id) DO UPDATE
-         SET due_at = now(), attempts = 0, leased_until = NULL, last_failure = NULL",
-    )
+    sqlx::query(concat!(
+        "INSERT INTO assist_jobs (case_id) VALUES ($1)",
+        requeue!()
+    ))
     .bind(case_id)
     .execute(conn)
     .await?;
@@ -26,26 +56,42 @@ pub async fn enqueue(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<()> 
 /// (reopened) and the open cases sharing a line with any of them are checked again, when they
 /// have been assessed before (another open case for the line is one of the checks).
 pub async fn recheck_lines_of(conn: &mut PgConnection, case_ids: &[i64]) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query(concat!(
         "INSERT INTO assist_jobs (case_id)
          SELECT DISTINCT o.id FROM cases c
          JOIN cases o ON o.msisdn = c.msisdn
          WHERE c.id = ANY($1) AND o.prechecks IS NOT NULL
            AND o.state IN ('submitted', 'in_review', 'awaiting_documents')
-         ON CONFLICT (case_id) DO UPDATE
-         SET due_at = now(), attempts = 0, leased_until = NULL, last_failure = NULL",
-    )
+        ",
+        requeue!()
+    ))
     .bind(case_ids)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// A claimed job: the case and how many times it has been tried (this one included).
+/// These cases, when assessed before, are checked again (an agent's verdict on a card).
+pub async fn recheck(conn: &mut PgConnection, case_ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query(concat!(
+        "INSERT INTO assist_jobs (case_id)
+         SELECT id FROM cases WHERE id = ANY($1) AND prechecks IS NOT NULL
+        ",
+        requeue!()
+    ))
+    .bind(case_ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A claimed job: the case, how many times it has been tried (this one included) and the
+/// generation of the request it answers.
 #[derive(Debug, sqlx::FromRow)]
 pub struct ClaimedJob {
     pub case_id: i64,
     pub attempts: i32,
+    pub generation: i64,
 }
 
 /// Claims up to `limit` due jobs for `lease_seconds`; other instances skip them meanwhile, and
@@ -63,7 +109,7 @@ pub async fn claim(
                WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until < $1)
                ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
          WHERE j.case_id = due.case_id
-         RETURNING j.case_id, j.attempts",
+         RETURNING j.case_id, j.attempts, j.generation",
     )
     .bind(now)
     .bind(limit)
@@ -72,29 +118,40 @@ pub async fn claim(
     .await
 }
 
-/// Done: the job goes.
-pub async fn finish(pool: &PgPool, case_id: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM assist_jobs WHERE case_id = $1")
-        .bind(case_id)
-        .execute(pool)
-        .await?;
+/// Done: the job goes, unless a newer request came meanwhile (then it is free to be claimed).
+pub async fn finish(pool: &PgPool, job: &ClaimedJob) -> sqlx::Result<()> {
+    sqlx::query(
+        "WITH done AS (DELETE FROM assist_jobs WHERE case_id = $1 AND generation = $2
+                       RETURNING case_id)
+         UPDATE assist_jobs SET leased_until = NULL
+         WHERE case_id = $1 AND NOT EXISTS (SELECT 1 FROM done)",
+    )
+    .bind(job.case_id)
+    .bind(job.generation)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-/// Tried again at `due_at` (the failure's code kept for operators).
+/// Tried again at `due_at` (the failure's code kept for operators); a newer request meanwhile
+/// is due at once instead.
 pub async fn retry_at(
     pool: &PgPool,
-    case_id: i64,
+    job: &ClaimedJob,
     due_at: DateTime<Utc>,
     failure: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE assist_jobs SET due_at = $2, leased_until = NULL, last_failure = $3
+        "UPDATE assist_jobs
+         SET due_at = CASE WHEN generation = $4 THEN $2 ELSE due_at END,
+             last_failure = CASE WHEN generation = $4 THEN $3 ELSE last_failure END,
+             leased_until = NULL
          WHERE case_id = $1",
     )
-    .bind(case_id)
+    .bind(job.case_id)
     .bind(due_at)
     .bind(failure)
+    .bind(job.generation)
     .execute(pool)
     .await?;
     Ok(())
@@ -136,8 +193,9 @@ pub async fn unread_cards(pool: &PgPool, case_id: i64) -> sqlx::Result<Vec<Unrea
     .await
 }
 
-/// The fields found on a card and where (JSON in `document_readings.fields`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// The fields found on a card and where (JSON in `document_readings.fields`). Personal data:
+/// its `Debug` says only which fields were read.
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredFields {
     pub nik: Option<String>,
     pub name: Option<String>,
@@ -146,6 +204,16 @@ pub struct StoredFields {
     pub boxes: FieldBoxes,
     /// The image's width and height.
     pub page: Option<[u32; 2]>,
+}
+
+impl std::fmt::Debug for StoredFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredFields")
+            .field("nik", &self.nik.is_some())
+            .field("name", &self.name.is_some())
+            .field("birth_date", &self.birth_date.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Records what was read (or that reading failed, with a code) for a document.
@@ -163,6 +231,8 @@ pub async fn save_reading(
     sqlx::query(
         "INSERT INTO document_readings (document_id, status, fields, failure, engine_ms)
          SELECT d.id, $2, $3, $4, $5 FROM documents d WHERE d.id = $1 AND d.removed_at IS NULL
+         -- Waits for a retention job removing it right now, then sees it removed.
+         FOR SHARE OF d
          ON CONFLICT (document_id) DO UPDATE
          SET status = EXCLUDED.status, fields = EXCLUDED.fields, failure = EXCLUDED.failure,
              engine_ms = EXCLUDED.engine_ms, read_at = now()",
@@ -181,6 +251,9 @@ pub async fn save_reading(
 #[derive(Debug, serde::Deserialize)]
 pub struct ReadingRecord {
     pub document_id: i64,
+    /// The document's own media type: only images are framed on the page (a PDF's reading
+    /// came from its first page rendered by pdftoppm).
+    pub media_type: String,
     pub status: String,
     pub fields: Option<StoredFields>,
     pub failure: Option<String>,
@@ -190,7 +263,8 @@ pub struct ReadingRecord {
 macro_rules! readings_json {
     () => {
         "COALESCE((SELECT json_agg(json_build_object('document_id', r.document_id,
-                       'status', r.status, 'fields', r.fields, 'failure', r.failure)
+                       'media_type', d.media_type, 'status', r.status, 'fields', r.fields,
+                       'failure', r.failure)
                        ORDER BY d.id DESC)
                    FROM document_readings r JOIN documents d ON d.id = r.document_id
                    WHERE d.case_id = c.id AND d.removed_at IS NULL), '[]')"
@@ -239,8 +313,8 @@ pub async fn for_page(
     })
 }
 
-/// What the checks need to know about a case besides its readings.
-#[derive(Debug, sqlx::FromRow)]
+/// What the checks need to know about a case besides its readings (personal data: no `Debug`).
+#[derive(sqlx::FromRow)]
 pub struct CaseFactsRow {
     pub customer_nik: String,
     pub customer_name: String,
@@ -253,8 +327,9 @@ pub struct CaseFactsRow {
     pub older_open_case: Option<String>,
     pub newer_open_case: bool,
     pub shared_document_cases: i64,
-    pub identity_cards: i64,
-    pub unread_cards: i64,
+    /// The newest kept identity-card document and its verdict: the card the checks go by.
+    pub newest_card: Option<i64>,
+    pub newest_card_verdict: Option<String>,
     pub has_authorisation_letter: bool,
 }
 
@@ -280,17 +355,16 @@ pub async fn case_facts(
                    JOIN cases oc ON oc.id = od.case_id
                   WHERE d.case_id = c.id AND oc.customer_nik <> c.customer_nik
                   LIMIT 10) AS shared) AS shared_document_cases,
-                (SELECT count(*) FROM documents d
-                  WHERE d.case_id = c.id AND d.kind = 'identity_card'
-                    AND d.removed_at IS NULL) AS identity_cards,
-                (SELECT count(*) FROM documents d
-                  WHERE d.case_id = c.id AND d.kind = 'identity_card' AND d.removed_at IS NULL
-                    AND NOT EXISTS (SELECT 1 FROM document_readings r
-                                     WHERE r.document_id = d.id)) AS unread_cards,
+                card.id AS newest_card, card.verdict AS newest_card_verdict,
                 EXISTS (SELECT 1 FROM documents d
                   WHERE d.case_id = c.id AND d.kind = 'authorisation_letter')
                   AS has_authorisation_letter
-         FROM cases c WHERE c.id = $1",
+         FROM cases c
+         LEFT JOIN LATERAL (SELECT d.id, d.verdict FROM documents d
+                            WHERE d.case_id = c.id AND d.kind = 'identity_card'
+                              AND d.removed_at IS NULL
+                            ORDER BY d.id DESC LIMIT 1) card ON true
+         WHERE c.id = $1",
     )
     .bind(case_id)
     .fetch_optional(conn)
@@ -315,18 +389,36 @@ pub async fn save_assessment(
     Ok(())
 }
 
-/// The stored suggestions of these cases (bulk triage's "only cases whose suggestion is").
-pub async fn suggestions(
+/// What bulk triage's "apply the suggestion" judges these cases by (besides their facts).
+pub async fn suggested_cases(
     conn: &mut PgConnection,
     ids: &[i64],
-) -> sqlx::Result<Vec<(i64, Option<Suggestion>)>> {
-    let rows: Vec<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, suggestion FROM cases WHERE id = ANY($1)")
-            .bind(ids)
-            .fetch_all(conn)
-            .await?;
+    today: NaiveDate,
+) -> sqlx::Result<Vec<(i64, SuggestedCase)>> {
+    let rows: Vec<(i64, Option<String>, NaiveDate, bool)> = sqlx::query_as(
+        "SELECT c.id, c.suggestion, c.requested_effective_date,
+                EXISTS (SELECT 1 FROM (SELECT d.id, d.verdict FROM documents d
+                                       WHERE d.case_id = c.id AND d.kind = 'identity_card'
+                                         AND d.removed_at IS NULL
+                                       ORDER BY d.id DESC LIMIT 1) newest
+                        JOIN document_readings r ON r.document_id = newest.id
+                        WHERE r.status = 'read' AND newest.verdict <> 'rejected') AS card_ready
+         FROM cases c WHERE c.id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, s)| (id, s.as_deref().and_then(Suggestion::parse)))
+        .map(|(id, s, requested, card_ready)| {
+            (
+                id,
+                SuggestedCase {
+                    stored: s.as_deref().and_then(Suggestion::parse),
+                    effective_date: requested.max(today),
+                    card_ready,
+                },
+            )
+        })
         .collect())
 }

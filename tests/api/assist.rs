@@ -41,6 +41,33 @@ fn assistant(app: &TestApp, engine: FixedText) -> Assistant {
     }
 }
 
+/// Presses the case page's suggestion key as a browser would: the form's hidden fields (version,
+/// the checks' time) with `suggestion` as the value sent.
+async fn apply(
+    browser: &crate::helpers::Browser,
+    reference: &str,
+    suggestion: &str,
+) -> crate::helpers::Response {
+    let page = browser.get(&format!("/cases/{reference}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let assessed_at = page
+        .attr("input[name=assessed_at]", "value")
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    browser
+        .post(
+            &format!("/cases/{reference}/apply-suggestion"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("version", &page.field("version")),
+                ("suggestion", suggestion),
+                ("assessed_at", &assessed_at),
+            ],
+        )
+        .await
+}
+
 /// A case in review for a signed-in agent, read and checked by the job with `engine`.
 async fn read_case(app: &TestApp, engine: FixedText) -> crate::helpers::Browser {
     let (browser, _) = app.case_in_review().await;
@@ -89,9 +116,7 @@ async fn a_matching_card_is_shown_side_by_side_and_approved_with_one_key() {
     assert_eq!(page.attr("[data-shortcut=s]", "type"), ["submit"]);
 
     // One key: the card accepted and the case approved, together.
-    let done = browser
-        .act(REFERENCE, "apply-suggestion", &[("suggestion", "approve")])
-        .await;
+    let done = apply(&browser, REFERENCE, "approve").await;
     assert_eq!(done.status, 303, "{}", done.body);
     let after = snapshot(&app.pool, REFERENCE).await;
     assert_eq!(after.state, "approved");
@@ -107,9 +132,7 @@ async fn a_suggestion_the_checks_no_longer_make_changes_nothing() {
     let browser = read_case(&app, FixedText(Ok(card("3174011203850001", "SITI RAHAYU")))).await;
     let before = snapshot(&app.pool, REFERENCE).await;
     for suggestion in ["reject_duplicate", "needs_person", "nonsense", ""] {
-        let refused = browser
-            .act(REFERENCE, "apply-suggestion", &[("suggestion", suggestion)])
-            .await;
+        let refused = apply(&browser, REFERENCE, suggestion).await;
         assert_eq!(refused.status, 422, "{suggestion}: {}", refused.body);
         assert!(
             !refused.texts("#assist .flash.error").is_empty(),
@@ -125,6 +148,13 @@ async fn a_suggestion_the_checks_no_longer_make_changes_nothing() {
         "no key for them"
     );
     let version = before.version.to_string();
+    let assessed_at: i64 = sqlx::query_scalar(
+        "SELECT (extract(epoch FROM assessed_at) * 1000000)::bigint FROM cases WHERE reference = $1",
+    )
+    .bind(REFERENCE)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let refused = other
         .post(
             &format!("/cases/{REFERENCE}/apply-suggestion"),
@@ -132,10 +162,32 @@ async fn a_suggestion_the_checks_no_longer_make_changes_nothing() {
                 ("csrf_token", &page.csrf()),
                 ("version", &version),
                 ("suggestion", "approve"),
+                ("assessed_at", &assessed_at.to_string()),
             ],
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("assigned to another agent"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(snapshot(&app.pool, REFERENCE).await, before);
+    // A checklist older than the stored one is not applied: the page shows the current one.
+    let page = browser.get(&format!("/cases/{REFERENCE}")).await;
+    let stale = browser
+        .post(
+            &format!("/cases/{REFERENCE}/apply-suggestion"),
+            &[
+                ("csrf_token", &page.csrf()),
+                ("version", &version),
+                ("suggestion", "approve"),
+                ("assessed_at", &(assessed_at - 1).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.body.contains("look again"), "{}", stale.body);
     assert_eq!(snapshot(&app.pool, REFERENCE).await, before);
 }
 
@@ -153,13 +205,7 @@ async fn someone_elses_card_suggests_asking_for_an_authorisation_letter() {
         ["mismatch", "mismatch", "match"]
     );
     assert!(page.texts(".suggestion-headline")[0].contains("authorisation letter"));
-    let done = browser
-        .act(
-            REFERENCE,
-            "apply-suggestion",
-            &[("suggestion", "request_authorisation")],
-        )
-        .await;
+    let done = apply(&browser, REFERENCE, "request_authorisation").await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(
         snapshot(&app.pool, REFERENCE).await.state,
@@ -301,8 +347,18 @@ async fn bulk_triage_applies_each_cases_suggestion_through_the_preview() {
         ("scope", "selected".to_owned()),
         ("action", "apply_suggestion".to_owned()),
         ("apply_suggestion", "approve".to_owned()),
+        ("confirm_fees", "on".to_owned()),
     ];
     fields.extend(picks.iter().map(|p| ("case", p.clone())));
+    // Without confirming the fee, cases whose minimum term runs on are skipped.
+    let unconfirmed: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| *k != "confirm_fees")
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    let previewed = browser.post("/bulk/preview", &unconfirmed).await;
+    let page = browser.get(&previewed.location.expect("a preview")).await;
+    assert!(page.body.contains("early-termination fee"), "{}", page.body);
     let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let previewed = browser.post("/bulk/preview", &borrowed).await;
     assert_eq!(previewed.status, 303, "{}", previewed.body);
@@ -481,4 +537,58 @@ async fn a_later_case_for_the_same_line_is_a_duplicate_until_the_first_is_decide
     assert_eq!(store::assist::waiting(&app.pool).await.unwrap(), 1);
     assert_eq!(run_once(&app.pool, &engine).await.unwrap(), 1);
     assert_eq!(suggestion(later).await.as_deref(), Some("approve"));
+}
+
+#[actix_web::test]
+async fn an_agents_rejection_of_the_card_stands_against_the_reading() {
+    let app = spawn_app().await;
+    let browser = read_case(&app, FixedText(Ok(card("3174011203850001", "SITI RAHAYU")))).await;
+    let document = crate::helpers::document_id(&app.pool, REFERENCE).await;
+    let rejected = browser
+        .act(
+            REFERENCE,
+            &format!("documents/{document}/verdict"),
+            &[("verdict", "rejected"), ("reason", "The photo was edited.")],
+        )
+        .await;
+    assert_eq!(rejected.status, 303, "{}", rejected.body);
+    // The verdict asks for the checks again; they now leave it to a person.
+    assert_eq!(store::assist::waiting(&app.pool).await.unwrap(), 1);
+    let engine = assistant(&app, FixedText(Err(ReadFailure::EngineError)));
+    assert_eq!(run_once(&app.pool, &engine).await.unwrap(), 1);
+    let page = browser.get(&format!("/cases/{REFERENCE}")).await;
+    assert!(page.texts(".suggestion-headline")[0].contains("Needs a person"));
+    assert!(
+        page.texts("#assist .check-fail")
+            .iter()
+            .any(|c| c.contains("rejected the newest identity card"))
+    );
+}
+
+#[actix_web::test]
+async fn a_request_made_while_the_job_runs_is_kept_for_the_next_round() {
+    let app = spawn_app().await;
+    let id = insert_case(&app.pool, NewCase::default()).await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    store::assist::enqueue(&mut conn, id).await.unwrap();
+    let now = chrono::Utc::now();
+    let claimed = store::assist::claim(&app.pool, now, 4, 300).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    // Claimed: another instance does not take it.
+    assert!(
+        store::assist::claim(&app.pool, now, 4, 300)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // New documents arrive while it is being read.
+    store::assist::enqueue(&mut conn, id).await.unwrap();
+    store::assist::finish(&app.pool, &claimed[0]).await.unwrap();
+    let again = store::assist::claim(&app.pool, chrono::Utc::now(), 4, 300)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1, "the newer request is due at once");
+    assert!(again[0].generation > claimed[0].generation);
+    store::assist::finish(&app.pool, &again[0]).await.unwrap();
+    assert_eq!(store::assist::waiting(&app.pool).await.unwrap(), 0);
 }

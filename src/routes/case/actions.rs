@@ -518,6 +518,9 @@ pub struct SuggestionForm {
     version: Option<String>,
     #[serde(default)]
     suggestion: String,
+    /// When the checks the page showed were made (microseconds since 1970).
+    #[serde(default)]
+    assessed_at: String,
 }
 
 /// `POST /cases/{reference}/apply-suggestion`: the desk's suggested next step, as the agent saw
@@ -534,6 +537,20 @@ pub async fn apply_suggestion(
         let mut fields = FieldErrors::default();
         fields.add("suggestion", Said::new("field-suggestion"));
         return cx.invalid("suggestion", fields, Forms::default()).await;
+    };
+    // A missing or mangled time can only be an older checklist: the current one is shown.
+    let assessed_at = form
+        .assessed_at
+        .trim()
+        .parse()
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .unwrap_or(chrono::DateTime::UNIX_EPOCH);
+    let seen = crate::assist::apply::Seen {
+        suggestion: seen,
+        assessed_at: Some(assessed_at),
+        // The checklist on the page names the fee; the key says so (`suggest-note-fee`).
+        fee_confirmed: true,
     };
     let outcome = crate::assist::apply::apply_suggestion(
         &state,

@@ -50,6 +50,9 @@ pub struct Crop {
 
 pub struct SuggestionView {
     pub value: &'static str,
+    /// When the checks were made (microseconds): the form sends it back, so that only this
+    /// checklist's suggestion is applied.
+    pub assessed_at: String,
     pub headline: String,
     pub reasons: Vec<String>,
     /// The button's words; `None` for "needs a person" (nothing to apply).
@@ -111,9 +114,13 @@ pub fn view(
 ) -> AssistView {
     let t = tr();
     let nik = Nik::parse(typed_nik).ok();
-    let read = readings.iter().find(|r| r.status == "read");
-    let fields = match read.and_then(|r| r.fields.as_ref().map(|f| (r.document_id, f))) {
-        Some((document_id, fields)) => {
+    // The newest card with a reading: the one the checks go by once it is read.
+    let read = readings.first().filter(|r| r.status == "read");
+    let fields = match read.and_then(|r| r.fields.as_ref().map(|f| (r, f))) {
+        Some((reading, fields)) => {
+            // A PDF's reading came from its first page rendered apart: no frame on the file.
+            let framed = reading.media_type != "application/pdf";
+            let document_id = reading.document_id;
             let checks = compare(fields, nik.as_ref(), typed_name, today);
             let masked = |digits: &str| match Nik::parse(digits) {
                 Ok(n) => n.masked(),
@@ -138,7 +145,7 @@ pub fn view(
                     read: read.unwrap_or_else(|| "—".into()),
                     result: t.get(words),
                     result_class: class,
-                    crop: crop(document_id, bbox, fields.page),
+                    crop: crop(document_id, bbox.filter(|_| framed), fields.page),
                 }
             };
             vec![
@@ -223,6 +230,7 @@ pub fn view(
         reading_problem,
         suggestion: Some(SuggestionView {
             value: s.as_str(),
+            assessed_at: at.timestamp_micros().to_string(),
             headline,
             reasons: assessment.reasons.iter().map(|r| t.get(r)).collect(),
             apply,

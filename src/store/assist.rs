@@ -270,6 +270,7 @@ macro_rules! readings_json {
                    WHERE d.case_id = c.id AND d.removed_at IS NULL), '[]')"
     };
 }
+pub(crate) use readings_json;
 
 /// The readings of the case's identity cards, newest document first.
 pub async fn readings(conn: &mut PgConnection, case_id: i64) -> sqlx::Result<Vec<ReadingRecord>> {

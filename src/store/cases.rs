@@ -135,7 +135,10 @@ pub const FIND_FOR_PAGE_SQL: &str = concat!(
     " WHERE e.case_id = c.id) x) AS events,
        (SELECT coalesce(json_agg(x ORDER BY x.id), '[]') FROM (",
     crate::store::notices::select_notices!(),
-    " WHERE n.case_id = c.id) x) AS notices",
+    " WHERE n.case_id = c.id) x) AS notices,
+       c.prechecks, c.assessed_at, ",
+    crate::store::assist::readings_json!(),
+    " AS readings",
     find_from!()
 );
 
@@ -147,6 +150,10 @@ pub struct CasePageRecord {
     pub documents: Json<Vec<DocumentRecord>>,
     pub events: Json<Vec<EventRecord>>,
     pub notices: Json<Vec<NoticeRecord>>,
+    /// Assisted review: the stored checks and when they were made, the cards' readings.
+    pub prechecks: Option<Json<crate::domain::precheck::Assessment>>,
+    pub assessed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub readings: Json<Vec<crate::store::assist::ReadingRecord>>,
 }
 
 #[tracing::instrument(skip(db))]

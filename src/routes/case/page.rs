@@ -443,6 +443,9 @@ pub async fn case_page(
         documents: Json(documents),
         events: Json(events),
         notices: Json(notices),
+        prechecks,
+        assessed_at,
+        readings: Json(readings),
     } = cases::find_for_page(&mut *conn, reference)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -461,7 +464,7 @@ pub async fn case_page(
     } else {
         (Vec::new(), None)
     };
-    let (assessment, readings) = crate::store::assist::for_page(&mut conn, case.id).await?;
+    let assessment = prechecks.zip(assessed_at).map(|(Json(a), at)| (a, at));
     let agents = if agent.is_supervisor() {
         agents::list_active(&mut *conn).await?
     } else {

@@ -141,6 +141,12 @@ def main():
         app_url, base_url = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{BASE_PORT}/"
         wait_for(f"{app_url}/healthz")
         wait_for(base_url)
+        # The demo's newest cards are read by the OCR job right after the start: let it finish
+        # (a few seconds) rather than share the cores with the measurement.
+        for _ in range(180):
+            if sh("psql", url, "-Atc", "SELECT count(*) FROM assist_jobs", capture=True).strip() == "0":
+                break
+            time.sleep(1)
         opener, cookie = sign_in(app_url)
         # A deep page: follow the keyset "next" link 100 pages into every case.
         path = "/queue?state=all"
@@ -153,6 +159,8 @@ def main():
         case = opener.open(f"{app_url}/cases/{reference}").read().decode()
         # The line's number: the first fact of the "line and contract" card, in any language.
         phone = re.search(r'aria-labelledby="h-line">.*?<dd>([^<]+)</dd>', case, re.S).group(1)
+        # A case the desk has checked (assisted review: the card's fields, the checklist).
+        checked = re.search(r'href="/cases/([^"]+)"', opener.open(app_url + "/queue?suggestion=approve").read().decode())
         pages = {
             "queue first page": "/queue",
             "queue deep page": deep,
@@ -161,6 +169,7 @@ def main():
             "search by common name (Siti)": "/queue?state=all&q=Siti",
             "search by full name (Wulan Hidayat)": "/queue?state=all&q=Wulan+Hidayat",
             "case page": f"/cases/{reference}",
+            **({"case page with the desk's checks": f"/cases/{checked.group(1)}"} if checked else {}),
             "state counts": "/queue/counts",
         }
         _, supervisor = sign_in(app_url, "supervisor@canceldesk.test")

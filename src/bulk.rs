@@ -273,24 +273,37 @@ pub async fn apply(
             bulk::set_outcomes(&mut tx, operation.id, &ids, &outcomes, &reasons).await?;
             anyhow::Ok(())
         };
-        let applied = match batch.await {
-            Ok(()) => tx.commit().await.map_err(anyhow::Error::from),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = applied {
-            // Rolled back: nothing of this batch is changed.
-            tracing::error!(operation = operation.id, error = %format!("{e:#}"), "bulk batch failed");
-            bulk::mark_failed(
-                pool,
-                operation.id,
-                &ids,
-                "not applied: an error occurred; nothing was changed",
-            )
-            .await?;
-        }
-        bulk::heartbeat(pool, operation.id).await?;
+        let outcome = batch.await;
+        end_batch(pool, operation, tx, &ids, outcome).await?;
     }
     finish(pool, agent, operation).await
+}
+
+/// Commits a batch that went through, or records its cases as failed (the transaction dropped:
+/// rolled back, nothing of the batch changed); then the operation's heartbeat.
+async fn end_batch(
+    pool: &PgPool,
+    operation: &bulk::OperationRecord,
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    ids: &[i64],
+    outcome: anyhow::Result<()>,
+) -> AppResult<()> {
+    let applied = match outcome {
+        Ok(()) => tx.commit().await.map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = applied {
+        tracing::error!(operation = operation.id, error = %format!("{e:#}"), "bulk batch failed");
+        bulk::mark_failed(
+            pool,
+            operation.id,
+            ids,
+            "not applied: an error occurred; nothing was changed",
+        )
+        .await?;
+    }
+    bulk::heartbeat(pool, operation.id).await?;
+    Ok(())
 }
 
 async fn finish(
@@ -375,21 +388,8 @@ async fn apply_suggestions(
             bulk::set_outcomes(&mut tx, operation.id, &ids, &outcomes, &reasons).await?;
             anyhow::Ok(())
         };
-        let applied = match batch.await {
-            Ok(()) => tx.commit().await.map_err(anyhow::Error::from),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = applied {
-            tracing::error!(operation = operation.id, error = %format!("{e:#}"), "bulk batch failed");
-            bulk::mark_failed(
-                pool,
-                operation.id,
-                &ids,
-                "not applied: an error occurred; nothing was changed",
-            )
-            .await?;
-        }
-        bulk::heartbeat(pool, operation.id).await?;
+        let outcome = batch.await;
+        end_batch(pool, operation, tx, &ids, outcome).await?;
     }
     Ok(())
 }

@@ -268,6 +268,28 @@ fn row_view(w: &RowWords, names: &Names, row: QueueRow, now: chrono::DateTime<Ut
     }
 }
 
+/// A filter's options over a closed set: "any" first, then each value, the chosen one selected.
+fn any_or_one<T: Copy + PartialEq>(
+    t: Tr,
+    any: &str,
+    all: &[T],
+    chosen: Option<T>,
+    value: fn(T) -> &'static str,
+    message_id: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    let mut choices = vec![Choice {
+        value: "",
+        label: t.get(any),
+        selected: chosen.is_none(),
+    }];
+    choices.extend(all.iter().map(|v| Choice {
+        value: value(*v),
+        label: t.get(message_id(*v)),
+        selected: chosen == Some(*v),
+    }));
+    choices
+}
+
 /// The filters as a query string (without the page), for links that keep the view.
 pub fn filter_query(params: &QueueParams) -> String {
     params
@@ -393,36 +415,30 @@ pub async fn show(
         selected: assignee_value == *v,
     })
     .collect();
-    let mut channels = vec![Choice {
-        value: "",
-        label: t.get("queue-channel-any"),
-        selected: query.channel.is_none(),
-    }];
-    channels.extend(Channel::ALL.iter().map(|c| Choice {
-        value: c.as_str(),
-        label: t.get(c.message_id()),
-        selected: query.channel == Some(*c),
-    }));
-    let mut reasons = vec![Choice {
-        value: "",
-        label: t.get("queue-reason-any"),
-        selected: query.reason.is_none(),
-    }];
-    reasons.extend(CancelReason::ALL.iter().map(|r| Choice {
-        value: r.as_str(),
-        label: t.get(r.message_id()),
-        selected: query.reason == Some(*r),
-    }));
-    let mut suggestions = vec![Choice {
-        value: "",
-        label: t.get("queue-any-suggestion"),
-        selected: query.suggestion.is_none(),
-    }];
-    suggestions.extend(Suggestion::ALL.iter().map(|s| Choice {
-        value: s.as_str(),
-        label: t.get(s.message_id()),
-        selected: query.suggestion == Some(*s),
-    }));
+    let channels = any_or_one(
+        t,
+        "queue-channel-any",
+        Channel::ALL,
+        query.channel,
+        Channel::as_str,
+        Channel::message_id,
+    );
+    let reasons = any_or_one(
+        t,
+        "queue-reason-any",
+        CancelReason::ALL,
+        query.reason,
+        CancelReason::as_str,
+        CancelReason::message_id,
+    );
+    let suggestions = any_or_one(
+        t,
+        "queue-any-suggestion",
+        Suggestion::ALL,
+        query.suggestion,
+        Suggestion::as_str,
+        Suggestion::message_id,
+    );
     let report_filters = report_filter_words(&state, &query.report).await?;
     let assignee_one = match query.assignee {
         AssigneeFilter::One(id) => Some((id.0.to_string(), agent_name(&state, id.0).await?)),

@@ -323,45 +323,40 @@ async fn personal_cards(tx: &mut sqlx::PgConnection, first_id: i64) -> anyhow::R
             address: format!("JL. MELATI NO. {}", 1 + id % 90),
         };
         let png = card::render(&font, &text).png()?;
-        let sha = Sha256::digest(&png).to_vec();
-        sqlx::query(
-            "INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(&sha)
-        .bind(&png)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE documents SET sha256 = $2, size_bytes = $3
-             WHERE case_id = $1 AND kind = 'identity_card'",
-        )
-        .bind(id)
-        .bind(&sha)
-        .bind(png.len() as i32)
-        .execute(&mut *tx)
-        .await?;
+        replace_document(tx, id, "identity_card", &png).await?;
         // The pooled proof-of-ownership PDFs are on many customers' cases, which the checks
         // rightly flag; these cases get one of their own.
         let pdf = pdf::proof_of_ownership(1_000_000 + id as u64);
-        let pdf_sha = Sha256::digest(&pdf).to_vec();
-        sqlx::query(
-            "INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(&pdf_sha)
-        .bind(&pdf)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE documents SET sha256 = $2, size_bytes = $3
-             WHERE case_id = $1 AND kind = 'proof_of_ownership'",
-        )
-        .bind(id)
-        .bind(&pdf_sha)
-        .bind(pdf.len() as i32)
-        .execute(&mut *tx)
-        .await?;
+        replace_document(tx, id, "proof_of_ownership", &pdf).await?;
         crate::store::assist::enqueue(&mut *tx, id).await?;
     }
+    Ok(())
+}
+
+/// The case's documents of `kind` now hold `bytes`.
+async fn replace_document(
+    tx: &mut sqlx::PgConnection,
+    case_id: i64,
+    kind: &str,
+    bytes: &[u8],
+) -> anyhow::Result<()> {
+    let sha = Sha256::digest(bytes).to_vec();
+    sqlx::query(
+        "INSERT INTO document_blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(&sha)
+    .bind(bytes)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE documents SET sha256 = $3, size_bytes = $4 WHERE case_id = $1 AND kind = $2",
+    )
+    .bind(case_id)
+    .bind(kind)
+    .bind(&sha)
+    .bind(bytes.len() as i32)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

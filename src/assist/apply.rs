@@ -19,6 +19,7 @@ use crate::domain::request::RejectReason;
 use crate::domain::said::Said;
 use crate::domain::templates;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Locale, Tr};
 use crate::routes::language::tr;
 use crate::state::AppState;
 use crate::store::assist as store;
@@ -166,6 +167,9 @@ pub async fn apply_locked(
     }
     let seen_suggestion = seen.suggestion;
     let t = tr();
+    // What the customer reads is in their language, whoever applies it (bulk runs detached from
+    // the agent's request).
+    let to_customer = Tr::new(Locale::parse(&facts.locale).unwrap_or(Locale::En));
     let mut steps = Vec::new();
     let case = cases::lock(conn, reference)
         .await?
@@ -204,7 +208,7 @@ pub async fn apply_locked(
             let template = templates::document_request(key).ok_or(AppError::NotFound)?;
             steps.push(Decision::RequestDocuments(DocumentRequest {
                 kinds: template.kinds.to_vec(),
-                message: t.get(template.text),
+                message: to_customer.get(template.text),
                 deadline: checking.today + Duration::days(checking.documents_deadline_days),
             }));
         }
@@ -212,7 +216,7 @@ pub async fn apply_locked(
             let of = assessment.duplicate_of.clone().unwrap_or_default();
             steps.push(Decision::Reject(Rejection {
                 reason: RejectReason::DuplicateRequest,
-                message: t.with("suggest-duplicate-message", &[("reference", of.into())]),
+                message: to_customer.with("suggest-duplicate-message", &[("reference", of.into())]),
             }));
         }
         Suggestion::NeedsPerson => {

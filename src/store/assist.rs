@@ -319,6 +319,8 @@ pub async fn for_page(
 pub struct CaseFactsRow {
     pub customer_nik: String,
     pub customer_name: String,
+    /// The customer's language (`cases.locale`): messages to them are written in it.
+    pub locale: String,
     pub msisdn: String,
     pub billing_status: String,
     pub min_term_end: Option<NaiveDate>,
@@ -339,7 +341,8 @@ pub async fn case_facts(
     case_id: i64,
 ) -> sqlx::Result<Option<CaseFactsRow>> {
     sqlx::query_as(
-        "SELECT c.customer_nik, c.customer_name, c.msisdn, c.billing_status, c.min_term_end,
+        "SELECT c.customer_nik, c.customer_name, c.locale, c.msisdn, c.billing_status,
+                c.min_term_end,
                 c.etf_minor, c.balance_minor, c.requested_effective_date,
                 (SELECT o.reference FROM cases o
                   WHERE o.msisdn = c.msisdn AND o.id <> c.id

@@ -205,6 +205,12 @@ async fn someone_elses_card_suggests_asking_for_an_authorisation_letter() {
         ["mismatch", "mismatch", "match"]
     );
     assert!(page.texts(".suggestion-headline")[0].contains("authorisation letter"));
+    // The customer reads Indonesian: the request's message is written in it, whoever applies.
+    sqlx::query("UPDATE cases SET locale = 'id' WHERE reference = $1")
+        .bind(REFERENCE)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let done = apply(&browser, REFERENCE, "request_authorisation").await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(
@@ -218,6 +224,18 @@ async fn someone_elses_card_suggests_asking_for_an_authorisation_letter() {
             .await
             .unwrap();
     assert_eq!(kinds, ["authorisation_letter", "identity_card"]);
+    let message: String = sqlx::query_scalar(
+        "SELECT e.message FROM case_events e JOIN cases c ON c.id = e.case_id
+         WHERE c.reference = $1 AND e.kind = 'documents_requested'",
+    )
+    .bind(REFERENCE)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        message.starts_with("Anda mengajukan atas nama"),
+        "{message}"
+    );
 }
 
 #[actix_web::test]

@@ -95,15 +95,10 @@ pub async fn decide(
     desk: Desk,
 ) -> AppResult<Outcome> {
     let mut tx = pool.begin().await?;
-    let case = cases::lock(&mut tx, reference)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(seen_version) = version.filter(|v| *v != case.version) {
-        return Ok(Outcome::Stale {
-            case_id: case.id,
-            seen_version,
-        });
-    }
+    let case = match lock_as_seen(&mut tx, reference, version).await? {
+        Ok(case) => case,
+        Err(stale) => return Ok(stale),
+    };
     let mut cx = context(desk);
     match &decision {
         // On the transaction's own connection: a second one could starve the pool under load.
@@ -140,6 +135,25 @@ pub async fn decide(
     }
     tx.commit().await?;
     Ok(Outcome::Done)
+}
+
+/// Locks the case with `reference` for an agent's change; `Err(Outcome::Stale)` when the form
+/// was made for another version than the case has now (`None`: any version will do).
+pub async fn lock_as_seen(
+    conn: &mut PgConnection,
+    reference: &CaseReference,
+    version: Option<i32>,
+) -> AppResult<Result<LockedCase, Outcome>> {
+    let case = cases::lock(conn, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(match version.filter(|v| *v != case.version) {
+        Some(seen_version) => Err(Outcome::Stale {
+            case_id: case.id,
+            seen_version,
+        }),
+        None => Ok(case),
+    })
 }
 
 /// The one shape of a change to locked `cases`: each is judged (`judge`: the state machine, with

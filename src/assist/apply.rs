@@ -66,15 +66,10 @@ pub async fn apply_suggestion(
     agent: &CurrentAgent,
 ) -> AppResult<Outcome> {
     let mut tx = state.pool.begin().await?;
-    let case = cases::lock(&mut tx, reference)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(seen_version) = version.filter(|v| *v != case.version) {
-        return Ok(Outcome::Stale {
-            case_id: case.id,
-            seen_version,
-        });
-    }
+    let case = match workflow::lock_as_seen(&mut tx, reference, version).await? {
+        Ok(case) => case,
+        Err(stale) => return Ok(stale),
+    };
     let checking = Checking::of(state);
     match apply_locked(&mut tx, case.id, reference, seen, agent, &checking, None).await? {
         Ok(()) => {

@@ -11,14 +11,13 @@
 
 use std::time::{Duration, Instant};
 
-use canceldesk::assist::compare;
 use canceldesk::assist::engine::{Tesseract, TextEngine};
+use canceldesk::assist::{compare, fields_of};
 use canceldesk::domain::document::MediaType;
-use canceldesk::domain::id_card::{CardReading, FieldCheck};
+use canceldesk::domain::id_card::FieldCheck;
 use canceldesk::domain::nik::Nik;
 use canceldesk::domain::precheck::{BillingMatch, CardEvidence, Facts, Suggestion, assess};
 use canceldesk::seed::card::{self, CardText, Raster};
-use canceldesk::store::assist::StoredFields;
 use futures_util::StreamExt;
 
 const LEVELS: usize = 5;
@@ -331,14 +330,8 @@ fn main() {
                         .await
                         .unwrap_or_default();
                     let ms = t.elapsed().as_secs_f64() * 1000.0;
-                    let (r, boxes) = CardReading::from_lines(&page.lines);
-                    let fields = StoredFields {
-                        nik: r.nik,
-                        name: r.name,
-                        birth_date: r.birth_date,
-                        boxes,
-                        page: page.size,
-                    };
+                    // Exactly what the desk's job keeps of a page.
+                    let fields = fields_of(&page);
                     let nik = Nik::parse(&s.typed_nik).ok();
                     let c = compare(&fields, nik.as_ref(), &s.typed_name, today);
                     let facts = Facts {

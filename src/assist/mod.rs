@@ -132,14 +132,7 @@ async fn read_cards(
         });
         match result {
             Ok(page) => {
-                let (reading, boxes) = CardReading::from_lines(&page.lines);
-                let fields = StoredFields {
-                    nik: reading.nik,
-                    name: reading.name,
-                    birth_date: reading.birth_date,
-                    boxes,
-                    page: page.size,
-                };
+                let fields = fields_of(&page);
                 store::save_reading(pool, card.document_id, Ok(&fields), ms).await?;
             }
             Err(failure) if failure.is_transient() && job.attempts < MAX_ATTEMPTS => {
@@ -172,6 +165,18 @@ async fn read_cards(
         None if full => Read::More,
         None => Read::Done,
     })
+}
+
+/// What is kept of a recognised page: the card's fields, where each was read, the image's size.
+pub fn fields_of(page: &engine::RecognisedPage) -> StoredFields {
+    let (reading, boxes) = CardReading::from_lines(&page.lines);
+    StoredFields {
+        nik: reading.nik,
+        name: reading.name,
+        birth_date: reading.birth_date,
+        boxes,
+        page: page.size,
+    }
 }
 
 /// The card's fields against what the customer typed.
